@@ -1,0 +1,215 @@
+"""Times as case files write them, resolved once to a day offset and, when known, a date."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+UNIT_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 30.4375, "year": 365.25}
+Unit = Literal["day", "week", "month", "year"]
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+_RELATIVE = re.compile(rf"(day|week|month|year)s?\s*({_NUMBER})", re.IGNORECASE)
+_BARE = re.compile(_NUMBER)
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_DURATION = re.compile(rf"(?:({_NUMBER})\s*)?(day|week|month|year)s?", re.IGNORECASE)
+
+EXAMPLES = "a date (2012-10-15), a month (2012-10), 'day 14', 'week -2', 'month 6', 'year 1.5' or a number of days"
+
+
+class Unset:
+    """Marks a day 0 whose date was written but could not be read (already reported)."""
+
+
+UNREADABLE_DAY0 = Unset()
+# The day-0 date of the case being validated; set by `Case` around validation of its fields,
+# so every time resolves to a day offset exactly once, while the model is built.
+DAY0_DATE: ContextVar[dt.date | Unset | None] = ContextVar("DAY0_DATE", default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Time:
+    """A point in the course: day offset from day 0, calendar date when known, as written."""
+
+    day: float
+    date: dt.date | None
+    approx: bool
+    precision: Literal["day", "month", "relative"]
+    text: str
+
+    @property
+    def is_calendar(self) -> bool:
+        """True when the file wrote a calendar date or month rather than an offset."""
+        return self.precision != "relative"
+
+    def describe(self) -> str:
+        """Both times for hover and text: '~day 14 (29 Oct 2012)' or 'Oct 2012 (day 120)'."""
+        mark = "~" if self.approx else ""
+        offset = f"day {format_number(self.day)}"
+        if self.date is None:
+            return f"{mark}{offset}"
+        if self.is_calendar:
+            return f"{mark}{format_date(self.date, self.precision)} ({offset})"
+        return f"{mark}{offset} ({format_date(self.date, 'day')})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(validate_time)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return TIME_JSON_SCHEMA
+
+
+TIME_JSON_SCHEMA: JsonSchemaValue = {
+    "description": "A time: " + EXAMPLES + "; a leading ~ marks it approximate.",
+    "anyOf": [
+        {
+            "type": "string",
+            "pattern": r"^\s*~?\s*(\d{4}-\d{1,2}(-\d{1,2})?|((day|week|month|year)s?\s*)?"
+            r"[+-]?(\d+(\.\d*)?|\.\d+))\s*$",
+        },
+        {"type": "number"},
+    ],
+    "examples": ["2012-10-15", "~2012-10", "day 14", "week -2", 3],
+}
+
+
+def format_number(value: float) -> str:
+    """12.0 -> '12', 182.625 -> '182.6'."""
+    return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def format_date(date: dt.date, precision: str = "day") -> str:
+    """'15 Oct 2012', or 'Oct 2012' for a month."""
+    if precision == "month":
+        return f"{calendar.month_abbr[date.month]} {date.year}"
+    return f"{date.day} {calendar.month_abbr[date.month]} {date.year}"
+
+
+def _error(kind: str, message: str, **ctx: Any) -> PydanticCustomError:
+    return PydanticCustomError(kind, message, ctx or None)
+
+
+def parse_calendar(text: str) -> tuple[dt.date, Literal["day", "month"]]:
+    """'2012-10-15' or '2012-10' -> (date, precision); a clear error for impossible dates."""
+    if match := _DATE.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+        if not 1 <= month <= 12:
+            raise _error("time_date", f"{text!r} has no month {month}; months run 1 to 12")
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            name = calendar.month_name[month]
+            raise _error(
+                "time_date",
+                f"{text!r} is not a real date: {name} {year} has {last} days",
+            )
+        return dt.date(year, month, day), "day"
+    if match := _MONTH.fullmatch(text):
+        year, month = (int(part) for part in match.groups())
+        if not 1 <= month <= 12:
+            raise _error("time_date", f"{text!r} has no month {month}; months run 1 to 12")
+        return dt.date(year, month, 1), "month"
+    raise _error("time_date", f"expected a date such as 2015-04-01 or 2015-04, found {text!r}")
+
+
+def _finite(value: float, text: str) -> float:
+    if not math.isfinite(value):
+        raise _error("time_number", f"expected a finite number of days, found {text!r}")
+    return value
+
+
+def validate_time(value: Any) -> Time:
+    """Parse one written time and place it against the case's day 0."""
+    if isinstance(value, Time):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str | int | float | dt.date):
+        raise _error("time_type", f"expected a time: {EXAMPLES}; found {_shown(value)}")
+    day0 = DAY0_DATE.get()
+    if isinstance(value, dt.date):
+        return _calendar_time(value, "day", False, value.isoformat(), day0)
+    if not isinstance(value, str):
+        day = _finite(float(value), str(value))
+        return Time(day, _date_at(day0, day), False, "relative", str(value))
+
+    text = value.strip()
+    approx = text.startswith("~")
+    body = text[1:].strip() if approx else text
+    if match := _RELATIVE.fullmatch(body):
+        unit, number = match.group(1).lower(), float(match.group(2))
+        day = _finite(number * UNIT_DAYS[unit], body)
+        return Time(day, _date_at(day0, day), approx, "relative", text)
+    if _BARE.fullmatch(body):
+        day = _finite(float(body), body)
+        return Time(day, _date_at(day0, day), approx, "relative", text)
+    if _DATE.fullmatch(body) or _MONTH.fullmatch(body):
+        date, precision = parse_calendar(body)
+        return _calendar_time(date, precision, approx, text, day0)
+    raise _error("time_format", f"expected a time: {EXAMPLES}; found {text!r}")
+
+
+def _calendar_time(
+    date: dt.date,
+    precision: Literal["day", "month"],
+    approx: bool,
+    text: str,
+    day0: dt.date | Unset | None,
+) -> Time:
+    if day0 is None:
+        raise _error(
+            "time_no_day0",
+            f"the calendar date {text!r} needs day0.date to place it on the time axis; "
+            "add `day0: {date: YYYY-MM-DD}` or write the time as 'day N'",
+        )
+    if isinstance(day0, Unset):
+        return Time(0.0, date, approx, precision, text)
+    return Time(float((date - day0).days), date, approx, precision, text)
+
+
+def _date_at(day0: dt.date | Unset | None, day: float) -> dt.date | None:
+    if not isinstance(day0, dt.date):
+        return None
+    return day0 + dt.timedelta(days=round(day))
+
+
+def parse_duration(value: Any) -> float:
+    """'4 weeks', 'month', '2.5 days' or a number of days -> days."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        days = float(value)
+    elif isinstance(value, str) and (match := _DURATION.fullmatch(value.strip())):
+        days = float(match.group(1) or 1) * UNIT_DAYS[match.group(2).lower()]
+    else:
+        raise _error(
+            "duration",
+            f"expected an interval such as '4 weeks', '2 months' or a number of days; "
+            f"found {_shown(value)}",
+        )
+    if not days > 0 or not math.isfinite(days):
+        raise _error("duration", f"expected an interval longer than zero, found {_shown(value)}")
+    return days
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"{value!r}".lower()
+    return repr(value)
