@@ -87,7 +87,16 @@ Marker = Literal[
     "pentagon",
     "hourglass",
 ]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
+def _as_written(value: Any) -> Any:
+    return value
+
+
+# Text in a case file; numbers are taken as text (age: 45, pmid: 39198173), and the schema says so.
+Text = Annotated[
+    str,
+    BeforeValidator(_as_written, json_schema_input_type=str | float),
+    Field(min_length=1, max_length=4000),
+]
 
 
 def problem(message: str, *at: str | int) -> PydanticCustomError:
@@ -141,7 +150,9 @@ class Source(Strict):
         return url
 
 
-SourceField = Annotated[Source | None, BeforeValidator(_citation)]
+SourceField = Annotated[
+    Source | None, BeforeValidator(_citation, json_schema_input_type=str | Source | None)
+]
 
 
 class Patient(Strict):
@@ -194,7 +205,7 @@ class Treatment(Strict):
     """One drug or procedure, in exactly one timing form."""
 
     drug: Text
-    abbr: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    abbr: Annotated[Text, Field(max_length=40)] | None = None
     class_: Text | None = Field(default=None, alias="class")
     kind: Literal["drug", "procedure"] = "drug"
     dose: Text | None = None
@@ -202,9 +213,10 @@ class Treatment(Strict):
     start: Time | None = None
     end: Time | None = None
     ongoing: bool = False
-    every: Annotated[float, BeforeValidator(parse_duration)] | None = Field(
-        default=None, description="An interval such as '4 weeks'.", json_schema_extra={"type": "string"}
-    )
+    every: (
+        Annotated[float, BeforeValidator(parse_duration, json_schema_input_type=str | float)]
+        | None
+    ) = Field(default=None, description="An interval such as '4 weeks' or '1 month'.")
     given: tuple[Time, ...] | None = None
     doses: tuple[DoseStep, ...] | None = None
     lane: Text | None = None
@@ -377,13 +389,8 @@ def _pairs(values: Any) -> Any:
     return values
 
 
-VALUES_JSON_SCHEMA: dict[str, Any] = {
-    "description": "time -> number, as a mapping or a list of [time, number] pairs",
-    "anyOf": [
-        {"type": "object", "additionalProperties": {"type": ["number", "string"]}},
-        {"type": "array", "items": {"type": "array", "minItems": 2, "maxItems": 2}},
-    ],
-}
+Written = float | Annotated[str, Field(pattern=r"^\s*~")]
+ValuesInput = dict[str, Written] | list[tuple[Time, Written]]
 
 
 class Measurement(Strict):
@@ -399,9 +406,10 @@ class Measurement(Strict):
     color: Text | None = None
     note: Text | None = None
     source: Text | None = None
-    values: Annotated[tuple[tuple[Time, Value], ...], BeforeValidator(_pairs)] = Field(
-        json_schema_extra=VALUES_JSON_SCHEMA  # type: ignore[arg-type]
-    )
+    values: Annotated[
+        tuple[tuple[Time, Value], ...],
+        BeforeValidator(_pairs, json_schema_input_type=ValuesInput),
+    ] = Field(description="time -> number, as a mapping or a list of [time, number] pairs")
 
     @property
     def points(self) -> tuple[Point, ...]:

@@ -1,0 +1,305 @@
+"""What is wrong with a case file, said as `PATH:LINE:COLUMN: key.path: expected ..., found ...`.
+
+Only runs when a file has a problem: the text is composed again with line marks, and each
+validation error is walked down the node tree to the line it belongs to.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+from pydantic_core import ErrorDetails
+
+from dashboard.model import (
+    Axis,
+    Case,
+    Day0,
+    DoseStep,
+    Event,
+    Measurement,
+    Patient,
+    Period,
+    Source,
+    Step,
+    Teaching,
+    Treatment,
+)
+
+SHOWN_AT_MOST = 20
+
+# Which model a key's items are validated by, to suggest the nearest valid key.
+_MODEL_UNDER: dict[str, type[BaseModel]] = {
+    "": Case,
+    "source": Source,
+    "patient": Patient,
+    "day0": Day0,
+    "axis": Axis,
+    "treatments": Treatment,
+    "doses": DoseStep,
+    "events": Event,
+    "measurements": Measurement,
+    "periods": Period,
+    "teaching": Teaching,
+    "steps": Step,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseError:
+    """One problem in a case file, with where it is."""
+
+    path: str
+    line: int | None
+    column: int | None
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column}"
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+class InvalidCase(Exception):
+    """A case file that could not be read: every problem found in it, in line order."""
+
+    def __init__(self, path: str, errors: Sequence[CaseError]) -> None:
+        self.path = path
+        self.errors = tuple(errors)
+        super().__init__(self.report())
+
+    @classmethod
+    def single(cls, path: str, message: str) -> InvalidCase:
+        """A problem with the file as a whole."""
+        return cls(path, (CaseError(path, None, None, "", message),))
+
+    def report(self, at_most: int = SHOWN_AT_MOST) -> str:
+        """The problems one per line, capped, with how many more there are."""
+        lines = [str(error) for error in self.errors[:at_most]]
+        if len(self.errors) > at_most:
+            lines.append(f"... and {len(self.errors) - at_most} more problems in {self.path}")
+        return "\n".join(lines)
+
+
+class _Pair:
+    """A key and its value in a mapping written as `time: value` (measurement values)."""
+
+    def __init__(self, key: yaml.Node, value: yaml.Node) -> None:
+        self.key, self.value = key, value
+
+
+def _compose(text: str) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=yaml.CSafeLoader)  # type: ignore[no-any-return]
+    except (yaml.YAMLError, RecursionError):
+        return None
+
+
+def pydantic_problems(path: str, text: str, errors: list[ErrorDetails]) -> list[CaseError]:
+    """Validation errors (and any duplicate keys) as `CaseError`s, in line order."""
+    root = _compose(text)
+    problems = list(_duplicates(path, root))
+    for error in errors:
+        loc = tuple(error["loc"]) + tuple((error.get("ctx") or {}).get("at", ()))
+        node, key_node, key_path = _walk(root, loc)
+        mark_node = key_node if error["type"] == "extra_forbidden" else node
+        line, column = _position(mark_node)
+        problems.append(CaseError(path, line, column, key_path, _message(error, loc)))
+    problems.sort(key=lambda problem: (problem.line or 0, problem.column or 0))
+    return problems
+
+
+def _position(node: yaml.Node | None) -> tuple[int | None, int | None]:
+    if node is None:
+        return None, None
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _walk(
+    root: yaml.Node | None, loc: tuple[Any, ...]
+) -> tuple[yaml.Node | None, yaml.Node | None, str]:
+    """Follow a validation location down the node tree: (node, its key node, key path)."""
+    node: yaml.Node | _Pair | None = root
+    key_node: yaml.Node | None = None
+    path = ""
+    previous: Any = None
+    for part in loc:
+        if isinstance(part, int) and isinstance(previous, int):
+            # an element of a [time, value] pair: walk into it but do not print it
+            if isinstance(node, _Pair):
+                node = node.key if part == 0 else node.value
+            elif isinstance(node, yaml.SequenceNode) and part < len(node.value):
+                node = node.value[part]
+        elif isinstance(part, str):
+            path = f"{path}.{part}" if path else part
+            if isinstance(node, yaml.MappingNode):
+                pair = next((p for p in node.value if getattr(p[0], "value", None) == part), None)
+                if pair is None:
+                    return node, node, path  # a missing key: point at its parent
+                key_node, node = pair
+        elif isinstance(node, yaml.MappingNode) and part < len(node.value):
+            key, value = node.value[part]
+            path += f"[{json.dumps(str(key.value), ensure_ascii=False)}]"
+            node = _Pair(key, value)
+        else:
+            path += f"[{part}]"
+            if isinstance(node, yaml.SequenceNode) and part < len(node.value):
+                node = node.value[part]
+        previous = part
+    if isinstance(node, _Pair):
+        node = node.value
+    return node, key_node or node, path
+
+
+def _duplicates(path: str, root: yaml.Node | None, key_path: str = "") -> Iterator[CaseError]:
+    """Every key written twice in one mapping (PyYAML would silently keep the last)."""
+    if isinstance(root, yaml.MappingNode):
+        first_line: dict[str, int] = {}
+        for key, value in root.value:
+            name = str(key.value)
+            child = f"{key_path}.{name}" if key_path else name
+            if name in first_line:
+                line, column = _position(key)
+                yield CaseError(
+                    path,
+                    line,
+                    column,
+                    child,
+                    f"the key {name!r} is written twice (first on line {first_line[name]}); "
+                    "keep one",
+                )
+            else:
+                first_line[name] = key.start_mark.line + 1
+            yield from _duplicates(path, value, child)
+    elif isinstance(root, yaml.SequenceNode):
+        for index, item in enumerate(root.value):
+            yield from _duplicates(path, item, f"{key_path}[{index}]")
+
+
+def _found(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, bool):
+        return str(value).lower()
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "...'"
+
+
+def _suggest(word: Any, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    names = [part for part in loc[:-1] if isinstance(part, str)]
+    return _MODEL_UNDER.get(names[-1] if names else "")
+
+
+def _message(error: ErrorDetails, loc: tuple[Any, ...]) -> str:
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        model = _model_at(loc)
+        fields = [f.alias or name for name, f in model.model_fields.items()] if model else []
+        hint = _suggest(loc[-1], fields) or (f"; expected one of: {', '.join(fields)}")
+        return f"unknown key {loc[-1]!r}{hint}"
+    if kind == "missing":
+        return f"expected a value for the required key {loc[-1]!r}, found none"
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        hint = _suggest(value, choices) or f"; expected one of: {', '.join(choices)}"
+        return f"{_found(value)} is not one of the allowed words{hint}"
+    messages = {
+        "float_parsing": "expected a number, found {found}",
+        "float_type": "expected a number, found {found}",
+        "finite_number": "expected a finite number, found {found}",
+        "string_type": "expected text, found {found}",
+        "string_too_short": "expected some text, found an empty value",
+        "string_too_long": "expected at most {max_length} characters, found a longer text",
+        "bool_parsing": "expected true or false, found {found}",
+        "bool_type": "expected true or false, found {found}",
+        "tuple_type": "expected a list, found {found}",
+        "list_type": "expected a list, found {found}",
+        "model_type": "expected a mapping of keys, found {found}",
+        "model_attributes_type": "expected a mapping of keys, found {found}",
+        "dict_type": "expected a mapping of keys, found {found}",
+        "too_long": "expected at most {max_length} {items}, found {actual_length}",
+        "too_short": "expected at least {min_length} {items}, found {actual_length}",
+        "greater_than_equal": "expected a number of at least {ge}, found {found}",
+    }
+    if kind in messages:
+        items = "characters" if isinstance(value, str) else "items"
+        return messages[kind].format(found=_found(value), items=items, **ctx)
+    return str(error["msg"])
+
+
+def yaml_problem(path: str, text: str, error: yaml.YAMLError) -> CaseError:
+    """A YAML error (syntax, or a tag that would construct an object) as a `CaseError`."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    column = mark.column + 1 if mark is not None else None
+    problem = str(getattr(error, "problem", None) or error)
+    tag = re.search(r"tag '([^']*)'|tag:yaml\.org,2002:(\S+)", problem)
+    if "constructor" in problem and tag:
+        name = (tag.group(1) or tag.group(2)).replace("tag:yaml.org,2002:", "!!")
+        message = (
+            f"the YAML tag {name.rstrip(chr(39))} is not allowed; case files hold only text, "
+            "numbers, lists and mappings"
+        )
+    else:
+        message = f"this is not valid YAML: {problem}{_syntax_hint(problem)}"
+    return CaseError(path, line, column, _key_near(text, line) if line else "", message)
+
+
+def _syntax_hint(problem: str) -> str:
+    if "mapping values are not allowed" in problem:
+        return " (a colon inside text? put the whole text in quotes)"
+    if "found character '\\t'" in problem or "\\t" in problem:
+        return " (indent with spaces, not tabs)"
+    if "could not find expected ':'" in problem or "expected <block end>" in problem:
+        return " (check the indentation of this line and the one before)"
+    return ""
+
+
+_KEY_ON_LINE = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z_][\w-]*)\s*:")
+
+
+def _key_near(text: str, line: int) -> str:
+    """The key path of a line the YAML parser stopped on, from the part of the file before it."""
+    lines = text.splitlines()
+    for end in range(min(line - 1, len(lines)), 0, -1):
+        root = _compose("\n".join(lines[:end]))
+        if root is not None:
+            break
+    else:
+        root = None
+    written = _KEY_ON_LINE.match(lines[line - 1]) if 0 < line <= len(lines) else None
+    indent = len(written.group(1)) if written else len(lines[line - 1]) if line <= len(lines) else 0
+    parent = ""
+    for column, key_path in _key_columns(root, ""):
+        if column < indent:
+            parent = key_path
+    own = written.group(2) if written else ""
+    return ".".join(part for part in (parent, own) if part)
+
+
+def _key_columns(node: yaml.Node | None, path: str) -> Iterator[tuple[int, str]]:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = f"{path}.{key.value}" if path else str(key.value)
+            yield key.start_mark.column, child
+            yield from _key_columns(value, child)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            # lines indented as far as the item's first key belong to the item
+            yield item.start_mark.column - 1, f"{path}[{index}]"
+            yield from _key_columns(item, f"{path}[{index}]")

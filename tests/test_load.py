@@ -1,0 +1,119 @@
+"""Loading files and folders: every broken file is refused with its exact messages."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from dashboard.load import CaseLibrary, load_case, load_folder, load_paths, parse_case
+from dashboard.problems import InvalidCase
+from tests.conftest import CASE_FILES, INVALID_FILES, ROOT
+
+
+def _expected(path: Path, shown: str) -> list[str]:
+    prefix = "# expect: "
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line[len(prefix) :].replace("{file}", shown) for line in lines if line.startswith(prefix)]
+
+
+def test_every_invalid_file_has_expectations() -> None:
+    assert len(INVALID_FILES) >= 15
+    for path in INVALID_FILES:
+        assert _expected(path, "x"), f"{path.name} says no `# expect:` line"
+
+
+@pytest.mark.parametrize("path", INVALID_FILES, ids=lambda path: path.stem)
+def test_invalid_file_gives_its_exact_messages(path: Path) -> None:
+    shown = os.path.relpath(path, ROOT)
+    started = time.perf_counter()
+    with pytest.raises(InvalidCase) as raised:
+        load_case(shown if Path(shown).exists() else path)
+    elapsed = time.perf_counter() - started
+    assert [str(error) for error in raised.value.errors] == _expected(path, shown)
+    assert elapsed < 5, "a broken file must be refused quickly"  # generous: a hang is the bug
+    assert not Path("/tmp/clinical-course-owned").exists(), "a YAML tag ran a command"
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=lambda path: path.stem)
+def test_shipped_cases_load(path: Path) -> None:
+    case = load_case(path)
+    assert case.title and case.treatments
+
+
+def test_dates_stay_text_and_only_true_false_are_booleans() -> None:
+    case = parse_case("title: t\nday0: {date: 2015-04-01, label: no}\npatient: {sex: no}\n")
+    assert case.day0.label == "no" and case.patient is not None and case.patient.sex == "no"
+    assert case.day0_date is not None and case.day0_date.isoformat() == "2015-04-01"
+
+
+def test_report_caps_a_long_list() -> None:
+    events = "".join(f"  - {{at: day {i}, kind: flare}}\n" for i in range(30))
+    with pytest.raises(InvalidCase) as raised:
+        parse_case(f"title: t\nevents:\n{events}", "many.yaml")
+    report = raised.value.report().splitlines()
+    assert len(raised.value.errors) == 30
+    assert len(report) == 21 and report[-1] == "... and 10 more problems in many.yaml"
+
+
+def test_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.yaml"
+    with huge.open("w") as file:
+        file.write("title: t\nsummary: " + "x" * (3 * 1024 * 1024) + "\n")
+    with pytest.raises(InvalidCase, match="may be at most 2 MB"):
+        load_case(huge)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 5000, "not valid YAML"),
+        ("title: t\x00", "NUL bytes"),
+        ("a: &a [*a]\ntitle: t\n", "expands to more than"),
+    ],
+)
+def test_hostile_text_is_refused(text: str, message: str) -> None:
+    with pytest.raises(InvalidCase, match=message):
+        parse_case(text)
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("title: Café\n".encode("latin-1"))
+    with pytest.raises(InvalidCase, match="is not UTF-8 text"):
+        load_case(path)
+
+
+def test_one_bad_file_never_stops_a_folder(tmp_path: Path) -> None:
+    shutil.copy(CASE_FILES[0], tmp_path / "good.yaml")
+    shutil.copy(INVALID_FILES[0], tmp_path / "bad.yaml")
+    (tmp_path / "good.yml").write_text("title: same id as good.yaml\n")
+    (tmp_path / ".hidden.yaml").write_text("not: read\n")
+    (tmp_path / "notes.txt").write_text("not a case\n")
+    catalog = load_folder(tmp_path)
+    assert list(catalog.cases) == ["good"]
+    assert sorted(Path(invalid.path).name for invalid in catalog.invalid) == ["bad.yaml", "good.yml"]
+    assert "already has the case id 'good'" in str(catalog.invalid[1])
+
+
+def test_load_paths_takes_files_and_folders(tmp_path: Path) -> None:
+    catalog = load_paths([CASE_FILES[0], ROOT / "timelines"])
+    assert len(catalog.cases) == len(CASE_FILES)
+    assert len(catalog.invalid) == 1  # the same file given twice: one id, two files
+
+
+def test_library_rereads_only_changed_files(tmp_path: Path) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text("title: First\n")
+    library = CaseLibrary(tmp_path)
+    first = library.scan().cases["case"].case
+    assert library.scan().cases["case"].case is first
+    path.write_text("title: Second title\n")
+    assert library.scan().cases["case"].case.title == "Second title"
+    path.write_text("title: [half saved\n")
+    assert library.scan().invalid and not library.scan().cases
+    path.unlink()
+    assert not library.scan().cases and not library.scan().invalid
