@@ -1,11 +1,76 @@
-"""Shared fixtures: the project's folders and the case files it ships."""
+"""Shared fixtures: the project's folders, and a real Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMELINES = ROOT / "timelines"
 INVALID = Path(__file__).resolve().parent / "data" / "invalid"
 CASE_FILES = sorted(TIMELINES.glob("*.yaml"))
 INVALID_FILES = sorted(INVALID.glob("*.yaml"))
+
+CHROMIUM = "/usr/bin/chromium"
+# As root in a container, without a GPU, on a machine with no network beyond loopback.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole run."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class PageProblems:
+    """What went wrong in a page: console errors, uncaught exceptions, failed requests."""
+
+    def __init__(self) -> None:
+        self.console: list[str] = []
+        self.exceptions: list[str] = []
+        self.failed_requests: list[str] = []
+
+    def watch(self, page: Page) -> Page:
+        def on_console(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                self.console.append(message.text)
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: self.exceptions.append(str(error)))
+        page.on("requestfailed", lambda request: self.failed_requests.append(request.url))
+        return page
+
+    def assert_clean(self) -> None:
+        assert not self.exceptions, f"uncaught exceptions in the page: {self.exceptions}"
+        assert not self.console, f"console errors in the page: {self.console}"
+
+
+@pytest.fixture
+def open_page(browser: Browser) -> Iterator[Callable[..., tuple[Page, PageProblems]]]:
+    """Open fresh pages (own context each); pages are closed after the test."""
+    contexts = []
+
+    def open_(**context_options: object) -> tuple[Page, PageProblems]:
+        context = browser.new_context(**context_options)  # type: ignore[arg-type]
+        contexts.append(context)
+        problems = PageProblems()
+        return problems.watch(context.new_page()), problems
+
+    yield open_
+    for context in contexts:
+        context.close()

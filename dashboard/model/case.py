@@ -17,6 +17,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from dashboard.model.times import (
@@ -194,11 +195,26 @@ class Axis(Strict):
 
 
 class DoseStep(Strict):
-    """One step of a taper: from `at` on, the dose is `dose`."""
+    """One step of a taper: from `at` on, the dose is `dose` (`~40` marks it approximate)."""
 
     at: Time
-    dose: float = Field(ge=0, allow_inf_nan=False)
+    dose: Annotated[
+        float, BeforeValidator(lambda value: _number(value)[0], json_schema_input_type=float | str)
+    ] = Field(ge=0)
     note: Text | None = None
+    dose_approx: SkipJsonSchema[bool] = False  # set from a leading ~ on the dose
+
+    @model_validator(mode="before")
+    @classmethod
+    def _approximate_dose(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("dose"), str):
+            data = {**data, "dose_approx": data["dose"].strip().startswith("~")}
+        return data
+
+    @property
+    def approx(self) -> bool:
+        """True when the step's time or dose was written with ~."""
+        return self.at.approx or self.dose_approx
 
 
 class Treatment(Strict):
