@@ -1,0 +1,132 @@
+"""One case as a standalone HTML page: header, figure, caption and the course in words.
+
+Every string from a case file is escaped here; the figure's data travel as JSON that
+plotly escapes for a script element, so nothing a case file says can run in the page.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from html import escape
+from importlib import resources
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from dashboard.describe import caption, course_account
+from dashboard.model import Case
+
+CHART_ID = "course-chart"
+PLOT_CONFIG: dict[str, Any] = {
+    "responsive": True,
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+
+@cache
+def page_css() -> str:
+    """The stylesheet shared by every page this tool writes."""
+    return resources.files("dashboard").joinpath("assets/page.css").read_text("utf-8")
+
+
+def citation_html(case: Case) -> str:
+    """The citation line with its DOI and PubMed links, escaped."""
+    source = case.source
+    if source is None:
+        return ""
+    parts = [escape(source.citation)] if source.citation else []
+    if source.figure:
+        parts.append(escape(source.figure))
+    if source.doi:
+        href = "https://doi.org/" + escape(source.doi, quote=True)
+        parts.append(f'doi: <a href="{href}" rel="noopener">{escape(source.doi)}</a>')
+    if source.pmid:
+        href = "https://pubmed.ncbi.nlm.nih.gov/" + escape(source.pmid, quote=True) + "/"
+        parts.append(f'PMID: <a href="{href}" rel="noopener">{escape(source.pmid)}</a>')
+    if source.url:
+        parts.append(f'<a href="{escape(source.url, quote=True)}" rel="noopener">source</a>')
+    note = f'<p class="source-note">{escape(source.note)}</p>' if source.note else ""
+    return f'<p class="citation">{". ".join(parts)}</p>{note}' if parts or note else ""
+
+
+def header_html(case: Case) -> str:
+    """Title, summary, patient and diagnoses, escaped."""
+    facts = []
+    if case.patient is not None:
+        who = ", ".join(
+            escape(part)
+            for part in (
+                f"{case.patient.age} years" if case.patient.age else None,
+                case.patient.sex,
+                case.patient.note,
+            )
+            if part
+        )
+        if who:
+            facts.append(f"<dt>Patient</dt><dd>{who}</dd>")
+    if case.diagnoses:
+        facts.append(f"<dt>Diagnoses</dt><dd>{escape('; '.join(case.diagnoses))}</dd>")
+    day0 = escape(case.day0.label) + (
+        f" ({escape(case.day0.date.describe().split(' (')[0])})" if case.day0.date else ""
+    )
+    facts.append(f"<dt>Day 0</dt><dd>{day0}</dd>")
+    summary = f'<p class="summary">{escape(case.summary)}</p>' if case.summary else ""
+    return (
+        f"<h1>{escape(case.title)}</h1>{summary}"
+        f'<dl class="facts">{"".join(facts)}</dl>{citation_html(case)}'
+    )
+
+
+def account_html(case: Case) -> str:
+    """The course in words, as a list: the chart's text alternative."""
+    items = "".join(f"<li>{escape(sentence)}</li>" for sentence in course_account(case))
+    return f'<ol class="account" id="course-account">{items}</ol>'
+
+
+def figure_html(figure: go.Figure, div_id: str = CHART_ID) -> str:
+    """The figure as a div and the script that draws it (plotly.js loaded separately)."""
+    data = pio.to_json(figure, validate=False)
+    return (
+        f'<div id="{div_id}" class="chart" role="img" aria-describedby="course-account" '
+        'aria-label="Clinical course chart; the course is described in words below"></div>'
+        f"<script>(function () {{ var figure = {data}; "
+        f"Plotly.newPlot({json.dumps(div_id)}, figure.data, figure.layout, "
+        f"{json.dumps(PLOT_CONFIG)}); }})();</script>"
+    )
+
+
+def case_page(case: Case, figure: go.Figure, *, plotlyjs: str = "inline") -> str:
+    """The standalone page; `plotlyjs` is "inline" (works offline, alone) or a script URL."""
+    if plotlyjs == "inline":
+        script = f"<script>{get_plotlyjs()}</script>"
+    else:
+        script = f'<script src="{escape(plotlyjs, quote=True)}"></script>'
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="clinical-course">
+<title>{escape(case.title)}</title>
+<style>{page_css()}</style>
+{script}
+</head>
+<body>
+<main>
+<header>{header_html(case)}</header>
+<figure>
+{figure_html(figure)}
+<figcaption class="caption">{escape(caption(case))}</figcaption>
+</figure>
+<section aria-labelledby="course-heading">
+<h2 id="course-heading">The course in words</h2>
+{account_html(case)}
+</section>
+</main>
+</body>
+</html>
+"""
