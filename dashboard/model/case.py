@@ -413,6 +413,7 @@ class Measurement(Strict):
     """A numeric series (lab, vital sign, score) drawn in a panel below the treatments."""
 
     name: Text
+    abbr: Annotated[Text, Field(max_length=40)] | None = None
     unit: Text | None = None
     scale: Literal["linear", "log"] = "linear"
     normal: tuple[float | None, float | None] | None = None
@@ -432,6 +433,11 @@ class Measurement(Strict):
         """The values in time order."""
         points = (Point(time, value, time.approx or approx) for time, (value, approx) in self.values)
         return tuple(sorted(points, key=lambda point: point.time.day))
+
+    @property
+    def label(self) -> str:
+        """The axis label: the abbreviation, else the name."""
+        return self.abbr or self.name
 
     @property
     def panel_name(self) -> str:
