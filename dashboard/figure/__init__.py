@@ -1,0 +1,9 @@
+"""Case + view options -> Plotly figure: the one figure the app, exports and slides all draw."""
+
+from __future__ import annotations
+
+from dashboard.figure.layout import build_figure
+from dashboard.figure.themes import THEMES
+from dashboard.figure.timeaxis import AXES
+
+__all__ = ["AXES", "THEMES", "build_figure"]

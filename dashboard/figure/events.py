@@ -1,0 +1,246 @@
+"""The events row (relapses as arrowheads, other kinds by shape) and the periods strip."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from dashboard.figure.parts import TITLED, Panel, Points, Shape, Trace, approx_note, esc, lines
+from dashboard.figure.themes import EVENT_COLOURS, EVENT_PALETTE, EVENT_SYMBOLS, Theme
+from dashboard.figure.timeaxis import TimeAxis
+from dashboard.model import EVENT_KINDS, Case, Event
+
+
+def kind_title(kind: str) -> str:
+    """'adverse-event' -> 'Adverse event'."""
+    return kind.replace("-", " ").capitalize()
+
+
+def _levels(events: tuple[Event, ...]) -> dict[str, int]:
+    """One level per kind present; relapses lowest, right above the treatment rows."""
+    present = {event.kind for event in events}
+    order = ["relapse"] + [kind for kind in EVENT_KINDS if kind != "relapse"]
+    return {kind: level for level, kind in enumerate(k for k in order if k in present)}
+
+
+def _colours(events: tuple[Event, ...]) -> dict[tuple[str, str], str]:
+    """Distinct labels of one kind get distinct colours; the first keeps the kind's own."""
+    colours: dict[tuple[str, str], str] = {}
+    used: dict[str, list[str]] = {}
+    for event in events:
+        key = (event.kind, event.title)
+        if key in colours:
+            continue
+        taken = used.setdefault(event.kind, [])
+        first = EVENT_COLOURS[event.kind]
+        choices = [first] + [c for c in EVENT_PALETTE if c != first]
+        colour = choices[len(taken) % len(choices)]
+        taken.append(colour)
+        colours[key] = colour
+    return colours
+
+
+def _hover(event: Event) -> str:
+    """The per-event part of the hover; the kind and label are in the trace's template."""
+    when = event.at.describe()
+    if event.end is not None:
+        when += f" → {event.end.describe()}"
+    approx = event.at.approx or (event.end is not None and event.end.approx)
+    return lines(
+        when,
+        esc(event.detail or ""),
+        "image in the detail panel" if event.image else None,
+        approx_note(approx),
+    )
+
+
+def _texts(events: tuple[Event, ...], t: TimeAxis, theme: Theme) -> dict[int, tuple[str, str]]:
+    """Labels beside their marks (right, else left) where they run into no other mark or label."""
+    levels: dict[str, list[int]] = {}
+    for index in sorted(range(len(events)), key=lambda i: events[i].at.day):
+        if t.shown(events[index].at.day):
+            levels.setdefault(events[index].kind, []).append(index)
+    texts: dict[int, tuple[str, str]] = {}
+
+    def px(day: float) -> float:
+        return (day - t.start) * t.px_per_day
+
+    for indices in levels.values():
+        free = -math.inf  # where the last mark or label on this level ends
+        for number, index in enumerate(indices):
+            event = events[index]
+            at = px(event.at.day)
+            end = px(t.clip(event.end.day)) if event.end is not None else at
+            after = indices[number + 1] if number + 1 < len(indices) else None
+            limit = t.plot_px if after is None else px(events[after].at.day)
+            width = theme.marker + (len(event.label or "") + 1) * theme.char_px * 0.85
+            if event.label and end >= free and end + width <= limit - theme.marker / 2:
+                texts[index] = (" " + esc(event.label), "middle right")
+                free = end + width
+            elif event.label and at - width >= max(free, 0.0) and event.end is None:
+                texts[index] = (esc(event.label) + " ", "middle left")
+                free = end + theme.marker / 2
+            else:
+                free = max(free, end + theme.marker / 2)
+    return texts
+
+
+def event_panel(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
+    """Events as marks on one level per kind, one trace per (kind, label) for the legend."""
+    if not case.events:
+        return None
+    levels = _levels(case.events)
+    colours = _colours(case.events)
+    groups: dict[tuple[str, str], Points] = {}
+    spans = {
+        (event.kind, event.title)
+        for event in case.events
+        if event.end is not None and event.end.day > event.at.day
+    }
+    texts = _texts(case.events, t, theme)
+    order = sorted(range(len(case.events)), key=lambda i: case.events[i].at.day)
+    for index in order:
+        event = case.events[index]
+        if not t.shown(event.at.day):
+            continue
+        key = (event.kind, event.title)
+        points = groups.setdefault(key, Points())
+        ref, level = f"events[{index}]", levels[event.kind]
+        symbol = event.marker or EVENT_SYMBOLS[event.kind]
+        colour = event.color or colours[key]
+        text, position = texts.get(index, ("", "middle right"))
+        span = event.end is not None and event.end.day > event.at.day
+        hover = _hover(event)
+        if points and key in spans:
+            # A gap, so that a span's line does not run on to the next mark.
+            points.add(None, None, ref, "", symbol=symbol, color=colour, text="", position=position)
+            points.customdata[-1] = None
+        points.add(
+            t.x(event.at.day),
+            level,
+            ref,
+            hover,
+            symbol=symbol + ("-open" if event.at.approx else ""),
+            color=colour,
+            text="" if span else text,
+            position=position,
+        )
+        if span:
+            assert event.end is not None
+            end = t.x(t.clip(event.end.day))
+            points.add(
+                end,
+                level,
+                ref,
+                hover,
+                symbol="line-ns-open",
+                color=colour,
+                text=text,
+                position=position,
+            )
+    traces = [
+        _event_trace(kind, title, points, key in spans, theme, levels[kind])
+        for key, points in groups.items()
+        for kind, title in [key]
+    ]
+    axis = {
+        "range": [-0.6, len(levels) - 0.4],
+        "tickmode": "array",
+        "tickvals": list(levels.values()),
+        "ticktext": [kind_title(kind) for kind in levels],
+        "showgrid": False,
+        "zeroline": False,
+        "showline": False,
+        "ticks": "",
+        "fixedrange": True,
+        "automargin": True,
+        "tickfont": theme.font_dict(0.92),
+    }
+    return Panel("events", len(levels) * theme.level_px + 10, axis, traces, grow=0.2)
+
+
+def _event_trace(
+    kind: str, title: str, points: Points, spans: bool, theme: Theme, level: int
+) -> Trace:
+    size = theme.marker * (1.3 if kind == "relapse" else 1.0)
+    name = kind_title(kind) if title == kind.replace("-", " ") else f"{kind_title(kind)}: {title}"
+    colour = _uniform(points.column("color"))
+    texts = points.column("text")
+    mode = "lines+markers" if spans else "markers"
+    trace = points.trace(
+        name=esc(name),
+        hovertemplate=f"<b>{esc(name)}</b><br>%{{customdata[1]}}<extra></extra>",
+        mode=mode + ("+text" if any(texts) else ""),
+        legendgroup=kind,
+        legendrank=100 + level,
+        cliponaxis=False,
+        marker={
+            "symbol": _uniform(points.column("symbol")),
+            "size": size,
+            "color": colour,
+            "line": {"width": 1.5, "color": colour},
+        },
+    )
+    if any(texts):
+        trace |= {
+            "text": texts,
+            "textposition": _uniform(points.column("position")),
+            "textfont": theme.font_dict(0.8),
+        }
+    if spans:
+        trace["line"] = {"width": theme.line * 2, "color": next(c for c in points.column("color"))}
+    return trace
+
+
+def _uniform(values: list[Any]) -> Any:
+    """One value for the whole trace when every point has the same, else the list."""
+    return values[0] if len(set(values)) == 1 else values
+
+
+def period_strip(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
+    """Labels for the periods in a thin strip on top; their shading spans every panel."""
+    if not case.periods:
+        return None
+    points = Points()
+    shapes: list[Shape] = []
+    for index, period in enumerate(case.periods):
+        start = period.from_.day
+        if not t.shown(start):
+            continue
+        end = t.clip(period.to.day)
+        ref = f"periods[{index}]"
+        approx = period.from_.approx or period.to.approx
+        title = esc(period.label or "Period")
+        hover = lines(
+            f"{period.from_.describe()} → {period.to.describe()}",
+            esc(period.note or ""),
+            approx_note(approx),
+        )
+        for day, text in ((start, ""), ((start + end) / 2, esc(period.label or "")), (end, "")):
+            points.add(t.x(day), 0.5, ref, title, hover, text=text)
+        shape: dict[str, Any] = {
+            "type": "rect",
+            "xref": "x",
+            "yref": "paper",
+            "x0": t.x(start),
+            "x1": t.x(end),
+            "y0": 0,
+            "y1": 1,
+            "fillcolor": period.color or theme.period_fill,
+            "opacity": 0.25 if period.color else 1,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        shapes.append(shape)
+    trace = points.trace(
+        name="Periods",
+        mode="text",
+        hovertemplate=TITLED,
+        text=points.column("text"),
+        textposition="middle center",
+        textfont=theme.font_dict(0.85),
+        showlegend=False,
+        cliponaxis=False,
+    )
+    axis = {"range": [0, 1], "visible": False, "fixedrange": True}
+    return Panel("periods", theme.level_px * 0.9, axis, [trace], shapes)

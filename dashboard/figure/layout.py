@@ -1,0 +1,218 @@
+"""`build_figure`: a `Case` and view options in, one Plotly figure of stacked panels out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import plotly.graph_objects as go
+
+from dashboard.figure.events import event_panel, period_strip
+from dashboard.figure.lanes import treatment_panel
+from dashboard.figure.panels import measurement_panels
+from dashboard.figure.parts import OVERLAY, SELF, Panel, Shape, esc
+from dashboard.figure.themes import GREY, Theme, get_theme
+from dashboard.figure.timeaxis import TimeAxis
+from dashboard.model import Case
+
+MARGIN = {"screen": (64, 64), "print": (48, 56), "slides": (110, 90)}  # top, bottom
+
+
+def build_figure(
+    case: Case,
+    *,
+    axis: str | None = None,
+    theme: str = "screen",
+    hide: Iterable[str] = (),
+    reveal: float | None = None,
+    window: tuple[float, float] | None = None,
+    width: int | None = None,
+    height: int | None = None,
+) -> go.Figure:
+    """The clinical-course figure of `case`: treatments, events and measurements on one axis."""
+    look = get_theme(theme)
+    width = width or look.width
+    height = height or look.height
+    t = TimeAxis.build(case, axis, reveal, window, plot_px=(width or 1200) * 0.7)
+    hidden = set(hide)
+    candidates = [
+        period_strip(case, t, look) if "periods" not in hidden else None,
+        event_panel(case, t, look),
+        treatment_panel(case, t, look),
+        *measurement_panels(case, t, look),
+    ]
+    panels = [p for p in candidates if p is not None and p.name not in hidden]
+    top, bottom = MARGIN[look.name]
+    layout = _layout(case, t, look, top, bottom)
+    data: list[dict[str, Any]] = []
+    shapes: list[Shape] = []
+    if panels:
+        natural = sum(p.px for p in panels) + look.gap_px * (len(panels) - 1)
+        plot_height = height - top - bottom if height else natural
+        heights = _fit(
+            [p.px for p in panels],
+            [p.grow for p in panels],
+            plot_height - look.gap_px * (len(panels) - 1),
+        )
+        height = height or round(natural + top + bottom)
+        ids, overlays = _place(panels, heights, look.gap_px, plot_height, layout)
+        layout["xaxis"]["anchor"] = ids[-1]
+        for panel, axis_id in zip(panels, ids, strict=True):
+            overlay_id = overlays.get(panel.name, axis_id)
+            for trace in panel.traces:
+                trace["xaxis"] = "x"
+                trace["yaxis"] = overlay_id if trace.get("yaxis") == OVERLAY else axis_id
+                data.append(trace)
+            for shape in panel.shapes:
+                ref = shape["yref"]
+                if ref in (SELF, OVERLAY):
+                    shape["yref"] = overlay_id if ref == OVERLAY else axis_id
+                shapes.append(shape)
+    else:
+        height = height or top + bottom + 200
+    shapes += _day0(case, t, look, layout)
+    if reveal is not None and t.start < reveal < t.end:
+        shapes.append(_vline(t.x(reveal), GREY, "dash", 1))
+    layout["shapes"] = shapes
+    layout["height"] = height
+    if width:
+        layout["width"] = width
+    layout["autosize"] = width is None
+    layout["meta"] = {
+        "case_title": case.title,
+        "axis": t.axis,
+        "unit_days": t.unit_days,
+        "reveal": reveal,
+        "panels": [p.name for p in panels],
+    }
+    return go.Figure({"data": data, "layout": layout})
+
+
+def _fit(natural: list[float], grow: list[float], room: float) -> list[float]:
+    """Panel heights for `room` pixels: growing panels take the extra room and give up the most."""
+    weights = [px * g for px, g in zip(natural, grow, strict=True)]
+    extra, weight = room - sum(natural), sum(weights)
+    if weight == 0:
+        return [px * room / sum(natural) for px in natural]
+    # Labels and bars in the rows keep their size; line panels stretch and shrink first.
+    heights = [
+        max(px + extra * w / weight, px * 0.65) for px, w in zip(natural, weights, strict=True)
+    ]
+    total = sum(heights)
+    return heights if total <= room else [px * room / total for px in heights]
+
+
+def _place(
+    panels: list[Panel],
+    heights: list[float],
+    gap: float,
+    plot_height: float,
+    layout: dict[str, Any],
+) -> tuple[list[str], dict[str, str]]:
+    """Stack the panels top to bottom as y axis domains: each panel's axis id, and overlays."""
+    ids: list[str] = []
+    overlays: dict[str, str] = {}
+    cursor = plot_height
+    for number, (panel, px) in enumerate(zip(panels, heights, strict=True), start=1):
+        axis_id = "y" if number == 1 else f"y{number}"
+        low, high = max(cursor - px, 0.0) / plot_height, cursor / plot_height
+        cursor -= px + gap
+        domain = [round(max(low, 0.0), 4), round(min(high, 1.0), 4)]
+        layout["yaxis" if number == 1 else f"yaxis{number}"] = panel.axis | {
+            "domain": domain,
+            "anchor": "x",
+        }
+        ids.append(axis_id)
+    for panel, axis_id in zip(panels, ids, strict=True):
+        if panel.overlay is not None:
+            number = len(ids) + len(overlays) + 1
+            overlays[panel.name] = f"y{number}"
+            layout[f"yaxis{number}"] = panel.overlay | {"overlaying": axis_id, "anchor": "x"}
+    return ids, overlays
+
+
+def _vline(x: Any, colour: str, dash: str, width: float) -> Shape:
+    return {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": colour, "dash": dash, "width": width},
+        "layer": "above",
+    }
+
+
+def _day0(case: Case, t: TimeAxis, look: Theme, layout: dict[str, Any]) -> list[Shape]:
+    """A labelled line at day 0 across every panel, when day 0 is in view and revealed."""
+    if not (t.start <= 0 <= t.end and t.shown(0)):
+        return []
+    layout["annotations"] = [
+        {
+            "x": t.x(0),
+            "xref": "x",
+            "y": 1,
+            "yref": "paper",
+            "yanchor": "bottom",
+            "text": "day 0" if case.day0.label == "Day 0" else f"day 0: {esc(case.day0.label)}",
+            "showarrow": False,
+            "font": look.font_dict(0.85),
+        }
+    ]
+    return [_vline(t.x(0), look.ink, "dot", look.axis_width)]
+
+
+def _layout(case: Case, t: TimeAxis, look: Theme, top: float, bottom: float) -> dict[str, Any]:
+    grid = look.name != "print"
+    return {
+        "template": {},
+        "title": {
+            "text": f"<b>{esc(case.title)}</b>",
+            "x": 0.012,
+            "xref": "container",
+            "xanchor": "left",
+            "font": look.font_dict(look.title_size / look.size),
+        },
+        "font": look.base_font,
+        "paper_bgcolor": look.paper,
+        "plot_bgcolor": look.paper,
+        "margin": {"t": top, "b": bottom, "l": 10, "r": 10},
+        "showlegend": True,
+        "legend": {
+            "x": 1.01,
+            "y": 1,
+            "xanchor": "left",
+            "yanchor": "top",
+            "font": look.font_dict(0.85),
+            "itemsizing": "constant",
+            "tracegroupgap": 4,
+        },
+        "hovermode": "closest",
+        "spikedistance": -1,
+        "hoverdistance": 45,
+        "hoverlabel": {"font": look.font_dict(0.9), "align": "left"},
+        "xaxis": t.axis_layout()
+        | {
+            "domain": [0, 1],
+            "range": t.range,
+            "title": {"text": esc(t.title), "font": look.font_dict(), "standoff": 8},
+            "showline": True,
+            "linecolor": look.axis_line,
+            "linewidth": look.axis_width,
+            "ticks": "outside",
+            "ticklen": 5,
+            "tickcolor": look.axis_line,
+            "showgrid": grid,
+            "gridcolor": look.grid,
+            "zeroline": False,
+            "automargin": True,
+            "showspikes": True,
+            "spikemode": "across",
+            "spikesnap": "cursor",
+            "spikedash": "dot",
+            "spikethickness": 1,
+            "spikecolor": GREY,
+        },
+    }

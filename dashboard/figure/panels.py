@@ -1,0 +1,217 @@
+"""Measurement panels: labs, vital signs and scores as lines below the treatments."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from dashboard.figure.parts import OVERLAY, SELF, Panel, Shape, Trace, esc
+from dashboard.figure.themes import PALETTE, SERIES_DASHES, SERIES_SYMBOLS, Theme
+from dashboard.figure.timeaxis import TimeAxis
+from dashboard.model import Case, Measurement
+
+MANY = 300  # above this many points a line is drawn without markers
+
+
+def _title(name: str, unit: str | None) -> str:
+    return f"{esc(name)}<br>({esc(unit)})" if unit else esc(name)
+
+
+def _range(members: list[Measurement]) -> tuple[list[float], bool]:
+    """The y range (log10 units on a log axis) for the measurements on one axis."""
+    log = members[0].scale == "log"
+    fixed = next((m.range for m in members if m.range is not None), None)
+    if fixed is not None:
+        low, high = fixed
+        return ([math.log10(low), math.log10(high)] if log else [low, high]), log
+    values = [value for m in members for _, (value, _) in m.values]
+    for m in members:
+        values += [limit for limit in m.normal or () if limit is not None]
+    if log:
+        values = [math.log10(value) for value in values if value > 0]
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.08 or (0.3 if log else max(abs(high) * 0.1, 1.0))
+    return [round(low - pad, 4), round(high + pad, 4)], log
+
+
+def _series(
+    m: Measurement, index: int, t: TimeAxis, colour: str, slot: int, theme: Theme
+) -> list[Trace]:
+    """A measurement as one trace, plus a dashed one for segments touching approximate points."""
+    order = sorted(range(len(m.values)), key=lambda i: m.values[i][0].day)
+    unit = f" {esc(m.unit)}" if m.unit else ""
+    normal = ""
+    if m.normal is not None:
+        low, high = m.normal
+        reference = (
+            f"{low:g}–{high:g}"
+            if low is not None and high is not None
+            else f"≥{low:g}"
+            if low is not None
+            else f"≤{high:g}"
+        )
+        normal = f"<br>normal {reference}{unit}"
+    template = (
+        f"<b>{esc(m.name)}</b>: %{{y:,.6~g}}{unit}<br>%{{customdata[1]}}{normal}<extra></extra>"
+    )
+    draw_line = m.style != "markers"
+    xs: list[Any] = []
+    ys: list[Any] = []
+    data: list[Any] = []
+    symbols: list[Any] = []
+    dashed_x: list[Any] = []
+    dashed_y: list[Any] = []
+    dashed_data: list[Any] = []
+    symbol = SERIES_SYMBOLS[slot % len(SERIES_SYMBOLS)]
+    previous: tuple[Any, float, bool, str] | None = None
+    any_approx = False
+    ref = f"measurements[{index}].values"
+    for i in order:
+        time, (value, value_approx) = m.values[i]
+        if not t.shown(time.day):
+            break
+        approx = time.approx or value_approx
+        any_approx = any_approx or approx
+        x = t.x(time.day)
+        if draw_line and previous is not None and (approx or previous[2]):
+            # The segment to an approximate point is drawn dashed, in the second trace.
+            dashed_x += [previous[0], x, None]
+            dashed_y += [previous[1], value, None]
+            dashed_data += [[previous[3]], [f"{ref}[{i}]"], None]
+            xs.append(None)
+            ys.append(None)
+            data.append(None)
+            symbols.append(symbol)
+        hover = time.describe() + (" (approximate)" if approx else "")
+        xs.append(x)
+        ys.append(value)
+        data.append([f"{ref}[{i}]", hover])
+        symbols.append(symbol + "-open" if approx else symbol)
+        previous = (x, value, approx, f"{ref}[{i}]")
+    many = len(xs) > MANY
+    shape = "hv" if m.style == "step" else "linear"
+    dash = SERIES_DASHES[slot % len(SERIES_DASHES)]
+    mode = "markers" if not draw_line else "lines" if many else "lines+markers"
+    main: Trace = {
+        "type": "scatter",
+        "name": esc(m.label),
+        "x": xs,
+        "y": ys,
+        "customdata": data,
+        "mode": mode,
+        "hovertemplate": template,
+        "legendgroup": m.panel_name,
+        "line": {"color": colour, "width": theme.line, "shape": shape, "dash": dash},
+        "marker": {
+            "symbol": symbols if any_approx else symbol,
+            "size": theme.marker * 0.62,
+            "color": colour,
+            "line": {"width": 1.4, "color": colour},
+        },
+    }
+    traces = [main]
+    if dashed_x:
+        traces.append(
+            {
+                "type": "scatter",
+                "name": f"{esc(m.label)} (approximate)",
+                "x": dashed_x,
+                "y": dashed_y,
+                "customdata": dashed_data,
+                "mode": "lines",
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "legendgroup": m.panel_name,
+                "opacity": 0.75,
+                "line": {"color": colour, "width": theme.line, "shape": shape, "dash": "dot"},
+            }
+        )
+    return traces
+
+
+def _band(m: Measurement, axis_range: list[float], log: bool, colour: str, yref: str) -> Shape:
+    """The reference range as a band; an open end runs to the panel's edge."""
+    assert m.normal is not None
+    edge = [10**value for value in axis_range] if log else axis_range
+    low = m.normal[0] if m.normal[0] is not None else edge[0]
+    high = m.normal[1] if m.normal[1] is not None else edge[1]
+    return {
+        "type": "rect",
+        "xref": "x domain",
+        "yref": yref,
+        "x0": 0,
+        "x1": 1,
+        "y0": low,
+        "y1": high,
+        "fillcolor": colour,
+        "opacity": 0.1,
+        "line": {"width": 0},
+        "layer": "below",
+    }
+
+
+def _axis(members: list[Measurement], title: str, theme: Theme) -> tuple[dict[str, Any], bool]:
+    axis_range, log = _range(members)
+    axis = {
+        "title": {"text": title, "font": theme.font_dict(0.92), "standoff": 6},
+        "type": "log" if log else "linear",
+        "range": axis_range,
+        "showgrid": theme.name != "print",
+        "gridcolor": theme.grid,
+        "zeroline": False,
+        "showline": True,
+        "linecolor": theme.axis_line,
+        "linewidth": theme.axis_width,
+        "ticks": "outside",
+        "ticklen": 4,
+        "tickcolor": theme.axis_line,
+        "tickfont": theme.font_dict(0.85),
+        "automargin": True,
+        "nticks": 5,
+    }
+    if log:
+        # Decades only (100, 1000, 10,000), or 1-2-5 steps when the range is narrow.
+        decades = axis_range[1] - axis_range[0]
+        axis |= {
+            "dtick": 1 if decades >= 2 else "D2",
+            "separatethousands": True,
+            "exponentformat": "none",
+            "minorloglabels": "none",
+        }
+    return axis, log
+
+
+def measurement_panels(case: Case, t: TimeAxis, theme: Theme) -> list[Panel]:
+    """One panel per measurement or shared `panel`; a second unit gets a right-hand axis."""
+    groups: dict[str, list[int]] = {}
+    for index, m in enumerate(case.measurements):
+        groups.setdefault(m.panel_name, []).append(index)
+    panels = []
+    for name, indices in groups.items():
+        members = [case.measurements[i] for i in indices]
+        units = list(dict.fromkeys(m.unit for m in members))
+        left = [m for m in members if m.unit == units[0]]
+        right = [m for m in members if m.unit != units[0]]
+        left_title = _title(left[0].label if len(left) == 1 else name, units[0])
+        axis, _ = _axis(left, left_title, theme)
+        panel = Panel(name, theme.panel_px, axis, grow=1.0)
+        if right:
+            right_names = ", ".join(dict.fromkeys(m.label for m in right))
+            right_unit = ", ".join(unit for unit in units[1:] if unit)
+            overlay, _ = _axis(right, _title(right_names, right_unit or None), theme)
+            panel.overlay = overlay | {"side": "right", "showgrid": False}
+        for slot, (index, m) in enumerate(zip(indices, members, strict=True)):
+            colour = m.color or PALETTE[index % len(PALETTE)]
+            on_right = m in right
+            yref = OVERLAY if on_right else SELF
+            series = _series(m, index, t, colour, slot, theme)
+            for trace in series:
+                trace["yaxis"] = yref
+                if trace.get("showlegend") is None:
+                    trace["showlegend"] = len(members) > 1
+            panel.traces += series
+            if m.normal is not None:
+                side = panel.overlay if on_right and panel.overlay else axis
+                panel.shapes.append(_band(m, side["range"], side["type"] == "log", colour, yref))
+        panels.append(panel)
+    return panels

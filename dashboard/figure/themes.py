@@ -1,0 +1,226 @@
+"""Looks: fonts, sizes and colour-blind-safe palettes for screen, print and slides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+THEMES = ("screen", "print", "slides")
+
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
+BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, YELLOW, BLACK, GREY = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+    "#777777",
+)
+# Treatment classes and measurements: strong hues first, yellow last (weak on white).
+PALETTE = (BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, YELLOW)
+# Labels of one event kind: black first, as the papers draw arrowheads.
+EVENT_PALETTE = (BLACK, VERMILLION, BLUE, GREEN, PURPLE, ORANGE, SKY)
+
+EVENT_SYMBOLS: dict[str, str] = {
+    "onset": "star",
+    "relapse": "triangle-down",
+    "symptom": "circle",
+    "diagnosis": "diamond",
+    "imaging": "square",
+    "lab": "pentagon",
+    "procedure": "hexagon",
+    "admission": "triangle-right",
+    "discharge": "triangle-left",
+    "adverse-event": "x",
+    "death": "cross",
+    "note": "hourglass",
+}
+EVENT_COLOURS: dict[str, str] = {
+    "onset": VERMILLION,
+    "relapse": BLACK,
+    "symptom": ORANGE,
+    "diagnosis": BLUE,
+    "imaging": SKY,
+    "lab": GREEN,
+    "procedure": PURPLE,
+    "admission": BLUE,
+    "discharge": BLUE,
+    "adverse-event": VERMILLION,
+    "death": BLACK,
+    "note": GREY,
+}
+# Series sharing a panel differ by marker and dash as well as by colour.
+SERIES_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "star")
+SERIES_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """Everything that differs between the screen, print and slides versions of a figure."""
+
+    name: str
+    font: str
+    size: float
+    title_size: float
+    ink: str
+    paper: str
+    grid: str
+    axis_line: str
+    axis_width: float
+    row_px: float
+    level_px: float
+    panel_px: float
+    gap_px: float
+    width: int | None
+    height: int | None
+    period_fill: str
+    procedure: str
+    marker: float
+    line: float
+
+    @property
+    def char_px(self) -> float:
+        """Rough width of one character of body text, for fitting labels."""
+        return self.size * 0.58
+
+    def font_dict(self, scale: float = 1.0) -> dict[str, Any]:
+        """A font at a multiple of the body size; family and colour come from the layout."""
+        return {"size": round(self.size * scale, 1)}
+
+    @property
+    def base_font(self) -> dict[str, Any]:
+        """The layout's font, which every other font inherits."""
+        return {"family": self.font, "size": self.size, "color": self.ink}
+
+
+_SANS = "Helvetica Neue, Helvetica, Arial, sans-serif"
+
+_THEMES = {
+    "screen": Theme(
+        name="screen",
+        font=_SANS,
+        size=12,
+        title_size=17,
+        ink="#222222",
+        paper="#ffffff",
+        grid="#ececec",
+        axis_line="#666666",
+        axis_width=1,
+        row_px=26,
+        level_px=24,
+        panel_px=130,
+        gap_px=14,
+        width=None,
+        height=None,
+        period_fill="rgba(120,120,120,0.12)",
+        procedure="#3b5b7a",
+        marker=11,
+        line=1.8,
+    ),
+    "print": Theme(
+        name="print",
+        font="Arial, Helvetica, sans-serif",
+        size=11,
+        title_size=14,
+        ink="#000000",
+        paper="#ffffff",
+        grid="rgba(0,0,0,0)",
+        axis_line="#000000",
+        axis_width=0.8,
+        row_px=24,
+        level_px=22,
+        panel_px=120,
+        gap_px=12,
+        width=1200,
+        height=None,
+        period_fill="rgba(0,0,0,0.08)",
+        procedure="#000000",
+        marker=10,
+        line=1.4,
+    ),
+    "slides": Theme(
+        name="slides",
+        font=_SANS,
+        size=22,
+        title_size=32,
+        ink="#111111",
+        paper="#ffffff",
+        grid="#e6e6e6",
+        axis_line="#444444",
+        axis_width=2,
+        row_px=34,
+        level_px=30,
+        panel_px=170,
+        gap_px=16,
+        width=1920,
+        height=1080,
+        period_fill="rgba(120,120,120,0.14)",
+        procedure="#3b5b7a",
+        marker=20,
+        line=3.5,
+    ),
+}
+
+
+def get_theme(name: str) -> Theme:
+    """The theme called `name`; a clear error for any other name."""
+    try:
+        return _THEMES[name]
+    except KeyError:
+        raise ValueError(f"unknown theme {name!r}; expected one of {', '.join(THEMES)}") from None
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    text = colour.lstrip("#")
+    return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
+
+
+def mix(colour: str, other: str, amount: float) -> str:
+    """`colour` moved `amount` (0..1) of the way towards `other`; both as #rrggbb."""
+    a, b = _rgb(colour), _rgb(other)
+    return "#" + "".join(f"{round(x + (y - x) * amount):02x}" for x, y in zip(a, b, strict=True))
+
+
+# Shades inside one hue family: the base, then alternately darker and lighter.
+_SHADES = ((BLACK, 0.0), (BLACK, 0.35), ("#ffffff", 0.4), (BLACK, 0.55), ("#ffffff", 0.6))
+
+
+def shade(base: str, index: int) -> str:
+    """The `index`-th distinct shade of `base` (a #rrggbb hue)."""
+    towards, amount = _SHADES[index % len(_SHADES)]
+    return mix(base, towards, amount)
+
+
+def is_hex(colour: str) -> bool:
+    """True for #rrggbb, the only form `mix` and `text_on` can work with."""
+    return (
+        len(colour) == 7
+        and colour.startswith("#")
+        and all(c in "0123456789abcdefABCDEF" for c in colour[1:])
+    )
+
+
+def text_on(colour: str) -> str:
+    """Black or white, whichever reads better on `colour`."""
+    if not is_hex(colour):
+        return BLACK
+    r, g, b = (channel / 255 for channel in _rgb(colour))
+    return BLACK if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "#ffffff"
+
+
+def family_colours(keys: list[str], overrides: list[str | None]) -> list[str]:
+    """One colour per item: items with the same key share a hue and get distinct shades."""
+    families: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    colours = []
+    for key, override in zip(keys, overrides, strict=True):
+        family = families.setdefault(key, len(families))
+        count = seen.get(key, 0)
+        seen[key] = count + 1
+        base = PALETTE[family % len(PALETTE)]
+        # More families than hues: reuse a hue, one shade further along.
+        colours.append(override or shade(base, count + family // len(PALETTE)))
+    return colours

@@ -1,0 +1,315 @@
+"""Treatments as geometry: rows, bars, taper profiles, ticks and marks, gathered per lane kind."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from dashboard.figure.parts import (
+    Points,
+    Segments,
+    approx_note,
+    esc,
+    joined,
+    lines,
+)
+from dashboard.figure.themes import GREY, Theme, family_colours, text_on
+from dashboard.figure.timeaxis import TimeAxis
+from dashboard.model import Case, Treatment, format_number
+
+BAR = 0.3  # half the thickness of a bar, in rows
+THIN = 0.14  # half the thickness of a bar that carries administration ticks
+TAPER_ROW = 1.8  # a taper row is this many rows tall, so its steps and numbers fit
+HOVER_STEP_PX = 90  # hover targets along a bar, at most this far apart at the initial zoom
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A row of the panel: its label and where it sits (rows run top to bottom)."""
+
+    name: str
+    top: float
+    height: float
+
+    @property
+    def centre(self) -> float:
+        """The middle of the row."""
+        return self.top + self.height / 2
+
+
+def layout_rows(treatments: tuple[Treatment, ...]) -> dict[str, Row]:
+    """Rows in order of first mention; a row with a taper is taller."""
+    heights: dict[str, float] = {}
+    for item in treatments:
+        tall = TAPER_ROW if item.doses is not None else 1.0
+        heights[item.row] = max(heights.get(item.row, 1.0), tall)
+    rows, top = {}, 0.0
+    for name, height in heights.items():
+        rows[name] = Row(name, top, height)
+        top += height
+    return rows
+
+
+def _title(item: Treatment) -> str:
+    """The hover title: 'PSL (prednisolone)'."""
+    if item.abbr and item.abbr != item.drug:
+        return esc(f"{item.abbr} ({item.drug})")
+    return esc(item.drug)
+
+
+def _hover(item: Treatment, *body: str | None) -> tuple[str, str]:
+    """Title and body of a treatment's hover; the class always heads the body."""
+    return _title(item), lines(esc(item.class_ or ""), *body)
+
+
+def _box(
+    t: TimeAxis, start: float, end: float, centre: float, half: float
+) -> tuple[list[Any], list[Any]]:
+    x0, x1 = t.x(start), t.x(end)
+    return [x0, x1, x1, x0, x0], [
+        centre - half,
+        centre - half,
+        centre + half,
+        centre + half,
+        centre - half,
+    ]
+
+
+class Lanes:
+    """Collects every treatment into a handful of traces."""
+
+    def __init__(self, case: Case, t: TimeAxis, theme: Theme) -> None:
+        self.t, self.theme = t, theme
+        self.rows = layout_rows(case.treatments)
+        keys = [
+            item.class_ or ("procedure" if item.kind == "procedure" else item.row)
+            for item in case.treatments
+        ]
+        self.colours = family_colours(keys, [item.color for item in case.treatments])
+        self.row_colour: dict[str, str] = {}
+        for item, colour in zip(case.treatments, self.colours, strict=True):
+            if item.kind == "drug" and item.given is None:
+                self.row_colour.setdefault(item.row, colour)
+        self.bars, self.procedures, self.fades = Segments(), Segments(), Segments()
+        self.along, self.marks, self.ticks, self.arrows = Points(), Points(), Points(), Points()
+        self.labels = Points()
+        self.fade_days = t.days_for_px(14)
+        self.char_days = t.days_for_px(theme.char_px)
+        for index, item in enumerate(case.treatments):
+            ref = f"treatments[{index}]"
+            if item.given is not None:
+                self._given(item, ref, self.colours[index])
+            elif item.doses is not None:
+                self._taper(item, ref, self.colours[index])
+            else:
+                self._continuous(item, ref, self.colours[index])
+
+    # -- the three timing forms -------------------------------------------------------------
+
+    def _given(self, item: Treatment, ref: str, colour: str) -> None:
+        assert item.given is not None
+        row = self.rows[item.row]
+        for time in item.given:
+            if not self.t.shown(time.day):
+                continue
+            hover = _hover(
+                item, esc(item.dose or ""), f"given {time.describe()}", approx_note(time.approx)
+            )
+            if item.kind == "procedure":
+                # Sessions of plasma exchange read as hatched blocks, as in the papers.
+                width = max(1.0, self.t.days_for_px(7))
+                end = self.t.clip(time.day + width)
+                self.procedures.add(*_box(self.t, time.day, end, row.centre, BAR), ref)
+                self.along.add(self.t.x(time.day), row.centre, ref, *hover)
+                if time.approx:
+                    self.fades.add(*_box(self.t, time.day, end, row.centre, BAR), ref)
+            else:
+                symbol = "diamond-open" if time.approx else "diamond"
+                self.marks.add(
+                    self.t.x(time.day), row.centre, ref, *hover, symbol=symbol, color=colour
+                )
+
+    def _continuous(self, item: Treatment, ref: str, colour: str) -> None:
+        assert item.start is not None
+        t, row = self.t, self.rows[item.row]
+        start = item.start.day
+        end = item.end.day if item.end is not None else max(t.end, start)
+        if not t.shown(start):
+            return
+        shown_end = t.clip(end)
+        half = THIN if item.every else BAR
+        target = self.procedures if item.kind == "procedure" else self.bars
+        target.add(*_box(t, start, shown_end, row.centre, half), ref)
+        dose = esc(item.dose or item.unit or "")
+        until = item.end.describe() if item.end is not None else "ongoing"
+        approx = item.start.approx or (item.end is not None and item.end.approx)
+        every = f"every {format_number(item.every)} days" if item.every else None
+        hover = _hover(
+            item, joined(dose, every), f"{item.start.describe()} → {until}", approx_note(approx)
+        )
+        if not item.every:  # repeated dosing hovers on its ticks instead
+            self._along(ref, hover, start, shown_end, row.centre)
+        self._fade(
+            item.start.approx,
+            item.end is not None and item.end.approx,
+            start,
+            end,
+            shown_end,
+            row.centre,
+            half,
+            ref,
+        )
+        if item.every:
+            self._ticks(item, ref, colour, start, end, shown_end, row.centre)
+        if item.ongoing and shown_end >= end:
+            self.arrows.add(t.x(end), row.centre, ref, *hover, color=colour)
+        if item.dose:
+            # On an approximate start the dose begins after the washed-out edge.
+            begin = start + (self.fade_days if item.start.approx else 0.0)
+            self._dose_label(item.dose, ref, begin, shown_end, row, inside=not item.every)
+
+    def _taper(self, item: Treatment, ref: str, colour: str) -> None:
+        assert item.doses is not None
+        t, row = self.t, self.rows[item.row]
+        steps = item.doses
+        last = steps[-1]
+        stub = last.dose > 0 and item.end is None and not item.ongoing
+        if item.end is not None:
+            end = item.end.day
+        elif item.ongoing:
+            end = max(t.end, last.at.day)
+        else:
+            end = last.at.day + (max(1.0, self.fade_days) if stub else 0.0)
+        start = steps[0].at.day
+        if not t.shown(start):
+            return
+        shown_end = t.clip(end)
+        peak = max(step.dose for step in steps) or 1.0
+        base, tallest = row.top + row.height * 0.82, row.height * 0.6
+        xs: list[Any] = [t.x(start)]
+        ys: list[Any] = [base]
+        unit = f" {item.unit}" if item.unit else ""
+        label_px = -math.inf
+        target = self.procedures if item.kind == "procedure" else self.bars
+        for number, step in enumerate(steps):
+            if not t.shown(step.at.day):
+                break
+            until = steps[number + 1].at.day if number + 1 < len(steps) else end
+            level = base - tallest * step.dose / peak
+            xs += [t.x(step.at.day), t.x(step.at.day)]
+            ys += [ys[-1], level]
+            hover = _hover(
+                item,
+                f"{format_number(step.dose)}{esc(unit)} from {step.at.describe()}",
+                esc(step.note or ""),
+                approx_note(step.approx),
+            )
+            self._along(ref, hover, step.at.day, t.clip(until), row.centre)
+            # Past the washed-out edge of an approximate start; ~ on an approximate dose.
+            at = t.clip(step.at.day + (self.fade_days if number == 0 and step.at.approx else 0))
+            at_px = at * t.px_per_day
+            text = "~" * step.dose_approx + format_number(step.dose) + (unit if number == 0 else "")
+            if at_px >= label_px:
+                self.labels.add(
+                    t.x(at),
+                    level,
+                    ref,
+                    text=esc(text),
+                    position="top right",
+                    color=self.theme.ink,
+                )
+                label_px = at_px + (len(text) + 1.5) * self.theme.char_px
+        xs += [t.x(shown_end), t.x(shown_end), t.x(start)]
+        ys += [ys[-1], base, base]
+        target.add(xs, ys, ref)
+        # Washed-out edges as tall as the profile where they sit.
+        for first, dose in ((True, steps[0].dose), (False, last.dose)):
+            half = max(tallest * dose / peak / 2, 0.12)
+            uncertain = steps[0].at.approx if first else stub or bool(item.end and item.end.approx)
+            self._fade(
+                first and uncertain,
+                not first and uncertain,
+                start,
+                end,
+                shown_end,
+                base - half,
+                half,
+                ref,
+            )
+        if item.ongoing and shown_end >= end:
+            hover = _hover(item, "ongoing")
+            self.arrows.add(
+                t.x(end), base - tallest * last.dose / peak / 2, ref, *hover, color=colour
+            )
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _along(self, ref: str, hover: tuple[str, str], start: float, end: float, y: float) -> None:
+        """Invisible hover targets along a bar, so hovering anywhere on it explains it."""
+        step = self.t.days_for_px(HOVER_STEP_PX)
+        count = min(60, max(1, math.ceil((end - start) / step)))
+        for k in range(count):
+            self.along.add(self.t.x(start + (end - start) * (k + 0.5) / count), y, ref, *hover)
+
+    def _fade(
+        self,
+        at_start: bool,
+        at_end: bool,
+        start: float,
+        end: float,
+        shown_end: float,
+        centre: float,
+        half: float,
+        ref: str,
+    ) -> None:
+        """Approximate ends: a washed-out, dotted box over the uncertain edge."""
+        width = min(self.fade_days, (end - start) / 3)
+        if width <= 0:
+            return
+        if at_start:
+            self.fades.add(*_box(self.t, start, self.t.clip(start + width), centre, half), ref)
+        if at_end and shown_end >= end:
+            self.fades.add(*_box(self.t, end - width, end, centre, half), ref)
+
+    def _ticks(
+        self,
+        item: Treatment,
+        ref: str,
+        colour: str,
+        start: float,
+        end: float,
+        shown_end: float,
+        centre: float,
+    ) -> None:
+        assert item.every is not None
+        total = int((end - start) / item.every + 1e-9) + 1
+        for number in range(total):
+            day = start + number * item.every
+            if day > shown_end:
+                break
+            hover = _hover(
+                item,
+                esc(item.dose or ""),
+                f"administration {number + 1} of {total}: {self.t.describe(day)}",
+            )
+            self.ticks.add(self.t.x(day), centre, ref, *hover, color=colour)
+
+    def _dose_label(
+        self, dose: str, ref: str, start: float, end: float, row: Row, inside: bool
+    ) -> None:
+        """The dose on the bar when it fits, else just after it, else just before it."""
+        t = self.t
+        need = (len(dose) + 2) * self.char_days
+        colour = self.row_colour.get(row.name, GREY)
+        if inside and end - start >= need:
+            x, position, ink = start + self.char_days * 0.6, "middle right", text_on(colour)
+        elif end + need <= t.end and t.shown(end):
+            x, position, ink = end, "middle right", self.theme.ink
+        elif start - need >= t.start:
+            x, position, ink = start, "middle left", self.theme.ink
+        else:
+            x, position, ink = start, "top right", self.theme.ink
+        self.labels.add(
+            t.x(x), row.centre, ref, text=" " + esc(dose) + " ", position=position, color=ink
+        )

@@ -1,0 +1,559 @@
+"""The figure stage: structure of the Plotly figure built from a `Case`, not its pixels."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+import pytest
+
+from dashboard.figure import AXES, THEMES, build_figure
+from dashboard.figure.themes import family_colours, shade
+from dashboard.model import Case
+
+TIMELINES = sorted((Path(__file__).resolve().parent.parent / "timelines").glob("*.y*ml"))
+REF = re.compile(r"^(treatments|events|periods)\[\d+\]$|^measurements\[\d+\]\.values\[\d+\]$")
+
+
+def make(**parts: Any) -> Case:
+    """A case from keyword parts, validated as a file would be."""
+    return Case.model_validate({"title": "Test case", **parts})
+
+
+def traces(fig: go.Figure, name: str) -> list[Any]:
+    """Traces whose name is `name` or starts with `name:`."""
+    return [t for t in fig.data if t.name == name or (t.name or "").startswith(name + ":")]
+
+
+def one(fig: go.Figure, name: str) -> Any:
+    found = traces(fig, name)
+    assert len(found) == 1, [t.name for t in fig.data]
+    return found[0]
+
+
+def xs(trace: Any) -> list[Any]:
+    return [x for x in trace.x if x is not None]
+
+
+def yaxis_of(fig: go.Figure, trace: Any) -> Any:
+    return fig.layout["yaxis" + trace.yaxis[1:]]
+
+
+NMOSD = {
+    "title": "NMOSD with MAS",
+    "day0": {"label": "NMOSD onset", "date": "2015-04-01"},
+    "treatments": [
+        {
+            "drug": "methylprednisolone",
+            "abbr": "mPSL",
+            "class": "steroid",
+            "given": ["day 0", "~day 30"],
+        },
+        {
+            "drug": "prednisolone",
+            "abbr": "PSL",
+            "class": "steroid",
+            "unit": "mg/day",
+            "doses": [
+                {"at": "day 2", "dose": 60},
+                {"at": "day 21", "dose": 40},
+                {"at": "day 60", "dose": 20},
+            ],
+            "end": "day 120",
+        },
+        {
+            "drug": "tacrolimus",
+            "abbr": "Tac",
+            "dose": "3 mg/day",
+            "start": "~day 10",
+            "end": "day 90",
+        },
+        {
+            "drug": "plasma exchange",
+            "abbr": "PLEX",
+            "kind": "procedure",
+            "start": "day 5",
+            "end": "day 12",
+        },
+        {
+            "drug": "natalizumab",
+            "abbr": "NTZ",
+            "start": "day 0",
+            "end": "day 84",
+            "every": "4 weeks",
+            "dose": "300 mg",
+        },
+        {"drug": "satralizumab", "abbr": "SAT", "start": "day 100", "ongoing": True},
+    ],
+    "events": [
+        {"at": "day 0", "kind": "relapse", "label": "optic neuritis"},
+        {"at": "day 45.5", "kind": "relapse", "label": "myelitis"},
+        {"at": "~day 80", "kind": "relapse", "label": "optic neuritis"},
+        {"at": "day 3", "end": "day 9", "kind": "admission", "detail": "ICU"},
+    ],
+    "measurements": [
+        {
+            "name": "Ferritin",
+            "unit": "ng/mL",
+            "scale": "log",
+            "normal": [None, 300],
+            # Written out of time order: references point at the index as written.
+            "values": [["day 20", 9000], ["day 0", 250], ["~day 10", 45000], ["day 40", "~800"]],
+        },
+        {
+            "name": "Body temperature",
+            "abbr": "BT",
+            "unit": "°C",
+            "panel": "Vitals",
+            "values": {"day 0": 37.0, "day 8": 40.1},
+        },
+        {
+            "name": "Heart rate",
+            "unit": "bpm",
+            "panel": "Vitals",
+            "values": {"day 0": 80, "day 8": 120},
+        },
+        {
+            "name": "EDSS",
+            "style": "step",
+            "range": [0, 10],
+            "values": {"day 0": 3.5, "day 50": 6.5, "day 110": 4},
+        },
+    ],
+    "periods": [{"from": "day 5", "to": "day 15", "label": "MAS episode"}],
+}
+
+
+@pytest.fixture
+def nmosd() -> Case:
+    return Case.model_validate(NMOSD)
+
+
+def test_relapses_are_arrowheads_at_their_days(nmosd: Case) -> None:
+    fig = build_figure(nmosd, axis="day")
+    relapses = traces(fig, "Relapse")
+    assert {t.name for t in relapses} == {"Relapse: optic neuritis", "Relapse: myelitis"}
+    days = sorted(x for t in relapses for x in xs(t))
+    assert days == [0, 45.5, 80]
+    for trace in relapses:
+        symbols = trace.marker.symbol
+        symbols = [symbols] if isinstance(symbols, str) else symbols
+        assert all(s.startswith("triangle-down") for s in symbols)
+    # Above the treatment rows: the events panel sits higher than the treatment panel.
+    events = yaxis_of(fig, relapses[0]).domain
+    rows = yaxis_of(fig, one(fig, "Treatment")).domain
+    assert events[0] > rows[1]
+
+
+def test_other_event_kinds_have_their_own_shape_and_spans(nmosd: Case) -> None:
+    admission = one(build_figure(nmosd, axis="day"), "Admission")
+    assert xs(admission) == [3, 9]
+    assert admission.mode.startswith("lines+markers")
+    assert admission.marker.symbol[0] == "triangle-right"
+
+
+def test_log_measurement_gets_a_log_axis(nmosd: Case) -> None:
+    fig = build_figure(nmosd)
+    ferritin = one(fig, "Ferritin")
+    axis = yaxis_of(fig, ferritin)
+    assert axis.type == "log"
+    assert "ng/mL" in axis.title.text
+    assert yaxis_of(fig, one(fig, "EDSS")).type == "linear"
+    assert list(yaxis_of(fig, one(fig, "EDSS")).range) == [0, 10]
+    assert one(fig, "EDSS").line.shape == "hv"
+
+
+def test_normal_band_runs_to_the_panel_edge(nmosd: Case) -> None:
+    fig = build_figure(nmosd)
+    ferritin = one(fig, "Ferritin")
+    bands = [s for s in fig.layout.shapes if s.yref == ferritin.yaxis]
+    assert len(bands) == 1
+    low = 10 ** yaxis_of(fig, ferritin).range[0]
+    assert bands[0].y1 == 300
+    assert bands[0].y0 == pytest.approx(low)
+
+
+def test_second_unit_in_a_panel_gets_a_right_hand_axis(nmosd: Case) -> None:
+    fig = build_figure(nmosd)
+    temperature, heart = one(fig, "BT"), one(fig, "Heart rate")
+    assert temperature.yaxis != heart.yaxis
+    right = yaxis_of(fig, heart)
+    assert right.overlaying == temperature.yaxis
+    assert right.side == "right"
+    assert "bpm" in right.title.text
+    assert "BT" in yaxis_of(fig, temperature).title.text
+
+
+def test_taper_is_a_step_profile_with_its_doses(nmosd: Case) -> None:
+    fig = build_figure(nmosd, axis="day")
+    labels = one(fig, "Doses")
+    assert {"60 mg/day", "40", "20"} <= set(labels.text)
+    bars = one(fig, "Treatment")
+    taper = [
+        (x, y)
+        for x, y, c in zip(bars.x, bars.y, bars.customdata, strict=True)
+        if c and c[0] == "treatments[1]"
+    ]
+    levels = sorted({y for _, y in taper})
+    assert len(levels) == 4  # baseline and three dose levels
+    assert max(x for x, _ in taper) == 120
+    # The higher the dose, the taller the step (the treatment axis runs top to bottom).
+    height = {x: y for x, y in taper if y != max(levels)}
+    assert height[2] < height[21] < height[60]
+
+
+def test_ongoing_treatment_runs_off_the_right_edge(nmosd: Case) -> None:
+    fig = build_figure(nmosd, axis="day")
+    right = fig.layout.xaxis.range[1]
+    arrow = one(fig, "Ongoing")
+    assert xs(arrow) == [right]
+    assert arrow.marker.symbol == "triangle-right"
+    bars = one(fig, "Treatment")
+    sat = [x for x, c in zip(bars.x, bars.customdata, strict=True) if c and c[0] == "treatments[5]"]
+    assert max(sat) == right
+
+
+def test_every_draws_a_tick_per_administration(nmosd: Case) -> None:
+    ticks = one(build_figure(nmosd, axis="day"), "Administrations")
+    assert xs(ticks) == [0, 28, 56, 84]
+    assert ticks.marker.symbol == "line-ns"
+
+
+def test_procedures_are_hatched_not_solid(nmosd: Case) -> None:
+    fig = build_figure(nmosd)
+    procedure = one(fig, "Procedure")
+    assert procedure.fillpattern.shape == "/"
+    assert {c[0] for c in procedure.customdata if c} == {"treatments[3]"}
+    assert one(fig, "Treatment").fillpattern.shape is None
+
+
+def test_approximate_things_look_and_read_approximate(nmosd: Case) -> None:
+    fig = build_figure(nmosd, axis="day")
+    relapse = one(fig, "Relapse: optic neuritis")
+    assert list(relapse.marker.symbol) == ["triangle-down", "triangle-down-open"]
+    assert "approximate" in relapse.customdata[1][1]
+    given = one(fig, "Given")
+    assert list(given.marker.symbol) == ["diamond", "diamond-open"]
+    ferritin = one(fig, "Ferritin")
+    points = {
+        c[0]: s for c, s in zip(ferritin.customdata, ferritin.marker.symbol, strict=True) if c
+    }
+    assert points["measurements[0].values[2]"] == "circle-open"  # ~day 10
+    assert points["measurements[0].values[3]"] == "circle-open"  # ~800
+    assert points["measurements[0].values[1]"] == "circle"
+    dashed = one(fig, "Ferritin (approximate)")
+    assert dashed.line.dash == "dot"
+    assert 10 in xs(dashed)
+    # Tacrolimus starts ~day 10: a washed-out, dotted edge there.
+    fades = one(fig, "Approximate")
+    assert fades.line.dash == "dot"
+    assert {c[0] for c in fades.customdata if c} == {"treatments[2]"}
+    assert 10 in xs(fades)
+
+
+def test_calendar_axis_uses_dates(nmosd: Case) -> None:
+    fig = build_figure(nmosd, axis="date")
+    assert fig.layout.xaxis.type == "date"
+    relapses = sorted(x for t in traces(fig, "Relapse") for x in xs(t))
+    assert relapses == ["2015-04-01", "2015-05-16 12:00", "2015-06-20"]
+    for trace in fig.data:
+        for x in xs(trace):
+            dt.datetime.fromisoformat(x)
+    assert fig.layout.xaxis.title.text.startswith("Date")
+    assert fig.layout.meta["axis"] == "date"
+
+
+def test_calendar_axis_needs_a_day0_date() -> None:
+    case = make(events=[{"at": "day 3", "kind": "relapse"}])
+    with pytest.raises(ValueError, match=r"day0\.date"):
+        build_figure(case, axis="date")
+
+
+def test_unknown_axis_and_theme_are_errors(nmosd: Case) -> None:
+    with pytest.raises(ValueError, match="axis"):
+        build_figure(nmosd, axis="fortnight")
+    with pytest.raises(ValueError, match="theme"):
+        build_figure(nmosd, theme="neon")
+
+
+@pytest.mark.parametrize(
+    ("label", "span", "axis", "title"),
+    [
+        ("NMOSD onset", 30, None, "Days since NMOSD onset"),
+        ("MAS onset", 120, None, "Weeks since MAS onset"),
+        ("Onset of symptoms", 700, None, "Months since onset of symptoms"),
+        ("Day 0", 3000, None, "Years from day 0"),
+        ("Day 0", 3000, "month", "Months from day 0"),
+    ],
+)
+def test_axis_unit_and_title(label: str, span: int, axis: str | None, title: str) -> None:
+    case = make(day0={"label": label}, events=[{"at": f"day {span}", "kind": "relapse"}])
+    fig = build_figure(case, axis=axis)
+    assert fig.layout.xaxis.title.text == title
+    unit = fig.layout.meta["unit_days"]
+    assert xs(one(fig, "Relapse"))[0] == pytest.approx(span / unit, abs=1e-3)
+
+
+def test_day0_line_is_labelled_across_all_panels(nmosd: Case) -> None:
+    fig = build_figure(nmosd, axis="day")
+    lines = [s for s in fig.layout.shapes if s.type == "line" and s.x0 == 0 == s.x1]
+    assert lines and lines[0].yref == "paper" and (lines[0].y0, lines[0].y1) == (0, 1)
+    assert any("NMOSD onset" in a.text for a in fig.layout.annotations)
+
+
+def test_range_from_window_case_axis_or_span(nmosd: Case) -> None:
+    assert list(build_figure(nmosd, axis="day", window=(10, 40)).layout.xaxis.range) == [10, 40]
+    assert list(build_figure(nmosd, axis="week", window=(14, 70)).layout.xaxis.range) == [2, 10]
+    case = make(
+        axis={"unit": "year", "from": -0.5, "to": 6}, events=[{"at": "year 2", "kind": "relapse"}]
+    )
+    assert list(build_figure(case).layout.xaxis.range) == [-0.5, 6]
+    low, high = build_figure(nmosd, axis="day").layout.xaxis.range
+    assert low < 0 and high > 120
+
+
+def test_periods_shade_every_panel(nmosd: Case) -> None:
+    fig = build_figure(nmosd, axis="day")
+    shades = [s for s in fig.layout.shapes if s.type == "rect" and s.yref == "paper"]
+    assert [(s.x0, s.x1, s.y0, s.y1) for s in shades] == [(5, 15, 0, 1)]
+    periods = one(fig, "Periods")
+    assert "MAS episode" in periods.text
+    assert periods.customdata[0][0] == "periods[0]"
+
+
+def test_hide_leaves_panels_out(nmosd: Case) -> None:
+    fig = build_figure(nmosd, hide=["Ferritin", "events"])
+    assert not traces(fig, "Ferritin")
+    assert not traces(fig, "Relapse")
+    assert traces(fig, "EDSS")
+    assert "Ferritin" not in fig.layout.meta["panels"]
+    assert not [a for a in fig.layout if a.startswith("yaxis") and fig.layout[a].type == "log"]
+    hidden = build_figure(nmosd, hide=["treatments", "Vitals"])
+    assert not traces(hidden, "Treatment") and not traces(hidden, "BT")
+
+
+def _check_revealed(fig: go.Figure, limit: Any) -> int:
+    checked = 0
+    for trace in fig.data:
+        for x in xs(trace):
+            assert x <= limit, (trace.name, x)
+            checked += 1
+    for shape in fig.layout.shapes:
+        if shape.xref == "x":
+            assert shape.x0 <= limit and shape.x1 <= limit, shape
+    for annotation in fig.layout.annotations:
+        assert annotation.x <= limit
+    return checked
+
+
+@pytest.mark.parametrize("reveal", [-1.0, 4.0, 10.0, 33.3, 46.0, 100.0])
+def test_reveal_drops_everything_after_it(nmosd: Case, reveal: float) -> None:
+    full = build_figure(nmosd, axis="week")
+    fig = build_figure(nmosd, axis="week", reveal=reveal)
+    assert _check_revealed(fig, reveal / 7) > 0 or reveal < 0
+    assert fig.layout.xaxis.range == full.layout.xaxis.range
+    assert fig.layout.meta["reveal"] == reveal
+    assert not traces(fig, "Ongoing")
+    relapses = sorted(x for t in traces(fig, "Relapse") for x in xs(t))
+    assert relapses == pytest.approx([x / 7 for x in (0, 45.5, 80) if x <= reveal], abs=1e-3)
+
+
+def test_reveal_on_calendar_axis(nmosd: Case) -> None:
+    fig = build_figure(nmosd, axis="date", reveal=33.3)
+    assert _check_revealed(fig, "2015-05-04 07:12") > 0
+
+
+def test_reveal_truncates_bars_at_the_reveal_day(nmosd: Case) -> None:
+    fig = build_figure(nmosd, axis="day", reveal=50)
+    bars = one(fig, "Treatment")
+    tacrolimus = [
+        x for x, c in zip(bars.x, bars.customdata, strict=True) if c and c[0] == "treatments[2]"
+    ]
+    assert max(tacrolimus) == 50
+    ferritin = one(fig, "Ferritin")
+    assert [c[0] for c in ferritin.customdata if c] == [
+        "measurements[0].values[1]",
+        "measurements[0].values[2]",
+        "measurements[0].values[0]",
+        "measurements[0].values[3]",
+    ]
+    assert max(xs(one(build_figure(nmosd, axis="day", reveal=30), "Ferritin"))) == 20
+
+
+def test_themes_change_the_look(nmosd: Case) -> None:
+    screen = build_figure(nmosd)
+    printed = build_figure(nmosd, theme="print")
+    slides = build_figure(nmosd, theme="slides")
+    assert screen.layout.autosize is True and screen.layout.width is None
+    assert "Arial" in printed.layout.font.family
+    assert printed.layout.paper_bgcolor == printed.layout.plot_bgcolor == "#ffffff"
+    assert printed.layout.xaxis.showgrid is False and printed.layout.xaxis.linecolor == "#000000"
+    assert (slides.layout.width, slides.layout.height) == (1920, 1080)
+    assert slides.layout.font.size > screen.layout.font.size > printed.layout.font.size
+    assert set(THEMES) == {"screen", "print", "slides"}
+    sized = build_figure(nmosd, width=800, height=600)
+    assert (sized.layout.width, sized.layout.height, sized.layout.autosize) == (800, 600, False)
+
+
+def test_height_grows_with_rows_and_panels(nmosd: Case) -> None:
+    small = make(treatments=[{"drug": "A", "start": 0, "end": 5}])
+    assert build_figure(nmosd).layout.height > build_figure(small).layout.height
+
+
+def test_every_item_point_carries_its_reference(nmosd: Case) -> None:
+    fig = build_figure(nmosd)
+    seen: set[str] = set()
+    for trace in fig.data:
+        assert trace.customdata is not None, trace.name
+        for data in trace.customdata:
+            if data is not None:
+                assert REF.match(data[0]), (trace.name, data)
+                seen.add(data[0].split(".")[0])
+    assert {f"treatments[{i}]" for i in range(6)} <= seen
+    assert {f"events[{i}]" for i in range(4)} <= seen
+    assert {f"measurements[{i}]" for i in range(4)} <= seen
+    assert "periods[0]" in seen
+
+
+def test_hover_says_both_times_dose_and_detail(nmosd: Case) -> None:
+    fig = build_figure(nmosd)
+    along = one(fig, "Treatments")
+    tacrolimus = next(c for c in along.customdata if c[0] == "treatments[2]")
+    assert "Tac (tacrolimus)" in tacrolimus[1]
+    assert "3 mg/day" in tacrolimus[2] and "~day 10 (11 Apr 2015)" in tacrolimus[2]
+    assert "approximate" in tacrolimus[2]
+    admission = one(fig, "Admission")
+    assert (
+        "ICU" in admission.customdata[0][1] and "day 9 (10 Apr 2015)" in admission.customdata[0][1]
+    )
+    for trace in fig.data:
+        if trace.hoverinfo != "skip":
+            assert "customdata" in trace.hovertemplate, trace.name
+    assert fig.layout.xaxis.showspikes and fig.layout.xaxis.spikemode == "across"
+    assert {t.xaxis for t in fig.data} == {"x"}  # one shared axis: the spike spans every panel
+
+
+def test_class_shares_a_hue_family_with_distinct_shades() -> None:
+    keys = ["steroid", "steroid", "IL-6", "other"]
+    colours = family_colours(keys, [None, None, None, "#123456"])
+    assert len(set(colours)) == 4
+    assert colours[0] == shade(colours[0], 0) and colours[1] == shade(colours[0], 1)
+    assert colours[3] == "#123456"
+
+
+def test_meta_is_small(nmosd: Case) -> None:
+    meta = build_figure(nmosd, axis="month", reveal=12).layout.meta
+    assert meta["case_title"] == "NMOSD with MAS"
+    assert meta["axis"] == "month" and meta["unit_days"] == 30.4375 and meta["reveal"] == 12
+    assert len(json.dumps(meta)) < 400
+
+
+def typical_case(events: int = 40, values: int = 60) -> Case:
+    """12 treatments, `events` events, 4 measurements: the size the budget is set for."""
+    forms: list[dict[str, Any]] = [
+        {"start": "day 10", "end": "day 200", "dose": "100 mg/day"},
+        {"given": ["day 0", "day 30", "~day 90", "day 400"]},
+        {
+            "doses": [
+                {"at": "day 2", "dose": 60},
+                {"at": "day 30", "dose": 40},
+                {"at": "~day 60", "dose": 20},
+            ],
+            "end": "day 300",
+            "unit": "mg/day",
+        },
+        {"start": "day 100", "end": "day 400", "every": "4 weeks", "dose": "300 mg"},
+        {"start": "~day 300", "ongoing": True, "dose": "8 mg/kg every 4 weeks"},
+        {"kind": "procedure", "given": ["day 5", "day 7", "day 9", "day 200"]},
+    ]
+    classes = ["corticosteroid", "antimetabolite", "corticosteroid", "anti-CD20", None, None]
+    treatments = [
+        {
+            "drug": f"drug {i}",
+            "abbr": f"D{i}",
+            **forms[i % 6],
+            **({"class": classes[i % 6]} if classes[i % 6] else {}),
+        }
+        for i in range(12)
+    ]
+    kinds = ["relapse", "relapse", "imaging", "relapse", "lab"]
+    return make(
+        day0={"label": "NMOSD onset", "date": "2015-04-01"},
+        treatments=treatments,
+        events=[
+            {
+                "at": f"{'~' if i % 7 == 0 else ''}day {i * 12}",
+                "kind": kinds[i % 5],
+                "label": ["optic neuritis", "myelitis"][i % 2],
+                **({"detail": "Left eye, visual acuity 0.1"} if i % 3 == 0 else {}),
+            }
+            for i in range(events)
+        ],
+        measurements=[
+            {
+                "name": f"Series {k}",
+                "unit": "U/L",
+                "scale": "log" if k == 0 else "linear",
+                "style": "step" if k == 2 else "line",
+                "values": {
+                    f"{'~' if i % 11 == 0 else ''}day {i * 8}": 100 + i * 37 % 900
+                    for i in range(values)
+                },
+            }
+            for k in range(4)
+        ],
+        periods=[{"from": "day 100", "to": "day 150", "label": "MAS"}],
+    )
+
+
+def test_a_typical_case_has_few_traces_and_stays_small() -> None:
+    fig = build_figure(typical_case())
+    assert len(fig.data) < 30
+    assert len(fig.to_json()) < 60_000
+    # One trace for all the bars, not one per bar.
+    assert len(traces(fig, "Treatment")) == 1
+
+
+def test_a_large_series_builds(tmp_path: Path) -> None:
+    case = make(
+        measurements=[{"name": "HR", "values": [[i * 0.05, 60 + i % 30] for i in range(20_000)]}]
+    )
+    fig = build_figure(case)
+    trace = one(fig, "HR")
+    assert trace.mode == "lines"  # too many points for markers
+    assert len(xs(trace)) == 20_000
+
+
+def test_figure_is_valid_plotly(nmosd: Case) -> None:
+    for axis in AXES:
+        for theme in THEMES:
+            fig = build_figure(nmosd, axis=axis, theme=theme, reveal=60)
+            go.Figure(json.loads(fig.to_json()))
+
+
+def test_an_empty_case_builds() -> None:
+    fig = build_figure(make())
+    assert len(fig.data) == 0
+    assert fig.layout.title.text
+
+
+@pytest.mark.parametrize("path", TIMELINES, ids=lambda path: path.stem)
+def test_every_timeline_builds(path: Path) -> None:
+    from dashboard.load import load_case
+
+    case = load_case(path)
+    for theme in THEMES:
+        fig = build_figure(case, theme=theme)
+        assert fig.data and len(fig.data) < 40
+        assert len(fig.to_json()) < 60_000
+    relapses = [e.at.day for e in case.events if e.kind == "relapse"]
+    fig = build_figure(case, axis="day")
+    assert sorted(x for t in traces(fig, "Relapse") for x in xs(t)) == pytest.approx(
+        sorted(relapses), abs=1e-3
+    )
+    if case.day0_date is not None:
+        build_figure(case, axis="date")
