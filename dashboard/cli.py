@@ -1,4 +1,4 @@
-"""The `clinical-course` command: a thin layer that turns domain errors into messages and exit codes."""
+"""The `clinical-course` command: turns domain errors into messages and exit codes."""
 
 from __future__ import annotations
 
@@ -57,7 +57,9 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
 def schema(output: Path | None) -> None:
     """Print the case file format as JSON Schema (for editor completion and checking)."""
     from dashboard.model.schema import json_schema
@@ -104,7 +106,9 @@ def render(
 
     try:
         if case.is_dir():
-            report = render_folder(case, output, fmt=fmt or "png", theme=theme, axis=axis, size=size)
+            report = render_folder(
+                case, output, fmt=fmt or "png", theme=theme, axis=axis, size=size
+            )
             for invalid in report.invalid:
                 click.echo(invalid.report(), err=True)
             click.echo(f"Wrote {len(report.written)} files to {output}", err=True)
@@ -140,7 +144,10 @@ def serve(folder: Path, host: str, port: int, workers: int) -> None:
 @cli.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(
-    "-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
     help="The site folder to write (created; only a folder this command made is replaced).",
 )
 @click.option("--theme", type=click.Choice(THEMES), default="screen", show_default=True)
@@ -162,7 +169,10 @@ def export(folder: Path, output: Path, theme: str) -> None:
 @cli.command()
 @click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
     help="deck.html (a self-contained slide show) or deck.pptx (PowerPoint).",
 )
 def present(case: Path, output: Path) -> None:

@@ -96,7 +96,7 @@ class _Pair:
 
 def _compose(text: str) -> yaml.Node | None:
     try:
-        return yaml.compose(text, Loader=yaml.CSafeLoader)  # type: ignore[no-any-return]
+        return yaml.compose(text, Loader=yaml.CSafeLoader)
     except (yaml.YAMLError, RecursionError):
         return None
 

@@ -11,8 +11,10 @@ from typing import Any
 import plotly.graph_objects as go
 import pytest
 
+from benchmarks.synth import generate_case
 from dashboard.figure import AXES, THEMES, build_figure
 from dashboard.figure.themes import family_colours, shade
+from dashboard.load import load_case
 from dashboard.model import Case
 
 TIMELINES = sorted((Path(__file__).resolve().parent.parent / "timelines").glob("*.y*ml"))
@@ -557,3 +559,32 @@ def test_every_timeline_builds(path: Path) -> None:
     )
     if case.day0_date is not None:
         build_figure(case, axis="date")
+
+
+def assert_valid_plotly(figure: go.Figure) -> None:
+    """Plotly's validators accept the figure and change nothing but the template's defaults."""
+    built = figure.to_dict()
+    checked = go.Figure(built).to_dict()  # raises ValueError on any invalid property
+    assert checked["data"] == built["data"]
+    checked["layout"].pop("template")
+    assert checked["layout"] == {k: v for k, v in built["layout"].items() if k != "template"}
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("path", TIMELINES, ids=lambda path: path.stem)
+def test_every_timeline_figure_is_valid_plotly(path: Path, theme: str) -> None:
+    assert_valid_plotly(build_figure(load_case(path), theme=theme))
+
+
+@pytest.mark.parametrize("size", ["typical", "large"])
+def test_generated_figures_are_valid_plotly(size: str) -> None:
+    case = Case.model_validate(generate_case(7, size=size))
+    for options in ({}, {"axis": "date", "reveal": 30.0, "theme": "print"}, {"hide": ("events",)}):
+        assert_valid_plotly(build_figure(case, **options))  # type: ignore[arg-type]
+
+
+def test_an_invalid_property_would_be_caught() -> None:
+    figure = build_figure(load_case(TIMELINES[0]))
+    figure.data[0]["marker"] = {"symbol": "no-such-symbol"}
+    with pytest.raises(ValueError, match="symbol"):
+        assert_valid_plotly(figure)

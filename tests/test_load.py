@@ -17,7 +17,9 @@ from tests.conftest import CASE_FILES, INVALID_FILES, ROOT
 def _expected(path: Path, shown: str) -> list[str]:
     prefix = "# expect: "
     lines = path.read_text(encoding="utf-8").splitlines()
-    return [line[len(prefix) :].replace("{file}", shown) for line in lines if line.startswith(prefix)]
+    return [
+        line[len(prefix) :].replace("{file}", shown) for line in lines if line.startswith(prefix)
+    ]
 
 
 def test_every_invalid_file_has_expectations() -> None:
@@ -95,7 +97,10 @@ def test_one_bad_file_never_stops_a_folder(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not a case\n")
     catalog = load_folder(tmp_path)
     assert list(catalog.cases) == ["good"]
-    assert sorted(Path(invalid.path).name for invalid in catalog.invalid) == ["bad.yaml", "good.yml"]
+    assert sorted(Path(invalid.path).name for invalid in catalog.invalid) == [
+        "bad.yaml",
+        "good.yml",
+    ]
     assert "already has the case id 'good'" in str(catalog.invalid[1])
 
 

@@ -67,7 +67,7 @@ def test_bad_times_say_what_was_found(written: object, message: str) -> None:
 
 
 def test_calendar_time_needs_day0() -> None:
-    with pytest.raises(ValueError, match="needs day0.date"):
+    with pytest.raises(ValueError, match=r"needs day0\.date"):
         validate_time("2012-10")
 
 
@@ -116,5 +116,8 @@ def test_case_is_frozen_and_forbids_unknown_keys() -> None:
 def test_every_needs_start() -> None:
     with pytest.raises(ValidationError, match="every goes with start"):
         Case.model_validate(
-            {"title": "t", "treatments": [{"drug": "x", "doses": [{"at": 0, "dose": 1}], "every": "4 weeks"}]}
+            {
+                "title": "t",
+                "treatments": [{"drug": "x", "doses": [{"at": 0, "dose": 1}], "every": "4 weeks"}],
+            }
         )

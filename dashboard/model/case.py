@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
@@ -24,8 +25,8 @@ from dashboard.model.times import (
     DAY0_DATE,
     UNREADABLE_DAY0,
     Time,
-    Unset,
     Unit,
+    Unset,
     parse_calendar,
     parse_duration,
 )
@@ -88,6 +89,8 @@ Marker = Literal[
     "pentagon",
     "hourglass",
 ]
+
+
 def _as_written(value: Any) -> Any:
     return value
 
@@ -188,9 +191,7 @@ class Axis(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Axis:
         if self.from_ is not None and self.to is not None and self.to <= self.from_:
-            raise problem(
-                f"the axis ends at {self.to:g}, before it starts at {self.from_:g}", "to"
-            )
+            raise problem(f"the axis ends at {self.to:g}, before it starts at {self.from_:g}", "to")
         return self
 
 
@@ -230,8 +231,7 @@ class Treatment(Strict):
     end: Time | None = None
     ongoing: bool = False
     every: (
-        Annotated[float, BeforeValidator(parse_duration, json_schema_input_type=str | float)]
-        | None
+        Annotated[float, BeforeValidator(parse_duration, json_schema_input_type=str | float)] | None
     ) = Field(default=None, description="An interval such as '4 weeks' or '1 month'.")
     given: tuple[Time, ...] | None = None
     doses: tuple[DoseStep, ...] | None = None
@@ -305,9 +305,7 @@ class Treatment(Strict):
         if self.every is not None and self.start is None:
             raise problem("every goes with start and end (repeated dosing)", "every")
         if self.start is not None and self.end is None and not self.ongoing:
-            raise problem(
-                "expected end or ongoing: true after start, found neither", "start"
-            )
+            raise problem("expected end or ongoing: true after start, found neither", "start")
         if self.end is not None and self.ongoing:
             raise problem("expected end or ongoing: true, found both; keep one", "ongoing")
         if self.end is not None and self.end.day < self.first.day:
@@ -320,7 +318,7 @@ class Treatment(Strict):
     def _check_taper(self, doses: tuple[DoseStep, ...]) -> None:
         if not doses:
             raise problem("expected at least one {at, dose} step, found an empty list", "doses")
-        for index, (before, after) in enumerate(zip(doses, doses[1:], strict=False), start=1):
+        for index, (before, after) in enumerate(pairwise(doses), start=1):
             if after.at.day < before.at.day:
                 raise problem(
                     f"steps must run in time order: {after.at.describe()} comes after "
@@ -431,7 +429,9 @@ class Measurement(Strict):
     @property
     def points(self) -> tuple[Point, ...]:
         """The values in time order."""
-        points = (Point(time, value, time.approx or approx) for time, (value, approx) in self.values)
+        points = (
+            Point(time, value, time.approx or approx) for time, (value, approx) in self.values
+        )
         return tuple(sorted(points, key=lambda point: point.time.day))
 
     @property
@@ -502,7 +502,7 @@ class Teaching(Strict):
 
     @model_validator(mode="after")
     def _in_order(self) -> Teaching:
-        for index, (before, after) in enumerate(zip(self.steps, self.steps[1:], strict=False), 1):
+        for index, (before, after) in enumerate(pairwise(self.steps), start=1):
             if after.at.day < before.at.day:
                 raise problem(
                     f"steps must run in time order: {after.at.describe()} comes after "

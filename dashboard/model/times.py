@@ -8,6 +8,7 @@ import math
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -24,7 +25,10 @@ _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _DURATION = re.compile(rf"(?:({_NUMBER})\s*)?(day|week|month|year)s?", re.IGNORECASE)
 
-EXAMPLES = "a date (2012-10-15), a month (2012-10), 'day 14', 'week -2', 'month 6', 'year 1.5' or a number of days"
+EXAMPLES = (
+    "a date (2012-10-15), a month (2012-10), 'day 14', 'week -2', 'month 6', 'year 1.5' "
+    "or a number of days"
+)
 
 
 class Unset:
@@ -94,11 +98,15 @@ def format_number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
+# English month names whatever the machine's locale: figures must read the same everywhere.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def format_date(date: dt.date, precision: str = "day") -> str:
     """'15 Oct 2012', or 'Oct 2012' for a month."""
     if precision == "month":
-        return f"{calendar.month_abbr[date.month]} {date.year}"
-    return f"{date.day} {calendar.month_abbr[date.month]} {date.year}"
+        return f"{MONTHS[date.month - 1]} {date.year}"
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
 def _error(kind: str, message: str, **ctx: Any) -> PydanticCustomError:
@@ -139,7 +147,13 @@ def validate_time(value: Any) -> Time:
         return value
     if isinstance(value, bool) or not isinstance(value, str | int | float | dt.date):
         raise _error("time_type", f"expected a time: {EXAMPLES}; found {_shown(value)}")
-    day0 = DAY0_DATE.get()
+    return _placed(value, type(value).__name__, DAY0_DATE.get())
+
+
+@lru_cache(maxsize=1 << 16)
+def _placed(value: str | float | dt.date, kind: str, day0: dt.date | Unset | None) -> Time:
+    # Times are immutable and case files repeat them ('day 0', 'week 4'), so one parse
+    # serves every repeat; `kind` keeps 14 and 14.0 apart, as their texts differ.
     if isinstance(value, dt.date):
         return _calendar_time(value, "day", False, value.isoformat(), day0)
     if not isinstance(value, str):

@@ -1,0 +1,115 @@
+"""The command line: exit codes, messages, outputs, and the README's usage."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dashboard.cli import cli
+from tests.conftest import CASE_FILES, INVALID_FILES, ROOT, TIMELINES
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output + result.stderr
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_validate_the_shipped_cases() -> None:
+    code, out, err = run("validate", str(TIMELINES))
+    assert (code, out) == (0, "")
+    assert err == f"All {len(CASE_FILES)} case files valid.\n"
+
+
+def test_validate_reports_every_problem_and_keeps_going(tmp_path: Path) -> None:
+    shutil.copy(CASE_FILES[0], tmp_path / "good.yaml")
+    for name in ("many-problems.yaml", "python-tag.yaml"):
+        shutil.copy(INVALID_FILES[0].parent / name, tmp_path / name)
+    code, out, err = run("validate", str(tmp_path))
+    lines = out.splitlines()
+    assert code == 1
+    assert len(lines) == 4
+    assert lines[0].startswith(f"{tmp_path}/many-problems.yaml:7:12: treatments[0].start:")
+    assert lines[3].startswith(f"{tmp_path}/python-tag.yaml:2:8: title: the YAML tag")
+    assert err == "2 of 3 files have problems (4 problems); 1 valid.\n"
+
+
+def test_validate_an_empty_folder_is_an_error(tmp_path: Path) -> None:
+    code, _, err = run("validate", str(tmp_path))
+    assert code == 1 and "no case files (*.yaml, *.yml) found" in err
+
+
+def test_schema_is_the_shipped_one() -> None:
+    code, out, _ = run("schema")
+    schema = json.loads(out)
+    assert code == 0
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["required"] == ["title"]
+    assert "class" in schema["$defs"]["Treatment"]["properties"]
+    assert (ROOT / "case.schema.json").read_text(encoding="utf-8") == out, (
+        "case.schema.json is stale: run `clinical-course schema -o case.schema.json`"
+    )
+
+
+def test_render_page_and_json(tmp_path: Path) -> None:
+    case = TIMELINES / "nomura-2025-case2.yaml"
+    code, _, err = run("render", str(case), "-o", str(tmp_path / "case2.html"))
+    assert code == 0 and err.startswith("Wrote ")
+    page = (tmp_path / "case2.html").read_text(encoding="utf-8")
+    assert "Case 2 – NMOSD with macrophage activation syndrome" in page
+    assert 'href="https://doi.org/10.2169/internalmedicine.3757-24"' in page
+    assert not re.search(r"<script[^>]+src=", page), "the page must not fetch scripts"
+    code, _, _ = run("render", str(case), "-o", str(tmp_path / "case2.json"), "--theme", "print")
+    figure = json.loads((tmp_path / "case2.json").read_text(encoding="utf-8"))
+    assert code == 0 and figure["data"] and figure["layout"]
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("figure.docx", "cannot tell the format of 'figure.docx'"),
+        ("again.yaml", "looks like a case file; refusing to write over it"),
+    ],
+)
+def test_render_refuses_what_it_cannot_write(tmp_path: Path, output: str, message: str) -> None:
+    code, _, err = run("render", str(CASE_FILES[0]), "-o", str(tmp_path / output))
+    assert code == 1 and message in err
+    assert not (tmp_path / output).exists()
+
+
+def test_render_a_broken_case_shows_its_problems(tmp_path: Path) -> None:
+    broken = INVALID_FILES[0].parent / "end-before-start.yaml"
+    code, _, err = run("render", str(broken), "-o", str(tmp_path / "x.html"))
+    assert code == 1 and "treatments[0].end: ends on day 100" in err
+
+
+def test_python_dash_m_runs_the_same_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "dashboard", "validate", str(TIMELINES)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and "valid" in result.stderr
+
+
+def _help(*command: str) -> str:
+    result = CliRunner().invoke(cli, [*command, "--help"], terminal_width=100)
+    return result.output.replace("Usage: cli", "Usage: clinical-course")
+
+
+def test_readme_usage_matches_help() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```text\n\$ (clinical-course[^\n]*) --help\n(.*?)```", readme, re.S)
+    shown = {command: text for command, text in blocks}
+    commands = ["clinical-course"] + [f"clinical-course {name}" for name in sorted(cli.commands)]
+    assert sorted(shown) == sorted(commands), "the README shows --help for every command"
+    for command in commands:
+        assert shown[command] == _help(*command.split()[1:]), f"README usage of `{command}`"
