@@ -1,0 +1,50 @@
+"""The browser dashboard: `create_app(folder)` builds a Dash app, `serve` runs it.
+
+Routes: `/` every case, `/case/<id>` one case (its view in the query string),
+`/present/<id>` the step-by-step presentation; downloads under `/export/`, images of a
+case under `/case-image/<id>/`. No app object exists until `create_app` is called.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import cast
+
+from dash import Dash, dcc, html
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+
+def create_app(folder: str | os.PathLike[str]) -> Dash:
+    """The dashboard for a folder of case files."""
+    from dashboard.app.callbacks import register
+    from dashboard.app.cases import Library
+    from dashboard.app.routes import add_routes
+
+    library = Library(folder)
+    app = Dash(
+        __name__,
+        title="clinical-course",
+        update_title=cast(str, None),  # no 'Updating...' flicker in the tab title
+        assets_folder=str(ASSETS),
+        suppress_callback_exceptions=True,  # the pages are built by the router callback
+        serve_locally=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.layout = html.Div(
+        [dcc.Location(id="url", refresh=False), html.Div(id="page", className="page")]
+    )
+    register(app, library)
+    add_routes(app.server, library)
+    return app
+
+
+def serve(folder: str | os.PathLike[str], *, host: str, port: int, workers: int) -> None:
+    """Serve the dashboard for `folder` on host:port with `workers` processes."""
+    from dashboard.app.server import run
+
+    run(folder, host=host, port=port, workers=workers)
+
+
+__all__ = ["create_app", "serve"]

@@ -1,0 +1,231 @@
+"""The app's callbacks: thin functions from the URL, the controls and the case file to the page.
+
+The URL is the only state: the view callback reads it on the first draw and on back/forward,
+and writes it whenever a control changes, in one callback (Dash's way of keeping two things
+in sync without a loop). A timer compares a cheap stamp of the case file so an open page
+follows edits without losing its view.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, unquote
+
+from dash import ALL, Dash, Input, Output, State, ctx, no_update
+
+from dashboard.app import index, layout
+from dashboard.app.cases import Library
+from dashboard.app.state import (
+    EVERYTHING,
+    figure_options,
+    format_view,
+    parse_view,
+    with_control,
+)
+from dashboard.describe import default_steps, item_details, items_frame
+
+CASE_PREFIX = "/case/"
+CONTROLS = ("axis", "panels", "theme", "window-from", "window-to", "reveal")
+
+
+def case_id_of(pathname: str | None) -> str | None:
+    """The case id in a case page's path, or None for any other path."""
+    if not pathname or not pathname.startswith(CASE_PREFIX):
+        return None
+    case_id = unquote(pathname[len(CASE_PREFIX) :]).rstrip("/")
+    return case_id if case_id and "/" not in case_id else None
+
+
+def register(app: Dash, library: Library) -> None:
+    """Attach every callback of the app to `app`, reading cases from `library`."""
+
+    @app.callback(Output("page", "children"), Input("url", "pathname"))
+    def route(pathname: str | None) -> list[Any]:
+        if pathname in (None, "", "/"):
+            return index.index_page(library.catalog())
+        case_id = case_id_of(pathname)
+        if case_id is None or not library.lookup(case_id).known:
+            return index.missing_page(case_id or (pathname or "").lstrip("/"))
+        return layout.case_page(case_id, library.stamp(case_id))
+
+    @app.callback(
+        Output("case-list", "children"),
+        Input("case-filter", "value"),
+        prevent_initial_call=True,
+    )
+    def filter_cases(query: str | None) -> list[Any]:
+        return index.case_cards(library.catalog(), query)
+
+    @app.callback(
+        Output("stamp", "data"),
+        Input("tick", "n_intervals"),
+        State("view-url", "pathname"),
+        State("stamp", "data"),
+        prevent_initial_call=True,
+    )
+    def watch_file(_ticks: int | None, pathname: str | None, seen: Any) -> Any:
+        stamp = library.stamp(case_id_of(pathname) or "")
+        return stamp if stamp != seen else no_update
+
+    @app.callback(
+        Output("case-header", "children"),
+        Output("case-problems", "children"),
+        Output("case-text", "children"),
+        Output("axis", "options"),
+        Output("panels", "options"),
+        Output("window-from", "placeholder"),
+        Output("window-to", "placeholder"),
+        Output("page-title", "data"),
+        Input("stamp", "data"),
+        State("view-url", "pathname"),
+    )
+    def show_case(_stamp: Any, pathname: str | None) -> tuple[Any, ...]:
+        case_id = case_id_of(pathname) or ""
+        found = library.lookup(case_id)
+        if found.case is None:
+            banner = layout.invalid_notice(found.invalid) if found.invalid else None
+            first_draw = ctx.triggered_id is None
+            title = layout.unreadable_header(case_id) if first_draw else no_update
+            return title, banner, *([no_update] * 5), case_id
+        case = found.case.case
+        low, high = case.span
+        return (
+            layout.header(case),
+            None,
+            layout.case_text(case_id, case, items_frame(case)),
+            layout.axis_options(case),
+            layout.panel_options(case),
+            f"{low:g}",
+            f"{high:g}",
+            case.title,
+        )
+
+    @app.callback(
+        Output("axis", "value"),
+        Output("panels", "value"),
+        Output("theme", "value"),
+        Output("window-from", "value"),
+        Output("window-to", "value"),
+        Output("reveal", "value"),
+        Output("reveal", "options"),
+        Output("view-url", "search"),
+        Output("chart", "figure"),
+        Output("download-html", "href"),
+        Input("view-url", "search"),
+        Input("stamp", "data"),
+        *(Input(name, "value") for name in CONTROLS),
+        State("view-url", "pathname"),
+    )
+    def show_view(
+        search: str | None,
+        _stamp: Any,
+        axis: Any,
+        shown: Any,
+        theme: Any,
+        window_from: Any,
+        window_to: Any,
+        reveal: Any,
+        pathname: str | None,
+    ) -> tuple[Any, ...]:
+        case_id = case_id_of(pathname) or ""
+        found = library.lookup(case_id).case
+        if found is None:  # the file is being edited: keep what is on screen
+            return (no_update,) * 10
+        case = found.case
+        view = parse_view(search, case)  # the URL is the view; controls edit it
+        changed = dict(
+            zip(CONTROLS, (axis, shown, theme, window_from, window_to, reveal), strict=True)
+        )
+        for prop in ctx.triggered_prop_ids:
+            control = prop.rsplit(".", 1)[0]
+            if control in changed:
+                view = with_control(view, case, control, changed[control])
+        options = figure_options(view, case)
+        hidden = set(view.hide)
+        steps = list(case.teaching.steps) or default_steps(case)
+        query = format_view(view)
+        return (
+            options["axis"],
+            [
+                option["value"]
+                for option in layout.panel_options(case)
+                if option["value"] not in hidden
+            ],
+            view.theme,
+            view.window[0] if view.window else None,
+            view.window[1] if view.window else None,
+            view.reveal or EVERYTHING,
+            layout.reveal_options(case, steps, view),
+            query if query != (search or "") else no_update,
+            library.figure(found, options),
+            f"/export/{quote(case_id, safe='')}.html{query}",
+        )
+
+    @app.callback(
+        Output("details-body", "children"),
+        Output("details", "hidden"),
+        Input("chart", "clickData"),
+        Input("details-close", "n_clicks"),
+        State("view-url", "pathname"),
+        prevent_initial_call=True,
+    )
+    def show_details(click: Any, _close: Any, pathname: str | None) -> tuple[Any, bool]:
+        case_id = case_id_of(pathname) or ""
+        found = library.lookup(case_id).case
+        ref = clicked_ref(click)
+        if ctx.triggered_id == "details-close" or found is None or ref is None:
+            return None, True
+        fields = item_details(found.case, ref)
+        if fields is None:
+            return None, True
+        return layout.details(case_id, fields), False
+
+    @app.callback(
+        Output("items-table", "children"),
+        Output("table-sort", "data"),
+        Input({"sort": ALL}, "n_clicks"),
+        State("table-sort", "data"),
+        State("view-url", "pathname"),
+        prevent_initial_call=True,
+    )
+    def sort_items(clicks: list[Any], sort: Any, pathname: str | None) -> tuple[Any, Any]:
+        column = ctx.triggered_id["sort"] if isinstance(ctx.triggered_id, dict) else None
+        found = library.lookup(case_id_of(pathname) or "").case
+        if column is None or found is None or not any(clicks):
+            return no_update, no_update
+        previous = sort if isinstance(sort, dict) else {}
+        ascending = (
+            not previous.get("ascending", True) if previous.get("column") == column else True
+        )
+        table = layout.items_table(items_frame(found.case), column, ascending)
+        return table, {"column": column, "ascending": ascending}
+
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        """function (title) {
+            document.title = title ? title + " – clinical-course" : "clinical-course";
+        }""",
+        Input("page-title", "data"),
+    )
+    for kind in ("png", "svg"):
+        app.clientside_callback(  # type: ignore[no-untyped-call]
+            f"""function (clicks, pathname) {{
+                var chart = document.querySelector("#chart .js-plotly-plot");
+                if (!clicks || !chart || !window.Plotly) {{ return; }}
+                var name = decodeURIComponent(pathname.split("/").pop()) || "case";
+                window.Plotly.downloadImage(chart, {{format: "{kind}", filename: name,
+                    scale: {2 if kind == "png" else 1}}});
+            }}""",
+            Input(f"download-{kind}", "n_clicks"),
+            State("view-url", "pathname"),
+            prevent_initial_call=True,
+        )
+
+
+def clicked_ref(click: Any) -> str | None:
+    """The item reference ('events[5]') a plotly click carries in its customdata."""
+    try:
+        data = click["points"][0]["customdata"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    ref = data[0] if isinstance(data, list) and data else data
+    return ref if isinstance(ref, str) else None

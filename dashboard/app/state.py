@@ -1,0 +1,185 @@
+"""The view of a case page as its URL holds it: read defensively, written back canonically.
+
+`/case/<id>?axis=date&theme=print&reveal=day%2012&hide=Platelets&window=-10,200`. Everything a
+user can change on the page lives here, so a reload, a shared link or the back button gives
+the same view, and the server keeps no per-user state. A value that does not make sense for
+the case is dropped (the default is used); reading a URL never fails.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import parse_qs, quote, urlencode
+
+from pydantic_core import PydanticCustomError
+
+from dashboard.figure import AXES, THEMES
+from dashboard.figure.timeaxis import pick_unit
+from dashboard.model import Case, Time, validate_time
+from dashboard.model.times import DAY0_DATE
+
+MAX_SEARCH = 2000  # characters of a query string worth reading
+MAX_FIELDS = 60
+MAX_TIME_TEXT = 40
+EVERYTHING = "all"  # the reveal control's value for "show the whole course"
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What a case page shows; None and () mean the case's own default."""
+
+    axis: str | None = None
+    theme: str = "screen"
+    hide: tuple[str, ...] = ()
+    reveal: str | None = None  # a case time as written: "day 12", "week 3", "2015-06-01"
+    window: tuple[float, float] | None = None  # from, to in days
+
+
+def default_axis(case: Case) -> str:
+    """The axis a case opens with: its own `axis.unit`, else one that suits its length."""
+    low, high = case.span
+    return case.axis.unit or pick_unit(high - low)
+
+
+def axis_choices(case: Case) -> list[str]:
+    """The axes a case can be drawn on; calendar dates only when day 0 has a date."""
+    return [axis for axis in AXES if axis != "date" or case.day0_date is not None]
+
+
+def panel_names(case: Case) -> list[str]:
+    """The panels a user may hide, top to bottom, as `build_figure(hide=...)` names them."""
+    names = ["treatments"] if case.treatments else []
+    names += ["events"] if case.events else []
+    for measurement in case.measurements:
+        if measurement.panel_name not in names:
+            names.append(measurement.panel_name)
+    return names
+
+
+def read_time(text: str, case: Case) -> Time | None:
+    """A time written in a URL, placed against the case's day 0; None when it cannot be read."""
+    text = text.strip()
+    if not text or len(text) > MAX_TIME_TEXT:
+        return None
+    token = DAY0_DATE.set(case.day0_date)
+    try:
+        time = validate_time(text)
+    except (PydanticCustomError, ValueError, OverflowError):
+        return None
+    finally:
+        DAY0_DATE.reset(token)
+    return time if math.isfinite(time.day) else None
+
+
+def time_text(time: Time) -> str:
+    """How a time is written in the URL and the reveal control: as the file wrote it, no '~'."""
+    return time.text.lstrip("~").strip()
+
+
+def _first(fields: dict[str, list[str]], key: str) -> str:
+    values = fields.get(key) or [""]
+    return values[0].strip()
+
+
+def _window(text: str) -> tuple[float, float] | None:
+    parts = text.split(",")
+    if len(parts) != 2:
+        return None
+    try:
+        start, end = float(parts[0]), float(parts[1])
+    except ValueError:
+        return None
+    if not (math.isfinite(start) and math.isfinite(end)) or end <= start:
+        return None
+    return start, end
+
+
+def parse_view(search: str | None, case: Case) -> View:
+    """The view a query string asks for; anything unreadable or unknown falls back to default."""
+    text = (search or "").lstrip("?")[:MAX_SEARCH]
+    try:
+        fields = parse_qs(text, max_num_fields=MAX_FIELDS)
+    except ValueError:  # more fields than anyone writes by hand
+        fields = {}
+    axis = _first(fields, "axis")
+    theme = _first(fields, "theme")
+    panels = panel_names(case)
+    hidden = {name for name in fields.get("hide", []) if name in panels}
+    reveal = _first(fields, "reveal")
+    return View(
+        axis=axis if axis in axis_choices(case) and axis != default_axis(case) else None,
+        theme=theme if theme in THEMES else "screen",
+        hide=tuple(name for name in panels if name in hidden),
+        reveal=reveal if read_time(reveal, case) is not None else None,
+        window=_window(_first(fields, "window")),
+    )
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if abs(value) < 1e15 else repr(value)
+
+
+def format_view(view: View) -> str:
+    """The query string of a view ('' for the default view), defaults left out."""
+    fields: list[tuple[str, str]] = []
+    if view.axis is not None:
+        fields.append(("axis", view.axis))
+    if view.theme != "screen":
+        fields.append(("theme", view.theme))
+    if view.reveal is not None:
+        fields.append(("reveal", view.reveal))
+    if view.window is not None:
+        fields.append(("window", f"{_number(view.window[0])},{_number(view.window[1])}"))
+    fields += [("hide", name) for name in view.hide]
+    return "?" + urlencode(fields, safe=",~", quote_via=quote) if fields else ""
+
+
+def with_control(view: View, case: Case, control: str, value: Any) -> View:
+    """The view after one control changed, checked as strictly as a URL.
+
+    Controls edit only their own part of the view; a control without a value yet (None,
+    while the page is being built) changes nothing.
+    """
+    if value is None and control not in ("window-from", "window-to"):
+        return view
+    if control == "axis" and value in axis_choices(case):
+        view = replace(view, axis=value)
+    elif control == "theme" and value in THEMES:
+        view = replace(view, theme=value)
+    elif control == "panels" and isinstance(value, list):
+        view = replace(view, hide=tuple(name for name in panel_names(case) if name not in value))
+    elif control == "reveal" and value == EVERYTHING:
+        view = replace(view, reveal=None)
+    elif control == "reveal" and isinstance(value, str) and read_time(value, case) is not None:
+        view = replace(view, reveal=value)
+    elif control in ("window-from", "window-to"):
+        view = replace(view, window=_window_edit(view, case, control, value))
+    return parse_view(format_view(view), case)
+
+
+def _window_edit(view: View, case: Case, control: str, value: Any) -> tuple[float, float] | None:
+    """The window with one end set (or cleared); the other end stays, or is the course's."""
+    low, high = view.window or case.span
+    start = value if control == "window-from" else low
+    end = value if control == "window-to" else high
+    if not _is_number(start) or not _is_number(end):
+        return None  # an end cleared: the whole course again
+    return float(start), float(end)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def figure_options(view: View, case: Case) -> dict[str, Any]:
+    """The view as keyword arguments of `build_figure`."""
+    reveal = read_time(view.reveal, case) if view.reveal is not None else None
+    return {
+        "axis": view.axis or default_axis(case),
+        "theme": view.theme,
+        "hide": view.hide,
+        "reveal": reveal.day if reveal is not None else None,
+        "window": view.window,
+    }

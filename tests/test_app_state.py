@@ -1,0 +1,154 @@
+"""The view of a case page in its URL: read defensively, written canonically, round-tripped."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from dashboard.app.state import (
+    EVERYTHING,
+    View,
+    default_axis,
+    figure_options,
+    format_view,
+    panel_names,
+    parse_view,
+    read_time,
+    with_control,
+)
+from dashboard.load import parse_case
+
+COURSE = """
+axis: {unit: month}
+treatments: [{drug: prednisolone, abbr: PSL, start: day 0, end: day 300}]
+events: [{at: day 10, kind: relapse, label: myelitis}]
+measurements:
+  - {name: EDSS, values: {day 0: 3, day 300: 5}}
+"""
+UNDATED = parse_case("title: Without a date\n" + COURSE)
+DATED = parse_case("title: With a date\nday0: {date: 2010-01-01}\n" + COURSE)
+
+
+def test_empty_query_is_the_default_view() -> None:
+    assert parse_view("", UNDATED) == View()
+    assert parse_view(None, UNDATED) == View()
+    assert format_view(View()) == ""
+
+
+def test_a_full_query_is_read() -> None:
+    view = parse_view(
+        "?axis=date&theme=print&reveal=day%2012&hide=EDSS&hide=events&window=-10,200", DATED
+    )
+    assert view == View(
+        axis="date", theme="print", hide=("events", "EDSS"), reveal="day 12", window=(-10, 200)
+    )
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        View(axis="week"),
+        View(theme="slides"),
+        View(hide=("treatments", "EDSS")),
+        View(reveal="day 335"),
+        View(reveal="week 3"),
+        View(window=(-5.5, 120)),
+        View(axis="year", theme="print", hide=("events",), reveal="month 6", window=(0, 400)),
+    ],
+)
+def test_format_then_parse_round_trips(view: View) -> None:
+    assert parse_view(format_view(view), UNDATED) == view
+
+
+def test_calendar_reveal_needs_a_dated_case() -> None:
+    assert parse_view("?reveal=2012-10-01", DATED).reveal == "2012-10-01"
+    assert parse_view("?reveal=2012-10-01", UNDATED).reveal is None
+    time = read_time("2010-01-11", DATED)
+    assert time is not None and time.day == 10
+
+
+@pytest.mark.parametrize(
+    "search",
+    [
+        "?axis=bogus",
+        "?axis=date",  # no day0.date in this case
+        "?theme=<script>alert(1)</script>",
+        "?reveal=soon",
+        "?reveal=day%20inf",
+        "?reveal=" + "9" * 500,
+        "?window=10,5",
+        "?window=a,b",
+        "?window=1,2,3",
+        "?window=nan,5",
+        "?hide=Nonexistent",
+        "?%ZZ=%%%&&&==",
+        "?" + "&".join(f"k{n}=v" for n in range(500)),
+        "?" + "x" * 100_000,
+    ],
+)
+def test_bad_values_fall_back_to_defaults(search: str) -> None:
+    assert parse_view(search, UNDATED) == View()
+
+
+def test_the_case_default_axis_is_not_written() -> None:
+    assert default_axis(UNDATED) == "month"
+    assert parse_view("?axis=month", UNDATED) == View()
+
+
+def test_hidden_panels_keep_panel_order_and_drop_duplicates() -> None:
+    view = parse_view("?hide=EDSS&hide=treatments&hide=EDSS", UNDATED)
+    assert view.hide == ("treatments", "EDSS")
+    assert panel_names(UNDATED) == ["treatments", "events", "EDSS"]
+
+
+def test_each_control_edits_only_its_part_of_the_view() -> None:
+    view = View(axis="week", reveal="day 100")
+    view = with_control(view, UNDATED, "theme", "print")
+    view = with_control(view, UNDATED, "panels", ["treatments", "EDSS"])
+    view = with_control(view, UNDATED, "window-to", 400)
+    assert view == View(
+        axis="week", theme="print", hide=("events",), reveal="day 100", window=(0, 400)
+    )
+    view = with_control(view, UNDATED, "window-from", -20)
+    assert view.window == (-20, 400)
+    assert with_control(view, UNDATED, "window-to", None).window is None
+    assert with_control(view, UNDATED, "reveal", EVERYTHING).reveal is None
+    assert with_control(view, UNDATED, "axis", "month").axis is None  # the case's default
+
+
+@pytest.mark.parametrize(
+    ("control", "value"),
+    [
+        ("axis", None),
+        ("reveal", None),
+        ("axis", "decade"),
+        ("theme", 3),
+        ("panels", "events"),
+        ("window-to", -50),
+        ("reveal", "someday"),
+        ("unknown", "x"),
+    ],
+)
+def test_a_control_without_a_sensible_value_changes_nothing(control: str, value: object) -> None:
+    view = View(axis="week", reveal="day 100", window=(0, 200))
+    changed = with_control(view, UNDATED, control, value)
+    assert changed in (view, replace(view, window=None), replace(view, reveal=None))
+    assert changed.axis == "week"
+
+
+def test_figure_options_resolve_times_to_days() -> None:
+    options = figure_options(View(reveal="week 3", window=(0, 50)), UNDATED)
+    assert options == {
+        "axis": "month",
+        "theme": "screen",
+        "hide": (),
+        "reveal": 21.0,
+        "window": (0, 50),
+    }
+
+
+def test_a_case_without_treatments_has_no_treatment_panel() -> None:
+    case = parse_case("title: Only events\nevents: [{at: day 1, kind: relapse}]\n")
+    assert panel_names(case) == ["events"]
+    assert parse_view("?hide=treatments", case) == View()
