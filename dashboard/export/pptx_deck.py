@@ -1,0 +1,126 @@
+"""The teaching deck as a PowerPoint file, for those who teach with PowerPoint.
+
+The same slides as the HTML deck (`deck.plan`), on a 16:9 slide: each step's chart as a
+picture drawn by kaleido (one Chromium for all), its title and question as text boxes, and
+its notes (and answer) in the speaker-notes pane. Positions are given on the HTML deck's
+1920x1080 canvas: one canvas pixel is 6350 EMU, so both decks look alike.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.util import Emu, Pt
+
+from dashboard.describe import caption
+from dashboard.export.base import write_atomic
+from dashboard.export.deck import CHART_HEIGHT, CHART_WIDTH, Slide, plan, slide_figure
+from dashboard.export.images import ImageRenderer, ImageSize
+from dashboard.model import Case
+
+PX = 6350  # EMU per pixel of the 1920x1080 canvas: 13.333 in / 1920
+INK = RGBColor(0x11, 0x11, 0x11)  # type: ignore[no-untyped-call]
+MUTED = RGBColor(0x4A, 0x55, 0x60)  # type: ignore[no-untyped-call]
+FONT = "Arial"
+# Drawn at 1.5x so the picture stays sharp on a projector.
+CHART_SIZE = ImageSize("deck chart", CHART_WIDTH, CHART_HEIGHT, 1.5, "slides")
+BLANK_LAYOUT = 6
+
+
+def _box(slide: object, left: int, top: int, width: int, height: int) -> object:
+    shapes = slide.shapes  # type: ignore[attr-defined]
+    box = shapes.add_textbox(Emu(left * PX), Emu(top * PX), Emu(width * PX), Emu(height * PX))
+    box.text_frame.word_wrap = True
+    return box
+
+
+def _paragraph(
+    box: object,
+    text: str,
+    *,
+    size: float,
+    bold: bool = False,
+    colour: RGBColor = INK,
+    first: bool = False,
+) -> None:
+    frame = box.text_frame  # type: ignore[attr-defined]
+    paragraph = frame.paragraphs[0] if first else frame.add_paragraph()
+    run = paragraph.add_run()
+    run.text = text
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.name = FONT
+    run.font.color.rgb = colour
+
+
+def _title_slide(deck: object, case: Case) -> None:
+    slide = deck.slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])  # type: ignore[attr-defined]
+    box = _box(slide, 200, 200, 1520, 700)
+    _paragraph(box, case.title, size=36, bold=True, first=True)
+    if case.patient is not None:
+        who = [
+            f"{case.patient.age} years" if case.patient.age else None,
+            case.patient.sex,
+            case.patient.note,
+        ]
+        shown = ", ".join(part for part in who if part)
+        if shown:
+            _paragraph(box, f"Patient: {shown}", size=18)
+    if case.diagnoses:
+        _paragraph(box, "Diagnoses: " + "; ".join(case.diagnoses), size=18)
+    if case.source is not None and case.source.citation:
+        doi = f" doi: {case.source.doi}" if case.source.doi else ""
+        _paragraph(box, case.source.citation + doi, size=12, colour=MUTED)
+    if case.teaching.objectives:
+        _paragraph(box, "Objectives", size=18, bold=True)
+        for objective in case.teaching.objectives:
+            _paragraph(box, f"• {objective}", size=16)
+    if case.summary:
+        slide.notes_slide.notes_text_frame.text = case.summary
+
+
+def _step_slide(deck: object, plan_slide: Slide, picture: bytes) -> None:
+    slide = deck.slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])  # type: ignore[attr-defined]
+    head = _box(slide, 64, 28, 1792, 80)
+    _paragraph(head, plan_slide.title, size=26, bold=True, first=True)
+    if plan_slide.when:
+        run = head.text_frame.paragraphs[0].add_run()  # type: ignore[attr-defined]
+        run.text = f"   {plan_slide.when}"
+        run.font.size, run.font.name, run.font.color.rgb = Pt(16), FONT, MUTED
+    slide.shapes.add_picture(
+        io.BytesIO(picture),
+        Emu(64 * PX),
+        Emu(116 * PX),
+        Emu(CHART_WIDTH * PX),
+        Emu(CHART_HEIGHT * PX),
+    )
+    if plan_slide.question:
+        question = _box(slide, 64, 905, 1792, 120)
+        _paragraph(question, plan_slide.question, size=18, bold=True, first=True)
+    notes = [plan_slide.note or ""]
+    if plan_slide.answer:
+        notes.append(f"Answer: {plan_slide.answer}")
+    if plan_slide.when:
+        notes.append(f"Chart shown up to {plan_slide.when}.")
+    slide.notes_slide.notes_text_frame.text = "\n\n".join(part for part in notes if part)
+
+
+def write_pptx(case: Case, path: Path) -> Path:
+    """Write the deck of `case` as a .pptx: a title slide, one slide per step, the whole course."""
+    slides = plan(case)
+    with ImageRenderer() as renderer:
+        jobs = ((slide_figure(case, slide), "png", CHART_SIZE) for slide in slides)
+        pictures = list(renderer.images(jobs))
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Emu(1920 * PX), Emu(1080 * PX)
+    deck.core_properties.title = case.title
+    deck.core_properties.subject = caption(case)[:255]
+    _title_slide(deck, case)
+    for plan_slide, picture in zip(slides, pictures, strict=True):
+        _step_slide(deck, plan_slide, picture)
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return write_atomic(path, buffer.getvalue())

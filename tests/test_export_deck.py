@@ -1,0 +1,176 @@
+"""Teaching decks: the HTML deck stepped with the keyboard in Chromium, and the PowerPoint file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from playwright.sync_api import Page, Route, expect
+from pptx import Presentation
+
+from dashboard.describe import default_steps
+from dashboard.export import ExportError
+from dashboard.export.deck import FINAL_TITLE, plan, save_deck
+from dashboard.load import load_case
+from tests.conftest import ROOT, TIMELINES, PageProblems
+
+OpenPage = Callable[..., tuple[Page, PageProblems]]
+CASE = TIMELINES / "nomura-2025-case2.yaml"
+HOSTILE = ROOT / "tests" / "data" / "hostile.yaml"
+SHOWN = ".slide:not([hidden])"
+# The days of every x value drawn in the shown chart (axis units times days per unit).
+SHOWN_DAYS = """() => {
+  const chart = document.querySelector('.slide:not([hidden]) .js-plotly-plot');
+  const perUnit = chart.layout.meta.unit_days;
+  const xs = [];
+  for (const trace of chart.data) {
+    for (const x of (trace.x || [])) { if (x !== null) xs.push(x * perUnit); }
+  }
+  const drawn = [...document.querySelectorAll('.chart')].filter((c) => c.data).length;
+  return {days: xs, charts: drawn};
+}"""
+
+
+@pytest.fixture(scope="module")
+def deck(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_deck(
+        load_case(CASE), tmp_path_factory.mktemp("deck") / "deck.html", case_id=CASE.stem
+    )
+
+
+def open_deck(open_page: OpenPage, path: Path) -> tuple[Page, PageProblems, list[str]]:
+    page, problems = open_page(viewport={"width": 1280, "height": 720})
+    fetched: list[str] = []
+
+    def refuse(route: Route) -> None:
+        fetched.append(route.request.url)
+        route.abort()
+
+    page.route(re.compile(r"^https?://"), refuse)
+    page.goto(path.as_uri())
+    return page, problems, fetched
+
+
+def test_arrow_keys_step_through_the_case_revealing_nothing_ahead(
+    deck: Path, open_page: OpenPage
+) -> None:
+    case = load_case(CASE)
+    steps = case.teaching.steps
+    total = len(steps) + 2
+    page, problems, fetched = open_deck(open_page, deck)
+    counter = page.locator(".counter")
+    expect(counter).to_have_text(f"1 / {total}")
+    expect(page.locator(f"{SHOWN} h1")).to_have_text(case.title)
+    for number, step in enumerate(steps, start=2):
+        page.keyboard.press("ArrowRight")
+        expect(counter).to_have_text(f"{number} / {total}")
+        assert step.title is not None and step.question is not None
+        expect(page.locator(f"{SHOWN} h2")).to_have_text(step.title)
+        expect(page.locator(f"{SHOWN} .question")).to_have_text(step.question)
+        page.wait_for_selector(f"{SHOWN} .js-plotly-plot .main-svg")
+        shown = page.evaluate(SHOWN_DAYS)
+        assert shown["charts"] == 1  # the chart of the slide left behind is purged
+        assert shown["days"], "the chart draws something"
+        assert max(shown["days"]) <= step.at.day + 0.5
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(f"{SHOWN} h2")).to_have_text(FINAL_TITLE)
+    page.wait_for_selector(f"{SHOWN} .js-plotly-plot .main-svg")
+    assert max(page.evaluate(SHOWN_DAYS)["days"]) > steps[-1].at.day  # the whole course
+    page.keyboard.press("ArrowLeft")
+    expect(counter).to_have_text(f"{total - 1} / {total}")
+    page.keyboard.press("Home")
+    expect(counter).to_have_text(f"1 / {total}")
+    page.keyboard.press("End")
+    expect(counter).to_have_text(f"{total} / {total}")
+    page.keyboard.press("PageUp")
+    expect(counter).to_have_text(f"{total - 1} / {total}")
+    page.keyboard.press("Space")
+    expect(counter).to_have_text(f"{total} / {total}")
+    assert fetched == []
+    assert problems.failed_requests == []
+    problems.assert_clean()
+
+
+def test_s_shows_the_speaker_notes(deck: Path, open_page: OpenPage) -> None:
+    step = load_case(CASE).teaching.steps[0]
+    page, problems, _ = open_deck(open_page, deck)
+    page.keyboard.press("ArrowRight")
+    notes = page.locator(f"{SHOWN} .notes")
+    expect(notes).to_be_hidden()
+    page.keyboard.press("s")
+    expect(notes).to_be_visible()
+    assert step.note is not None
+    expect(notes).to_contain_text(step.note)
+    page.keyboard.press("s")
+    expect(notes).to_be_hidden()
+    problems.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def hostile_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hostile case with an answer to a step, to be revealed with A."""
+    data: dict[str, Any] = yaml.safe_load(HOSTILE.read_text("utf-8"))
+    data["teaching"]["steps"][0]["answer"] = "</script><img src=x onerror=window.__pwned=1>"
+    path = tmp_path_factory.mktemp("hostile") / "hostile.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_hostile_case_stays_inert_in_the_deck(
+    hostile_case: Path, tmp_path: Path, open_page: OpenPage
+) -> None:
+    case = load_case(hostile_case)
+    step = case.teaching.steps[0]
+    deck = save_deck(case, tmp_path / "deck.html", case_id="hostile")
+    page, problems, _ = open_deck(open_page, deck)
+    expect(page.locator(f"{SHOWN} h1")).to_have_text(case.title)
+    page.keyboard.press("ArrowRight")
+    assert step.title is not None and step.question is not None and step.answer is not None
+    expect(page.locator(f"{SHOWN} h2")).to_have_text(step.title)
+    expect(page.locator(f"{SHOWN} .question")).to_have_text(step.question)
+    answer = page.locator(f"{SHOWN} .answer")
+    expect(answer).to_be_hidden()
+    page.keyboard.press("a")
+    expect(answer).to_have_text(step.answer)
+    page.wait_for_selector(f"{SHOWN} .js-plotly-plot .main-svg")
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    problems.assert_clean()
+
+
+def test_the_powerpoint_has_a_slide_per_step_with_notes(tmp_path: Path) -> None:
+    case = load_case(CASE)
+    steps = case.teaching.steps
+    path = save_deck(case, tmp_path / "deck.pptx", case_id=CASE.stem)
+    deck = Presentation(str(path))
+    slides = list(deck.slides)
+    assert len(slides) == 1 + len(steps) + 1
+    assert (deck.slide_width, deck.slide_height) == (12192000, 6858000)  # 16:9
+    texts = [
+        "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in slides
+    ]
+    assert case.title in texts[0]
+    for slide, text, step in zip(slides[1:], texts[1:], steps, strict=False):
+        assert step.title is not None and step.question is not None and step.note is not None
+        assert step.title in text and step.question in text
+        assert step.note in slide.notes_slide.notes_text_frame.text
+        assert sum(shape.shape_type == 13 for shape in slide.shapes) == 1  # one picture
+    assert FINAL_TITLE in texts[-1]
+
+
+def test_a_case_without_steps_gets_default_ones() -> None:
+    data = yaml.safe_load(CASE.read_text("utf-8"))
+    del data["teaching"]
+    case = load_case(CASE).model_validate(data)
+    slides = plan(case)
+    defaults = default_steps(case)
+    assert [slide.reveal for slide in slides[:-1]] == [step.at.day for step in defaults]
+    assert slides[-1].title == FINAL_TITLE and slides[-1].reveal is None
+
+
+def test_an_unknown_deck_format_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match=r"use \.html .* or \.pptx"):
+        save_deck(load_case(CASE), tmp_path / "deck.key", case_id="x")

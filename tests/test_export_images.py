@@ -1,0 +1,172 @@
+"""Images through kaleido and Debian's Chromium: formats, exact pixel sizes, one browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from dashboard.cli import cli
+from dashboard.export import ExportError, ImageRenderer, render_folder, save
+from dashboard.export.images import SIZES, image_figure, parse_size
+from dashboard.load import load_case
+from tests.conftest import CASE_FILES, INVALID, TIMELINES
+
+CASE = TIMELINES / "nomura-2025-case2.yaml"
+MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "svg": b"<svg", "pdf": b"%PDF"}
+# size -> the PNG's (width, height); None where the height follows the figure's rows
+PIXELS: dict[str, tuple[int, int | None]] = {
+    "slide": (1920, 1080),
+    "column": (1004, None),
+    "page": (2126, None),
+    "1600x900": (1600, 900),
+}
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk."""
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+@pytest.fixture(scope="module")
+def images(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], bytes]:
+    """Every size in every format, drawn with one browser."""
+    folder = tmp_path_factory.mktemp("images")
+    case = load_case(CASE)
+    drawn = {}
+    with ImageRenderer() as renderer:
+        for size in PIXELS:
+            for fmt in MAGIC:
+                path = save(case, folder / f"{size}.{fmt}", size=size, renderer=renderer)
+                drawn[size, fmt] = path.read_bytes()
+    return drawn
+
+
+@pytest.mark.parametrize("size", PIXELS)
+@pytest.mark.parametrize("fmt", MAGIC)
+def test_each_format_is_what_its_suffix_says(
+    images: dict[tuple[str, str], bytes], size: str, fmt: str
+) -> None:
+    assert images[size, fmt].lstrip().startswith(MAGIC[fmt])
+
+
+@pytest.mark.parametrize("size", PIXELS)
+def test_png_has_the_promised_pixel_size(images: dict[tuple[str, str], bytes], size: str) -> None:
+    width, height = png_size(images[size, "png"])
+    promised_width, promised_height = PIXELS[size]
+    assert width == promised_width
+    if promised_height is not None:
+        assert height == promised_height
+    else:
+        assert 300 < height < 4 * width  # a height from the figure's rows
+
+
+@pytest.mark.parametrize(("size", "mm"), [("column", 85), ("page", 180)])
+def test_print_sizes_set_the_page_size_of_svg_and_pdf(
+    images: dict[tuple[str, str], bytes], size: str, mm: int
+) -> None:
+    svg = images[size, "svg"].decode("utf-8")
+    assert re.search(rf'<svg\b[^>]*\swidth="{mm}\.00mm"', svg)
+    media_box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", images[size, "pdf"])
+    assert media_box is not None
+    width_mm = float(media_box.group(1)) / 72 * 25.4
+    assert width_mm == pytest.approx(mm, abs=0.5)
+
+
+def test_print_sizes_default_to_the_print_theme_and_slides_to_the_slides_theme() -> None:
+    case = load_case(CASE)
+    assert parse_size(None) == SIZES["page"]
+    assert parse_size(None, theme="slides") == SIZES["slide"]
+    column = image_figure(case, SIZES["column"])
+    assert "Arial" in column.layout.font.family
+    assert column.layout.width == SIZES["column"].width
+    slide = image_figure(case, SIZES["slide"])
+    assert (slide.layout.width, slide.layout.height) == (1920, 1080)
+    assert slide.layout.font.size > column.layout.font.size
+    explicit = image_figure(case, SIZES["column"], theme="screen")
+    assert explicit.layout.font.family != column.layout.font.family
+
+
+@pytest.mark.parametrize(
+    ("size", "message"),
+    [
+        ("colum", "unknown size 'colum'; did you mean 'column'?"),
+        ("poster", "unknown size 'poster'; expected slide (1920x1080)"),
+        ("20x20", "size '20x20' is out of range"),
+    ],
+)
+def test_a_wrong_size_says_what_would_be_right(size: str, message: str) -> None:
+    with pytest.raises(ExportError, match=re.escape(message)):
+        parse_size(size)
+
+
+def test_a_missing_browser_says_how_to_install_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chromium"))
+    with pytest.raises(ExportError, match=r"install Chromium: apt-get install chromium"):
+        save(load_case(CASE), tmp_path / "figure.png")
+    monkeypatch.delenv("BROWSER_PATH")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(ExportError, match=r"none was found; install Chromium"):
+        save(load_case(CASE), tmp_path / "figure.png")
+    assert not (tmp_path / "figure.png").exists()
+
+
+def test_a_size_for_a_page_or_an_unknown_suffix_is_refused(tmp_path: Path) -> None:
+    case = load_case(CASE)
+    with pytest.raises(ExportError, match="a size applies to images"):
+        save(case, tmp_path / "case.html", size="column")
+    with pytest.raises(ExportError, match=re.escape("cannot tell the format of 'case.gif'")):
+        save(case, tmp_path / "case.gif")
+
+
+@pytest.fixture
+def cases_with_a_broken_file(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for path in CASE_FILES:
+        shutil.copy(path, folder / path.name)
+    shutil.copy(INVALID / "misspelt-kind.yaml", folder / "broken.yaml")
+    yield folder
+
+
+def test_a_folder_renders_with_one_browser_and_skips_a_broken_file(
+    cases_with_a_broken_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    starts: list[str] = []
+    start = ImageRenderer._start
+
+    async def counted(self: ImageRenderer, path: str) -> Any:
+        starts.append(path)
+        return await start(self, path)
+
+    monkeypatch.setattr(ImageRenderer, "_start", counted)
+    report = render_folder(cases_with_a_broken_file, tmp_path / "figures", fmt="png", size="column")
+    assert len(starts) == 1
+    assert sorted(path.name for path in report.written) == [f"{p.stem}.png" for p in CASE_FILES]
+    for path in report.written:
+        assert png_size(path.read_bytes())[0] == 1004
+    assert [Path(bad.path).name for bad in report.invalid] == ["broken.yaml"]
+    assert "did you mean 'relapse'?" in report.invalid[0].report()
+    assert not (tmp_path / "figures" / "broken.png").exists()
+
+
+def test_the_render_command_reports_a_broken_file_and_writes_the_rest(
+    cases_with_a_broken_file: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "pages"
+    result = CliRunner().invoke(
+        cli, ["render", str(cases_with_a_broken_file), "-o", str(output), "--format", "html"]
+    )
+    assert result.exit_code == 1
+    assert "broken.yaml:5:11: events[0].kind" in result.output
+    assert f"Wrote {len(CASE_FILES)} files to {output}" in result.output
+    assert sorted(path.name for path in output.iterdir()) == [f"{p.stem}.html" for p in CASE_FILES]
