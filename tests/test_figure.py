@@ -15,7 +15,7 @@ from benchmarks.synth import generate_case
 from dashboard.figure import AXES, THEMES, build_figure
 from dashboard.figure.themes import family_colours, shade
 from dashboard.load import load_case
-from dashboard.model import Case
+from dashboard.model import Case, Measurement, Period, Treatment
 
 TIMELINES = sorted((Path(__file__).resolve().parent.parent / "timelines").glob("*.y*ml"))
 REF = re.compile(r"^(treatments|events|periods)\[\d+\]$|^measurements\[\d+\]\.values\[\d+\]$")
@@ -410,6 +410,8 @@ def test_every_item_point_carries_its_reference(nmosd: Case) -> None:
     fig = build_figure(nmosd)
     seen: set[str] = set()
     for trace in fig.data:
+        if trace.hoverinfo == "skip" and trace.customdata is None:
+            continue  # never hovered nor clicked (dashed approximate segments)
         assert trace.customdata is not None, trace.name
         for data in trace.customdata:
             if data is not None:
@@ -436,7 +438,9 @@ def test_hover_says_both_times_dose_and_detail(nmosd: Case) -> None:
         if trace.hoverinfo != "skip":
             assert "customdata" in trace.hovertemplate, trace.name
     assert fig.layout.xaxis.showspikes and fig.layout.xaxis.spikemode == "across"
-    assert {t.xaxis for t in fig.data} == {"x"}  # one shared axis: the spike spans every panel
+    # one shared axis, plotly's default "x": the spike spans every panel
+    assert {t.xaxis for t in fig.data} == {None}
+    assert {t.type for t in fig.data} == {"scatter"}
 
 
 def test_class_shares_a_hue_family_with_distinct_shades() -> None:
@@ -588,3 +592,75 @@ def test_an_invalid_property_would_be_caught() -> None:
     figure.data[0]["marker"] = {"symbol": "no-such-symbol"}
     with pytest.raises(ValueError, match="symbol"):
         assert_valid_plotly(figure)
+
+
+def _first_day(item: Any) -> float:
+    """When a treatment, event, period or measurement begins."""
+    if isinstance(item, Measurement):
+        return min(time.day for time, _ in item.values)
+    if isinstance(item, Period):
+        return item.from_.day
+    return float(item.first.day if isinstance(item, Treatment) else item.at.day)
+
+
+def test_reveal_gives_nothing_away_and_keeps_refs_true() -> None:
+    case = load_case(next(path for path in TIMELINES if path.stem == "nomura-2025-case2"))
+    day = 200.0
+    figure = build_figure(case, reveal=day)
+    future_rows = {t.label for t in case.treatments if t.first.day > day}
+    future_labels = {e.title for e in case.events if e.at.day > day}
+    shown_text = json.dumps(figure.to_plotly_json(), ensure_ascii=False)
+    assert future_rows and future_labels
+    for label in future_rows | future_labels:
+        assert f'"{label}"' not in shown_text, f"{label!r} appears before its time"
+    refs = [
+        row[0]
+        for trace in figure.data
+        for row in (trace.customdata or ())
+        if row is not None and isinstance(row[0], str)
+    ]
+    assert refs
+    for ref in refs:
+        section, index = re.match(r"(\w+)\[(\d+)\]", ref).groups()  # type: ignore[union-attr]
+        first = _first_day(getattr(case, section)[int(index)])
+        assert first <= day, f"{ref} points at an item that begins on day {first}"
+
+
+def test_reveal_refs_name_the_items_of_the_whole_case() -> None:
+    case = Case.model_validate(
+        {
+            "title": "Future items written first",
+            "treatments": [
+                {"drug": "later drug", "start": "day 100", "end": "day 120"},
+                {"drug": "early drug", "start": "day 0", "end": "day 30"},
+            ],
+            "events": [
+                {"at": "day 50", "kind": "relapse", "label": "later"},
+                {"at": "day 2", "kind": "relapse", "label": "early"},
+            ],
+        }
+    )
+    figure = build_figure(case, reveal=10.0)
+    refs = {
+        row[0].split(".")[0]
+        for trace in figure.data
+        for row in (trace.customdata or ())
+        if row is not None and isinstance(row[0], str)
+    }
+    assert refs == {"treatments[1]", "events[1]"}
+
+
+def test_a_kind_with_many_labels_is_one_legend_entry() -> None:
+    notes = [{"at": f"day {day}", "kind": "note", "label": f"note {day}"} for day in range(5)]
+    relapses = [
+        {"at": "day 1", "kind": "relapse", "label": "optic neuritis"},
+        {"at": "day 3", "kind": "relapse", "label": "myelitis"},
+    ]
+    case = Case.model_validate({"title": "Many notes", "events": notes + relapses})
+    figure = build_figure(case)
+    names = sorted(trace.name for trace in figure.data)
+    assert names == ["Note", "Relapse: myelitis", "Relapse: optic neuritis"]
+    note = one(figure, "Note")
+    assert list(note.text) == [f" note {day}" for day in range(5)], "labels beside the marks"
+    assert "<i>note 2</i>" in note.customdata[2][1]
+    assert isinstance(note.marker.color, str), "one colour for the kind"

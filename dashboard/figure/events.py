@@ -23,16 +23,35 @@ def _levels(events: tuple[Event, ...]) -> dict[str, int]:
     return {kind: level for level, kind in enumerate(k for k in order if k in present)}
 
 
-def _colours(events: tuple[Event, ...]) -> dict[tuple[str, str], str]:
+# A kind with more distinct labels than this is one legend entry in the kind's colour, its
+# labels written beside the marks: a legend line per label would outgrow the chart, and
+# the palette has too few colours to keep them apart anyway.
+LABELS_IN_LEGEND = 4
+
+
+def _legend_keys(events: tuple[Event, ...]) -> list[tuple[str, str]]:
+    """The legend entry of each event: (kind, label), or (kind, kind) for a many-label kind."""
+    labels: dict[str, set[str]] = {}
+    for event in events:
+        labels.setdefault(event.kind, set()).add(event.title)
+    return [
+        (event.kind, event.kind.replace("-", " "))
+        if len(labels[event.kind]) > LABELS_IN_LEGEND
+        else (event.kind, event.title)
+        for event in events
+    ]
+
+
+def _colours(keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """Distinct labels of one kind get distinct colours; the first keeps the kind's own."""
     colours: dict[tuple[str, str], str] = {}
     used: dict[str, list[str]] = {}
-    for event in events:
-        key = (event.kind, event.title)
+    for key in keys:
         if key in colours:
             continue
-        taken = used.setdefault(event.kind, [])
-        first = EVENT_COLOURS[event.kind]
+        kind = key[0]
+        taken = used.setdefault(kind, [])
+        first = EVENT_COLOURS[kind]
         choices = [first] + [c for c in EVENT_PALETTE if c != first]
         colour = choices[len(taken) % len(choices)]
         taken.append(colour)
@@ -86,15 +105,16 @@ def _texts(events: tuple[Event, ...], t: TimeAxis, theme: Theme) -> dict[int, tu
 
 
 def event_panel(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
-    """Events as marks on one level per kind, one trace per (kind, label) for the legend."""
+    """Events as marks on one level per kind, one trace per legend entry (kind, label)."""
     if not case.events:
         return None
     levels = _levels(case.events)
-    colours = _colours(case.events)
+    keys = _legend_keys(case.events)
+    colours = _colours(keys)
     groups: dict[tuple[str, str], Points] = {}
     spans = {
-        (event.kind, event.title)
-        for event in case.events
+        key
+        for key, event in zip(keys, case.events, strict=True)
         if event.end is not None and event.end.day > event.at.day
     }
     texts = _texts(case.events, t, theme)
@@ -103,7 +123,7 @@ def event_panel(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
         event = case.events[index]
         if not t.shown(event.at.day):
             continue
-        key = (event.kind, event.title)
+        key = keys[index]
         points = groups.setdefault(key, Points())
         ref, level = f"events[{index}]", levels[event.kind]
         symbol = event.marker or EVENT_SYMBOLS[event.kind]
@@ -111,6 +131,8 @@ def event_panel(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
         text, position = texts.get(index, ("", "middle right"))
         span = event.end is not None and event.end.day > event.at.day
         hover = _hover(event)
+        if key[1] != event.title:  # the legend names only the kind: the hover names the label
+            hover = lines(f"<i>{esc(event.title)}</i>", hover)
         if points and key in spans:
             # A gap, so that a span's line does not run on to the next mark.
             points.add(None, None, ref, "", symbol=symbol, color=colour, text="", position=position)

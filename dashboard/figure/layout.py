@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -62,6 +63,9 @@ def figure_spec(
     height = height or look.height
     t = TimeAxis.build(case, axis, reveal, window, plot_px=(width or 1200) * 0.7)
     hidden = set(hide)
+    kept = None
+    if reveal is not None:
+        case, kept = _as_known_on(case, reveal)
     candidates = [
         period_strip(case, t, look) if "periods" not in hidden else None,
         event_panel(case, t, look),
@@ -87,7 +91,11 @@ def figure_spec(
         for panel, axis_id in zip(panels, ids, strict=True):
             overlay_id = overlays.get(panel.name, axis_id)
             for trace in panel.traces:
-                trace["xaxis"] = "x"
+                # Every trace is on plotly's default x axis, shared by all panels (so the spike
+                # line crosses them all), and scatter is its default type: saying either on
+                # every trace would only make the page larger.
+                if trace.get("type") == "scatter":
+                    del trace["type"]
                 trace["yaxis"] = overlay_id if trace.get("yaxis") == OVERLAY else axis_id
                 data.append(trace)
             for shape in panel.shapes:
@@ -112,7 +120,43 @@ def figure_spec(
         "reveal": reveal,
         "panels": [p.name for p in panels],
     }
+    if kept is not None:
+        _restore_refs(data, kept)
     return {"data": data, "layout": layout}
+
+
+_REF = re.compile(r"(treatments|events|measurements|periods)\[(\d+)\]")
+
+
+def _as_known_on(case: Case, day: float) -> tuple[Case, dict[str, list[int]]]:
+    """The case as it stood on `day`: what begins later is left out, so that no row, legend
+    entry or label gives away what comes next; with the index each kept item had."""
+    kept = {
+        "treatments": [i for i, item in enumerate(case.treatments) if item.first.day <= day],
+        "events": [i for i, event in enumerate(case.events) if event.at.day <= day],
+        "measurements": [
+            i
+            for i, measurement in enumerate(case.measurements)
+            if min(time.day for time, _ in measurement.values) <= day
+        ],
+        "periods": [i for i, period in enumerate(case.periods) if period.from_.day <= day],
+    }
+    items = {name: tuple(getattr(case, name)[i] for i in indices) for name, indices in kept.items()}
+    return case.model_copy(update=items), kept
+
+
+def _restore_refs(data: list[dict[str, Any]], kept: dict[str, list[int]]) -> None:
+    """Point the refs of a revealed figure back at the items of the whole case."""
+
+    def original(match: re.Match[str]) -> str:
+        return f"{match[1]}[{kept[match[1]][int(match[2])]}]"
+
+    for trace in data:
+        rows = trace.get("customdata") or []
+        for number, row in enumerate(rows):
+            if row and isinstance(row[0], str):
+                # a new row: segments share one row list between their points
+                rows[number] = [_REF.sub(original, row[0], count=1), *row[1:]]
 
 
 def _fit(natural: list[float], grow: list[float], room: float) -> list[float]:

@@ -61,9 +61,8 @@ def _series(
     symbols: list[Any] = []
     dashed_x: list[Any] = []
     dashed_y: list[Any] = []
-    dashed_data: list[Any] = []
     symbol = SERIES_SYMBOLS[slot % len(SERIES_SYMBOLS)]
-    previous: tuple[Any, float, bool, str] | None = None
+    previous: tuple[Any, float, bool] | None = None
     any_approx = False
     ref = f"measurements[{index}].values"
     for i in order:
@@ -77,7 +76,6 @@ def _series(
             # The segment to an approximate point is drawn dashed, in the second trace.
             dashed_x += [previous[0], x, None]
             dashed_y += [previous[1], value, None]
-            dashed_data += [[previous[3]], [f"{ref}[{i}]"], None]
             xs.append(None)
             ys.append(None)
             data.append(None)
@@ -87,7 +85,7 @@ def _series(
         ys.append(value)
         data.append([f"{ref}[{i}]", hover])
         symbols.append(symbol + "-open" if approx else symbol)
-        previous = (x, value, approx, f"{ref}[{i}]")
+        previous = (x, value, approx)
     many = len(xs) > MANY
     shape = "hv" if m.style == "step" else "linear"
     dash = SERIES_DASHES[slot % len(SERIES_DASHES)]
@@ -117,9 +115,8 @@ def _series(
                 "name": f"{esc(m.label)} (approximate)",
                 "x": dashed_x,
                 "y": dashed_y,
-                "customdata": dashed_data,
                 "mode": "lines",
-                "hoverinfo": "skip",
+                "hoverinfo": "skip",  # never hovered or clicked: the main trace has the points
                 "showlegend": False,
                 "legendgroup": m.panel_name,
                 "opacity": 0.75,
