@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,4 +58,40 @@ def test_hostile_case_stays_inert(open_page: OpenPage, tmp_path: Path) -> None:
     assert "<script>window.__pwned = 'summary'</script>" not in page.content()
     assert page.locator("script").count() == 2, "only plotly.js and the figure's own script"
     assert asked == []
+    problems.assert_clean()
+
+
+HOVER_FIRST_POINT = """(name) => {
+    const chart = document.getElementById('course-chart');
+    const curve = chart.data.findIndex((trace) => trace.name === name);
+    const subplot = 'x' + chart.data[curve].yaxis;
+    Plotly.Fx.hover(chart, [{curveNumber: curve, pointNumber: 0}], subplot);
+}"""
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ("{day 0: 3, ~day 30: 4.5}", "EDSS: 3<br>day 0 (1 Apr 2015)"),
+        ("{~2015-04: ~3, 2015-06: 4.5}", "EDSS: 3<br>~Apr 2015 (day 0) (approximate)"),
+    ],
+    ids=["dated", "month"],
+)
+def test_measurement_hover_shows_both_times(
+    open_page: OpenPage, tmp_path: Path, values: str, expected: str
+) -> None:
+    case_file = tmp_path / "dated.yaml"
+    case_file.write_text(
+        "title: Dated\nday0: {date: 2015-04-01}\n"
+        f"measurements:\n  - {{name: EDSS, style: step, values: {values}}}\n"
+    )
+    output = save(load_case(case_file), tmp_path / "dated.html")
+    page, problems, _ = open_offline(open_page, output)
+    page.wait_for_selector("#course-chart .main-svg")
+    page.evaluate(HOVER_FIRST_POINT, "EDSS")
+    label = page.locator("#course-chart .hoverlayer .hovertext").first
+    label.wait_for()
+    shown = label.inner_html()
+    lines = [re.sub("<[^>]+>", "", line) for line in re.split("<tspan[^>]*dy[^>]*>", shown)]
+    assert "<br>".join(line for line in lines if line) == expected, shown
     problems.assert_clean()

@@ -60,13 +60,15 @@ def test_every_valid_case_gets_a_page_and_plotly_js_is_written_once(
     for page in report.cases.values():
         html = page.read_text("utf-8")
         assert '<script src="../plotly.min.js"></script>' in html
+        assert '<link rel="stylesheet" href="../style.css">' in html
         assert len(html) < 200_000  # plotly.js is not inlined
         assert not re.search(r"""(?:src|href)=["']/(?!/)""", html)  # no root-relative links
     assert manifest(site) == {
         "generator": manifest(site)["generator"],
         "complete": True,
         "files": sorted(
-            ["index.html", "plotly.min.js"] + [f"case/{stem}.html" for stem in expected]
+            ["index.html", "plotly.min.js", "style.css"]
+            + [f"case/{stem}.html" for stem in expected]
         ),
     }
 

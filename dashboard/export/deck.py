@@ -8,7 +8,6 @@ data hold nothing after it: a student cannot find the outcome by hovering.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from functools import cache
@@ -17,12 +16,11 @@ from importlib import resources
 from pathlib import Path
 
 import plotly.graph_objects as go
-import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from dashboard.describe import caption, default_steps
 from dashboard.export.base import ExportError, write_atomic
-from dashboard.export.page import PLOT_CONFIG, citation_html
+from dashboard.export.page import PLOT_CONFIG, citation_html, script_json
 from dashboard.figure import build_figure
 from dashboard.model import Case
 
@@ -96,16 +94,6 @@ def _template(name: str) -> str:
     return resources.files("dashboard").joinpath(f"templates/{name}").read_text("utf-8")
 
 
-def script_json(text: str) -> str:
-    """JSON that cannot end or confuse the <script> element it is embedded in."""
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
-
-
 def _facts(case: Case) -> str:
     facts = []
     if case.patient is not None:
@@ -163,7 +151,7 @@ def _step_slide(slide: Slide, number: int) -> str:
 def deck_html(case: Case, *, case_id: str, plotlyjs: str = "inline") -> str:
     """The deck as one HTML file; `plotlyjs` is "inline" (offline, alone) or a script URL."""
     slides = plan(case)
-    figures = [pio.to_json(slide_figure(case, slide), validate=False) for slide in slides]
+    figures = [slide_figure(case, slide).to_plotly_json() for slide in slides]
     sections = [_title_slide(case)] + [
         _step_slide(slide, number) for number, slide in enumerate(slides)
     ]
@@ -171,7 +159,7 @@ def deck_html(case: Case, *, case_id: str, plotlyjs: str = "inline") -> str:
         script = f"<script>{get_plotlyjs()}</script>"
     else:
         script = f'<script src="{escape(plotlyjs, quote=True)}"></script>'
-    config = json.dumps(PLOT_CONFIG | {"responsive": False, "displayModeBar": False})
+    config = PLOT_CONFIG | {"responsive": False, "displayModeBar": False}
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -192,7 +180,7 @@ def deck_html(case: Case, *, case_id: str, plotlyjs: str = "inline") -> str:
 <button type="button" class="next" aria-label="Next slide">→</button>
 </nav>
 </main>
-<script type="application/json" id="deck-figures">[{script_json(",".join(figures))}]</script>
+<script type="application/json" id="deck-figures">{script_json(figures)}</script>
 <script type="application/json" id="deck-config">{script_json(config)}</script>
 <script>{_template("deck.js")}</script>
 </body>

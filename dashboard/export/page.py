@@ -13,8 +13,8 @@ from importlib import resources
 from typing import Any
 
 import plotly.graph_objects as go
-import plotly.io as pio
 from plotly.offline import get_plotlyjs
+from plotly.utils import PlotlyJSONEncoder
 
 from dashboard.describe import caption, course_account
 from dashboard.model import Case
@@ -87,9 +87,31 @@ def account_html(case: Case) -> str:
     return f'<ol class="account" id="course-account">{items}</ol>'
 
 
+def script_json(value: Any) -> str:
+    """JSON that is safe inside a <script> element, however hostile its strings.
+
+    Only `</` (which could close the element) and `<!--` (which changes how the browser
+    reads the rest) are escaped, and the two line separators old parsers choke on; markup
+    such as plotly's `<br>` stays as it is, which keeps figures a fifth smaller than
+    escaping every `<` would.
+    """
+    text = json.dumps(value, cls=PlotlyJSONEncoder, separators=(",", ":"), ensure_ascii=False)
+    for unsafe, safe in _SCRIPT_ESCAPES:
+        text = text.replace(unsafe, safe)
+    return text
+
+
+_SCRIPT_ESCAPES = (
+    ("</", "<\\/"),
+    ("<!--", "\\u003c!--"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
+
+
 def figure_html(figure: go.Figure, div_id: str = CHART_ID) -> str:
     """The figure as a div and the script that draws it (plotly.js loaded separately)."""
-    data = pio.to_json(figure, validate=False)
+    data = script_json(figure.to_plotly_json())
     return (
         f'<div id="{div_id}" class="chart" role="img" aria-describedby="course-account" '
         'aria-label="Clinical course chart; the course is described in words below"></div>'
@@ -99,8 +121,23 @@ def figure_html(figure: go.Figure, div_id: str = CHART_ID) -> str:
     )
 
 
-def case_page(case: Case, figure: go.Figure, *, plotlyjs: str = "inline") -> str:
-    """The standalone page; `plotlyjs` is "inline" (works offline, alone) or a script URL."""
+def case_page(
+    case: Case,
+    figure: go.Figure,
+    *,
+    plotlyjs: str = "inline",
+    stylesheet: str | None = None,
+    nav: str = "",
+) -> str:
+    """The standalone page; `plotlyjs` is "inline" (works offline, alone) or a script URL.
+
+    A site shares one `stylesheet` URL between its pages instead of each inlining the CSS;
+    `nav` is markup of this program's own (a link back to a site's index), never case text.
+    """
+    if stylesheet is None:
+        style = f"<style>{page_css()}</style>"
+    else:
+        style = f'<link rel="stylesheet" href="{escape(stylesheet, quote=True)}">'
     if plotlyjs == "inline":
         script = f"<script>{get_plotlyjs()}</script>"
     else:
@@ -112,12 +149,12 @@ def case_page(case: Case, figure: go.Figure, *, plotlyjs: str = "inline") -> str
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="clinical-course">
 <title>{escape(case.title)}</title>
-<style>{page_css()}</style>
+{style}
 {script}
 </head>
 <body>
 <main>
-<header>{header_html(case)}</header>
+{nav}<header>{header_html(case)}</header>
 <figure>
 {figure_html(figure)}
 <figcaption class="caption">{escape(caption(case))}</figcaption>

@@ -35,6 +35,7 @@ from dashboard.problems import InvalidCase
 MANIFEST = ".clinical-course-site.json"
 STAGING_PREFIX = ".clinical-course-staging-"
 PLOTLY_JS = "plotly.min.js"
+STYLESHEET = "style.css"
 INDEX = "index.html"
 CASE_DIR = "case"
 
@@ -179,21 +180,26 @@ def _build(
 ) -> dict[str, str]:
     """Write every file of the site into `staging`; the relative page of each case by id."""
     write_atomic(staging / PLOTLY_JS, get_plotlyjs())
+    write_atomic(staging / STYLESHEET, page_css() + site_css())
     pages: dict[str, str] = {}
     taken: set[str] = set()
     for case_id, case_file in cases.items():
         page = f"{CASE_DIR}/{_slug(case_id, taken)}.html"
         figure = build_figure(case_file.case, theme=theme)
-        html = case_page(case_file.case, figure, plotlyjs=f"../{PLOTLY_JS}")
-        write_atomic(staging / page, _with_nav(html))
+        html = case_page(
+            case_file.case,
+            figure,
+            plotlyjs=f"../{PLOTLY_JS}",
+            stylesheet=f"../{STYLESHEET}",
+            nav=NAV,
+        )
+        write_atomic(staging / page, html)
         pages[case_id] = page
     write_atomic(staging / INDEX, index_html(cases, pages, invalid, source))
     return pages
 
 
-def _with_nav(html: str) -> str:
-    nav = '<nav class="site-nav"><a href="../index.html">← All cases</a></nav>'
-    return html.replace("<main>\n", f"<main>\n{nav}\n", 1)
+NAV = '<nav class="site-nav"><a href="../index.html">← All cases</a></nav>\n'
 
 
 def _files(root: Path) -> list[Path]:
@@ -239,7 +245,7 @@ def index_html(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="clinical-course {escape(__version__)}">
 <title>Clinical courses</title>
-<style>{page_css()}{site_css()}</style>
+<link rel="stylesheet" href="{STYLESHEET}">
 </head>
 <body>
 <main>
