@@ -23,6 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from dashboard.model.times import (
     DAY0_DATE,
+    PLACED,
     UNREADABLE_DAY0,
     Time,
     Unit,
@@ -538,9 +539,11 @@ class Case(Strict):
         cls, data: Any, handler: ModelWrapValidatorHandler[Case]
     ) -> Case:
         token = DAY0_DATE.set(_day0_date(data))
+        placed = PLACED.set({})
         try:
             return handler(data)
         finally:
+            PLACED.reset(placed)
             DAY0_DATE.reset(token)
 
     @property

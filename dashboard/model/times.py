@@ -8,7 +8,6 @@ import math
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -41,15 +40,27 @@ UNREADABLE_DAY0 = Unset()
 DAY0_DATE: ContextVar[dt.date | Unset | None] = ContextVar("DAY0_DATE", default=None)
 
 
+# Times already placed while one case is validated, by what was written: a case's series
+# repeat their times ('day 0', 'week 4'), and placing costs more than looking up.
+PLACED: ContextVar[dict[Any, Time] | None] = ContextVar("PLACED", default=None)
+
+
 @dataclass(frozen=True, slots=True)
 class Time:
     """A point in the course: day offset from day 0, calendar date when known, as written."""
 
     day: float
-    date: dt.date | None
+    anchor: dt.date | None  # the date written, or day 0's date for an offset
     approx: bool
     precision: Literal["day", "month", "relative"]
     text: str
+
+    @property
+    def date(self) -> dt.date | None:
+        """The calendar date, when the case has one (worked out when asked: rarely needed)."""
+        if self.anchor is None or self.precision != "relative":
+            return self.anchor
+        return self.anchor + dt.timedelta(days=round(self.day))
 
     @property
     def is_calendar(self) -> bool:
@@ -60,11 +71,12 @@ class Time:
         """Both times for hover and text: '~day 14 (29 Oct 2012)' or 'Oct 2012 (day 120)'."""
         mark = "~" if self.approx else ""
         offset = f"day {format_number(self.day)}"
-        if self.date is None:
+        date = self.date
+        if date is None:
             return f"{mark}{offset}"
         if self.is_calendar:
-            return f"{mark}{format_date(self.date, self.precision)} ({offset})"
-        return f"{mark}{offset} ({format_date(self.date, 'day')})"
+            return f"{mark}{format_date(date, self.precision)} ({offset})"
+        return f"{mark}{offset} ({format_date(date, 'day')})"
 
     @classmethod
     def __get_pydantic_core_schema__(
@@ -147,29 +159,31 @@ def validate_time(value: Any) -> Time:
         return value
     if isinstance(value, bool) or not isinstance(value, str | int | float | dt.date):
         raise _error("time_type", f"expected a time: {EXAMPLES}; found {_shown(value)}")
-    return _placed(value, type(value).__name__, DAY0_DATE.get())
+    placed = PLACED.get()
+    if placed is None:
+        return _place(value, DAY0_DATE.get())
+    key = value if isinstance(value, str) else (type(value), value)  # 14 and 14.0 read apart
+    time = placed.get(key)
+    if time is None:
+        time = placed[key] = _place(value, DAY0_DATE.get())
+    return time
 
 
-@lru_cache(maxsize=1 << 16)
-def _placed(value: str | float | dt.date, kind: str, day0: dt.date | Unset | None) -> Time:
-    # Times are immutable and case files repeat them ('day 0', 'week 4'), so one parse
-    # serves every repeat; `kind` keeps 14 and 14.0 apart, as their texts differ.
+def _place(value: str | float | dt.date, day0: dt.date | Unset | None) -> Time:
+    anchor = day0 if isinstance(day0, dt.date) else None
     if isinstance(value, dt.date):
         return _calendar_time(value, "day", False, value.isoformat(), day0)
     if not isinstance(value, str):
-        day = _finite(float(value), str(value))
-        return Time(day, _date_at(day0, day), False, "relative", str(value))
+        return Time(_finite(float(value), str(value)), anchor, False, "relative", str(value))
 
     text = value.strip()
     approx = text.startswith("~")
     body = text[1:].strip() if approx else text
     if match := _RELATIVE.fullmatch(body):
         unit, number = match.group(1).lower(), float(match.group(2))
-        day = _finite(number * UNIT_DAYS[unit], body)
-        return Time(day, _date_at(day0, day), approx, "relative", text)
+        return Time(_finite(number * UNIT_DAYS[unit], body), anchor, approx, "relative", text)
     if _BARE.fullmatch(body):
-        day = _finite(float(body), body)
-        return Time(day, _date_at(day0, day), approx, "relative", text)
+        return Time(_finite(float(body), body), anchor, approx, "relative", text)
     if _DATE.fullmatch(body) or _MONTH.fullmatch(body):
         date, precision = parse_calendar(body)
         return _calendar_time(date, precision, approx, text, day0)
@@ -192,12 +206,6 @@ def _calendar_time(
     if isinstance(day0, Unset):
         return Time(0.0, date, approx, precision, text)
     return Time(float((date - day0).days), date, approx, precision, text)
-
-
-def _date_at(day0: dt.date | Unset | None, day: float) -> dt.date | None:
-    if not isinstance(day0, dt.date):
-        return None
-    return day0 + dt.timedelta(days=round(day))
 
 
 def parse_duration(value: Any) -> float:
