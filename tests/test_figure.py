@@ -664,3 +664,15 @@ def test_a_kind_with_many_labels_is_one_legend_entry() -> None:
     assert list(note.text) == [f" note {day}" for day in range(5)], "labels beside the marks"
     assert "<i>note 2</i>" in note.customdata[2][1]
     assert isinstance(note.marker.color, str), "one colour for the kind"
+
+
+def test_a_column_figure_puts_its_legend_below_and_leaves_the_title_to_the_caption() -> None:
+    case = load_case(next(path for path in TIMELINES if path.stem == "nomura-2025-case2"))
+    wide = build_figure(case, theme="print")
+    column = build_figure(case, theme="print", width=321)
+    assert wide.layout.title.text and wide.layout.legend.x > 1
+    assert column.layout.title.text == ""
+    assert (column.layout.legend.orientation, column.layout.legend.yref) == ("h", "container")
+    entries = sum(trace.showlegend is not False for trace in column.data)
+    assert column.layout.margin.b >= wide.layout.margin.b + entries * 15, "room for the legend"
+    assert column.layout.height > wide.layout.height - wide.layout.margin.t

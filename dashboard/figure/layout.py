@@ -17,6 +17,9 @@ from dashboard.figure.timeaxis import TimeAxis
 from dashboard.model import Case
 
 MARGIN = {"screen": (64, 64), "print": (48, 56), "slides": (110, 90)}  # top, bottom
+NARROW = 720  # px: narrower figures (a journal column) get their legend below the plot
+NARROW_TOP = 24
+LEGEND_LINE = 1.9  # height of a legend entry, in body font sizes
 
 
 def build_figure(
@@ -74,7 +77,14 @@ def figure_spec(
     ]
     panels = [p for p in candidates if p is not None and p.name not in hidden]
     top, bottom = MARGIN[look.name]
-    layout = _layout(case, t, look, top, bottom)
+    narrow = width is not None and width < NARROW
+    if narrow:
+        top = NARROW_TOP  # no title in a column figure: the caption beneath it carries it
+        # Room for the legend below the plot, one entry a line, reserved here: were plotly
+        # to push the margin itself while drawing, the bars' row colours would slip a row.
+        entries = sum(trace.get("showlegend", True) for p in panels for trace in p.traces)
+        bottom += round(entries * look.size * LEGEND_LINE) + 8
+    layout = _layout(case, t, look, top, bottom, narrow=narrow)
     data: list[dict[str, Any]] = []
     shapes: list[Shape] = []
     if panels:
@@ -235,12 +245,26 @@ def _day0(case: Case, t: TimeAxis, look: Theme, layout: dict[str, Any]) -> list[
     return [_vline(t.x(0), look.ink, "dot", look.axis_width)]
 
 
-def _layout(case: Case, t: TimeAxis, look: Theme, top: float, bottom: float) -> dict[str, Any]:
+def _layout(
+    case: Case, t: TimeAxis, look: Theme, top: float, bottom: float, *, narrow: bool
+) -> dict[str, Any]:
     grid = look.name != "print"
+    legend = {
+        "x": 1.01,
+        "y": 1,
+        "xanchor": "left",
+        "yanchor": "top",
+        "font": look.font_dict(0.85),
+        "itemsizing": "constant",
+        "tracegroupgap": 4,
+    }
+    if narrow:
+        # Beside the plot the legend would take most of a column's width: put it below.
+        legend |= {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"}
     return {
         "template": {},
         "title": {
-            "text": f"<b>{esc(case.title)}</b>",
+            "text": "" if narrow else f"<b>{esc(case.title)}</b>",
             "x": 0.012,
             "xref": "container",
             "xanchor": "left",
@@ -251,15 +275,7 @@ def _layout(case: Case, t: TimeAxis, look: Theme, top: float, bottom: float) -> 
         "plot_bgcolor": look.paper,
         "margin": {"t": top, "b": bottom, "l": 10, "r": 10},
         "showlegend": True,
-        "legend": {
-            "x": 1.01,
-            "y": 1,
-            "xanchor": "left",
-            "yanchor": "top",
-            "font": look.font_dict(0.85),
-            "itemsizing": "constant",
-            "tracegroupgap": 4,
-        },
+        "legend": legend,
         "hovermode": "closest",
         "spikedistance": -1,
         "hoverdistance": 45,
