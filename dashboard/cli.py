@@ -84,7 +84,12 @@ SIZES_HELP = "slide (1920x1080), column (85 mm at 300 dpi), page (180 mm at 300 
     help="File to write; its suffix sets the format: .html, .json, .png, .svg or .pdf. "
     "For a folder of cases, the folder to write into.",
 )
-@click.option("--theme", type=click.Choice(THEMES), default=None, help="screen, print or slides.")
+@click.option(
+    "--theme",
+    type=click.Choice(THEMES),
+    default=None,
+    help="The look; images default to print for column and page sizes, slides for slide.",
+)
 @click.option("--axis", type=click.Choice(AXES), help="Time axis unit, or calendar dates.")
 @click.option("--size", help=f"Image size: {SIZES_HELP}.")
 @click.option(
@@ -129,14 +134,28 @@ def render(
     "folder", default="timelines", type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
-    "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Processes."
+    "--port", default=8050, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes; about one per CPU core for many users.",
 )
 def serve(folder: Path, host: str, port: int, workers: int) -> None:
-    """Open the dashboard on a folder of case files (timelines/ by default)."""
-    from dashboard.app import serve as run
+    """Open the dashboard on a folder of case files (timelines/ by default).
 
+    Edits to the files show in open pages within seconds. Stop it with Ctrl+C.
+    """
+    from dashboard.app import serve as run
+    from dashboard.app.server import ServeError, check_address
+
+    try:
+        check_address(host, port)
+    except ServeError as error:
+        _fail(str(error))
     click.echo(f"clinical-course: serving {folder} on http://{host}:{port}/", err=True)
     run(folder, host=host, port=port, workers=workers)
 

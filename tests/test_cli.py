@@ -113,3 +113,29 @@ def test_readme_usage_matches_help() -> None:
     assert sorted(shown) == sorted(commands), "the README shows --help for every command"
     for command in commands:
         assert shown[command] == _help(*command.split()[1:]), f"README usage of `{command}`"
+
+
+def test_readme_example_is_a_valid_case() -> None:
+    from dashboard.load import parse_case
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"## Writing a case.*?```yaml\n(.*?)```", readme, re.S)
+    assert example is not None
+    case = parse_case(example.group(1), "README.md")
+    assert {treatment.timing for treatment in case.treatments} == {"continuous", "given", "doses"}
+    assert {treatment.kind for treatment in case.treatments} == {"drug", "procedure"}
+    assert any(t.every for t in case.treatments) and any(t.ongoing for t in case.treatments)
+    assert case.teaching.steps and case.periods and case.day0_date is not None
+
+
+def test_serve_on_a_busy_port_says_so() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = run("serve", str(TIMELINES), "--port", str(port))
+    assert code == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in err
+    assert f"--port {port + 1}" in err

@@ -6,7 +6,9 @@ request and `--workers` scales across cores.
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +42,29 @@ def bind_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
 
 
+class ServeError(Exception):
+    """The dashboard cannot listen where it was asked to."""
+
+
+def check_address(host: str, port: int) -> None:
+    """Fail with a plain message, before gunicorn starts, when host:port cannot be listened on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise ServeError(
+                    f"port {port} on {host} is already in use (is clinical-course already "
+                    f"running?); stop the other program or choose another port: --port {port + 1}"
+                ) from None
+            raise ServeError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
 def run(folder: str | os.PathLike[str], *, host: str, port: int, workers: int) -> None:
     """Serve until interrupted; debug and reloading are always off."""
+    check_address(host, port)
     options = {
         "bind": bind_address(host, port),
         "workers": workers,
