@@ -26,24 +26,24 @@ from dashboard.load import load_case
 from dashboard.model import Case
 
 
-def best_of(repeats: int, action: Callable[[], object]) -> float:
-    """The fastest of several runs, in seconds (the least disturbed by the machine)."""
+def timings(repeats: int, action: Callable[[], object]) -> list[float]:
+    """How long each of several runs of `action` took, in seconds."""
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
         action()
         times.append(time.perf_counter() - started)
-    return min(times)
+    return times
+
+
+def best_of(repeats: int, action: Callable[[], object]) -> float:
+    """The fastest of several runs (the least disturbed by the machine)."""
+    return min(timings(repeats, action))
 
 
 def median_of(repeats: int, action: Callable[[], object]) -> float:
-    """The median of several runs, in seconds."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    """The median of several runs."""
+    return statistics.median(timings(repeats, action))
 
 
 def report(name: str, value: str, ratio: str, goal: str, met: bool) -> None:

@@ -16,22 +16,15 @@ from typing import Any
 
 import yaml
 
+from dashboard.model import EVENT_KINDS
+
 SIZES = ("typical", "large")
 SPAN_DAYS = 720
 SERIES_VALUES = 60
 LARGE_SERIES_VALUES = 20_000
 EVENT_COUNT = 40
-EVENT_KINDS = (
-    "symptom",
-    "diagnosis",
-    "imaging",
-    "lab",
-    "procedure",
-    "admission",
-    "discharge",
-    "adverse-event",
-    "note",
-)
+# Onset and relapses are placed on purpose; a generated course has no death in it.
+OTHER_KINDS = tuple(kind for kind in EVENT_KINDS if kind not in ("onset", "relapse", "death"))
 RELAPSE_LABELS = ("optic neuritis", "myelitis", "brainstem syndrome", "area postrema syndrome")
 IMAGING_DETAILS = (
     "New T2-hyperintense lesion, C2 to C6.",
@@ -171,7 +164,7 @@ def _events(rng: random.Random, day0: dt.date) -> list[dict[str, Any]]:
             }
         )
     while len(events) < EVENT_COUNT:
-        kind = rng.choice(EVENT_KINDS)
+        kind = rng.choice(OTHER_KINDS)
         event: dict[str, Any] = {"at": _day(rng, -30, SPAN_DAYS), "kind": kind}
         if kind == "imaging":
             event |= {"label": "spinal MRI", "detail": rng.choice(IMAGING_DETAILS)}

@@ -149,6 +149,15 @@ def is_approximate(case: Case) -> bool:
     )
 
 
+def patient_line(case: Case) -> str | None:
+    """'45 years, female, note' from the case's patient, or None when it says nothing."""
+    patient = case.patient
+    if patient is None:
+        return None
+    parts = (f"{patient.age} years" if patient.age else None, patient.sex, patient.note)
+    return ", ".join(part for part in parts if part) or None
+
+
 def caption(case: Case) -> str:
     """A figure legend generated from the case, worded like the papers' legends."""
     parts = ["Clinical course."]

@@ -22,7 +22,7 @@ from dashboard.app.state import (
     read_time,
     time_text,
 )
-from dashboard.describe import caption, course_account
+from dashboard.describe import caption, course_account, patient_line
 from dashboard.figure import THEMES
 from dashboard.model import Case
 from dashboard.problems import InvalidCase
@@ -232,18 +232,8 @@ def reveal_options(case: Case, steps: list[Any], view: View) -> list[dict[str, s
 def header(case: Case) -> list[Any]:
     """Title, summary, and the patient / diagnoses / day 0 line."""
     facts: list[Any] = []
-    if case.patient is not None:
-        who = ", ".join(
-            part
-            for part in (
-                f"{case.patient.age} years" if case.patient.age else None,
-                case.patient.sex,
-                case.patient.note,
-            )
-            if part
-        )
-        if who:
-            facts.append(("Patient", who))
+    if who := patient_line(case):
+        facts.append(("Patient", who))
     if case.diagnoses:
         facts.append(("Diagnoses", "; ".join(case.diagnoses)))
     day0 = case.day0.label

@@ -16,11 +16,10 @@ from importlib import resources
 from pathlib import Path
 
 import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 
-from dashboard.describe import caption, default_steps
+from dashboard.describe import caption, default_steps, patient_line
 from dashboard.export.base import ExportError, write_atomic
-from dashboard.export.page import PLOT_CONFIG, citation_html, script_json
+from dashboard.export.page import PLOT_CONFIG, citation_html, plotlyjs_html, script_json
 from dashboard.figure import build_figure
 from dashboard.model import Case
 
@@ -96,15 +95,8 @@ def _template(name: str) -> str:
 
 def _facts(case: Case) -> str:
     facts = []
-    if case.patient is not None:
-        who = [
-            f"{case.patient.age} years" if case.patient.age else None,
-            case.patient.sex,
-            case.patient.note,
-        ]
-        shown = ", ".join(part for part in who if part)
-        if shown:
-            facts.append(f"<dt>Patient</dt><dd>{escape(shown)}</dd>")
+    if who := patient_line(case):
+        facts.append(f"<dt>Patient</dt><dd>{escape(who)}</dd>")
     if case.diagnoses:
         facts.append(f"<dt>Diagnoses</dt><dd>{escape('; '.join(case.diagnoses))}</dd>")
     return f'<dl class="facts">{"".join(facts)}</dl>' if facts else ""
@@ -155,10 +147,7 @@ def deck_html(case: Case, *, case_id: str, plotlyjs: str = "inline") -> str:
     sections = [_title_slide(case)] + [
         _step_slide(slide, number) for number, slide in enumerate(slides)
     ]
-    if plotlyjs == "inline":
-        script = f"<script>{get_plotlyjs()}</script>"
-    else:
-        script = f'<script src="{escape(plotlyjs, quote=True)}"></script>'
+    script = plotlyjs_html(plotlyjs)
     config = PLOT_CONFIG | {"responsive": False, "displayModeBar": False}
     return f"""<!doctype html>
 <html lang="en">

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 from plotly.utils import PlotlyJSONEncoder
 
-from dashboard.describe import caption, course_account
+from dashboard.describe import caption, course_account, patient_line
 from dashboard.model import Case
 
 CHART_ID = "course-chart"
@@ -56,18 +56,8 @@ def citation_html(case: Case) -> str:
 def header_html(case: Case) -> str:
     """Title, summary, patient and diagnoses, escaped."""
     facts = []
-    if case.patient is not None:
-        who = ", ".join(
-            escape(part)
-            for part in (
-                f"{case.patient.age} years" if case.patient.age else None,
-                case.patient.sex,
-                case.patient.note,
-            )
-            if part
-        )
-        if who:
-            facts.append(f"<dt>Patient</dt><dd>{who}</dd>")
+    if who := patient_line(case):
+        facts.append(f"<dt>Patient</dt><dd>{escape(who)}</dd>")
     if case.diagnoses:
         facts.append(f"<dt>Diagnoses</dt><dd>{escape('; '.join(case.diagnoses))}</dd>")
     day0 = escape(case.day0.label) + (
@@ -121,6 +111,13 @@ def figure_html(figure: go.Figure, div_id: str = CHART_ID) -> str:
     )
 
 
+def plotlyjs_html(plotlyjs: str) -> str:
+    """plotly.js for a page: "inline" (the page works offline, alone) or from a script URL."""
+    if plotlyjs == "inline":
+        return f"<script>{get_plotlyjs()}</script>"
+    return f'<script src="{escape(plotlyjs, quote=True)}"></script>'
+
+
 def case_page(
     case: Case,
     figure: go.Figure,
@@ -138,10 +135,7 @@ def case_page(
         style = f"<style>{page_css()}</style>"
     else:
         style = f'<link rel="stylesheet" href="{escape(stylesheet, quote=True)}">'
-    if plotlyjs == "inline":
-        script = f"<script>{get_plotlyjs()}</script>"
-    else:
-        script = f'<script src="{escape(plotlyjs, quote=True)}"></script>'
+    script = plotlyjs_html(plotlyjs)
     return f"""<!doctype html>
 <html lang="en">
 <head>

@@ -15,7 +15,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Pt
 
-from dashboard.describe import caption
+from dashboard.describe import caption, patient_line
 from dashboard.export.base import write_atomic
 from dashboard.export.deck import CHART_HEIGHT, CHART_WIDTH, Slide, plan, slide_figure
 from dashboard.export.images import ImageRenderer, ImageSize
@@ -60,15 +60,8 @@ def _title_slide(deck: object, case: Case) -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])  # type: ignore[attr-defined]
     box = _box(slide, 200, 200, 1520, 700)
     _paragraph(box, case.title, size=36, bold=True, first=True)
-    if case.patient is not None:
-        who = [
-            f"{case.patient.age} years" if case.patient.age else None,
-            case.patient.sex,
-            case.patient.note,
-        ]
-        shown = ", ".join(part for part in who if part)
-        if shown:
-            _paragraph(box, f"Patient: {shown}", size=18)
+    if who := patient_line(case):
+        _paragraph(box, f"Patient: {who}", size=18)
     if case.diagnoses:
         _paragraph(box, "Diagnoses: " + "; ".join(case.diagnoses), size=18)
     if case.source is not None and case.source.citation:

@@ -5,7 +5,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from dashboard.figure.parts import TITLED, Panel, Points, Shape, Trace, approx_note, esc, lines
+from dashboard.figure.parts import (
+    TITLED,
+    Panel,
+    Points,
+    Shape,
+    Trace,
+    approx_note,
+    esc,
+    lines,
+    row_labels,
+)
 from dashboard.figure.themes import EVENT_COLOURS, EVENT_PALETTE, EVENT_SYMBOLS, Theme
 from dashboard.figure.timeaxis import TimeAxis
 from dashboard.model import EVENT_KINDS, Case, Event
@@ -167,17 +177,7 @@ def event_panel(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
     ]
     axis = {
         "range": [-0.6, len(levels) - 0.4],
-        "tickmode": "array",
-        "tickvals": list(levels.values()),
-        "ticktext": [kind_title(kind) for kind in levels],
-        "showgrid": False,
-        "zeroline": False,
-        "showline": False,
-        "ticks": "",
-        "fixedrange": True,
-        "automargin": True,
-        "tickfont": theme.font_dict(0.92),
-    }
+    } | row_labels(list(levels.values()), [kind_title(kind) for kind in levels], theme, 0.92)
     return Panel("events", len(levels) * theme.level_px + 10, axis, traces, grow=0.2)
 
 

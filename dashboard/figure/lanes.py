@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboard.figure.parts import TITLED, Panel, Trace, esc
+from dashboard.figure.parts import TITLED, Panel, Trace, esc, row_labels
 from dashboard.figure.themes import GREY, Theme
 from dashboard.figure.timeaxis import TimeAxis
 from dashboard.figure.treatments import Lanes
@@ -151,15 +151,5 @@ def treatment_panel(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
     total = rows[-1].top + rows[-1].height
     axis = {
         "range": [total + 0.1, -0.1],
-        "tickmode": "array",
-        "tickvals": [round(row.centre, 3) for row in rows],
-        "ticktext": [esc(row.name) for row in rows],
-        "showgrid": False,
-        "zeroline": False,
-        "showline": False,
-        "ticks": "",
-        "fixedrange": True,
-        "automargin": True,
-        "tickfont": theme.font_dict(1.0),
-    }
+    } | row_labels([round(row.centre, 3) for row in rows], [esc(row.name) for row in rows], theme)
     return Panel("treatments", total * theme.row_px + 8, axis, _traces(lanes, theme), grow=0.3)

@@ -6,6 +6,8 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from dashboard.figure.themes import Theme
+
 Trace = dict[str, Any]
 Shape = dict[str, Any]
 
@@ -27,6 +29,24 @@ class Panel:
     shapes: list[Shape] = field(default_factory=list)
     overlay: dict[str, Any] | None = None
     grow: float = 0.0  # share of any extra height when the figure height is fixed
+
+
+def row_labels(
+    positions: list[float], labels: list[str], theme: Theme, scale: float = 1.0
+) -> dict[str, Any]:
+    """A y axis that only names its rows: labels at the rows, no line, grid or zoom."""
+    return {
+        "tickmode": "array",
+        "tickvals": positions,
+        "ticktext": labels,
+        "showgrid": False,
+        "zeroline": False,
+        "showline": False,
+        "ticks": "",
+        "fixedrange": True,
+        "automargin": True,
+        "tickfont": theme.font_dict(scale),
+    }
 
 
 def esc(text: str) -> str:
