@@ -17,9 +17,15 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from dashboard.describe import caption, default_steps, patient_line
+from dashboard.describe import caption, default_steps
 from dashboard.export.base import ExportError, write_atomic
-from dashboard.export.page import PLOT_CONFIG, citation_html, plotlyjs_html, script_json
+from dashboard.export.page import (
+    PLOT_CONFIG,
+    citation_html,
+    facts_html,
+    plotlyjs_html,
+    script_json,
+)
 from dashboard.figure import build_figure
 from dashboard.model import Case
 
@@ -93,22 +99,14 @@ def _template(name: str) -> str:
     return resources.files("dashboard").joinpath(f"templates/{name}").read_text("utf-8")
 
 
-def _facts(case: Case) -> str:
-    facts = []
-    if who := patient_line(case):
-        facts.append(f"<dt>Patient</dt><dd>{escape(who)}</dd>")
-    if case.diagnoses:
-        facts.append(f"<dt>Diagnoses</dt><dd>{escape('; '.join(case.diagnoses))}</dd>")
-    return f'<dl class="facts">{"".join(facts)}</dl>' if facts else ""
-
-
 def _title_slide(case: Case) -> str:
     objectives = "".join(f"<li>{escape(item)}</li>" for item in case.teaching.objectives)
     if objectives:
         objectives = f'<h2>Objectives</h2><ul class="objectives">{objectives}</ul>'
     return (
         '<section class="slide title-slide" aria-roledescription="slide">'
-        f"<h1>{escape(case.title)}</h1>{_facts(case)}{citation_html(case)}{objectives}"
+        f"<h1>{escape(case.title)}</h1>{facts_html(case, day0=False)}"
+        f"{citation_html(case)}{objectives}"
         '<p class="hint"><kbd>→</kbd> or <kbd>Space</kbd> next · <kbd>←</kbd> back · '
         "<kbd>A</kbd> answer · <kbd>S</kbd> speaker notes · <kbd>F</kbd> full screen</p>"
         "</section>"

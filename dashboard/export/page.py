@@ -17,7 +17,7 @@ from plotly.offline import get_plotlyjs
 from plotly.utils import PlotlyJSONEncoder
 
 from dashboard.describe import caption, course_account, patient_line
-from dashboard.model import Case
+from dashboard.model import Case, format_date
 
 CHART_ID = "course-chart"
 PLOT_CONFIG: dict[str, Any] = {
@@ -53,22 +53,24 @@ def citation_html(case: Case) -> str:
     return f'<p class="citation">{". ".join(parts)}</p>{note}' if parts or note else ""
 
 
-def header_html(case: Case) -> str:
-    """Title, summary, patient and diagnoses, escaped."""
+def facts_html(case: Case, *, day0: bool = True) -> str:
+    """Patient, diagnoses and (with `day0`) what day 0 is, as a definition list, escaped."""
     facts = []
     if who := patient_line(case):
         facts.append(f"<dt>Patient</dt><dd>{escape(who)}</dd>")
     if case.diagnoses:
         facts.append(f"<dt>Diagnoses</dt><dd>{escape('; '.join(case.diagnoses))}</dd>")
-    day0 = escape(case.day0.label) + (
-        f" ({escape(case.day0.date.describe().split(' (')[0])})" if case.day0.date else ""
-    )
-    facts.append(f"<dt>Day 0</dt><dd>{day0}</dd>")
+    if day0:
+        when = case.day0.date
+        date = f" ({format_date(when.anchor, when.precision)})" if when and when.anchor else ""
+        facts.append(f"<dt>Day 0</dt><dd>{escape(case.day0.label + date)}</dd>")
+    return f'<dl class="facts">{"".join(facts)}</dl>' if facts else ""
+
+
+def header_html(case: Case) -> str:
+    """Title, summary, patient, diagnoses, day 0 and citation, escaped."""
     summary = f'<p class="summary">{escape(case.summary)}</p>' if case.summary else ""
-    return (
-        f"<h1>{escape(case.title)}</h1>{summary}"
-        f'<dl class="facts">{"".join(facts)}</dl>{citation_html(case)}'
-    )
+    return f"<h1>{escape(case.title)}</h1>{summary}{facts_html(case)}{citation_html(case)}"
 
 
 def account_html(case: Case) -> str:
