@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 from urllib.parse import unquote
 
+import pandas as pd
 from flask import Flask, Response, request, send_file
 from plotly.offline import get_plotlyjs
 
@@ -107,7 +108,7 @@ def add_routes(server: Flask, library: Library) -> None:
         found = library.lookup(case_id).case
         if found is None:
             return _missing(case_id)
-        text = items_frame(found.case).to_csv(index=False)
+        text = spreadsheet_safe(items_frame(found.case)).to_csv(index=False)
         return _attachment(text, f"{case_id}.csv", "text/csv")
 
     @server.route("/case-image/<case_id>/<path:name>")
@@ -130,6 +131,20 @@ def add_routes(server: Flask, library: Library) -> None:
     @server.route("/healthz")
     def health() -> Response:
         return Response("ok", mimetype="text/plain")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with text that a spreadsheet would run as a formula ('=HYPERLINK(...)')
+    kept as text by a leading apostrophe; numbers stay numbers."""
+
+    def inert(value: Any) -> Any:
+        return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+    text_columns = frame.select_dtypes(include=["object", "string"]).columns
+    return frame.assign(**{column: frame[column].map(inert) for column in text_columns})
 
 
 def _as_figure(figure: dict[str, Any]) -> Any:
