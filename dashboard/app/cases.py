@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dashboard.figure import build_figure
+from dashboard.figure import figure_spec
 from dashboard.load import CaseFile, CaseLibrary, Catalog
 from dashboard.model import UNIT_DAYS, Case
 from dashboard.model.times import format_number
@@ -101,7 +101,7 @@ class Library:
             if cached is not None and cached[0] is found.case:  # the same version of the file
                 self._figures.move_to_end(key)
                 return cached[1]
-        figure: dict[str, Any] = build_figure(found.case, **options).to_plotly_json()
+        figure = figure_spec(found.case, **options)
         with self._lock:
             self._figures[key] = (found.case, figure)
             while len(self._figures) > FIGURE_CACHE_SIZE:

@@ -98,7 +98,7 @@ def add_routes(server: Flask, library: Library) -> None:
             return _missing(case_id)
         view = parse_view(request.query_string.decode("utf-8", "replace"), found.case)
         figure = library.figure(found, figure_options(view, found.case))
-        text = case_page(found.case, _as_figure(figure))
+        text = case_page(found.case, figure)
         return _attachment(text, f"{case_id}.html", "text/html")
 
     @server.route("/export/<case_id>.csv")
@@ -145,12 +145,6 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
     text_columns = frame.select_dtypes(include=["object", "string"]).columns
     return frame.assign(**{column: frame[column].map(inert) for column in text_columns})
-
-
-def _as_figure(figure: dict[str, Any]) -> Any:
-    import plotly.graph_objects as go
-
-    return go.Figure(figure, skip_invalid=True)
 
 
 def _attachment(text: str, filename: str, mimetype: str) -> Response:

@@ -101,9 +101,9 @@ _SCRIPT_ESCAPES = (
 )
 
 
-def figure_html(figure: go.Figure, div_id: str = CHART_ID) -> str:
+def figure_html(figure: go.Figure | dict[str, Any], div_id: str = CHART_ID) -> str:
     """The figure as a div and the script that draws it (plotly.js loaded separately)."""
-    data = script_json(figure.to_plotly_json())
+    data = script_json(figure if isinstance(figure, dict) else figure.to_plotly_json())
     return (
         f'<div id="{div_id}" class="chart" role="img" aria-describedby="course-account" '
         'aria-label="Clinical course chart; the course is described in words below"></div>'
@@ -122,7 +122,7 @@ def plotlyjs_html(plotlyjs: str) -> str:
 
 def case_page(
     case: Case,
-    figure: go.Figure,
+    figure: go.Figure | dict[str, Any],
     *,
     plotlyjs: str = "inline",
     stylesheet: str | None = None,
