@@ -21,7 +21,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.synth import write_cases
-from dashboard.figure import build_figure
+from dashboard.figure import build_figure, figure_spec
 from dashboard.load import load_case
 from dashboard.model import Case
 
@@ -112,6 +112,15 @@ def main() -> None:
             f"{build / baseline:.2f}x px.timeline",
             "<= 0.33x",
             build / baseline <= 1 / 3,
+        )
+
+        spec = median_of(30, lambda: figure_spec(typical))
+        report(
+            "  the same as a plain spec (dashboard, pages)",
+            f"{spec * 1000:.1f} ms",
+            f"{spec / baseline:.2f}x px.timeline",
+            "<= 0.33x",
+            spec / baseline <= 1 / 3,
         )
 
         figure = build_figure(typical)
