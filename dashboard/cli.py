@@ -150,14 +150,15 @@ def serve(folder: Path, host: str, port: int, workers: int) -> None:
     Edits to the files show in open pages within seconds. Stop it with Ctrl+C.
     """
     from dashboard.app import serve as run
-    from dashboard.app.server import ServeError, check_address
+    from dashboard.app.server import ServeError
 
+    click.echo(
+        f"clinical-course: starting the dashboard for {folder} on http://{host}:{port}/", err=True
+    )
     try:
-        check_address(host, port)
+        run(folder, host=host, port=port, workers=workers)
     except ServeError as error:
         _fail(str(error))
-    click.echo(f"clinical-course: serving {folder} on http://{host}:{port}/", err=True)
-    run(folder, host=host, port=port, workers=workers)
 
 
 @cli.command()
