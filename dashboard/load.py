@@ -21,7 +21,11 @@ from dashboard.problems import CaseError, InvalidCase, pydantic_problems, yaml_p
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 500_000
+MAX_DEPTH = 20  # a case nests 7 levels at most (measurements[0].values[3][0])
 SUFFIXES = (".yaml", ".yml")
+# Explicit tags a file may write when they say what the text would be read as anyway.
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
+_LARGEST_FLOAT = 1.7976931348623157e308
 
 
 class _CaseLoader(yaml.CSafeLoader):
@@ -29,12 +33,19 @@ class _CaseLoader(yaml.CSafeLoader):
     duplicate keys are noticed rather than silently dropped."""
 
     found_duplicate_key = False
+    found_large_number = False
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         mapping = super().construct_mapping(node, deep=deep)
         if len(mapping) != len(node.value):
             self.found_duplicate_key = True
         return mapping
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        number: int = super().construct_yaml_int(node)
+        if abs(number) > _LARGEST_FLOAT:  # no figure can place it, no float can hold it
+            self.found_large_number = True
+        return number
 
 
 _CaseLoader.yaml_implicit_resolvers = {
@@ -45,6 +56,7 @@ _CaseLoader.yaml_implicit_resolvers = {
     ]
     for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
 }
+_CaseLoader.add_constructor("tag:yaml.org,2002:int", _CaseLoader.construct_yaml_int)
 for _first in "tTfF":
     _CaseLoader.add_implicit_resolver(
         "tag:yaml.org,2002:bool",
@@ -75,54 +87,113 @@ class Catalog:
         return [error for invalid in self.invalid for error in invalid.errors]
 
 
-def load_case(path: str | os.PathLike[str]) -> Case:
-    """Read and validate one case file; raise `InvalidCase` listing every problem in it."""
+def inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
+    """True when `path`, with every symlink followed, lies inside `folder`."""
+    try:
+        return Path(path).resolve().is_relative_to(Path(folder).resolve())
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a bad name
+        return False
+
+
+def load_case(path: str | os.PathLike[str], within: str | os.PathLike[str] | None = None) -> Case:
+    """Read and validate one case file; raise `InvalidCase` listing every problem in it.
+
+    With `within`, a file that resolves outside that folder (a symlink pointing out) is
+    refused without being read. Whatever goes wrong is the file's `InvalidCase`, nothing else.
+    """
     path = Path(path)
     shown = str(path)
+    if within is not None and not inside(path, within):
+        raise InvalidCase.single(
+            shown,
+            f"points outside the folder {within}; only files inside it are read",
+            "outside_folder",
+        )
+    try:
+        return _load_case(path, shown)
+    except InvalidCase:
+        raise
+    except Exception as error:  # the boundary: one file's failure stays that file's problem
+        raise _unexpected(shown, error) from None
+
+
+def _unexpected(shown: str, error: BaseException) -> InvalidCase:
+    kind = "is nested too deeply" if isinstance(error, RecursionError) else "could not be read"
+    detail = str(error)[:120] or type(error).__name__
+    return InvalidCase.single(
+        shown, f"{kind} ({detail}); check the file around this place", "unreadable"
+    )
+
+
+def _load_case(path: Path, shown: str) -> Case:
     try:
         if path.stat().st_size > MAX_BYTES:
             size = path.stat().st_size / 1024 / 1024
             raise InvalidCase.single(
-                shown, f"the file is {size:.1f} MB; a case file may be at most 2 MB"
+                shown, f"the file is {size:.1f} MB; a case file may be at most 2 MB", "file_size"
             )
         raw = path.read_bytes()
     except OSError as error:
-        raise InvalidCase.single(shown, f"cannot be read: {error.strerror or error}") from None
+        raise InvalidCase.single(
+            shown, f"cannot be read: {error.strerror or error}", "unreadable"
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InvalidCase.single(
-            shown, f"is not UTF-8 text (byte {error.start}); save it as UTF-8"
+            shown, f"is not UTF-8 text (byte {error.start}); save it as UTF-8", "not_utf8"
         ) from None
-    return parse_case(text, shown)
+    return _parse_case(text, shown)
 
 
 def parse_case(text: str, shown: str = "<case>") -> Case:
     """Validate a case given as YAML text; `shown` names it in error messages."""
+    try:
+        return _parse_case(text, shown)
+    except InvalidCase:
+        raise
+    except Exception as error:  # the boundary, as in `load_case`
+        raise _unexpected(shown, error) from None
+
+
+def _parse_case(text: str, shown: str) -> Case:
     if "\x00" in text:
-        raise InvalidCase.single(shown, "is not a text file (it holds NUL bytes)")
+        raise InvalidCase.single(shown, "is not a text file (it holds NUL bytes)", "nul_bytes")
+    if "!" in text and (problems := _written_problems(text, shown)):  # no tag without !
+        raise InvalidCase(shown, problems)
     loader = _CaseLoader(text)
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as error:
         raise InvalidCase(shown, (yaml_problem(shown, text, error),)) from None
     except RecursionError:
-        raise InvalidCase.single(shown, "is nested too deeply to be a case file") from None
+        raise InvalidCase.single(
+            shown, "is nested too deeply to be a case file", "nesting"
+        ) from None
     finally:
         loader.dispose()
     if data is None:
-        raise InvalidCase.single(shown, "the file is empty; a case needs at least `title:`")
+        raise InvalidCase.single(
+            shown, "the file is empty; a case needs at least `title:`", "empty"
+        )
     if not isinstance(data, dict):
         found = "a list" if isinstance(data, list) else f"the text {str(data)[:40]!r}"
         raise InvalidCase.single(
-            shown, f"expected a mapping of keys (title:, treatments:, ...), found {found}"
+            shown,
+            f"expected a mapping of keys (title:, treatments:, ...), found {found}",
+            "not_mapping",
         )
     if "*" in text and _expanded_size(data) > MAX_NODES:  # no alias can be written without *
         raise InvalidCase.single(
             shown,
             f"expands to more than {MAX_NODES:,} items (through repeated YAML aliases); "
             "write the values out instead",
+            "alias_expansion",
         )
+    if (loader.found_large_number or _too_deep(data)) and (
+        problems := _written_problems(text, shown)
+    ):
+        raise InvalidCase(shown, problems)
     try:
         case = Case.model_validate(data)
     except ValidationError as error:
@@ -131,6 +202,114 @@ def parse_case(text: str, shown: str = "<case>") -> Case:
     if loader.found_duplicate_key and (duplicates := pydantic_problems(shown, text, [])):
         raise InvalidCase(shown, duplicates)  # (a merge key `<<` may override without a duplicate)
     return case
+
+
+def _too_deep(data: Any) -> bool:
+    """True when the data nests more than MAX_DEPTH deep (walked level by level, without
+    recursion, so that no nesting can exhaust the stack; aliases are already bounded)."""
+    level = [data]
+    for _ in range(MAX_DEPTH + 1):
+        below: list[Any] = []
+        for item in level:
+            children = item.values() if type(item) is dict else item
+            below.extend(child for child in children if type(child) in (dict, list))
+        if not below:
+            return False
+        level = below
+    return True
+
+
+def _written_problems(text: str, shown: str) -> list[CaseError]:
+    """Tags, nesting and numbers no case can hold, found in the parser's events with their
+    lines: these are refused before anything is built from them."""
+    problems: list[CaseError] = []
+    resolver = _CaseLoader("")
+    # Each open mapping or list: [is a mapping, its key path, items seen, the current key].
+    frames: list[list[Any]] = []
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.CollectionEndEvent):
+                frames.pop()
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue
+            path, is_key = _event_path(frames)
+            mark = event.start_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+            where = path if not is_key else (path or "(a key)")
+            tag = getattr(event, "tag", None)
+            if isinstance(event, yaml.ScalarEvent):
+                value = event.value
+                implicit = resolver.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+                if tag not in (None, "!") and not (
+                    tag in _PLAIN_TAGS and tag in (implicit, "tag:yaml.org,2002:str")
+                ):
+                    problems.append(
+                        CaseError(shown, line, column, where, _tag_message(tag), "yaml_tag")
+                    )
+                elif (tag or implicit) == "tag:yaml.org,2002:int" and _too_large(value):
+                    problems.append(
+                        CaseError(
+                            shown,
+                            line,
+                            column,
+                            where,
+                            f"the number {value[:20]}... is too large",
+                            "number_too_large",
+                        )
+                    )
+                if is_key:
+                    frames[-1][3] = value
+            elif tag not in (None, "!"):
+                problems.append(
+                    CaseError(shown, line, column, where, _tag_message(tag), "yaml_tag")
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                if len(frames) >= MAX_DEPTH:
+                    message = (
+                        f"is nested more than {MAX_DEPTH} levels deep; a case file needs "
+                        "far fewer (check the brackets and the indentation)"
+                    )
+                    problems.append(CaseError(shown, line, column, where, message, "nesting"))
+                    break
+                frames.append([isinstance(event, yaml.MappingStartEvent), path, 0, None])
+    except yaml.YAMLError:
+        pass  # reported with its line when the file is loaded
+    finally:
+        resolver.dispose()
+    return problems
+
+
+def _event_path(frames: list[list[Any]]) -> tuple[str, bool]:
+    """The key path of the next node inside the open frames, and whether it is a key."""
+    if not frames:
+        return "", False
+    frame = frames[-1]
+    is_map, path, count, key = frame
+    frame[2] += 1
+    if not is_map:
+        return f"{path}[{count}]", False
+    if count % 2 == 0:
+        return path, True
+    name = str(key)
+    if re.fullmatch(r"[A-Za-z_][\w-]*", name):
+        return (f"{path}.{name}" if path else name), False
+    return f'{path}["{name}"]', False
+
+
+def _too_large(text: str) -> bool:
+    try:
+        return abs(int(text.replace("_", ""), 0)) > _LARGEST_FLOAT
+    except ValueError:
+        return len(text) > 310
+
+
+def _tag_message(tag: str) -> str:
+    name = tag.replace("tag:yaml.org,2002:", "!!")
+    return (
+        f"YAML tags are not allowed (found {name}); case files hold only plain text, "
+        "numbers, true/false, lists and mappings"
+    )
 
 
 def _expanded_size(data: Any) -> int:
@@ -168,14 +347,20 @@ def case_paths(folder: Path) -> list[Path]:
     )
 
 
-def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Files as given, folders as their case files."""
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, Path]]:
+    """Each case file with the folder it must stay inside: files as given (in their own
+    folder), folders as their case files; a file named twice (`a.yaml folder/`) comes once."""
+    seen: set[Path] = set()
     for given in paths:
         path = Path(given)
-        if path.is_dir():
-            yield from case_paths(path)
-        else:
-            yield path
+        pairs = (
+            [(file, path) for file in case_paths(path)] if path.is_dir() else [(path, path.parent)]
+        )
+        for file, folder in pairs:
+            key = Path(os.path.abspath(file))
+            if key not in seen:
+                seen.add(key)
+                yield file, folder
 
 
 class CaseLibrary:
@@ -201,7 +386,7 @@ class CaseLibrary:
         if previous is not None and previous[0] == stamp:
             return previous
         try:
-            return stamp, load_case(path)
+            return stamp, load_case(path, within=self.folder)
         except InvalidCase as invalid:
             return stamp, invalid
 
@@ -209,9 +394,9 @@ class CaseLibrary:
 def load_paths(paths: Iterable[str | os.PathLike[str]]) -> Catalog:
     """Load files and folders; one bad file never stops the others."""
     results: list[tuple[Path, Case | InvalidCase]] = []
-    for path in expand_paths(paths):
+    for path, folder in expand_paths(paths):
         try:
-            results.append((path, load_case(path)))
+            results.append((path, load_case(path, within=folder)))
         except InvalidCase as invalid:
             results.append((path, invalid))
     return _catalog(results)
@@ -221,7 +406,9 @@ def load_folder(folder: str | os.PathLike[str]) -> Catalog:
     """Every case file of a folder."""
     folder = Path(folder)
     if not folder.is_dir():
-        invalid = InvalidCase.single(str(folder), "is not a folder of case files")
+        invalid = InvalidCase(
+            str(folder), (CaseError(str(folder), None, None, "", "is not a folder of case files"),)
+        )
         return Catalog(invalid=(invalid,))
     return load_paths([folder])
 
@@ -235,7 +422,7 @@ def _catalog(results: Iterable[tuple[Path, Case | InvalidCase]]) -> Catalog:
         elif path.stem in cases:
             other = cases[path.stem].path.name
             message = f"another file, {other}, already has the case id {path.stem!r}; rename one"
-            invalid.append(InvalidCase.single(str(path), message))
+            invalid.append(InvalidCase.single(str(path), message, "same_id"))
         else:
             cases[path.stem] = CaseFile(path.stem, path, result)
     return Catalog(cases, tuple(invalid))

@@ -60,6 +60,7 @@ class CaseError:
     column: int | None
     key: str
     message: str
+    rule: str = ""  # the id of the rule broken, one of dashboard.model.rules.RULES
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}:{self.column}"
@@ -75,9 +76,9 @@ class InvalidCase(Exception):
         super().__init__(self.report())
 
     @classmethod
-    def single(cls, path: str, message: str) -> InvalidCase:
-        """A problem with the file as a whole."""
-        return cls(path, (CaseError(path, None, None, "", message),))
+    def single(cls, path: str, message: str, rule: str = "") -> InvalidCase:
+        """A problem with the file as a whole, placed on its first line."""
+        return cls(path, (CaseError(path, 1, 1, "", message, rule),))
 
     def report(self, at_most: int = SHOWN_AT_MOST) -> str:
         """The problems one per line, capped, with how many more there are."""
@@ -107,12 +108,33 @@ def pydantic_problems(path: str, text: str, errors: list[ErrorDetails]) -> list[
     problems = list(_duplicates(path, root))
     for error in errors:
         loc = tuple(error["loc"]) + tuple((error.get("ctx") or {}).get("at", ()))
+        if error["type"] == "invalid_key":
+            problems.append(_invalid_key(path, root, loc, error.get("input")))
+            continue
         node, key_node, key_path = _walk(root, loc)
         mark_node = key_node if error["type"] == "extra_forbidden" else node
         line, column = _position(mark_node)
-        problems.append(CaseError(path, line, column, key_path, _message(error, loc)))
+        problems.append(
+            CaseError(path, line, column, key_path, _message(error, loc), error["type"])
+        )
     problems.sort(key=lambda problem: (problem.line or 0, problem.column or 0))
     return problems
+
+
+def _invalid_key(path: str, root: yaml.Node | None, loc: tuple[Any, ...], key: Any) -> CaseError:
+    """A key that is not text (`~:`, `1:`), at the line it is written on."""
+    parent, _, key_path = _walk(root, loc[:-1])
+    written = "~" if key is None else str(key)
+    line, column = _position(parent)
+    if isinstance(parent, yaml.MappingNode):
+        for key_node, _value in parent.value:
+            if isinstance(key_node, yaml.ScalarNode) and (
+                key_node.value == written or (key is None and key_node.tag.endswith(":null"))
+            ):
+                line, column = _position(key_node)
+                break
+    message = f"expected a key written as text, found the key {written!r}"
+    return CaseError(path, line, column, key_path, message, "invalid_key")
 
 
 def _position(node: yaml.Node | None) -> tuple[int | None, int | None]:
@@ -173,6 +195,7 @@ def _duplicates(path: str, root: yaml.Node | None, key_path: str = "") -> Iterat
                     child,
                     f"the key {name!r} is written twice (first on line {first_line[name]}); "
                     "keep one",
+                    "duplicate_key",
                 )
             else:
                 first_line[name] = key.start_mark.line + 1
@@ -249,15 +272,18 @@ def yaml_problem(path: str, text: str, error: yaml.YAMLError) -> CaseError:
     column = mark.column + 1 if mark is not None else None
     problem = str(getattr(error, "problem", None) or error)
     tag = re.search(r"tag '([^']*)'|tag:yaml\.org,2002:(\S+)", problem)
+    rule = "yaml_syntax"
     if "constructor" in problem and tag:
+        rule = "yaml_tag"
         name = (tag.group(1) or tag.group(2)).replace("tag:yaml.org,2002:", "!!")
         message = (
-            f"the YAML tag {name.rstrip(chr(39))} is not allowed; case files hold only text, "
-            "numbers, lists and mappings"
+            f"YAML tags are not allowed (found {name.rstrip(chr(39))}); case files hold only "
+            "plain text, numbers, true/false, lists and mappings"
         )
     else:
         message = f"this is not valid YAML: {problem}{_syntax_hint(problem)}"
-    return CaseError(path, line, column, _key_near(text, line) if line else "", message)
+    key = _key_near(text, line) if line else ""
+    return CaseError(path, line or 1, column or 1, key, message, rule)
 
 
 def _syntax_hint(problem: str) -> str:

@@ -37,7 +37,7 @@ def test_validate_reports_every_problem_and_keeps_going(tmp_path: Path) -> None:
     assert code == 1
     assert len(lines) == 4
     assert lines[0].startswith(f"{tmp_path}/many-problems.yaml:7:12: treatments[0].start:")
-    assert lines[3].startswith(f"{tmp_path}/python-tag.yaml:2:8: title: the YAML tag")
+    assert lines[3].startswith(f"{tmp_path}/python-tag.yaml:2:8: title: YAML tags are not allowed")
     assert err == "2 of 3 files have problems (4 problems); 1 valid.\n"
 
 

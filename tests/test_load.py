@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.load import CaseLibrary, load_case, load_folder, load_paths, parse_case
+from dashboard.load import CaseLibrary, inside, load_case, load_folder, load_paths, parse_case
 from dashboard.problems import InvalidCase
 from tests.conftest import CASE_FILES, INVALID_FILES, ROOT
 
 
 def _expected(path: Path, shown: str) -> list[str]:
     prefix = "# expect: "
-    lines = path.read_text(encoding="utf-8").splitlines()
+    # (read as bytes: some of these files are deliberately not UTF-8)
+    lines = path.read_bytes().decode("utf-8", "replace").lstrip("\ufeff").splitlines()
     return [
         line[len(prefix) :].replace("{file}", shown) for line in lines if line.startswith(prefix)
     ]
@@ -107,7 +108,57 @@ def test_one_bad_file_never_stops_a_folder(tmp_path: Path) -> None:
 def test_load_paths_takes_files_and_folders(tmp_path: Path) -> None:
     catalog = load_paths([CASE_FILES[0], ROOT / "timelines"])
     assert len(catalog.cases) == len(CASE_FILES)
-    assert len(catalog.invalid) == 1  # the same file given twice: one id, two files
+    assert catalog.invalid == ()  # the same file named twice is one file, not a collision
+
+
+def test_a_symlink_out_of_the_folder_is_never_read(tmp_path: Path) -> None:
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    shutil.copy(CASE_FILES[0], folder / "good.yaml")
+    (folder / "passwd.yaml").symlink_to("/etc/passwd")
+    (folder / "inside.yaml").symlink_to(folder / "good.yaml")
+    catalog = load_folder(folder)
+    assert sorted(catalog.cases) == ["good", "inside"]
+    [invalid] = catalog.invalid
+    assert [str(error) for error in invalid.errors] == [
+        f"{folder}/passwd.yaml:1:1: points outside the folder {folder}; only files inside it "
+        "are read"
+    ]
+    assert "root:x:0:0" not in invalid.report() and "/bin/" not in invalid.report()
+    library = CaseLibrary(folder).scan()
+    assert [str(error) for error in library.errors] == [str(invalid.errors[0])]
+    assert [error.rule for error in load_paths([folder / "passwd.yaml"]).errors] == [
+        "outside_folder"
+    ]
+
+
+def test_inside_follows_symlinks(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "out").symlink_to(tmp_path)
+    (tmp_path / "a" / "loop").symlink_to(tmp_path / "a" / "loop")
+    assert inside(tmp_path / "a" / "x.yaml", tmp_path / "a")
+    assert not inside(tmp_path / "a" / "out" / "b.yaml", tmp_path / "a")
+    assert not inside(tmp_path / "a" / "../b.yaml", tmp_path / "a")
+    assert not inside(tmp_path / "a" / "loop", tmp_path / "a")
+
+
+def test_whatever_fails_inside_stays_the_files_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A failure no rule foresaw (here: the validator itself breaking) is still a file:line.
+    def broken(data: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("dashboard.load.Case.model_validate", broken)
+    path = tmp_path / "case.yaml"
+    path.write_text("title: t\n")
+    with pytest.raises(InvalidCase) as raised:
+        load_case(path)
+    assert [str(error) for error in raised.value.errors] == [
+        f"{path}:1:1: could not be read (division by zero); check the file around this place"
+    ]
+    catalog = load_folder(tmp_path)
+    assert not catalog.cases and len(catalog.invalid) == 1
 
 
 def test_library_rereads_only_changed_files(tmp_path: Path) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from pydantic import ValidationError
 
 from dashboard.model import Case, validate_time
+from dashboard.model.schema import json_schema
 from dashboard.model.times import DAY0_DATE, parse_duration
 
 
@@ -121,3 +123,74 @@ def test_every_needs_start() -> None:
                 "treatments": [{"drug": "x", "doses": [{"at": 0, "dose": 1}], "every": "4 weeks"}],
             }
         )
+
+
+def _problems(data: dict[str, object]) -> list[tuple[tuple[object, ...], str]]:
+    with pytest.raises(ValidationError) as raised:
+        Case.model_validate(data)
+    return [(error["loc"], error["msg"]) for error in raised.value.errors()]
+
+
+def test_an_event_may_not_end_before_it_begins() -> None:
+    events = [{"at": "day 9", "end": "day 2", "kind": "relapse"}]
+    assert _problems({"title": "t", "events": events}) == [
+        (("events", 0, "end"), "ends on day 2, before it begins on day 9")
+    ]
+
+
+def test_teaching_steps_run_in_time_order_even_beside_a_broken_step() -> None:
+    # the broken step is left out of the comparison; the others are still checked
+    steps = [{"at": "day 30"}, {"at": "day 40", "title": ["not text"]}, {"at": "day 10"}]
+    assert _problems({"title": "t", "teaching": {"steps": steps}}) == [
+        (("teaching", "steps", 1, "title"), "Input should be a valid string"),
+        (("teaching", "steps", 2, "at"), "steps must run in time order: day 10 comes after day 30"),
+    ]
+
+
+def test_dependent_rules_run_beside_problems_of_other_keys() -> None:
+    treatment = {"drug": "x", "start": "day 9", "end": "day 1", "note": ["not text"]}
+    problems = _problems({"title": "t", "colour": "red", "treatments": [treatment]})
+    assert (("treatments", 0, "end"), "ends on day 1, before its start on day 9") in problems
+    assert len(problems) == 3
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        (20150401, "'20150401' lies more than 200 years from day 0"),
+        ("year 201", "'year 201' lies more than 200 years from day 0"),
+        ("day nan", "found 'day nan'"),
+    ],
+)
+def test_times_stay_within_200_years(written: object, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        validate_time(written)
+    assert validate_time("year 200").day == 73050.0
+
+
+def test_a_calendar_time_stays_on_the_calendar() -> None:
+    token = DAY0_DATE.set(dt.date(9999, 12, 31))
+    try:
+        assert validate_time("day 0").date == dt.date(9999, 12, 31)
+        with pytest.raises(ValueError, match="falls outside the calendar"):
+            validate_time("day 1")
+    finally:
+        DAY0_DATE.reset(token)
+
+
+def test_repeated_dosing_has_a_budget() -> None:
+    treatment = {"drug": "x", "start": "day 0", "end": "day 5000", "every": "1 day"}
+    [(loc, message)] = _problems({"title": "t", "treatments": [treatment]})
+    assert loc == ("treatments", 0, "every")
+    assert message.startswith("every 1 days from day 0 to day 5000 makes 5,001 administrations")
+    ok = {**treatment, "end": "day 4999"}
+    assert Case.model_validate({"title": "t", "treatments": [ok]}).treatments[0].every == 1.0
+
+
+@pytest.mark.parametrize("written", ["Days 2", "DAY 3", "~Week -1", "-2.5", 3])
+def test_the_schema_takes_every_time_the_parser_takes(written: object) -> None:
+    schema = json_schema()["$defs"]["Event"]["properties"]["at"]
+    validate_time(written)
+    if isinstance(written, str):
+        pattern = next(part["pattern"] for part in schema["anyOf"] if "pattern" in part)
+        assert re.match(pattern, written)

@@ -4,33 +4,42 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
-    ModelWrapValidatorHandler,
     field_validator,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from dashboard.model.rules import FAILED, Strict, problem, rule
 from dashboard.model.times import (
     DAY0_DATE,
+    MAX_DAYS,
     PLACED,
+    UNIT_DAYS,
     UNREADABLE_DAY0,
     Time,
     Unit,
     Unset,
+    auto_unit,
     parse_calendar,
     parse_duration,
 )
+
+MAX_NUMBER = 1e15
+MAX_ADMINISTRATIONS = 5_000
+MAX_POINTS = 100_000
 
 EVENT_KINDS = (
     "onset",
@@ -104,21 +113,16 @@ Text = Annotated[
 ]
 
 
-def problem(message: str, *at: str | int) -> PydanticCustomError:
-    """A validation problem; `at` names the key inside the item it belongs to."""
-    return PydanticCustomError("case", message, {"at": at} if at else None)
+def _bounded(number: float) -> float:
+    if not math.isfinite(number) or abs(number) > MAX_NUMBER:
+        raise problem(
+            "number_range", f"expected a finite number between -1e15 and 1e15, found {number!r}"
+        )
+    return number
 
 
-class Strict(BaseModel):
-    """Unknown keys are errors, models never change after validation, numbers may be text."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        populate_by_name=True,
-        coerce_numbers_to_str=True,
-        str_strip_whitespace=True,
-    )
+# A number a case file writes: finite and of a size a figure can draw.
+Number = Annotated[float, AfterValidator(_bounded)]
 
 
 def _citation(value: Any) -> Any:
@@ -151,7 +155,9 @@ class Source(Strict):
     @classmethod
     def _web_url(cls, url: str | None) -> str | None:
         if url is not None and not url.lower().startswith(("https://", "http://")):
-            raise problem(f"expected a web address starting with https://, found {url!r}")
+            raise problem(
+                "web_url", f"expected a web address starting with https://, found {url!r}"
+            )
         return url
 
 
@@ -178,7 +184,9 @@ class Day0(Strict):
     @classmethod
     def _calendar_only(cls, date: Time | None) -> Time | None:
         if date is not None and not date.is_calendar:
-            raise problem(f"expected a calendar date such as 2015-04-01, found {date.text!r}")
+            raise problem(
+                "day0_calendar", f"expected a calendar date such as 2015-04-01, found {date.text!r}"
+            )
         return date
 
 
@@ -186,14 +194,17 @@ class Axis(Strict):
     """The time axis: its unit and optional window, in that unit."""
 
     unit: Unit | None = None
-    from_: float | None = Field(default=None, alias="from")
-    to: float | None = None
+    from_: Number | None = Field(default=None, alias="from")
+    to: Number | None = None
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Axis:
+    @rule("from", "to")
+    def _ordered(self) -> Iterator[PydanticCustomError]:
         if self.from_ is not None and self.to is not None and self.to <= self.from_:
-            raise problem(f"the axis ends at {self.to:g}, before it starts at {self.from_:g}", "to")
-        return self
+            yield problem(
+                "axis_order",
+                f"the axis ends at {self.to:g}, before it starts at {self.from_:g}",
+                "to",
+            )
 
 
 class DoseStep(Strict):
@@ -201,7 +212,7 @@ class DoseStep(Strict):
 
     at: Time
     dose: Annotated[
-        float, BeforeValidator(lambda value: _number(value)[0], json_schema_input_type=float | str)
+        Number, BeforeValidator(lambda value: _number(value)[0], json_schema_input_type=float | str)
     ] = Field(ge=0)
     note: Text | None = None
     dose_approx: SkipJsonSchema[bool] = False  # set from a leading ~ on the dose
@@ -282,52 +293,93 @@ class Treatment(Strict):
         assert self.start is not None
         return self.start
 
-    @model_validator(mode="after")
-    def _one_timing_form(self) -> Treatment:
+    @rule("start", "end", "ongoing", "every", "given", "doses")
+    def _one_timing_form(self) -> Iterator[PydanticCustomError]:
         forms = [name for name in ("start", "given", "doses") if getattr(self, name) is not None]
         if not forms:
-            raise problem(
+            yield problem(
+                "timing_none",
                 "expected a timing: start (with end or ongoing: true), given, or doses; "
-                "found none of them"
+                "found none of them",
             )
+            return
         if len(forms) > 1:
-            raise problem(
+            yield problem(
+                "timing_many",
                 f"expected one timing form, found {' and '.join(forms)}; keep one of them",
                 forms[1],
             )
+            return
         if self.given is not None:
             for name in ("end", "ongoing", "every"):
                 if getattr(self, name) not in (None, False):
-                    raise problem(f"{name} goes with start, not with given", name)
+                    yield problem("given_extra", f"{name} goes with start, not with given", name)
+                    return
             if not self.given:
-                raise problem("expected at least one time, found an empty list", "given")
+                yield problem(
+                    "empty_list", "expected at least one time, found an empty list", "given"
+                )
+                return
         if self.doses is not None:
-            self._check_taper(self.doses)
+            if not self.doses:
+                yield problem(
+                    "empty_list",
+                    "expected at least one {at, dose} step, found an empty list",
+                    "doses",
+                )
+                return
+            yield from self._taper_in_order(self.doses)
         if self.every is not None and self.start is None:
-            raise problem("every goes with start and end (repeated dosing)", "every")
-        if self.start is not None and self.end is None and not self.ongoing:
-            raise problem("expected end or ongoing: true after start, found neither", "start")
-        if self.end is not None and self.ongoing:
-            raise problem("expected end or ongoing: true, found both; keep one", "ongoing")
-        if self.end is not None and self.end.day < self.first.day:
-            raise problem(
+            yield problem(
+                "every_without_start", "every goes with start and end (repeated dosing)", "every"
+            )
+        elif self.start is not None and self.end is None and not self.ongoing:
+            yield problem(
+                "start_without_end",
+                "expected end or ongoing: true after start, found neither",
+                "start",
+            )
+        elif self.end is not None and self.ongoing:
+            yield problem(
+                "end_and_ongoing", "expected end or ongoing: true, found both; keep one", "ongoing"
+            )
+        elif self.end is not None and self.end.day < self.first.day:
+            yield problem(
+                "end_before_start",
                 f"ends on {self.end.describe()}, before its start on {self.first.describe()}",
                 "end",
             )
-        return self
+        elif self.every is not None and self.start is not None and self.end is not None:
+            count = self.administrations(self.end.day)
+            if count > MAX_ADMINISTRATIONS:
+                yield problem(
+                    "too_many_administrations",
+                    f"every {self.every:g} days from {self.start.describe()} to "
+                    f"{self.end.describe()} makes {_many(count)} administrations; at most "
+                    f"{MAX_ADMINISTRATIONS:,} can be drawn (write a longer interval, or use "
+                    "start and end without every)",
+                    "every",
+                )
 
-    def _check_taper(self, doses: tuple[DoseStep, ...]) -> None:
-        if not doses:
-            raise problem("expected at least one {at, dose} step, found an empty list", "doses")
+    def administrations(self, until: float) -> int:
+        """How many times a repeated treatment is given from its start to `until`."""
+        if self.every is None or self.start is None:
+            return 0
+        return int(max(until - self.start.day, 0.0) / self.every + 1e-9) + 1
+
+    @staticmethod
+    def _taper_in_order(doses: tuple[DoseStep, ...]) -> Iterator[PydanticCustomError]:
         for index, (before, after) in enumerate(pairwise(doses), start=1):
             if after.at.day < before.at.day:
-                raise problem(
+                yield problem(
+                    "doses_order",
                     f"steps must run in time order: {after.at.describe()} comes after "
                     f"{before.at.describe()}",
                     "doses",
                     index,
                     "at",
                 )
+                return
 
 
 class Event(Strict):
@@ -357,17 +409,19 @@ class Event(Strict):
         path = PurePosixPath(image.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts or ":" in image:
             raise problem(
-                f"expected a path beside the case file such as images/mri.png, found {image!r}"
+                "image_path",
+                f"expected a path beside the case file such as images/mri.png, found {image!r}",
             )
         return path.as_posix()
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Event:
+    @rule("at", "end")
+    def _ordered(self) -> Iterator[PydanticCustomError]:
         if self.end is not None and self.end.day < self.at.day:
-            raise problem(
-                f"ends on {self.end.describe()}, before it begins on {self.at.describe()}", "end"
+            yield problem(
+                "end_before_start",
+                f"ends on {self.end.describe()}, before it begins on {self.at.describe()}",
+                "end",
             )
-        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,14 +437,12 @@ def _number(value: Any) -> tuple[float, bool]:
     approx = isinstance(value, str) and value.strip().startswith("~")
     text = value.strip().lstrip("~").strip().replace(",", "") if isinstance(value, str) else value
     if isinstance(text, bool) or not isinstance(text, str | int | float):
-        raise problem(f"expected a number, found {text!r}")
+        raise problem("float_parsing", f"expected a number, found {text!r}")
     try:
         number = float(text)
-    except ValueError:
-        raise problem(f"expected a number, found {value!r}") from None
-    if not math.isfinite(number):
-        raise problem(f"expected a finite number, found {value!r}")
-    return number, approx
+    except (ValueError, OverflowError):
+        raise problem("float_parsing", f"expected a number, found {value!r}") from None
+    return _bounded(number), approx
 
 
 Value = Annotated[tuple[float, bool], BeforeValidator(_number)]
@@ -415,8 +467,8 @@ class Measurement(Strict):
     abbr: Annotated[Text, Field(max_length=40)] | None = None
     unit: Text | None = None
     scale: Literal["linear", "log"] = "linear"
-    normal: tuple[float | None, float | None] | None = None
-    range: tuple[float, float] | None = None
+    normal: tuple[Number | None, Number | None] | None = None
+    range: tuple[Number, Number] | None = None
     style: Literal["line", "step", "markers"] = "line"
     panel: Text | None = None
     color: Text | None = None
@@ -445,26 +497,40 @@ class Measurement(Strict):
         """The panel it is drawn in: its `panel`, else its own name."""
         return self.panel or self.name
 
-    @model_validator(mode="after")
-    def _sensible(self) -> Measurement:
+    _ITEMWISE = ("values",)
+
+    @rule("values")
+    def _some_values(self) -> Iterator[PydanticCustomError]:
         if not self.values:
-            raise problem("expected at least one value, found none", "values")
+            yield problem("no_values", "expected at least one value, found none", "values")
+
+    @rule("normal", "range")
+    def _limits_in_order(self) -> Iterator[PydanticCustomError]:
         if self.normal is not None:
             low, high = self.normal
             if low is not None and high is not None and high < low:
-                raise problem(f"the upper limit {high:g} is below the lower {low:g}", "normal")
+                yield problem(
+                    "normal_order", f"the upper limit {high:g} is below the lower {low:g}", "normal"
+                )
         if self.range is not None and self.range[1] <= self.range[0]:
-            raise problem(f"the axis range ends at {self.range[1]:g}, below its start", "range")
-        if self.scale == "log":
-            for index, (_, (value, _approx)) in enumerate(self.values):
-                if value <= 0:
-                    raise problem(
-                        f"a log scale needs values above zero, found {value:g}",
-                        "values",
-                        index,
-                        1,
-                    )
-        return self
+            yield problem(
+                "range_order", f"the axis range ends at {self.range[1]:g}, below its start", "range"
+            )
+
+    @rule("scale", "values")
+    def _log_positive(self) -> Iterator[PydanticCustomError]:
+        if self.scale != "log":
+            return
+        for index, pair in enumerate(self.values):
+            if pair is not FAILED and pair[1][0] <= 0:
+                yield problem(
+                    "log_not_positive",
+                    f"a log scale needs values above zero, found {pair[1][0]:g}",
+                    "values",
+                    index,
+                    1,
+                )
+                return
 
 
 class Period(Strict):
@@ -476,13 +542,14 @@ class Period(Strict):
     color: Text | None = None
     note: Text | None = None
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Period:
+    @rule("from", "to")
+    def _ordered(self) -> Iterator[PydanticCustomError]:
         if self.to.day < self.from_.day:
-            raise problem(
-                f"ends on {self.to.describe()}, before it begins on {self.from_.describe()}", "to"
+            yield problem(
+                "end_before_start",
+                f"ends on {self.to.describe()}, before it begins on {self.from_.describe()}",
+                "to",
             )
-        return self
 
 
 class Step(Strict):
@@ -501,18 +568,22 @@ class Teaching(Strict):
     steps: tuple[Step, ...] = ()
     objectives: tuple[Text, ...] = ()
 
-    @model_validator(mode="after")
-    def _in_order(self) -> Teaching:
-        for index, (before, after) in enumerate(pairwise(self.steps), start=1):
+    _ITEMWISE = ("steps",)
+
+    @rule("steps")
+    def _in_order(self) -> Iterator[PydanticCustomError]:
+        placed = [(index, step) for index, step in enumerate(self.steps) if step is not FAILED]
+        for (_, before), (index, after) in pairwise(placed):
             if after.at.day < before.at.day:
-                raise problem(
+                yield problem(
+                    "steps_order",
                     f"steps must run in time order: {after.at.describe()} comes after "
                     f"{before.at.describe()}",
                     "steps",
                     index,
                     "at",
                 )
-        return self
+                return
 
 
 class Case(Strict):
@@ -533,18 +604,56 @@ class Case(Strict):
     periods: tuple[Period, ...] = ()
     teaching: Teaching = Teaching()
 
-    @model_validator(mode="wrap")
+    _ITEMWISE = ("treatments", "events", "measurements", "periods")
+
     @classmethod
-    def _resolve_times_against_day0(
-        cls, data: Any, handler: ModelWrapValidatorHandler[Case]
-    ) -> Case:
-        token = DAY0_DATE.set(_day0_date(data))
-        placed = PLACED.set({})
-        try:
-            return handler(data)
-        finally:
-            PLACED.reset(placed)
-            DAY0_DATE.reset(token)
+    def _validating(cls, data: Any) -> AbstractContextManager[None]:
+        """Every time resolves against the case's day 0, once (see `DAY0_DATE`)."""
+        return _against_day0(data)
+
+    @rule("treatments", "events", "measurements", "periods", "teaching", "axis")
+    def _within_budget(self) -> Iterator[PydanticCustomError]:
+        measurements = [item for item in self.measurements if item is not FAILED]
+        low, high = _known_span(self)
+        unit_days = UNIT_DAYS[self.axis.unit or auto_unit(high - low)]
+        for name in ("from_", "to"):
+            written = getattr(self.axis, name)
+            if written is not None and abs(written * unit_days) > MAX_DAYS:
+                yield problem(
+                    "axis_range",
+                    f"the axis would reach day {written * unit_days:,.0f}; it must stay within "
+                    "200 years of day 0",
+                    "axis",
+                    name.rstrip("_"),
+                )
+        right = max(high + max((high - low) * 0.03, 1.0), (self.axis.to or 0.0) * unit_days)
+        points = sum(len(item.values) for item in measurements)
+        points += len(self.events) + 2 * len(self.periods) + len(self.teaching.steps)
+        for index, item in enumerate(self.treatments):
+            if item is FAILED:
+                continue
+            points += len(item.given or ()) + 2 * len(item.doses or ()) + 2
+            if item.every is not None and item.ongoing and item.start is not None:
+                count = item.administrations(right)
+                points += min(count, MAX_ADMINISTRATIONS)  # more is reported just below
+                if count > MAX_ADMINISTRATIONS:
+                    yield problem(
+                        "too_many_administrations",
+                        f"every {item.every:g} days from {item.start.describe()} to the end "
+                        f"of the chart (day {right:,.0f}) makes {_many(count)} administrations; "
+                        f"at most {MAX_ADMINISTRATIONS:,} can be drawn (write a longer interval)",
+                        "treatments",
+                        index,
+                        "every",
+                    )
+            elif item.every is not None and item.end is not None:
+                points += min(item.administrations(item.end.day), MAX_ADMINISTRATIONS)
+        if points > MAX_POINTS:
+            yield problem(
+                "too_many_points",
+                f"the case has {points:,} points to draw; a figure can show at most "
+                f"{MAX_POINTS:,} (split the case, or thin out the values)",
+            )
 
     @property
     def times(self) -> list[Time]:
@@ -573,6 +682,45 @@ class Case(Strict):
     def day0_date(self) -> dt.date | None:
         """The calendar date of day 0, when the case gives one."""
         return self.day0.date.date if self.day0.date is not None else None
+
+
+def _many(count: int) -> str:
+    return f"{count:,}" if count < 10**9 else f"about {count:.0e}"
+
+
+@contextmanager
+def _against_day0(data: Any) -> Iterator[None]:
+    token = DAY0_DATE.set(_day0_date(data))
+    placed = PLACED.set({})
+    try:
+        yield
+    finally:
+        PLACED.reset(placed)
+        DAY0_DATE.reset(token)
+
+
+def _known_span(case: Case) -> tuple[float, float]:
+    """First and last day of the items that validated (day 0 included)."""
+    days = [0.0]
+    for items in (case.treatments, case.events, case.measurements, case.periods):
+        for item in items:
+            if item is not FAILED:
+                days += [time.day for time in _times_of(item)]
+    days += [step.at.day for step in case.teaching.steps if step is not FAILED]
+    return min(days), max(days)
+
+
+def _times_of(item: Any) -> list[Time]:
+    if isinstance(item, Treatment):
+        times = [t for t in (item.start, item.end) if t is not None]
+        return times + list(item.given or ()) + [step.at for step in item.doses or ()]
+    if isinstance(item, Event):
+        return [t for t in (item.at, item.end) if t is not None]
+    if isinstance(item, Measurement):
+        return [time for time, _ in item.values]
+    if isinstance(item, Period):
+        return [item.from_, item.to]
+    return []
 
 
 def _day0_date(data: Any) -> dt.date | Unset | None:

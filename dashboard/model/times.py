@@ -15,6 +15,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 UNIT_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 30.4375, "year": 365.25}
+MAX_DAYS = 200 * 365.25  # how far from day 0 a time may lie
 Unit = Literal["day", "week", "month", "year"]
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
@@ -96,13 +97,25 @@ TIME_JSON_SCHEMA: JsonSchemaValue = {
     "anyOf": [
         {
             "type": "string",
-            "pattern": r"^\s*~?\s*(\d{4}-\d{1,2}(-\d{1,2})?|((day|week|month|year)s?\s*)?"
-            r"[+-]?(\d+(\.\d*)?|\.\d+))\s*$",
+            # (spelt out letter by letter: JSON Schema patterns have no ignore-case flag)
+            "pattern": r"^\s*~?\s*(\d{4}-\d{1,2}(-\d{1,2})?|(([Dd][Aa][Yy]|[Ww][Ee][Ee][Kk]|"
+            r"[Mm][Oo][Nn][Tt][Hh]|[Yy][Ee][Aa][Rr])[Ss]?\s*)?[+-]?(\d+(\.\d*)?|\.\d+))\s*$",
         },
         {"type": "number"},
     ],
     "examples": ["2012-10-15", "~2012-10", "day 14", "week -2", 3],
 }
+
+
+def auto_unit(span_days: float) -> Unit:
+    """The unit that keeps tick labels readable for a course of this length."""
+    if span_days <= 60:
+        return "day"
+    if span_days <= 183:
+        return "week"
+    if span_days <= 4 * 365.25:
+        return "month"
+    return "year"
 
 
 def format_number(value: float) -> str:
@@ -129,6 +142,8 @@ def parse_calendar(text: str) -> tuple[dt.date, Literal["day", "month"]]:
     """'2012-10-15' or '2012-10' -> (date, precision); a clear error for impossible dates."""
     if match := _DATE.fullmatch(text):
         year, month, day = (int(part) for part in match.groups())
+        if year < 1:
+            raise _error("time_date", f"{text!r} has no year 0; years run 1 to 9999")
         if not 1 <= month <= 12:
             raise _error("time_date", f"{text!r} has no month {month}; months run 1 to 12")
         last = calendar.monthrange(year, month)[1]
@@ -141,16 +156,27 @@ def parse_calendar(text: str) -> tuple[dt.date, Literal["day", "month"]]:
         return dt.date(year, month, day), "day"
     if match := _MONTH.fullmatch(text):
         year, month = (int(part) for part in match.groups())
+        if year < 1:
+            raise _error("time_date", f"{text!r} has no year 0; years run 1 to 9999")
         if not 1 <= month <= 12:
             raise _error("time_date", f"{text!r} has no month {month}; months run 1 to 12")
         return dt.date(year, month, 1), "month"
     raise _error("time_date", f"expected a date such as 2015-04-01 or 2015-04, found {text!r}")
 
 
-def _finite(value: float, text: str) -> float:
-    if not math.isfinite(value):
-        raise _error("time_number", f"expected a finite number of days, found {text!r}")
-    return value
+def _within(days: float, text: str, anchor: dt.date | None) -> float:
+    """The day offset, if it lies within 200 years of day 0 and on the calendar."""
+    if not math.isfinite(days) or abs(days) > MAX_DAYS:
+        raise _error(
+            "time_range",
+            f"{text!r} lies more than 200 years from day 0; times must lie within 200 years "
+            "of day 0 (was a date written as a number? write it as 2015-04-01)",
+        )
+    if anchor is not None and not 1 <= anchor.toordinal() + round(days) <= dt.date.max.toordinal():
+        raise _error(
+            "time_range", f"{text!r} falls outside the calendar (years 1 to 9999) from day 0"
+        )
+    return days
 
 
 def validate_time(value: Any) -> Time:
@@ -174,16 +200,21 @@ def _place(value: str | float | dt.date, day0: dt.date | Unset | None) -> Time:
     if isinstance(value, dt.date):
         return _calendar_time(value, "day", False, value.isoformat(), day0)
     if not isinstance(value, str):
-        return Time(_finite(float(value), str(value)), anchor, False, "relative", str(value))
+        try:
+            days = float(value)
+        except OverflowError:
+            days = math.inf
+        return Time(_within(days, str(value)[:40], anchor), anchor, False, "relative", str(value))
 
     text = value.strip()
     approx = text.startswith("~")
     body = text[1:].strip() if approx else text
     if match := _RELATIVE.fullmatch(body):
         unit, number = match.group(1).lower(), float(match.group(2))
-        return Time(_finite(number * UNIT_DAYS[unit], body), anchor, approx, "relative", text)
+        days = _within(number * UNIT_DAYS[unit], body, anchor)
+        return Time(days, anchor, approx, "relative", text)
     if _BARE.fullmatch(body):
-        return Time(_finite(float(body), body), anchor, approx, "relative", text)
+        return Time(_within(float(body), body, anchor), anchor, approx, "relative", text)
     if _DATE.fullmatch(body) or _MONTH.fullmatch(body):
         date, precision = parse_calendar(body)
         return _calendar_time(date, precision, approx, text, day0)
@@ -205,7 +236,7 @@ def _calendar_time(
         )
     if isinstance(day0, Unset):
         return Time(0.0, date, approx, precision, text)
-    return Time(float((date - day0).days), date, approx, precision, text)
+    return Time(_within(float((date - day0).days), text, None), date, approx, precision, text)
 
 
 def parse_duration(value: Any) -> float:
