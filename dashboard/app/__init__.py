@@ -36,7 +36,7 @@ def create_app(folder: str | os.PathLike[str]) -> Dash:
         [dcc.Location(id="url", refresh=False), html.Div(id="page", className="page")]
     )
     register(app, library)
-    add_routes(app.server, library)
+    add_routes(app.server, library, app.csp_hashes())  # after every callback is registered
     return app
 
 

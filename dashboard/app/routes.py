@@ -6,19 +6,24 @@ the case names it and it resolves inside the case folder.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
+from collections.abc import Iterable
 from functools import cache
 from html import escape
 from typing import Any
 from urllib.parse import unquote
 
 import pandas as pd
+from dash.exceptions import DependencyException
 from flask import Flask, Response, request, send_file
 from plotly.offline import get_plotlyjs
 
 from dashboard.app.cases import Library
 from dashboard.app.state import figure_options, parse_view
 from dashboard.export.page import case_page
+from dashboard.load import inside
 
 PLOTLY_JS = "/static-plotly/plotly.min.js"
 _PAGE = re.compile(r"^/(case|present)/(.*?)/?$")
@@ -32,6 +37,45 @@ _SECURITY_HEADERS = {
 }
 # An SVG opened on its own must not run scripts.
 _SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+# Every HTML page: scripts only from this server or inline ones of this program's own,
+# known by their hashes; plotly and Dash set styles inline, which cannot run anything.
+_PAGE_POLICY = (
+    "default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+# A downloaded page is opened from disk, where it runs its own inline script; served, it runs
+# nothing.
+_DOWNLOAD_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.DOTALL)
+_DATA_TYPES = ("application/json", "application/ld+json")
+
+
+def script_hashes(html: str) -> list[str]:
+    """CSP hashes of the inline scripts of a page this program generated (data blocks such as
+    application/json are not run, so need none)."""
+    hashes = []
+    for attributes, body in _INLINE_SCRIPT.findall(html):
+        kind = re.search(r"\btype=[\"']?([^\"'\s>]+)", attributes)
+        if kind is None or kind.group(1).lower() not in _DATA_TYPES:
+            digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+            hashes.append(f"'sha256-{digest}'")
+    return sorted(set(hashes))
+
+
+def page_policy(hashes: Iterable[str]) -> str:
+    """The Content-Security-Policy of an HTML page whose inline scripts have these hashes."""
+    return _PAGE_POLICY.format(hashes=" ".join(hashes)).replace("  ", " ")
+
+
+@cache
+def _deck_hashes() -> tuple[str, ...]:
+    """The hashes of the presentation's own script, from a deck with no case text in it."""
+    from dashboard.export.deck import deck_html
+    from dashboard.model import Case
+
+    return tuple(script_hashes(deck_html(Case(title="-"), case_id="-", plotlyjs=PLOTLY_JS)))
 
 
 def missing_html(case_id: str) -> str:
@@ -57,8 +101,15 @@ def _plotly_js() -> str:
     return str(get_plotlyjs())
 
 
-def add_routes(server: Flask, library: Library) -> None:
-    """Attach the plain routes to the Flask server of the Dash app."""
+def add_routes(server: Flask, library: Library, dash_hashes: Iterable[str] = ()) -> None:
+    """Attach the plain routes to the Flask server of the Dash app; `dash_hashes` are the
+    CSP hashes of Dash's own inline scripts (`Dash.csp_hashes()`)."""
+    dash_policy = page_policy(dash_hashes)
+
+    @server.errorhandler(DependencyException)
+    def unknown_asset(error: DependencyException) -> Response:
+        # A bad /_dash-component-suites/ path is a missing file, not a server error.
+        return Response("Not found", status=404, mimetype="text/plain")
 
     @server.before_request
     def unknown_case() -> Response | None:
@@ -78,6 +129,14 @@ def add_routes(server: Flask, library: Library) -> None:
     def security_headers(response: Response) -> Response:
         for name, value in _SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if response.mimetype == "text/html" and "Content-Security-Policy" not in response.headers:
+            if request.endpoint == "export_page":
+                policy = _DOWNLOAD_POLICY
+            elif request.endpoint == "present":
+                policy = page_policy(_deck_hashes())
+            else:
+                policy = dash_policy
+            response.headers["Content-Security-Policy"] = policy
         return response
 
     @server.route("/present/<case_id>")
@@ -117,6 +176,8 @@ def add_routes(server: Flask, library: Library) -> None:
         if image is None:
             return Response("Not found", status=404, mimetype="text/plain")
         path, media = image
+        if not inside(path, library.folder):  # (a symlink may have changed since the lookup)
+            return Response("Not found", status=404, mimetype="text/plain")
         response = send_file(path, mimetype=media, max_age=60)
         if media == "image/svg+xml":
             response.headers["Content-Security-Policy"] = _SVG_POLICY

@@ -1,0 +1,143 @@
+"""The app's headers: a Content-Security-Policy every page works under, 404s for unknown
+assets, images only from inside the folder."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from dashboard.app.routes import page_policy, script_hashes
+from tests.conftest import CASE_FILES, ROOT, PageProblems
+from tests.test_app import Server
+
+OpenPage = Callable[..., tuple[Page, PageProblems]]
+CASE = "nomura-2025-case2"
+# Records every CSP violation the page reports, before any script of the page runs.
+WATCH_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__violations.push(event.violatedDirective + ' ' + event.blockedURI);
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("cases")
+    for path in CASE_FILES:
+        shutil.copy(path, folder / path.name)
+    shutil.copy(ROOT / "tests" / "data" / "hostile.yaml", folder / "hostile.yaml")
+    (folder.parent / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    (folder / "images").mkdir()
+    (folder / "images" / "mri.png").symlink_to(folder.parent / "outside.png")
+    (folder / "linked.yaml").write_text(
+        "title: linked image\nevents:\n  - {at: day 1, kind: imaging, image: images/mri.png}\n",
+        encoding="utf-8",
+    )
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = Server(folder)
+    yield server
+    server.close()
+
+
+def _open(open_page: OpenPage, url: str) -> tuple[Page, PageProblems]:
+    page, problems = open_page(viewport={"width": 1400, "height": 900})
+    page.add_init_script(WATCH_VIOLATIONS)
+    page.goto(url)
+    return page, problems
+
+
+def _violations(page: Page) -> list[str]:
+    found: Any = page.evaluate("window.__violations")
+    return list(found)
+
+
+def test_every_html_page_has_a_policy(server: Server) -> None:
+    for path in ("/", f"/case/{CASE}", f"/present/{CASE}", "/case/no-such-case"):
+        _, headers, _ = server.get(path)
+        policy = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "object-src 'none'" in policy, path
+        assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0], path
+        assert "'unsafe-eval'" not in policy, path
+    _, headers, _ = server.get(f"/export/{CASE}.html")
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+def test_the_dashboard_works_under_its_policy(open_page: OpenPage, server: Server) -> None:
+    page, problems = _open(open_page, server.url + "/")
+    page.wait_for_selector(f"a[href='/case/{CASE}']")
+    page.click(f"a[href='/case/{CASE}']")
+    # (locator waits: a polled script would be an eval, which the policy rightly refuses)
+    expect(page.locator("#chart .g-xtitle")).to_contain_text("Months", timeout=30_000)
+    page.click("#axis input[value='week']")
+    expect(page.locator("#chart .g-xtitle")).to_contain_text("Weeks", timeout=30_000)
+    assert _violations(page) == []
+    problems.assert_clean()
+
+
+def test_a_case_page_opened_directly_works_under_its_policy(
+    open_page: OpenPage, server: Server
+) -> None:
+    page, problems = _open(open_page, f"{server.url}/case/{CASE}?axis=week&theme=print")
+    expect(page.locator("#chart .g-xtitle")).to_contain_text("Weeks", timeout=30_000)
+    assert _violations(page) == []
+    problems.assert_clean()
+
+
+def test_the_presentation_works_under_its_policy(open_page: OpenPage, server: Server) -> None:
+    page, problems = _open(open_page, f"{server.url}/present/{CASE}")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector(".slide:not([hidden]) .chart .main-svg", timeout=30_000)
+    assert _violations(page) == []
+    problems.assert_clean()
+
+
+def test_a_hostile_case_is_blocked_by_the_policy_too(open_page: OpenPage, server: Server) -> None:
+    page, _ = _open(open_page, f"{server.url}/present/hostile")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector(".slide:not([hidden]) .chart .main-svg", timeout=30_000)
+    assert page.evaluate("window.__pwned") is None
+    assert _violations(page) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_dash-component-suites/nonexistent/x.js",
+        "/_dash-component-suites/dash/no-such-file.js",
+        "/_dash-component-suites/dash/../../etc/passwd",
+        "/assets/no-such.css",
+        "/static-plotly/other.js",
+    ],
+)
+def test_an_unknown_asset_is_a_404(
+    server: Server, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        status, _, body = server.get(path)
+    assert status == 404 and b"Traceback" not in body
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+def test_an_image_symlinked_out_of_the_folder_is_not_served(server: Server) -> None:
+    status, _, body = server.get("/case-image/linked/images/mri.png")
+    assert status == 404 and not body.startswith(b"\x89PNG")
+
+
+def test_script_hashes_skip_data_blocks() -> None:
+    html = (
+        '<script>var a = 1;</script><script type="application/json">{"x": 1}</script>'
+        '<script src="/x.js"></script><script type="module">b()</script>'
+    )
+    assert script_hashes(html) == sorted(
+        [
+            "'sha256-+dZ6udsWxNVoGfScAq7t5IIF5UJb4F6RhjbN6oe1p4w='",
+            "'sha256-cf242PFc/kb7xD0Qzhsmd9vvRkc+cWFmbi+k+YvtdKc='",
+        ]
+    )
+    assert "script-src 'self' 'sha256-a'" in page_policy(["'sha256-a'"])
