@@ -64,11 +64,31 @@ def schema(output: Path | None) -> None:
     """Print the case file format as JSON Schema (for editor completion and checking)."""
     from dashboard.model.schema import json_schema
 
-    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    schema = json_schema()
+    text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
+        return
+    if output.suffix.lower() in (".yaml", ".yml"):
+        _fail(
+            f"{output} would be a case file's name; refusing to write the schema there "
+            "(write it to a .json file such as case.schema.json)"
+        )
+    if output.exists() and not _is_schema(output, schema["title"]):
+        _fail(
+            f"{output} exists and is not a schema this command wrote; refusing to write over "
+            "it (choose another file, or delete that one first)"
+        )
+    output.write_text(text, encoding="utf-8")
+
+
+def _is_schema(path: Path, title: str) -> bool:
+    """True when `path` holds a case schema written by `schema -o` (any version)."""
+    try:
+        written = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(written, dict) and written.get("title") == title
 
 
 SIZES_HELP = "slide (1920x1080), column (85 mm at 300 dpi), page (180 mm at 300 dpi) or WxH pixels"
@@ -150,11 +170,18 @@ def serve(folder: Path, host: str, port: int, workers: int) -> None:
     Edits to the files show in open pages within seconds. Stop it with Ctrl+C.
     """
     from dashboard.app import serve as run
-    from dashboard.app.server import ServeError
+    from dashboard.app.server import ServeError, is_loopback
 
     click.echo(
         f"clinical-course: starting the dashboard for {folder} on http://{host}:{port}/", err=True
     )
+    if not is_loopback(host):
+        click.echo(
+            f"clinical-course: warning: --host {host} lets other machines open these cases, "
+            "with no login and no encryption; to share them, keep 127.0.0.1 and put a web "
+            "server with TLS and a login in front (see the README)",
+            err=True,
+        )
     try:
         run(folder, host=host, port=port, workers=workers)
     except ServeError as error:

@@ -139,3 +139,32 @@ def test_serve_on_a_busy_port_says_so() -> None:
     assert code == 1
     assert f"port {port} on 127.0.0.1 is already in use" in err
     assert f"--port {port + 1}" in err
+
+
+def test_schema_writes_and_rewrites_its_own_file(tmp_path: Path) -> None:
+    target = tmp_path / "case.schema.json"
+    assert run("schema", "-o", str(target))[0] == 0
+    target.write_text(target.read_text(encoding="utf-8").replace("2020-12", "2019-09"))
+    assert run("schema", "-o", str(target))[0] == 0
+    assert target.read_text(encoding="utf-8") == (ROOT / "case.schema.json").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("case.yaml", "title: My case\n", "would be a case file's name; refusing"),
+        ("new.yml", None, "would be a case file's name; refusing"),
+        ("notes.json", '{"title": "my notes"}', "exists and is not a schema this command wrote"),
+        ("case.txt", "title: My case\n", "exists and is not a schema this command wrote"),
+    ],
+)
+def test_schema_never_writes_over_a_case_or_another_file(
+    tmp_path: Path, name: str, content: str | None, message: str
+) -> None:
+    target = tmp_path / name
+    if content is not None:
+        target.write_text(content, encoding="utf-8")
+    code, _, err = run("schema", "-o", str(target))
+    assert code == 1 and message in err
+    assert (target.read_text(encoding="utf-8") if content is not None else None) == content
+    assert target.exists() == (content is not None)

@@ -1,20 +1,30 @@
 """Serving the app: gunicorn in-process with N worker processes, each with its own app.
 
 Nothing per user lives on the server (the view is in the URL), so any worker can answer any
-request and `--workers` scales across cores.
+request and `--workers` scales across cores. A worker whose request runs over its time is
+replaced, so the others keep answering; workers are also renewed after a number of requests.
 """
 
 from __future__ import annotations
 
 import errno
+import ipaddress
+import logging
 import os
 import socket
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 THREADS = 4  # per worker; open pages poll their file every 1.5 s, so requests are short
+REQUEST_LIMIT = 60.0  # seconds; case budgets keep any page far below it
+MAX_REQUESTS = 2000  # then a worker is renewed (jittered, so they do not all restart at once)
+MAX_REQUESTS_JITTER = 200
+
+log = logging.getLogger("clinical-course")
 
 
 class DashboardServer(BaseApplication):  # type: ignore[misc]
@@ -35,6 +45,90 @@ class DashboardServer(BaseApplication):  # type: ignore[misc]
         from dashboard.app import create_app
 
         return create_app(self.folder).server
+
+
+class RequestWatch:
+    """Watches the requests of one worker; the first one running over `limit` seconds ends
+    the worker's process, and gunicorn starts a fresh one in its place.
+
+    gunicorn's own timeout cannot do this for threaded workers: their heartbeat runs beside
+    the requests, so a stuck request never misses it.
+    """
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+        self._started: dict[int, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    def begin(self, path: str) -> None:
+        """A request starts on this thread."""
+        with self._lock:
+            self._started[threading.get_ident()] = (time.monotonic(), path)
+
+    def end(self) -> None:
+        """This thread's request is answered."""
+        with self._lock:
+            self._started.pop(threading.get_ident(), None)
+
+    def overdue(self) -> str | None:
+        """The path of a request running over the limit, if any."""
+        now = time.monotonic()
+        with self._lock:
+            for started, path in self._started.values():
+                if now - started > self.limit:
+                    return path
+        return None
+
+    def start(self) -> None:
+        """Check twice a second, in a thread of the worker's own."""
+
+        def watch() -> None:
+            while True:
+                time.sleep(0.5)
+                path = self.overdue()
+                if path is not None:
+                    log.error(
+                        "a request for %s ran over %g s; restarting this worker (pid %d)",
+                        path[:200],
+                        self.limit,
+                        os.getpid(),
+                    )
+                    logging.shutdown()
+                    os._exit(1)  # (not 3 or 4: gunicorn would take those for a failed boot)
+
+        threading.Thread(target=watch, name="request-watch", daemon=True).start()
+
+
+def _watch_hooks(limit: float) -> dict[str, Any]:
+    """gunicorn hooks that give each worker its own `RequestWatch`."""
+    watches: dict[int, RequestWatch] = {}
+
+    def post_worker_init(worker: Any) -> None:
+        watch = watches[os.getpid()] = RequestWatch(limit)
+        watch.start()
+
+    def pre_request(worker: Any, request: Any) -> None:
+        watches[os.getpid()].begin(str(getattr(request, "path", "")))
+
+    def post_request(worker: Any, request: Any, environ: Any, response: Any) -> None:
+        watches[os.getpid()].end()
+
+    return {
+        "post_worker_init": post_worker_init,
+        "pre_request": pre_request,
+        "post_request": post_request,
+    }
+
+
+def is_loopback(host: str) -> bool:
+    """True when `host` is an address (or name) only this machine can reach."""
+    name = host.strip("[]")
+    if name.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def bind_address(host: str, port: int) -> str:
@@ -62,7 +156,14 @@ def check_address(host: str, port: int) -> None:
             raise ServeError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
-def run(folder: str | os.PathLike[str], *, host: str, port: int, workers: int) -> None:
+def run(
+    folder: str | os.PathLike[str],
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    request_limit: float = REQUEST_LIMIT,
+) -> None:
     """Serve until interrupted; debug and reloading are always off."""
     check_address(host, port)
     options = {
@@ -71,6 +172,9 @@ def run(folder: str | os.PathLike[str], *, host: str, port: int, workers: int) -
         "worker_class": "gthread",
         "threads": THREADS,
         "timeout": 60,
+        "max_requests": MAX_REQUESTS,
+        "max_requests_jitter": MAX_REQUESTS_JITTER,
+        **_watch_hooks(request_limit),
         "graceful_timeout": 5,
         "loglevel": "warning",
         "accesslog": None,
