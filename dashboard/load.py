@@ -43,7 +43,8 @@ class _CaseLoader(yaml.CSafeLoader):
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         number: int = super().construct_yaml_int(node)
-        if abs(number) > _LARGEST_FLOAT:  # no figure can place it, no float can hold it
+        # (no float holds it, no figure can place it; it takes over 300 digits to write)
+        if len(node.value) > 300 and abs(number) > _LARGEST_FLOAT:
             self.found_large_number = True
         return number
 
