@@ -107,7 +107,7 @@ def load_case(path: str | os.PathLike[str], within: str | os.PathLike[str] | Non
     if within is not None and not inside(path, within):
         raise InvalidCase.single(
             shown,
-            f"points outside the folder {within}; only files inside it are read",
+            "points outside the folder (a symlink); only files inside the folder are read",
             "outside_folder",
         )
     try:

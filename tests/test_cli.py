@@ -168,3 +168,20 @@ def test_schema_never_writes_over_a_case_or_another_file(
     assert code == 1 and message in err
     assert (target.read_text(encoding="utf-8") if content is not None else None) == content
     assert target.exists() == (content is not None)
+
+
+def test_validate_a_file_and_its_own_folder_reads_it_once(tmp_path: Path) -> None:
+    shutil.copy(CASE_FILES[0], tmp_path / "a.yaml")
+    code, out, err = run("validate", str(tmp_path / "a.yaml"), str(tmp_path))
+    assert (code, out, err) == (0, "", "All 1 case file valid.\n")
+
+
+def test_validate_names_a_symlink_out_of_the_folder_without_reading_it(tmp_path: Path) -> None:
+    (tmp_path / "passwd.yaml").symlink_to("/etc/passwd")
+    code, out, err = run("validate", str(tmp_path))
+    assert code == 1
+    assert out == (
+        f"{tmp_path}/passwd.yaml:1:1: points outside the folder (a symlink); "
+        "only files inside the folder are read\n"
+    )
+    assert "root:" not in out + err
