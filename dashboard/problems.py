@@ -296,18 +296,23 @@ def _syntax_hint(problem: str) -> str:
     return ""
 
 
+_PREFIX_AT_MOST = 512 * 1024
 _KEY_ON_LINE = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z_][\w-]*)\s*:")
 
 
 def _key_near(text: str, line: int) -> str:
     """The key path of a line the YAML parser stopped on, from the part of the file before it."""
     lines = text.splitlines()
-    for end in range(min(line - 1, len(lines)), 0, -1):
-        root = _compose("\n".join(lines[:end]))
+    root = None
+    # A few tries only: when the text before the line does not parse either (an unclosed
+    # bracket far above), trying every shorter prefix would take quadratic time.
+    for end in range(min(line - 1, len(lines)), max(min(line - 1, len(lines)) - 5, 0), -1):
+        prefix = "\n".join(lines[:end])
+        if len(prefix) > _PREFIX_AT_MOST:
+            break
+        root = _compose(prefix)
         if root is not None:
             break
-    else:
-        root = None
     written = _KEY_ON_LINE.match(lines[line - 1]) if 0 < line <= len(lines) else None
     indent = len(written.group(1)) if written else len(lines[line - 1]) if line <= len(lines) else 0
     parent = ""
