@@ -7,6 +7,7 @@ validation error is walked down the node tree to the line it belongs to.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -33,6 +34,8 @@ from dashboard.model import (
 )
 
 SHOWN_AT_MOST = 20
+# Past this many, the rest of a file's problems are counted rather than placed one by one.
+PLACED_AT_MOST = 200
 
 # Which model a key's items are validated by, to suggest the nearest valid key.
 _MODEL_UNDER: dict[str, type[BaseModel]] = {
@@ -106,7 +109,7 @@ def pydantic_problems(path: str, text: str, errors: list[ErrorDetails]) -> list[
     """Validation errors (and any duplicate keys) as `CaseError`s, in line order."""
     root = _compose(text)
     problems = list(_duplicates(path, root))
-    for error in errors:
+    for error in errors[:PLACED_AT_MOST]:
         loc = tuple(error["loc"]) + tuple((error.get("ctx") or {}).get("at", ()))
         if error["type"] == "invalid_key":
             problems.append(_invalid_key(path, root, loc, error.get("input")))
@@ -118,6 +121,19 @@ def pydantic_problems(path: str, text: str, errors: list[ErrorDetails]) -> list[
             CaseError(path, line, column, key_path, _message(error, loc), error["type"])
         )
     problems.sort(key=lambda problem: (problem.line or 0, problem.column or 0))
+    if len(errors) > PLACED_AT_MOST:
+        more = len(errors) - PLACED_AT_MOST
+        last = problems[-1] if problems else None
+        problems.append(
+            CaseError(
+                path,
+                last.line if last else 1,
+                last.column if last else 1,
+                "",
+                f"and {more:,} more problems after these; fix these first",
+                "more_problems",
+            )
+        )
     return problems
 
 
@@ -219,7 +235,12 @@ def _found(value: Any) -> str:
 
 
 def _suggest(word: Any, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
+    return _suggestion(str(word)[:100], tuple(choices))
+
+
+@functools.lru_cache(maxsize=1024)
+def _suggestion(word: str, choices: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 

@@ -67,10 +67,10 @@ class Server:
         self._thread.join()
 
 
-def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+def fetch(url: str, timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
     """Status, headers and body of a GET; error statuses are answers too."""
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()

@@ -19,7 +19,7 @@ from dashboard.model.rules import RULES
 from dashboard.problems import InvalidCase
 from tests.conftest import CASE_FILES, INVALID, INVALID_FILES, ROOT
 from tests.outputs import every_output
-from tests.test_app import Server
+from tests.test_app import Server, fetch
 from tests.test_load import _expected
 
 HOSTILE = ROOT / "tests" / "data" / "hostile"
@@ -141,12 +141,13 @@ def hostile_server(hostile_folder: Path) -> Iterator[Server]:
 def test_a_folder_of_hostile_files_serves_every_good_case(
     hostile_server: Server, hostile_folder: Path
 ) -> None:
-    status, _, body = hostile_server.get("/")
+    # (generous timeouts: the first request reads every file of the folder)
+    status, _, body = fetch(hostile_server.url + "/", timeout=120)
     assert status == 200 and b"root:x:0" not in body
     for case_id in _good(hostile_folder):
         for path in (f"/case/{case_id}", f"/present/{case_id}", f"/export/{case_id}.csv"):
-            status, _, body = hostile_server.get(path)
+            status, _, body = fetch(hostile_server.url + path, timeout=120)
             assert status == 200, path
     for path in ("/case/passwd", "/case/nesting-1000-deep", "/present/tag-binary"):
-        status, _, body = hostile_server.get(path)
+        status, _, body = fetch(hostile_server.url + path, timeout=120)
         assert status in (200, 404) and b"root:x:0" not in body, path
