@@ -166,7 +166,9 @@ def parse_calendar(text: str) -> tuple[dt.date, Literal["day", "month"]]:
 
 def _within(days: float, text: str, anchor: dt.date | None) -> float:
     """The day offset, if it lies within 200 years of day 0 and on the calendar."""
-    if not math.isfinite(days) or abs(days) > MAX_DAYS:
+    if math.isnan(days):
+        raise _error("time_range", f"expected a number of days, found {text!r}")
+    if abs(days) > MAX_DAYS:
         raise _error(
             "time_range",
             f"{text!r} lies more than 200 years from day 0; times must lie within 200 years "
