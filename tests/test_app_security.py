@@ -46,7 +46,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def _open(open_page: OpenPage, url: str) -> tuple[Page, PageProblems]:
-    page, problems = open_page(viewport={"width": 1400, "height": 900})
+    page, problems = open_page(viewport={"width": 1400, "height": 900}, bypass_csp=False)
     page.add_init_script(WATCH_VIOLATIONS)
     page.goto(url)
     return page, problems
