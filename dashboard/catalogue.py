@@ -409,9 +409,14 @@ class Catalogue:
 def watch(
     catalogue: Catalogue, stop: threading.Event, *, poll_seconds: float = 1.0
 ) -> threading.Thread:
-    """Keep `catalogue` up to date from file events (polling where events are unavailable)."""
+    """Keep `catalogue` up to date from file events (polling where events are unavailable).
 
-    def changes() -> Iterator[set[str]]:
+    Returns once the watcher is in place, after one more look at the whole folder, so no
+    change made in between is missed.
+    """
+    ready = threading.Event()
+
+    def changes() -> Iterator[set[str] | None]:
         try:
             import watchfiles
 
@@ -423,30 +428,39 @@ def watch(
                         recursive=False,
                         force_polling=force_polling,
                         poll_delay_ms=int(poll_seconds * 1000),
-                        debounce=200,
-                        step=50,
+                        debounce=100,
+                        step=20,
+                        rust_timeout=200,
+                        yield_on_timeout=True,
                         raise_interrupt=False,
                         ignore_permission_denied=True,
                     ):
-                        yield {Path(path).name for _, path in batch}
+                        if not ready.is_set():
+                            yield None  # watching now: look at everything once more
+                            ready.set()
+                        if batch:
+                            yield {Path(path).name for _, path in batch}
                     return
                 except (OSError, RuntimeError):
                     continue
         except ImportError:
             pass
+        ready.set()
         while not stop.wait(poll_seconds):  # plain polling: stat every file
-            yield set()
+            yield None
 
     def run() -> None:
         for names in changes():
             try:
-                if names:
-                    catalogue.update(names)
-                else:
+                if names is None:
                     catalogue.refresh()
+                else:
+                    catalogue.update(names)
             except Exception:  # a watcher that dies would leave the index stale for good
                 continue
+        ready.set()
 
     thread = threading.Thread(target=run, name="clinical-course-watch", daemon=True)
     thread.start()
+    ready.wait(timeout=10)
     return thread

@@ -153,18 +153,6 @@ ROWS = "#case-grid .ag-center-cols-container .ag-row"
 PROBLEM_ROWS = "#problem-grid .ag-center-cols-container .ag-row"
 
 
-def case_titles(page: Page) -> list[str]:
-    """The titles in the case table, top to bottom as shown."""
-    return [
-        str(title)
-        for title in page.evaluate(
-            """() => [...document.querySelectorAll('#case-grid .ag-center-cols-container .ag-row')]
-            .sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'))
-            .map(row => row.querySelector('[col-id=title]').innerText)"""
-        )
-    ]
-
-
 def test_index_lists_cases_and_files_with_problems(open_page: OpenPage, server: Server) -> None:
     page, problems = open_page(viewport={"width": 1400, "height": 1000})
     page.goto(server.url + "/")
