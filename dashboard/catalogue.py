@@ -16,6 +16,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from dashboard.problems import CaseError, InvalidCase
 
 CACHE_FORMAT = "1"
 CACHE_ENV = "CLINICAL_COURSE_CACHE"
+RESCAN_SECONDS = 10.0  # a full look at the folder even when file events come
 Stamp = tuple[int, int, int]  # modification time (ns), size, inode
 
 
@@ -273,6 +275,7 @@ class Catalogue:
         self._entries: dict[str, Entry] = {}
         self._cases: dict[str, Entry] = {}  # by id; the first file of an id in name order
         self._invalid: tuple[Entry, ...] = ()
+        self._ordered: tuple[Entry, ...] = ()
         self._loaded = False
 
     @property
@@ -369,11 +372,12 @@ class Catalogue:
             else:
                 cases[entry.id] = entry
         self._cases, self._invalid = cases, tuple(invalid)
+        self._ordered = tuple(cases[case_id] for case_id in sorted(cases))
 
-    def cases(self) -> list[Entry]:
+    def cases(self) -> tuple[Entry, ...]:
         """Every valid case, by id order."""
         self._ensure()
-        return [self._cases[case_id] for case_id in sorted(self._cases)]
+        return self._ordered
 
     def invalid(self) -> tuple[Entry, ...]:
         """Every file with problems, by name."""
@@ -415,12 +419,13 @@ def watch(
     change made in between is missed.
     """
     ready = threading.Event()
+    next_look = [0.0]
 
     def changes() -> Iterator[set[str] | None]:
         try:
             import watchfiles
 
-            for force_polling in (False, True):
+            for force_polling in (None, True):  # None: watchfiles decides (and reads its env)
                 try:
                     for batch in watchfiles.watch(
                         catalogue.folder,
@@ -435,8 +440,11 @@ def watch(
                         raise_interrupt=False,
                         ignore_permission_denied=True,
                     ):
-                        if not ready.is_set():
-                            yield None  # watching now: look at everything once more
+                        if not ready.is_set() or time.monotonic() > next_look[0]:
+                            # Watching now, or a while since: look at everything once more
+                            # (a shared disk may not report other machines' changes).
+                            next_look[0] = time.monotonic() + RESCAN_SECONDS
+                            yield None
                             ready.set()
                         if batch:
                             yield {Path(path).name for _, path in batch}

@@ -114,7 +114,7 @@ def index_page(cases: int, invalid: int, search: str | None = None) -> list[Any]
                             id="case-filter",
                             type="search",
                             value=query,
-                            debounce=0.25,
+                            debounce=0.1,
                             placeholder="Title, diagnosis or drug (e.g. NMOSD, tocilizumab, TCZ)",
                             autoComplete="off",
                         ),
