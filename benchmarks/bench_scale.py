@@ -37,7 +37,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from synth import write_cases  # noqa: E402
 
-from dashboard.catalogue import Catalogue  # noqa: E402
+from dashboard.catalogue import Catalogue, cache_path  # noqa: E402
 from dashboard.export.site import export_site  # noqa: E402
 from dashboard.load import load_folder  # noqa: E402
 
@@ -155,14 +155,15 @@ def bench(count: int, work: Path, browser: Any) -> None:
 
     with tempfile.TemporaryDirectory(dir=work) as scratch_name:
         scratch = Path(scratch_name)
+        cache = scratch / "serve-cache"
+        where = cache_path(folder, cache)  # the file `serve` below will use
         validate = timed(lambda: load_folder(folder))
-        cold = timed(lambda: Catalogue(folder, cache=scratch / "cold.sqlite3").refresh())
-        warm = timed(lambda: Catalogue(folder, cache=scratch / "cold.sqlite3").refresh())
+        cold = timed(lambda: Catalogue(folder, cache=where).refresh())
+        warm = timed(lambda: Catalogue(folder, cache=where).refresh())
         line("validate the files (baseline)", validate, "s", "-")
         line("cold start, no cache", cold, "s", "<= 1.3x", f"({cold / validate:.2f}x validate)")
         line("warm restart, from the cache", warm, "s", "<= 3 s", f"({warm / validate:.3f}x)")
 
-        cache = scratch / "serve-cache"
         with serving(small, cache) as (small_url, small_pid):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             case_page(page, small_url, case_id)  # browser caches warm

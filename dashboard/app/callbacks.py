@@ -68,16 +68,22 @@ def register(app: Dash, library: Library) -> None:
     def problem_rows(request: dict[str, Any] | None) -> Any:
         return index.rows(library.catalogue.invalid(), request or {}, cases=False)
 
-    @app.callback(
+    # In the browser: the grids ask the server for their rows with the new filter at once,
+    # and the address keeps the filter (`?q=`), without a round trip of its own.
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        """function (query) {
+            var text = (query || "").trim();
+            var model = text ? {_query: {filterType: "text", type: "contains", filter: text}}
+                             : {};
+            var search = text ? "?q=" + encodeURIComponent(text).replace(/%20/g, "+") : "";
+            return [model, model, search];
+        }""",
         Output("case-grid", "filterModel"),
         Output("problem-grid", "filterModel"),
         Output("url", "search"),
         Input("case-filter", "value"),
         prevent_initial_call=True,
     )
-    def filter_cases(query: str | None) -> tuple[Any, Any, str]:
-        model = index.grid_filter((query or "").strip())
-        return model, model, index.search_of(query)
 
     @app.callback(
         Output("stamp", "data"),

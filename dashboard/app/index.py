@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs
 
 import dash_ag_grid as dag
 from dash import dcc, html
@@ -78,12 +78,6 @@ def filter_of(search: str | None) -> str:
     """The filter text in an index address (`/?q=nmosd`)."""
     values = parse_qs((search or "").lstrip("?")).get(FILTER_KEY, [""])
     return values[0][:200]
-
-
-def search_of(query: str | None) -> str:
-    """The address query of a filter text; empty when there is none."""
-    query = (query or "").strip()
-    return "?" + urlencode({FILTER_KEY: query}) if query else ""
 
 
 def grid_filter(query: str) -> dict[str, Any]:
