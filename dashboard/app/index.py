@@ -22,6 +22,7 @@ ERRORS_SHOWN = 8  # per file; the rest are counted
 BLOCK = 100  # rows per request
 FILTER_KEY = "q"
 ROW_PX, HEADER_PX = 44, 40
+PROBLEM_PX = 110  # a file's first problems, one a line, scrolled within the cell
 
 _TEXT = {"filter": "agTextColumnFilter", "filterParams": {"buttons": ["reset"]}}
 _NUMBER = {
@@ -115,7 +116,7 @@ def index_page(cases: int, invalid: int, search: str | None = None) -> list[Any]
                         html.Span(id="case-count", className="count", role="status"),
                     ],
                 ),
-                grid("case-grid", CASE_COLUMNS, query, min(cases, 14)),
+                grid("case-grid", CASE_COLUMNS, query, min(cases, 14), ROW_PX),
                 html.Section(
                     className="problems",
                     hidden=not invalid,
@@ -126,7 +127,7 @@ def index_page(cases: int, invalid: int, search: str | None = None) -> list[Any]
                             "These files are not shown above until they are fixed; the filter "
                             "applies to them too."
                         ),
-                        grid("problem-grid", PROBLEM_COLUMNS, query, min(invalid, 6)),
+                        grid("problem-grid", PROBLEM_COLUMNS, query, min(invalid, 4), PROBLEM_PX),
                     ],
                 ),
             ],
@@ -134,7 +135,9 @@ def index_page(cases: int, invalid: int, search: str | None = None) -> list[Any]
     ]
 
 
-def grid(grid_id: str, columns: list[dict[str, Any]], query: str, visible: int) -> dag.AgGrid:
+def grid(
+    grid_id: str, columns: list[dict[str, Any]], query: str, visible: int, row_px: int
+) -> dag.AgGrid:
     """A table whose rows come from the server a block at a time."""
     return dag.AgGrid(
         id=grid_id,
@@ -145,13 +148,13 @@ def grid(grid_id: str, columns: list[dict[str, Any]], query: str, visible: int) 
         dashGridOptions={
             "cacheBlockSize": BLOCK,
             "maxBlocksInCache": 20,
-            "rowHeight": ROW_PX,
+            "rowHeight": row_px,
             "headerHeight": HEADER_PX,
             "tooltipShowDelay": 300,
             "suppressCellFocus": False,
         },
         className="case-table",
-        style={"height": f"{HEADER_PX + max(visible, 3) * ROW_PX + 4}px", "maxHeight": "75vh"},
+        style={"height": f"{HEADER_PX + max(visible, 3) * row_px + 4}px", "maxHeight": "75vh"},
     )
 
 
