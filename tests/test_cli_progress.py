@@ -77,3 +77,11 @@ def test_no_progress_bar_when_not_on_a_terminal(cases: Path) -> None:
         "",
         "All 12 case files valid.\n",
     )
+
+
+def test_render_progress_counts_skipped_files_as_done(cases: Path, tmp_path: Path) -> None:
+    (cases / "broken.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    code, shown = on_terminal("render", str(cases), "-o", str(tmp_path / "out"), "--format", "json")
+    assert code == 1
+    assert "13/13" in shown
+    assert len(list((tmp_path / "out").glob("*.json"))) == 12

@@ -93,6 +93,8 @@ def render_folder(
         raise ExportError(f"{output} is a file; give a folder to write the {fmt} files into")
     catalog = load_folder(folder)
     targets = [(item.case, output / f"{item.id}{suffix}") for item in catalog.cases.values()]
+    if progress is not None and catalog.invalid:
+        progress(len(catalog.invalid))  # skipped files count as done
     view: dict[str, Any] = {"axis": axis} if axis else {}
     if suffix.lstrip(".") in IMAGE_FORMATS:
         parse_size(size, theme=theme)  # a wrong size fails before Chromium starts
