@@ -192,3 +192,19 @@ def test_the_watcher_follows_added_edited_and_removed_files(folder: Path, tmp_pa
         stop.set()
         thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def test_a_file_whose_loading_raises_is_that_files_problem_only(folder: Path) -> None:
+    from dashboard.app.cases import Library
+
+    # An explicit YAML tag on the wrong text: the loader itself may raise on it.
+    (folder / "tagged.yaml").write_text("title: !!float abc\n", encoding="utf-8")
+    library = Library(folder, cache=False)
+    catalogue = library.catalogue
+    assert [entry.name for entry in catalogue.invalid()] == ["tagged.yaml"]
+    [problem] = catalogue.invalid()[0].problems
+    assert str(problem).startswith(f"{folder / 'tagged.yaml'}:")
+    assert len(catalogue.cases()) == 3
+    found = library.lookup("tagged")
+    assert found.case is None and found.invalid is not None
+    assert library.lookup("nomura-2025-case2").case is not None
