@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
 from dashboard import __version__
-from dashboard.load import load_case, load_paths
+from dashboard.load import case_paths, expand_paths, load_case, load_paths
 from dashboard.problems import InvalidCase
 
 THEMES = ("screen", "print", "slides")
@@ -19,6 +21,18 @@ AXES = ("day", "week", "month", "year", "date")
 
 def _fail(message: str) -> None:
     raise click.ClickException(message)
+
+
+@contextlib.contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on the terminal (none when output goes to a file or a pipe)."""
+    if not sys.stderr.isatty():  # click would still print the label
+        yield lambda _: None
+        return
+    with click.progressbar(
+        length=total, label=label, file=sys.stderr, show_pos=True, width=30
+    ) as bar:
+        yield bar.update
 
 
 def _read_case(path: Path) -> Any:
@@ -39,7 +53,9 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check case files (or folders of them); print every problem with its file:line."""
-    catalog = load_paths(paths)
+    files = list(expand_paths(paths))
+    with _progress(len(files), "Checking") as advance:
+        catalog = load_paths(files, progress=advance)
     for error in catalog.errors:
         click.echo(str(error))
     valid, invalid = len(catalog.cases), len(catalog.invalid)
@@ -131,9 +147,16 @@ def render(
 
     try:
         if case.is_dir():
-            report = render_folder(
-                case, output, fmt=fmt or "png", theme=theme, axis=axis, size=size
-            )
+            with _progress(len(case_paths(case)), "Rendering") as advance:
+                report = render_folder(
+                    case,
+                    output,
+                    fmt=fmt or "png",
+                    theme=theme,
+                    axis=axis,
+                    size=size,
+                    progress=advance,
+                )
             for invalid in report.invalid:
                 click.echo(invalid.report(), err=True)
             click.echo(f"Wrote {len(report.written)} files to {output}", err=True)
@@ -204,13 +227,17 @@ def export(folder: Path, output: Path, theme: str) -> None:
     from dashboard.export.site import export_site
 
     try:
-        report = export_site(folder, output, theme=theme)
+        with _progress(len(case_paths(folder)), "Exporting") as advance:
+            report = export_site(folder, output, theme=theme, progress=advance)
     except ExportError as error:
         _fail(str(error))
     for invalid in report.invalid:
         click.echo(invalid.report(), err=True)
     skipped = f"; skipped {len(report.invalid)} invalid files" if report.invalid else ""
-    click.echo(f"Wrote {len(report.cases)} case pages to {output}{skipped}", err=True)
+    pages = sum(name.startswith("case/") for name in report.written)
+    unchanged = len(report.cases) - pages
+    kept = f" ({pages} built, {unchanged} unchanged)" if unchanged else ""
+    click.echo(f"Wrote {len(report.cases)} case pages to {output}{kept}{skipped}", err=True)
 
 
 @cli.command()

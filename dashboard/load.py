@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -392,14 +392,19 @@ class CaseLibrary:
             return stamp, invalid
 
 
-def load_paths(paths: Iterable[str | os.PathLike[str]]) -> Catalog:
-    """Load files and folders; one bad file never stops the others."""
+def load_paths(
+    paths: Iterable[str | os.PathLike[str]], progress: Callable[[int], None] | None = None
+) -> Catalog:
+    """Load files and folders; one bad file never stops the others. `progress` is told of
+    each file read."""
     results: list[tuple[Path, Case | InvalidCase]] = []
     for path, folder in expand_paths(paths):
         try:
             results.append((path, load_case(path, within=folder)))
         except InvalidCase as invalid:
             results.append((path, invalid))
+        if progress is not None:
+            progress(1)
     return _catalog(results)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,6 +27,19 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def case_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Catalogue caches in a folder of the test run, never the user's own cache folder."""
+    folder = tmp_path_factory.mktemp("cache")
+    saved = os.environ.get("CLINICAL_COURSE_CACHE")
+    os.environ["CLINICAL_COURSE_CACHE"] = str(folder)
+    yield folder
+    if saved is None:
+        os.environ.pop("CLINICAL_COURSE_CACHE", None)
+    else:
+        os.environ["CLINICAL_COURSE_CACHE"] = saved
 
 
 @pytest.fixture(scope="session")

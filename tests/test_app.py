@@ -149,35 +149,84 @@ def refs(data: list[dict[str, Any]]) -> list[str]:
 # -- the index -------------------------------------------------------------------------------
 
 
+ROWS = "#case-grid .ag-center-cols-container .ag-row"
+PROBLEM_ROWS = "#problem-grid .ag-center-cols-container .ag-row"
+
+
 def test_index_lists_cases_and_files_with_problems(open_page: OpenPage, server: Server) -> None:
-    page, problems = open_page()
+    page, problems = open_page(viewport={"width": 1400, "height": 1000})
     page.goto(server.url + "/")
-    cards = page.locator("#case-list .card")
-    expect(cards.first).to_be_visible()
-    expect(cards).to_have_count(len(list(TIMELINES.glob("*.yaml"))) + 2)
+    rows = page.locator(ROWS)
+    expect(rows.first).to_be_visible()
+    expect(rows).to_have_count(len(list(TIMELINES.glob("*.yaml"))) + 2)
+    expect(page.locator("#case-count")).to_have_text("5 cases")
     expect(page.get_by_role("link", name="Imaging demo")).to_have_attribute(
         "href", "/case/imaging-demo"
     )
+    nomura = rows.filter(has_text="Case 2 – NMOSD")
+    expect(nomura.locator("[col-id=drugs]")).to_have_text("5")
+    expect(nomura.locator("[col-id=relapses]")).to_have_text("4")
     section = page.locator("section.problems")
     expect(section.get_by_role("heading")).to_contain_text("Files with problems (1)")
-    expect(section).to_contain_text("broken.yaml:")
+    expect(page.locator(PROBLEM_ROWS)).to_have_count(1)
+    expect(section).to_contain_text("broken.yaml")
     assert re.search(r"broken\.yaml:\d+:\d+: ", section.inner_text())
     assert page.evaluate("window.__pwned") is None
     problems.assert_clean()
 
 
 def test_index_filter_matches_drugs_and_diagnoses(open_page: OpenPage, server: Server) -> None:
-    page, problems = open_page()
+    page, problems = open_page(viewport={"width": 1400, "height": 1000})
     page.goto(server.url + "/")
-    cards = page.locator("#case-list .card")
-    expect(cards.first).to_be_visible()
+    rows = page.locator(ROWS)
+    expect(rows.first).to_be_visible()
     page.get_by_label("Filter cases").fill("satralizumab")
-    expect(cards).to_have_count(1)
-    expect(cards.first).to_contain_text("NMOSD")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("NMOSD")
+    expect(page.locator("#case-count")).to_have_text("1 of 5 cases")
+    expect(page).to_have_url(server.url + "/?q=satralizumab")
     page.get_by_label("Filter cases").fill("no such drug at all")
-    expect(page.locator("#case-list")).to_contain_text("No case matches")
+    expect(rows).to_have_count(0)
+    expect(page.locator("#case-count")).to_have_text("0 of 5 cases")
     page.get_by_label("Filter cases").fill("")
-    expect(cards).to_have_count(len(list(TIMELINES.glob("*.yaml"))) + 2)
+    expect(rows).to_have_count(len(list(TIMELINES.glob("*.yaml"))) + 2)
+    problems.assert_clean()
+
+
+def test_a_filtered_index_can_be_shared_as_a_link(open_page: OpenPage, server: Server) -> None:
+    page, problems = open_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server.url + "/?q=myasthenia")
+    expect(page.get_by_label("Filter cases")).to_have_value("myasthenia")
+    expect(page.locator(ROWS)).to_have_count(1)
+    expect(page.locator(ROWS).first).to_contain_text("Case 1 – macrophage activation")
+    page.goto(server.url + "/?q=broken")  # the filter applies to the files with problems too
+    expect(page.locator(PROBLEM_ROWS)).to_have_count(1)
+    page.goto(server.url + "/?q=nothing-has-this")
+    expect(page.locator(PROBLEM_ROWS)).to_have_count(0)
+    problems.assert_clean()
+
+
+def test_the_index_sorts_by_any_column_on_the_server(open_page: OpenPage, server: Server) -> None:
+    page, problems = open_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server.url + "/")
+    expect(page.locator(ROWS)).to_have_count(5)
+    page.locator("#case-grid .ag-header-cell[col-id=relapses]").click()
+    page.wait_for_function(
+        "document.querySelector('#case-grid .ag-header-cell[col-id=relapses]')"
+        ".getAttribute('aria-sort') === 'ascending'"
+    )
+    expect(page.locator(f"{ROWS}[row-index='0'] [col-id=relapses]")).to_have_text("0")
+    page.locator("#case-grid .ag-header-cell[col-id=relapses]").click()
+    expect(page.locator(f"{ROWS}[row-index='0'] [col-id=relapses]")).to_have_text("4")
+    page.locator("#case-grid .ag-header-cell[col-id=title]").click()
+    page.wait_for_function(
+        "document.querySelector('#case-grid .ag-header-cell[col-id=title]')"
+        ".getAttribute('aria-sort') === 'ascending'"
+    )
+    expect(page.locator(f"{ROWS}[row-index='0'] [col-id=title]")).to_have_text(
+        "<script>window.__pwned = 'title'</script> Hostile </title>"
+        "<img src=x onerror=\"window.__pwned='img'\">"
+    )
     problems.assert_clean()
 
 
@@ -478,7 +527,7 @@ def test_a_broken_file_opened_directly_shows_its_problems(
 def test_a_hostile_case_never_runs_a_script(open_page: OpenPage, server: Server) -> None:
     page, problems = open_page()
     page.goto(server.url + "/")
-    expect(page.locator("#case-list")).to_contain_text("<script>window.__pwned = 'title'</script>")
+    expect(page.locator("#case-grid")).to_contain_text("<script>window.__pwned = 'title'</script>")
     page.goto(server.url + "/case/hostile?axis=day")
     page.wait_for_selector(f"{CHART} .main-svg")
     expect(page.locator("#case-title")).to_have_text(

@@ -63,14 +63,16 @@ def test_every_valid_case_gets_a_page_and_plotly_js_is_written_once(
         assert '<link rel="stylesheet" href="../style.css">' in html
         assert len(html) < 200_000  # plotly.js is not inlined
         assert not re.search(r"""(?:src|href)=["']/(?!/)""", html)  # no root-relative links
-    assert manifest(site) == {
-        "generator": manifest(site)["generator"],
-        "complete": True,
-        "files": sorted(
-            ["index.html", "plotly.min.js", "style.css"]
-            + [f"case/{stem}.html" for stem in expected]
-        ),
-    }
+    written = manifest(site)
+    assert written["complete"] is True
+    assert written["files"] == sorted(
+        ["index.html", "plotly.min.js", "style.css"] + [f"case/{stem}.html" for stem in expected]
+    )
+    notes = written["notes"]
+    assert isinstance(notes, dict) and notes["build"] == "0.1.0|screen"
+    assert sorted(notes["cases"]) == sorted(
+        [path.name for path in CASE_FILES] + ["hostile.yaml", "broken.yaml"]
+    )
 
 
 def test_the_index_lists_each_case_and_the_skipped_file_with_its_line(
@@ -164,7 +166,7 @@ def test_re_export_replaces_only_its_own_files(tmp_path: Path) -> None:
     files = manifest(site)["files"]
     assert isinstance(files, list)
     assert "README.txt" not in files and "case/hostile.html" not in files
-    assert not list(site.glob(".clinical-course-staging-*"))
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cases", "site"]
 
 
 def test_export_never_overwrites_a_file_it_did_not_write(tmp_path: Path) -> None:
@@ -204,3 +206,185 @@ def test_a_failure_midway_leaves_the_previous_site_whole(
     with pytest.raises(RuntimeError, match="disk full"):
         export_site(cases, tmp_path / "new-site")
     assert not (tmp_path / "new-site").exists()
+
+
+# -- incremental export, symlinks, and a swap that a kill cannot break -----------------------
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every regular file under `root` (no symlink followed): inode, mtime and content."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            info = path.stat()
+            found[path.relative_to(root).as_posix()] = (
+                info.st_ino,
+                info.st_mtime_ns,
+                path.read_bytes(),
+            )
+    return found
+
+
+def test_a_re_export_after_one_edit_writes_that_page_and_the_index(tmp_path: Path) -> None:
+    cases = make_cases(tmp_path / "cases")
+    site = tmp_path / "site"
+    first = export_site(cases, site)
+    assert first.kept == 0
+    before = snapshot(site)
+    edited = cases / "nomura-2025-case1.yaml"
+    edited.write_text(
+        edited.read_text("utf-8").replace("title: ", "title: Edited – ", 1), encoding="utf-8"
+    )
+    report = export_site(cases, site)
+    assert report.written == ("case/nomura-2025-case1.html", "index.html")
+    after = snapshot(site)
+    assert sorted(after) == sorted(before)
+    changed = sorted(name for name in after if after[name] != before[name])
+    assert changed == [".clinical-course-site.json", "case/nomura-2025-case1.html", "index.html"]
+    assert "Edited – " in (site / "index.html").read_text("utf-8")
+    again = export_site(cases, site)
+    assert again.written == ()
+    assert {n: v for n, v in snapshot(site).items() if n != MANIFEST} == {
+        n: v for n, v in after.items() if n != MANIFEST
+    }
+
+
+def test_a_new_theme_rebuilds_every_page(tmp_path: Path) -> None:
+    cases = make_cases(tmp_path / "cases")
+    site = tmp_path / "site"
+    export_site(cases, site)
+    report = export_site(cases, site, theme="print")
+    assert sum(name.startswith("case/") for name in report.written) == len(report.cases)
+
+
+def test_a_symlinked_case_folder_gets_nothing_written_through_it(tmp_path: Path) -> None:
+    cases = make_cases(tmp_path / "cases")
+    site = tmp_path / "site"
+    export_site(cases, site)
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(site / "case", elsewhere)
+    (elsewhere / "precious.txt").write_text("not the site's")
+    shutil.rmtree(site / "case")
+    (site / "case").symlink_to(elsewhere, target_is_directory=True)
+    before = snapshot(elsewhere)
+    (cases / "hostile.yaml").unlink()  # a page the export would delete
+    report = export_site(cases, site)
+    assert snapshot(elsewhere) == before
+    assert not (site / "case").is_symlink() and (site / "case").is_dir()
+    assert sorted(path.name for path in (site / "case").iterdir()) == sorted(
+        f"{case_id}.html" for case_id in report.cases
+    )
+
+
+def test_a_symlinked_page_is_replaced_never_written_through(tmp_path: Path) -> None:
+    cases = make_cases(tmp_path / "cases")
+    site = tmp_path / "site"
+    export_site(cases, site)
+    outside = tmp_path / "outside.html"
+    outside.write_text("someone else's file")
+    page = site / "case" / "lauenstein-2014.html"
+    page.unlink()
+    page.symlink_to(outside)
+    gone = site / "case" / "hostile.html"
+    gone.unlink()
+    gone.symlink_to(outside)
+    (cases / "hostile.yaml").unlink()
+    export_site(cases, site)
+    assert outside.read_text() == "someone else's file"
+    assert not page.is_symlink() and "Neuromyelitis optica" in page.read_text("utf-8")
+    assert not gone.exists() and not gone.is_symlink()
+
+
+def test_a_site_folder_that_is_a_symlink_is_refused(tmp_path: Path) -> None:
+    cases = make_cases(tmp_path / "cases")
+    real = tmp_path / "real"
+    export_site(cases, real)
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    before = snapshot(real)
+    with pytest.raises(ExportError, match="is a symbolic link"):
+        export_site(cases, tmp_path / "link")
+    assert snapshot(real) == before
+
+
+def test_the_fallback_swap_is_recovered_when_killed_between_its_renames(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard.export import sitewrite
+
+    cases = make_cases(tmp_path / "cases")
+    site = tmp_path / "site"
+    monkeypatch.setattr(sitewrite, "_renameat2", lambda new, site: False)
+    export_site(cases, site)
+    (site / "notes.txt").write_text("the user's own")
+    export_site(cases, site, theme="print")  # the two-rename swap keeps the user's file
+    assert (site / "notes.txt").read_text() == "the user's own"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cases", "site"]
+    # A kill after the first rename: the site is away under its old name, no new site yet.
+    site.rename(tmp_path / ".site.clinical-course-old-x1")
+    report = export_site(cases, site, theme="print")
+    assert (site / "notes.txt").read_text() == "the user's own"
+    assert report.written == ()  # the old site was put back whole: nothing to build again
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cases", "site"]
+
+
+def site_is_complete(site: Path) -> bool:
+    """Every file the manifest lists exists, and every link of every index page resolves."""
+    data = manifest(site)
+    files = data["files"]
+    assert isinstance(files, list)
+    for name in files:
+        assert (site / name).is_file(), name
+    for index in site.glob("index*.html"):
+        for href in re.findall(r'href="([^"#:]+)"', index.read_text("utf-8")):
+            assert (site / href).is_file(), href
+    return True
+
+
+def test_a_killed_export_leaves_the_old_or_the_new_site_complete(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    cases = make_cases(tmp_path / "cases")
+    for number in range(40):
+        shutil.copy(CASE_FILES[number % len(CASE_FILES)], cases / f"extra-{number:02}.yaml")
+    site = tmp_path / "site"
+    export_site(cases, site)
+    command = [sys.executable, "-m", "dashboard", "export", str(cases), "-o", str(site)]
+    for delay in (0.3, 0.8, 1.3, 1.8, 2.5, 3.5, 5.0):
+        for name in ("lauenstein-2014.yaml", "extra-00.yaml"):  # something to rebuild
+            path = cases / name
+            path.write_text(path.read_text("utf-8") + f"\n# {delay}\n", encoding="utf-8")
+        theme = "print" if delay * 10 % 2 else "screen"  # every page changes
+        process = subprocess.Popen(
+            [*command, "--theme", theme],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)  # a kill at an arbitrary moment: there is nothing to wait for
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert site_is_complete(site)
+    export_site(cases, site)
+    assert site_is_complete(site)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cases", "site"]
+
+
+def test_a_large_index_is_paged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(site_module, "PAGE_SIZE", 2)
+    cases = make_cases(tmp_path / "cases")
+    report = export_site(cases, tmp_path / "site")
+    site = report.output
+    pages = sorted(path.name for path in site.glob("index*.html"))
+    assert pages == ["index-2.html", "index.html"]
+    first = (site / "index.html").read_text("utf-8")
+    second = (site / "index-2.html").read_text("utf-8")
+    assert first.count('<li class="case-card"') == 2 and second.count('<li class="case-card"') == 2
+    assert "Cases 1–2 of 4" in first and "Cases 3–4 of 4" in second
+    assert '<a href="index-2.html">2</a>' in first
+    assert '<a href="index.html">1</a>' in second
+    assert "with problems" in first and "with problems" not in second
+    listed = re.findall(r'data-case="([^"]+)"', first + second)
+    assert sorted(listed) == sorted(report.cases)

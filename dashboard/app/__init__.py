@@ -37,7 +37,19 @@ def create_app(folder: str | os.PathLike[str]) -> Dash:
     )
     register(app, library)
     add_routes(app.server, library, app.csp_hashes())  # after every callback is registered
+    library.start()
+    finish_setup(app)
     return app
+
+
+def finish_setup(app: Dash) -> None:
+    """Do the setup Dash would do on the first request, before any request can arrive.
+
+    Dash marks its lazy setup done before it has finished it, so a threaded server could
+    answer a parallel first request with half a setup (500s on its scripts).
+    """
+    with app.server.test_request_context("/"):
+        app.server.preprocess_request()
 
 
 def serve(folder: str | os.PathLike[str], *, host: str, port: int, workers: int) -> None:

@@ -39,22 +39,51 @@ def case_id_of(pathname: str | None) -> str | None:
 def register(app: Dash, library: Library) -> None:
     """Attach every callback of the app to `app`, reading cases from `library`."""
 
-    @app.callback(Output("page", "children"), Input("url", "pathname"))
-    def route(pathname: str | None) -> list[Any]:
+    @app.callback(Output("page", "children"), Input("url", "pathname"), State("url", "search"))
+    def route(pathname: str | None, search: str | None) -> list[Any]:
         if pathname in (None, "", "/"):
-            return index.index_page(library.catalog())
+            catalogue = library.catalogue
+            return index.index_page(len(catalogue.cases()), len(catalogue.invalid()), search)
         case_id = case_id_of(pathname)
         if case_id is None or not library.lookup(case_id).known:
             return index.missing_page(case_id or (pathname or "").lstrip("/"))
         return layout.case_page(case_id, library.stamp(case_id))
 
     @app.callback(
-        Output("case-list", "children"),
+        Output("case-grid", "getRowsResponse"),
+        Output("case-count", "children"),
+        Input("case-grid", "getRowsRequest"),
+        prevent_initial_call=True,
+    )
+    def case_rows(request: dict[str, Any] | None) -> tuple[Any, str]:
+        cases = library.catalogue.cases()
+        block = index.rows(cases, request or {}, cases=True)
+        return block, index.count_text(block["rowCount"], len(cases))
+
+    @app.callback(
+        Output("problem-grid", "getRowsResponse"),
+        Input("problem-grid", "getRowsRequest"),
+        prevent_initial_call=True,
+    )
+    def problem_rows(request: dict[str, Any] | None) -> Any:
+        return index.rows(library.catalogue.invalid(), request or {}, cases=False)
+
+    # In the browser: the grids ask the server for their rows with the new filter at once,
+    # and the address keeps the filter (`?q=`), without a round trip of its own.
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        """function (query) {
+            var text = (query || "").trim();
+            var model = text ? {_query: {filterType: "text", type: "contains", filter: text}}
+                             : {};
+            var search = text ? "?q=" + encodeURIComponent(text).replace(/%20/g, "+") : "";
+            return [model, model, search];
+        }""",
+        Output("case-grid", "filterModel"),
+        Output("problem-grid", "filterModel"),
+        Output("url", "search"),
         Input("case-filter", "value"),
         prevent_initial_call=True,
     )
-    def filter_cases(query: str | None) -> list[Any]:
-        return index.case_cards(library.catalog(), query)
 
     @app.callback(
         Output("stamp", "data"),

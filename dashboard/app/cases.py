@@ -1,8 +1,8 @@
 """The folder the app serves: cases looked up by id, cheap change stamps, cached figures.
 
-Every page load rescans the folder (only changed files are read again), so an edited, added
-or removed file shows at once. A case id from a URL is only ever looked up here, never used
-to build a path.
+The index is the catalogue (cached on disk, kept current by a file watcher); a case page
+reads its own file only. A case id from a URL is only looked up in the catalogue, or taken
+as a file name directly inside the folder when it is one.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dashboard.catalogue import Catalogue, Entry, duration, read_case, search_text, span_text, watch
 from dashboard.figure import figure_spec
-from dashboard.load import CaseFile, CaseLibrary, Catalog
-from dashboard.model import UNIT_DAYS, Case
-from dashboard.model.times import format_number
+from dashboard.load import SUFFIXES, CaseFile
+from dashboard.model import Case
 from dashboard.problems import InvalidCase
 
 IMAGE_TYPES = {
@@ -29,6 +29,7 @@ IMAGE_TYPES = {
     ".svg": "image/svg+xml",
 }
 FIGURE_CACHE_SIZE = 64
+CASE_CACHE_SIZE = 64
 Stamp = str  # modification time (ns) and size of a case file, as text (exact in JavaScript)
 
 
@@ -46,52 +47,71 @@ class Lookup:
 
 
 class Library:
-    """A folder of cases shared by every request of one process (thread-safe)."""
+    """A folder of cases shared by every request of one process (thread-safe).
 
-    def __init__(self, folder: str | os.PathLike[str]) -> None:
+    The index comes from the catalogue, kept current by a file watcher; a case page reads
+    only its own file (parsed again only when its stamp changes), so its cost does not depend
+    on how many files the folder holds.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], *, cache: Path | bool | None = True) -> None:
         self.folder = Path(folder)
-        self._library = CaseLibrary(self.folder)
+        self.catalogue = Catalogue(self.folder, cache=cache)
         self._lock = threading.Lock()
-        self._catalog = Catalog()
+        self._parsed: OrderedDict[str, tuple[Stamp, Case | InvalidCase]] = OrderedDict()
         self._figures: OrderedDict[tuple[Any, ...], tuple[Case, dict[str, Any]]] = OrderedDict()
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
 
-    def catalog(self) -> Catalog:
-        """The folder as it is now."""
-        with self._lock:
-            self._catalog = self._library.scan()
-            return self._catalog
+    def start(self) -> None:
+        """Read the folder (from the cache where it can) and start watching it."""
+        self.catalogue.refresh()
+        if self._watcher is None:
+            self._watcher = watch(self.catalogue, self._stop)
+
+    def stop(self) -> None:
+        """Stop watching the folder."""
+        self._stop.set()
+
+    def _entry(self, case_id: str) -> Entry | None:
+        found = self.catalogue.find(case_id)
+        if found is None and _plain_id(case_id):
+            # A file saved a moment ago that the watcher has not reported yet.
+            self.catalogue.update(case_id + suffix for suffix in SUFFIXES)
+            found = self.catalogue.find(case_id)
+        return found
 
     def lookup(self, case_id: str) -> Lookup:
-        """The case of that id as the folder holds it now."""
-        catalog = self.catalog()
-        if case_id in catalog.cases:
-            return Lookup(case=catalog.cases[case_id])
-        for invalid in catalog.invalid:
-            if Path(invalid.path).stem == case_id:
-                return Lookup(invalid=invalid)
-        return Lookup()
+        """The case of that id as its file holds it now."""
+        entry = self._entry(case_id)
+        if entry is None:
+            return Lookup()
+        path = self.catalogue.path(entry)
+        stamp = _stat(path)
+        if stamp is None or not self.catalogue.current(entry.name):
+            self.catalogue.update([entry.name])  # saved since the watcher last looked
+            entry = self.catalogue.find(case_id)
+            if entry is None or stamp is None:
+                return Lookup()
+        if not entry.valid:
+            return Lookup(invalid=InvalidCase(str(path), entry.problems))
+        with self._lock:
+            cached = self._parsed.get(entry.name)
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, read_case(path, self.folder))
+            with self._lock:
+                self._parsed[entry.name] = cached
+                while len(self._parsed) > CASE_CACHE_SIZE:
+                    self._parsed.popitem(last=False)
+        result = cached[1]
+        if isinstance(result, InvalidCase):  # changed again since the catalogue read it
+            return Lookup(invalid=result)
+        return Lookup(case=CaseFile(entry.id, path, result))
 
     def stamp(self, case_id: str) -> Stamp | None:
         """A cheap fingerprint of the case's file; None when no file has that id."""
-        path = self._known_path(case_id, self._catalog)
-        if path is None or not path.exists():
-            path = self._known_path(case_id, self.catalog())
-        if path is None:
-            return None
-        try:
-            stat = path.stat()
-        except OSError:
-            return None
-        return f"{stat.st_mtime_ns}-{stat.st_size}"
-
-    @staticmethod
-    def _known_path(case_id: str, catalog: Catalog) -> Path | None:
-        if case_id in catalog.cases:
-            return catalog.cases[case_id].path
-        for invalid in catalog.invalid:
-            if Path(invalid.path).stem == case_id:
-                return Path(invalid.path)
-        return None
+        entry = self._entry(case_id)
+        return None if entry is None else _stat(self.catalogue.path(entry))
 
     def figure(self, found: CaseFile, options: dict[str, Any]) -> dict[str, Any]:
         """The figure of a view as plotly JSON, cached per file version and view."""
@@ -125,31 +145,17 @@ def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list | tuple) else value
 
 
-def span_text(case: Case) -> str:
-    """'day -30 to day 1095 (3 years)': how long the course runs."""
-    low, high = case.span
-    return f"day {format_number(low)} to day {format_number(high)} ({duration(high - low)})"
+def _stat(path: Path) -> Stamp | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return f"{stat.st_mtime_ns}-{stat.st_size}"
 
 
-def duration(days: float) -> str:
-    """A length of time in the unit people would say it in: '3 years', '5 months', '10 days'."""
-    for unit, at_least in (("year", 730.5), ("month", 60.0), ("week", 14.0)):
-        if days >= at_least:
-            count = format_number(round(days / UNIT_DAYS[unit], 1))
-            return f"{count} {unit}s"
-    count = format_number(round(days))
-    return f"{count} day{'s' * (count != '1')}"
+def _plain_id(case_id: str) -> bool:
+    """An id that can only name a file directly inside the folder."""
+    return bool(case_id) and Path(case_id).name == case_id and not case_id.startswith(".")
 
 
-def search_text(case: Case) -> str:
-    """What the index filter matches: title, diagnoses, drug names and abbreviations."""
-    words = [case.title, *case.diagnoses]
-    for treatment in case.treatments:
-        words += [treatment.drug, treatment.abbr or "", treatment.class_ or ""]
-    return " ".join(words).casefold()
-
-
-def matches(case: Case, query: str | None) -> bool:
-    """True when every word of the query is found in the case's searchable text."""
-    haystack = search_text(case)
-    return all(word in haystack for word in (query or "").casefold().split())
+__all__ = ["Library", "Lookup", "duration", "search_text", "span_text"]

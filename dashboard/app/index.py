@@ -1,23 +1,94 @@
-"""The index page (every case, a filter, the files with problems) and the 'no such case' page."""
+"""The index page (a paged table of cases, a filter in the URL, the files with problems) and
+the 'no such case' page.
+
+Both tables are AG Grids in the infinite row model: the browser asks for the rows it is about
+to show, and the server filters and sorts the catalogue and sends only those, so the page
+costs the same with 3 or 10 000 files.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import parse_qs
 
+import dash_ag_grid as dag
 from dash import dcc, html
 
-from dashboard.app.cases import matches, span_text
-from dashboard.app.layout import attrs, case_href, citation, top_bar
-from dashboard.load import Catalog
-from dashboard.model import Case
-from dashboard.problems import InvalidCase
+from dashboard.app.layout import attrs, top_bar
+from dashboard.catalogue import Entry, matches
 
 ERRORS_SHOWN = 8  # per file; the rest are counted
+BLOCK = 100  # rows per request
+FILTER_KEY = "q"
+ROW_PX, HEADER_PX = 44, 40
+PROBLEM_PX = 110  # a file's first problems, one a line, scrolled within the cell
+
+_TEXT = {"filter": "agTextColumnFilter", "filterParams": {"buttons": ["reset"]}}
+_NUMBER = {
+    "filter": "agNumberColumnFilter",
+    "filterParams": {"buttons": ["reset"]},
+    "type": "rightAligned",
+    "width": 120,
+}
+CASE_COLUMNS: list[dict[str, Any]] = [
+    {
+        "field": "title",
+        "headerName": "Case",
+        "cellRenderer": "CaseLink",
+        "flex": 3,
+        "minWidth": 260,
+        **_TEXT,
+    },
+    {"field": "diagnoses", "headerName": "Diagnoses", "flex": 2, "minWidth": 180, **_TEXT},
+    {"field": "day0", "headerName": "Day 0", "flex": 1, "minWidth": 110, **_TEXT},
+    {"field": "course", "headerName": "Course", "flex": 2, "minWidth": 200, **_TEXT},
+    {"field": "drugs", "headerName": "Drugs", **_NUMBER},
+    {"field": "relapses", "headerName": "Relapses", **_NUMBER},
+    {"field": "citation", "headerName": "Citation", "flex": 2, "minWidth": 200, **_TEXT},
+]
+PROBLEM_COLUMNS: list[dict[str, Any]] = [
+    {"field": "name", "headerName": "File", "flex": 1, "minWidth": 200, **_TEXT},
+    {"field": "count", "headerName": "Problems", **_NUMBER},
+    {
+        "field": "problems",
+        "headerName": "What is wrong (file:line:column: key: problem)",
+        "flex": 4,
+        "minWidth": 300,
+        "cellClass": "problem-lines",
+        "tooltipField": "problems",
+        **_TEXT,
+    },
+]
+# How a column sorts: the course by its length, text without regard to case.
+_SORT_KEYS: dict[str, Callable[[Entry], Any]] = {
+    "title": lambda entry: entry.title.casefold(),
+    "diagnoses": lambda entry: entry.diagnoses.casefold(),
+    "day0": lambda entry: entry.day0.casefold(),
+    "course": lambda entry: entry.end - entry.start,
+    "drugs": lambda entry: entry.drugs,
+    "relapses": lambda entry: entry.relapses,
+    "citation": lambda entry: entry.citation.casefold(),
+    "name": lambda entry: entry.name.casefold(),
+    "count": lambda entry: len(entry.problems),
+    "problems": lambda entry: problem_text(entry).casefold(),
+}
 
 
-def index_page(catalog: Catalog) -> list[Any]:
-    """Every case with its key facts, a filter box, and the files that could not be read."""
-    count = len(catalog.cases)
+def filter_of(search: str | None) -> str:
+    """The filter text in an index address (`/?q=nmosd`)."""
+    values = parse_qs((search or "").lstrip("?")).get(FILTER_KEY, [""])
+    return values[0][:200]
+
+
+def grid_filter(query: str) -> dict[str, Any]:
+    """The grid's filter model carrying the filter box (so the grid asks for rows again)."""
+    return {"_query": {"filterType": "text", "type": "contains", "filter": query}} if query else {}
+
+
+def index_page(cases: int, invalid: int, search: str | None = None) -> list[Any]:
+    """The table of cases with its filter box, and the table of files with problems."""
+    query = filter_of(search)
     return [
         top_bar(),
         html.Main(
@@ -25,8 +96,9 @@ def index_page(catalog: Catalog) -> list[Any]:
             children=[
                 html.H1("Clinical courses"),
                 html.P(
-                    f"{count} case{'s' * (count != 1)} in this folder. Open one to explore its "
-                    "course, reveal it step by step, or present it.",
+                    f"{cases:,} case{'s' * (cases != 1)} in this folder. Open one to explore "
+                    "its course, reveal it step by step, or present it. Click a column's "
+                    "heading to sort by it.",
                     className="lead",
                 ),
                 html.Div(
@@ -36,78 +108,153 @@ def index_page(catalog: Catalog) -> list[Any]:
                         dcc.Input(
                             id="case-filter",
                             type="search",
-                            debounce=False,
+                            value=query,
+                            debounce=0.1,
                             placeholder="Title, diagnosis or drug (e.g. NMOSD, tocilizumab, TCZ)",
                             autoComplete="off",
                         ),
+                        html.Span(id="case-count", className="count", role="status"),
                     ],
                 ),
-                html.Ul(case_cards(catalog, None), id="case-list", className="cards"),
-                problems_section(catalog.invalid),
+                grid("case-grid", CASE_COLUMNS, query, min(cases, 14), ROW_PX),
+                html.Section(
+                    className="problems",
+                    hidden=not invalid,
+                    **attrs({"aria-labelledby": "problems-heading"}),
+                    children=[
+                        html.H2(f"Files with problems ({invalid:,})", id="problems-heading"),
+                        html.P(
+                            "These files are not shown above until they are fixed; the filter "
+                            "applies to them too."
+                        ),
+                        grid("problem-grid", PROBLEM_COLUMNS, query, min(invalid, 4), PROBLEM_PX),
+                    ],
+                ),
             ],
         ),
     ]
 
 
-def case_cards(catalog: Catalog, query: str | None) -> list[Any]:
-    """One card per case matching the query."""
-    cards = [
-        case_card(case_id, found.case)
-        for case_id, found in sorted(catalog.cases.items())
-        if matches(found.case, query)
-    ]
-    if not cards:
-        message = "No case matches this filter." if catalog.cases else "No valid case files yet."
-        return [html.Li(message, className="empty")]
-    return cards
-
-
-def case_card(case_id: str, case: Case) -> html.Li:
-    """A case in the index."""
-    relapses = sum(event.kind == "relapse" for event in case.events)
-    treatments = len(case.treatments)
-    facts = [
-        ("Day 0", case.day0.label),
-        ("Course", span_text(case)),
-        ("Treatments", str(treatments)),
-        ("Relapses", str(relapses)),
-    ]
-    return html.Li(
-        className="card",
-        children=[
-            html.H2(html.A(case.title, href=case_href(case_id))),
-            html.P("; ".join(case.diagnoses), className="diagnoses") if case.diagnoses else None,
-            html.Dl(
-                [part for label, text in facts for part in (html.Dt(label), html.Dd(text))],
-                className="card-facts",
-            ),
-            citation(case, brief=True),
-        ],
+def grid(
+    grid_id: str, columns: list[dict[str, Any]], query: str, visible: int, row_px: int
+) -> dag.AgGrid:
+    """A table whose rows come from the server a block at a time."""
+    return dag.AgGrid(
+        id=grid_id,
+        columnDefs=[*columns, {"field": "_query", "hide": True, "filter": True}],
+        defaultColDef={"sortable": True, "resizable": True, "suppressHeaderMenuButton": False},
+        rowModelType="infinite",
+        filterModel=grid_filter(query),
+        dashGridOptions={
+            "cacheBlockSize": BLOCK,
+            "maxBlocksInCache": 20,
+            "rowHeight": row_px,
+            "headerHeight": HEADER_PX,
+            "tooltipShowDelay": 300,
+            "suppressCellFocus": False,
+        },
+        className="case-table",
+        style={"height": f"{HEADER_PX + max(visible, 3) * row_px + 4}px", "maxHeight": "75vh"},
     )
 
 
-def problems_section(invalid: tuple[InvalidCase, ...]) -> html.Section | None:
-    """Files that could not be read, each with its file:line messages."""
-    if not invalid:
-        return None
-    return html.Section(
-        className="problems",
-        **attrs({"aria-labelledby": "problems-heading"}),
-        children=[
-            html.H2(f"Files with problems ({len(invalid)})", id="problems-heading"),
-            html.P("These files are not shown above until they are fixed:"),
-            html.Ul([problem_item(item) for item in invalid]),
-        ],
-    )
+def rows(entries: Sequence[Entry], request: dict[str, Any], *, cases: bool) -> dict[str, Any]:
+    """The block of rows the grid asked for, filtered and sorted on the server."""
+    filters = request.get("filterModel") or {}
+    query = str((filters.get("_query") or {}).get("filter") or "")
+    chosen = [
+        entry
+        for entry in entries
+        if matches(entry, query) and all(_keeps(entry, k, f) for k, f in filters.items())
+    ]
+    for sort in reversed(request.get("sortModel") or []):
+        key = _SORT_KEYS.get(str(sort.get("colId")))
+        if key is not None:
+            chosen.sort(key=key, reverse=sort.get("sort") == "desc")
+    start = max(0, int(request.get("startRow") or 0))
+    end = min(len(chosen), max(start, int(request.get("endRow") or start + BLOCK)))
+    shape = case_row if cases else problem_row
+    return {"rowData": [shape(entry) for entry in chosen[start:end]], "rowCount": len(chosen)}
 
 
-def problem_item(invalid: InvalidCase) -> html.Li:
-    """One invalid file and its problems, capped."""
-    lines = [html.Li(str(error), className="error-line") for error in invalid.errors]
-    more = len(lines) - ERRORS_SHOWN
+def _keeps(entry: Entry, column: str, model: Any) -> bool:
+    """A column filter from the grid's header (text or number), applied to one entry."""
+    if column == "_query" or not isinstance(model, dict):
+        return True
+    if "conditions" in model and isinstance(model["conditions"], list):
+        results = [_keeps(entry, column, condition) for condition in model["conditions"]]
+        return all(results) if model.get("operator") == "AND" else any(results)
+    key = _SORT_KEYS.get(column)
+    if key is None:
+        return True
+    value = key(entry)
+    kind, wanted = model.get("type"), model.get("filter")
+    if model.get("filterType") == "number":
+        try:
+            number, low = float(value), float(str(wanted))
+        except (TypeError, ValueError):
+            return True
+        high = model.get("filterTo")
+        return {
+            "equals": number == low,
+            "notEqual": number != low,
+            "greaterThan": number > low,
+            "greaterThanOrEqual": number >= low,
+            "lessThan": number < low,
+            "lessThanOrEqual": number <= low,
+            "inRange": isinstance(high, int | float) and low <= number <= high,
+        }.get(str(kind), True)
+    text, word = str(value).casefold(), str(wanted or "").casefold()
+    return {
+        "contains": word in text,
+        "notContains": word not in text,
+        "equals": text == word,
+        "notEqual": text != word,
+        "startsWith": text.startswith(word),
+        "endsWith": text.endswith(word),
+        "blank": not text,
+        "notBlank": bool(text),
+    }.get(str(kind), True)
+
+
+def case_row(entry: Entry) -> dict[str, Any]:
+    """What the browser gets of one case: the index's facts, as text."""
+    citation = entry.citation + (f" doi: {entry.doi}" if entry.doi else "")
+    return {
+        "id": entry.id,
+        "title": entry.title,
+        "diagnoses": entry.diagnoses,
+        "day0": entry.day0,
+        "course": entry.course,
+        "drugs": entry.drugs,
+        "relapses": entry.relapses,
+        "citation": citation.strip(),
+    }
+
+
+def problem_text(entry: Entry) -> str:
+    """The problems of a file, one a line, capped."""
+    lines = [str(error) for error in entry.problems[:ERRORS_SHOWN]]
+    more = len(entry.problems) - ERRORS_SHOWN
     if more > 0:
-        lines = [*lines[:ERRORS_SHOWN], html.Li(f"… and {more} more problems", className="more")]
-    return html.Li([html.Code(invalid.path, className="file"), html.Ul(lines)])
+        lines.append(f"… and {more} more problems")
+    return "\n".join(lines)
+
+
+def problem_row(entry: Entry) -> dict[str, Any]:
+    """What the browser gets of one file with problems."""
+    return {
+        "id": entry.id,
+        "name": entry.name,
+        "count": len(entry.problems),
+        "problems": problem_text(entry),
+    }
+
+
+def count_text(shown: int, total: int) -> str:
+    """'12 of 1,000 cases' under a filter, '1,000 cases' without."""
+    noun = f"case{'s' * (total != 1)}"
+    return f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}"
 
 
 def missing_page(case_id: str) -> list[Any]:

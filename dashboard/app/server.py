@@ -156,6 +156,20 @@ def check_address(host: str, port: int) -> None:
             raise ServeError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
+def warm_cache(folder: Path) -> None:
+    """Bring the folder's catalogue cache up to date once, before the workers start.
+
+    Each worker then reads the cache instead of parsing every file itself.
+    """
+    from dashboard.catalogue import Catalogue
+
+    catalogue = Catalogue(folder)
+    try:
+        catalogue.refresh()
+    finally:
+        catalogue.close()
+
+
 def run(
     folder: str | os.PathLike[str],
     *,
@@ -166,6 +180,7 @@ def run(
 ) -> None:
     """Serve until interrupted; debug and reloading are always off."""
     check_address(host, port)
+    warm_cache(Path(folder))
     options = {
         "bind": bind_address(host, port),
         "workers": workers,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from dashboard.figure import build_figure
 from dashboard.load import load_folder
 from dashboard.model import Case
 from dashboard.problems import InvalidCase
+
+PROGRESS_STEP = 10  # images drawn between two reports of progress
 
 FORMATS = {
     ".html": "page",
@@ -78,8 +81,10 @@ def render_folder(
     theme: str | None = None,
     axis: str | None = None,
     size: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> RenderReport:
-    """Render every valid case of `folder` into `output` as `<id>.<fmt>`, with one browser."""
+    """Render every valid case of `folder` into `output` as `<id>.<fmt>`, with one browser;
+    `progress` is told of each file written."""
     suffix = "." + fmt.lower().lstrip(".")
     if suffix not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -88,15 +93,26 @@ def render_folder(
         raise ExportError(f"{output} is a file; give a folder to write the {fmt} files into")
     catalog = load_folder(folder)
     targets = [(item.case, output / f"{item.id}{suffix}") for item in catalog.cases.values()]
+    if progress is not None and catalog.invalid:
+        progress(len(catalog.invalid))  # skipped files count as done
     view: dict[str, Any] = {"axis": axis} if axis else {}
     if suffix.lstrip(".") in IMAGE_FORMATS:
         parse_size(size, theme=theme)  # a wrong size fails before Chromium starts
         if not targets:
             return RenderReport([], catalog.invalid)
+        written = []
         with ImageRenderer() as renderer:
-            written = write_images(targets, renderer, theme=theme, size=size, **view)
+            for start in range(0, len(targets), PROGRESS_STEP):
+                batch = targets[start : start + PROGRESS_STEP]
+                written += write_images(batch, renderer, theme=theme, size=size, **view)
+                if progress is not None:
+                    progress(len(batch))
     else:
-        written = [save(case, path, theme=theme, size=size, **view) for case, path in targets]
+        written = []
+        for case, path in targets:
+            written.append(save(case, path, theme=theme, size=size, **view))
+            if progress is not None:
+                progress(1)
     return RenderReport(written, catalog.invalid)
 
 

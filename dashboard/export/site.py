@@ -1,52 +1,58 @@
 """A folder of cases as a static site: an index, one page per case, one shared plotly.js.
 
-The site uses relative links only, so it works from `file://` and from any static host.
-Export writes only inside the site folder and replaces only what it wrote itself: it keeps
-a manifest of its files, refuses a folder it did not make, builds the new site in a staging
-folder inside it, and moves the files into place only when every one has been written.
+The site uses relative links only, so it works from `file://` and from any static host. A
+re-export builds only the pages of cases whose file changed (the manifest notes each file's
+digest and its index card); the index is paged so that 10 000 cases stay quick to open.
+Putting the files in place safely is `sitewrite`'s part.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
+import hashlib
 import os
 import re
-import shutil
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from html import escape
 from importlib import resources
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from plotly.offline import get_plotlyjs
 
 from dashboard import __version__
-from dashboard.export.base import ExportError, write_atomic
+from dashboard.catalogue import inside_folder, read_case
+from dashboard.export.base import ExportError
 from dashboard.export.page import case_page, citation_html, page_css
 from dashboard.export.preview import preview_svg
+from dashboard.export.sitewrite import MANIFEST, Staging, check_target
 from dashboard.figure import build_figure
-from dashboard.load import SUFFIXES, CaseFile, load_folder
-from dashboard.problems import InvalidCase
+from dashboard.load import MAX_BYTES, case_paths
+from dashboard.model import Case
+from dashboard.problems import CaseError, InvalidCase
 
-MANIFEST = ".clinical-course-site.json"
-STAGING_PREFIX = ".clinical-course-staging-"
 PLOTLY_JS = "plotly.min.js"
 STYLESHEET = "style.css"
 INDEX = "index.html"
 CASE_DIR = "case"
+PAGE_SIZE = 100  # cases per index page
+
+__all__ = ["MANIFEST", "SiteReport", "export_site", "index_html"]
 
 
 @dataclass(frozen=True)
 class SiteReport:
-    """What an export wrote: the page of each case by id, and the files it skipped."""
+    """What an export did: the page of each case by id, the files it skipped, and which
+    files it wrote anew (the others were unchanged and kept as they were)."""
 
     output: Path
     cases: dict[str, Path] = field(default_factory=dict)
     invalid: tuple[InvalidCase, ...] = ()
+    written: tuple[str, ...] = ()
+    kept: int = 0
 
 
 @cache
@@ -55,110 +61,155 @@ def site_css() -> str:
     return resources.files("dashboard").joinpath("templates/site.css").read_text("utf-8")
 
 
+@dataclass
+class _Found:
+    """One case file as this export sees it."""
+
+    name: str
+    digest: str
+    note: dict[str, Any] | None  # what the last export noted, when the file is unchanged
+    result: Case | InvalidCase | None = None
+
+
 def export_site(
-    folder: str | os.PathLike[str], output: str | os.PathLike[str], *, theme: str = "screen"
+    folder: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    theme: str = "screen",
+    progress: Callable[[int], None] | None = None,
 ) -> SiteReport:
-    """Write the site of every valid case in `folder` into `output`; invalid files are listed."""
+    """Write the site of every valid case in `folder` into `output`; invalid files are listed.
+
+    Only what changed since the last export into `output` is built again.
+    """
     source, site = Path(folder), Path(output)
-    previous = _check_target(source, site)
-    catalog = load_folder(source)
-    if not catalog.cases and not catalog.invalid:
+    previous = check_target(source, site)
+    paths = case_paths(source) if source.is_dir() else []
+    if not paths:
         raise ExportError(f"no case files (*.yaml, *.yml) found in {source}")
-    created = not site.exists()
-    site.mkdir(parents=True, exist_ok=True)
-    if created:
-        # Claim the new folder at once, so an interrupted first export can be re-run.
-        _write_manifest(site, [], complete=False)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=site))
+    build = f"{__version__}|{theme}"
+    notes = previous.notes.get("cases", {}) if previous.notes.get("build") == build else {}
+    found = [_find(path, source, notes) for path in paths]
+    cases, invalid = _sort_out(found, source)
+    pages = _page_names(cases)
+    index_names = [_index_name(number) for number in range(_index_pages(len(cases)))]
+    ours = [PLOTLY_JS, STYLESHEET, *pages.values(), *index_names]
+    staging = Staging(site, previous)
     try:
-        pages = _build(staging, catalog.cases, catalog.invalid, source, theme)
-        written = sorted(str(path.relative_to(staging).as_posix()) for path in _files(staging))
-        _check_collisions(site, written, previous)
-        _swap(site, staging, written, previous)
-    except BaseException:
-        if created:
-            shutil.rmtree(site, ignore_errors=True)
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return SiteReport(
-        site, {case_id: site / page for case_id, page in pages.items()}, catalog.invalid
-    )
-
-
-# -- where the site may go -----------------------------------------------------------------
-
-
-def _check_target(source: Path, site: Path) -> list[str]:
-    """Refuse a place the site must not go; the files a previous export wrote there."""
-    here, cases = site.resolve(), source.resolve()
-    if here == cases:
-        raise ExportError(
-            f"refusing to write the site into the case folder {source} itself; "
-            "give the site a folder of its own, such as site/"
-        )
-    if cases.is_relative_to(here):
-        raise ExportError(
-            f"refusing to write the site into {site}, which holds the case folder {source}; "
-            "give the site a folder of its own, such as site/"
-        )
-    if not site.exists():
-        return []
-    if not site.is_dir():
-        raise ExportError(f"{site} is a file; give the site a folder of its own")
-    entries = list(site.iterdir())
-    if any(entry.suffix.lower() in SUFFIXES for entry in entries):
-        raise ExportError(
-            f"{site} holds case files (*.yaml); refusing to write a site into a case folder"
-        )
-    manifest = site / MANIFEST
-    if not manifest.is_file():
-        if entries:
-            raise ExportError(
-                f"{site} is not empty and was not made by clinical-course export "
-                f"(it has no {MANIFEST}); choose a new or empty folder"
+        staging.check_collisions(ours)
+        staging.write(PLOTLY_JS, get_plotlyjs())
+        staging.write(STYLESHEET, page_css() + site_css())
+        cards: dict[str, str] = {}
+        new_notes: dict[str, Any] = {}
+        for case_id, item in cases.items():
+            page = pages[case_id]
+            note = item.note
+            reuse = note is not None and note.get("page") == page and staging.keep(page)
+            if not reuse or note is None:
+                case = _case(item, source)
+                html = case_page(
+                    case,
+                    build_figure(case, theme=theme),
+                    plotlyjs=f"../{PLOTLY_JS}",
+                    stylesheet=f"../{STYLESHEET}",
+                    nav=NAV,
+                )
+                staging.write(page, html)
+                note = {"title": case.title, "card": card_html(case_id, case, page)}
+            cards[case_id] = note["card"]
+            new_notes[item.name] = {"digest": item.digest, "page": page, **note}
+            if progress is not None:
+                progress(1)
+        for item in invalid:
+            new_notes[item.name] = {"digest": item.digest, "errors": _errors(item.result)}
+        order = sorted(cases, key=lambda case_id: new_notes[cases[case_id].name]["title"].lower())
+        reports = tuple(_report(item.result, source) for item in invalid)
+        for number, name in enumerate(index_names):
+            chosen = order[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
+            html = index_html(
+                [cards[case_id] for case_id in chosen],
+                reports if number == 0 else (),
+                total=len(cases),
+                page=number,
+                pages=len(index_names),
             )
-        return []
-    return _read_manifest(manifest)
-
-
-def _read_manifest(manifest: Path) -> list[str]:
-    try:
-        data = json.loads(manifest.read_text("utf-8"))
-        files = data["files"]
-        if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
-            raise TypeError(files)
-    except (OSError, ValueError, KeyError, TypeError):
-        raise ExportError(
-            f"{manifest} is damaged; delete the site folder {manifest.parent} and export again"
-        ) from None
-    return [name for name in files if _is_inside(name)]
-
-
-def _is_inside(name: str) -> bool:
-    """A manifest entry that names a file inside the site (never `..`, never absolute)."""
-    path = PurePosixPath(name)
-    return (
-        bool(name)
-        and not path.is_absolute()
-        and ".." not in path.parts
-        and "\\" not in name
-        and ":" not in name
-        and name != MANIFEST
+            staging.write(name, html)
+        staging.carry_foreign(set(ours))
+        staging.finish(ours, {"build": build, "cases": new_notes})
+    except BaseException:
+        staging.discard()
+        raise
+    problems = tuple(item.result for item in invalid if isinstance(item.result, InvalidCase))
+    return SiteReport(
+        site,
+        {case_id: site / page for case_id, page in pages.items()},
+        problems,
+        tuple(sorted(staging.written)),
+        len(staging.linked),
     )
 
 
-def _check_collisions(site: Path, written: list[str], previous: list[str]) -> None:
-    ours = set(previous)
-    foreign = [name for name in written if name not in ours and (site / name).exists()]
-    if foreign:
-        raise ExportError(
-            f"{site / foreign[0]} was not written by clinical-course export; "
-            "move it away, or export into a new folder"
-        )
+def _find(path: Path, source: Path, notes: dict[str, Any]) -> _Found:
+    """A case file's digest, and the last export's note of it when the file is the same."""
+    digest = ""
+    if inside_folder(path, source):
+        try:
+            if path.stat().st_size <= MAX_BYTES:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            pass
+    note = notes.get(path.name)
+    same = bool(digest) and isinstance(note, dict) and note.get("digest") == digest
+    return _Found(path.name, digest, note if same else None)
 
 
-# -- building ------------------------------------------------------------------------------
+def _case(item: _Found, source: Path) -> Case:
+    if not isinstance(item.result, Case):
+        item.result = read_case(source / item.name, source)
+    assert isinstance(item.result, Case)
+    return item.result
+
+
+def _sort_out(found: list[_Found], source: Path) -> tuple[dict[str, _Found], list[_Found]]:
+    """The valid cases by id (the first file of an id wins) and the files with problems."""
+    cases: dict[str, _Found] = {}
+    invalid: list[_Found] = []
+    for item in found:
+        path = source / item.name
+        if item.note is not None and "errors" in item.note:
+            errors = [CaseError(str(path), *error) for error in item.note["errors"]]
+            item.result = InvalidCase(str(path), errors)
+        elif item.note is None:
+            item.result = read_case(path, source)
+        if isinstance(item.result, InvalidCase):
+            invalid.append(item)
+        elif path.stem in cases:
+            other = cases[path.stem].name
+            message = f"another file, {other}, already has the case id {path.stem!r}; rename one"
+            item.result = InvalidCase.single(str(path), message)
+            invalid.append(item)
+        else:
+            cases[path.stem] = item
+    return cases, invalid
+
+
+def _errors(result: Case | InvalidCase | None) -> list[list[Any]]:
+    if not isinstance(result, InvalidCase):
+        return []
+    return [[error.line, error.column, error.key, error.message] for error in result.errors]
+
+
+def _page_names(cases: dict[str, _Found]) -> dict[str, str]:
+    taken: set[str] = set()
+    return {case_id: f"{CASE_DIR}/{_slug(case_id, taken)}.html" for case_id in sorted(cases)}
+
+
+def _index_pages(count: int) -> int:
+    return max(1, -(-count // PAGE_SIZE))
+
+
+def _index_name(number: int) -> str:
+    return INDEX if number == 0 else f"index-{number + 1}.html"
 
 
 def _slug(case_id: str, taken: set[str]) -> str:
@@ -171,100 +222,83 @@ def _slug(case_id: str, taken: set[str]) -> str:
     return name
 
 
-def _build(
-    staging: Path,
-    cases: dict[str, CaseFile],
-    invalid: tuple[InvalidCase, ...],
-    source: Path,
-    theme: str,
-) -> dict[str, str]:
-    """Write every file of the site into `staging`; the relative page of each case by id."""
-    write_atomic(staging / PLOTLY_JS, get_plotlyjs())
-    write_atomic(staging / STYLESHEET, page_css() + site_css())
-    pages: dict[str, str] = {}
-    taken: set[str] = set()
-    for case_id, case_file in cases.items():
-        page = f"{CASE_DIR}/{_slug(case_id, taken)}.html"
-        figure = build_figure(case_file.case, theme=theme)
-        html = case_page(
-            case_file.case,
-            figure,
-            plotlyjs=f"../{PLOTLY_JS}",
-            stylesheet=f"../{STYLESHEET}",
-            nav=NAV,
-        )
-        write_atomic(staging / page, html)
-        pages[case_id] = page
-    write_atomic(staging / INDEX, index_html(cases, pages, invalid, source))
-    return pages
-
-
 NAV = '<nav class="site-nav"><a href="../index.html">← All cases</a></nav>\n'
 
 
-def _files(root: Path) -> list[Path]:
-    return [path for path in root.rglob("*") if path.is_file()]
+def card_html(case_id: str, case: Case, page: str) -> str:
+    """A case on the index: title, a preview of its course, diagnoses and citation."""
+    href = escape(quote(page), quote=True)
+    diagnoses = (
+        f'<p class="diagnoses">{escape("; ".join(case.diagnoses))}</p>' if case.diagnoses else ""
+    )
+    return (
+        f'<li class="case-card" data-case="{escape(case_id, quote=True)}">'
+        f'<h2><a href="{href}">{escape(case.title)}</a></h2>'
+        f'<a href="{href}" tabindex="-1" aria-hidden="true">{preview_svg(case)}</a>'
+        f"{diagnoses}{citation_html(case)}</li>"
+    )
 
 
 def index_html(
-    cases: dict[str, CaseFile],
-    pages: dict[str, str],
-    invalid: tuple[InvalidCase, ...],
-    source: Path,
+    cards: list[str], reports: tuple[str, ...], *, total: int, page: int = 0, pages: int = 1
 ) -> str:
-    """The index: each case with its title, diagnoses, citation and a preview of its course."""
-    cards = []
-    for case_id, case_file in sorted(cases.items(), key=lambda item: item[1].case.title.lower()):
-        case = case_file.case
-        href = escape(quote(pages[case_id]), quote=True)
-        diagnoses = (
-            f'<p class="diagnoses">{escape("; ".join(case.diagnoses))}</p>'
-            if case.diagnoses
-            else ""
-        )
-        cards.append(
-            f'<li class="case-card" data-case="{escape(case_id, quote=True)}">'
-            f'<h2><a href="{href}">{escape(case.title)}</a></h2>'
-            f'<a href="{href}" tabindex="-1" aria-hidden="true">{preview_svg(case)}</a>'
-            f"{diagnoses}{citation_html(case)}</li>"
-        )
+    """One page of the index: its cases' cards, a pager, and (on the first) skipped files."""
     problems = ""
-    if invalid:
-        items = "".join(f"<li><pre>{escape(_report(bad, source))}</pre></li>" for bad in invalid)
-        count = len(invalid)
+    if reports:
+        items = "".join(f"<li><pre>{escape(report)}</pre></li>" for report in reports)
+        count = len(reports)
         problems = (
             f'<section class="problems" aria-labelledby="problems-heading">'
             f'<h2 id="problems-heading">{count} file{"s" * (count != 1)} with problems, '
             f"skipped</h2><ul>{items}</ul></section>"
         )
-    count = len(cases)
+    pager = _pager(page, pages, total)
     return f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="clinical-course {escape(__version__)}">
-<title>Clinical courses</title>
+<title>Clinical courses{f" – page {page + 1} of {pages}" if pages > 1 else ""}</title>
 <link rel="stylesheet" href="{STYLESHEET}">
 </head>
 <body>
 <main>
 <h1>Clinical courses</h1>
-<p class="site-intro">{count} case{"s" * (count != 1)}. Each chart shows the treatments
+<p class="site-intro">{total:,} case{"s" * (total != 1)}. Each chart shows the treatments
 as bars and relapses as ▼ on one time axis; open a case for the full chart, its caption
 and the course in words.</p>
-<ul class="cases">
+{pager}<ul class="cases">
 {"".join(cards)}
 </ul>
-{problems}
+{pager}{problems}
 </main>
 </body>
 </html>
 """
 
 
-def _report(invalid: InvalidCase, source: Path) -> str:
+def _pager(page: int, pages: int, total: int) -> str:
+    """Links to every page of the index, the current one marked."""
+    if pages <= 1:
+        return ""
+    first = page * PAGE_SIZE + 1
+    last = min(total, (page + 1) * PAGE_SIZE)
+    links = []
+    for number in range(pages):
+        name = _index_name(number)
+        current = ' aria-current="page"' if number == page else ""
+        links.append(f'<a href="{name}"{current}>{number + 1}</a>')
+    return (
+        f'<nav class="pager" aria-label="Index pages"><span>Cases {first:,}–{last:,} of '
+        f"{total:,}</span> {' '.join(links)}</nav>\n"
+    )
+
+
+def _report(invalid: Case | InvalidCase | None, source: Path) -> str:
     """The problems of a file, named by its path inside the case folder (not the whole disk)."""
+    if not isinstance(invalid, InvalidCase):
+        return ""
     errors = [
         dataclasses.replace(error, path=_shown(error.path, source)) for error in invalid.errors
     ]
@@ -276,41 +310,3 @@ def _shown(path: str, source: Path) -> str:
         return Path(path).resolve().relative_to(source.resolve().parent).as_posix()
     except ValueError:
         return Path(path).name
-
-
-# -- putting the new site in place ---------------------------------------------------------
-
-
-def _write_manifest(site: Path, files: list[str], *, complete: bool) -> None:
-    data: dict[str, Any] = {
-        "generator": f"clinical-course {__version__}",
-        "complete": complete,
-        "files": files,
-    }
-    write_atomic(site / MANIFEST, json.dumps(data, indent=1) + "\n")
-
-
-def _swap(site: Path, staging: Path, written: list[str], previous: list[str]) -> None:
-    """Replace the previous export's files with the new ones; the index and manifest last.
-
-    Until the manifest says complete, it lists the old and the new files, so an interrupted
-    swap is cleaned up by the next export and never taken for a finished site.
-    """
-    _write_manifest(site, sorted(set(previous) | set(written)), complete=False)
-    for leftover in site.glob(STAGING_PREFIX + "*"):
-        if leftover != staging and leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
-    new = set(written)
-    for name in previous:
-        target = site / name
-        if name not in new and (target.is_file() or target.is_symlink()):
-            target.unlink()
-    for name in sorted(written, key=lambda name: name == INDEX):
-        target = site / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / name, target)
-    _write_manifest(site, written, complete=True)
-    for name in previous:
-        parent = (site / name).parent
-        if parent != site and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()

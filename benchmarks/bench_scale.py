@@ -1,0 +1,242 @@
+"""How the dashboard, the site and the command line scale: `python benchmarks/bench_scale.py`.
+
+For each size (1 000 and 10 000 generated typical cases by default, `--sizes` to choose; the
+folders go under `--work`, /tmp by default, and are reused), prints each figure against its
+baseline, measured in the same run, and its goal:
+
+1. cold start (catalogue built with no cache) against validating the same files;
+2. warm restart (catalogue from its cache);
+3. in Chromium against `clinical-course serve`: index rows shown after navigation, a filter
+   applied, a case page drawn, and the same case page with 3 files in the folder;
+4. resident memory per worker, per case (the worker's growth over a 3-file folder's worker);
+5. full export of the site, and re-export after editing one file.
+
+Loopback only; every wait is bounded; processes started here are stopped here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+from synth import write_cases  # noqa: E402
+
+from dashboard.catalogue import Catalogue, cache_path  # noqa: E402
+from dashboard.export.site import export_site  # noqa: E402
+from dashboard.load import load_folder  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+ROWS = "#case-grid .ag-center-cols-container .ag-row"
+CHART = "#chart .js-plotly-plot .main-svg .scatterlayer .trace"
+REPEATS = 5
+
+
+def line(name: str, value: float, unit: str, goal: str, note: str = "") -> None:
+    """One figure: its value, its goal, and how it compares with its baseline."""
+    print(f"  {name:<44} {value:10.3f} {unit:<6} goal {goal:<12} {note}")
+
+
+def timed(action: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def folder_of(work: Path, count: int) -> Path:
+    """A folder of `count` generated cases, written once and reused."""
+    folder = work / f"cases-{count}"
+    if len(list(folder.glob("*.yaml"))) != count:
+        shutil.rmtree(folder, ignore_errors=True)
+        write_cases(folder, count)
+    return folder
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(folder: Path, cache: Path) -> Iterator[tuple[str, int]]:
+    """`clinical-course serve` with one worker; its address and the worker's process id."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "serve", str(folder), "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "CLINICAL_COURSE_CACHE": str(cache)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=5) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"the server on {folder} did not start") from None
+                time.sleep(0.1)
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        yield url, int(children[0])
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def resident_kb(pid: int) -> int:
+    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if row.startswith("VmRSS:"):
+            return int(row.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def browser_figures(page: Any, url: str, case_id: str) -> dict[str, float]:
+    """Index rows shown, a filter applied and a case page drawn, medians of a few runs."""
+    index, filtered, case = [], [], []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        page.goto(url + "/")
+        page.wait_for_selector(ROWS, timeout=60_000)
+        index.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        page.get_by_label("Filter cases").fill("case 77")
+        page.wait_for_function(
+            "(document.getElementById('case-count') || {}).innerText"
+            " && document.getElementById('case-count').innerText.includes(' of ')",
+            timeout=60_000,
+        )
+        page.wait_for_selector(ROWS, timeout=60_000)
+        filtered.append(time.perf_counter() - start)
+        case.append(case_page(page, url, case_id))
+    return {
+        "index": statistics.median(index),
+        "filter": statistics.median(filtered),
+        "case": statistics.median(case),
+    }
+
+
+def case_page(page: Any, url: str, case_id: str) -> float:
+    start = time.perf_counter()
+    page.goto(f"{url}/case/{case_id}")
+    page.wait_for_selector(CHART, timeout=60_000)
+    return time.perf_counter() - start
+
+
+def bench(count: int, work: Path, browser: Any) -> None:
+    folder = folder_of(work, count)
+    small = work / "cases-3"
+    if len(list(small.glob("*.yaml"))) != 3:
+        shutil.rmtree(small, ignore_errors=True)
+        small.mkdir(parents=True)
+        for path in sorted(folder.glob("*.yaml"))[:3]:
+            shutil.copy(path, small / path.name)
+    case_id = sorted(path.stem for path in small.glob("*.yaml"))[0]
+    print(f"\n{count:,} cases in {folder}")
+
+    with tempfile.TemporaryDirectory(dir=work) as scratch_name:
+        scratch = Path(scratch_name)
+        cache = scratch / "serve-cache"
+        where = cache_path(folder, cache)  # the file `serve` below will use
+        validate = timed(lambda: load_folder(folder))
+        cold = timed(lambda: Catalogue(folder, cache=where).refresh())
+        warm = timed(lambda: Catalogue(folder, cache=where).refresh())
+        line("validate the files (baseline)", validate, "s", "-")
+        line("cold start, no cache", cold, "s", "<= 1.3x", f"({cold / validate:.2f}x validate)")
+        line("warm restart, from the cache", warm, "s", "<= 3 s", f"({warm / validate:.3f}x)")
+
+        with serving(small, cache) as (small_url, small_pid):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            case_page(page, small_url, case_id)  # browser caches warm
+            small_case = statistics.median(
+                case_page(page, small_url, case_id) for _ in range(REPEATS)
+            )
+            small_rss = resident_kb(small_pid)
+            page.close()
+        with serving(folder, cache) as (url, pid):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url + "/")
+            page.wait_for_selector(ROWS, timeout=120_000)
+            figures = browser_figures(page, url, case_id)
+            rss = resident_kb(pid)
+            page.close()
+        line("index rows shown after navigation", figures["index"], "s", "<= 1.5 s")
+        line("filter applied", figures["filter"] * 1000, "ms", "<= 300 ms")
+        line(
+            "case page drawn",
+            figures["case"],
+            "s",
+            "<= 1.2x",
+            f"({figures['case'] / small_case:.2f}x the page with 3 files: {small_case:.3f} s)",
+        )
+        per_case = (rss - small_rss) / count
+        line(
+            "resident memory per worker, per case",
+            per_case,
+            "KB",
+            "<= 60 KB",
+            f"(worker {rss / 1024:.0f} MB; with 3 files {small_rss / 1024:.0f} MB)",
+        )
+
+        site = scratch / "site"
+        full = timed(lambda: export_site(folder, site))
+        edited = sorted(folder.glob("*.yaml"))[count // 2]
+        original = edited.read_text("utf-8")
+        try:
+            edited.write_text(original.replace("title: ", "title: Edited ", 1), "utf-8")
+            report: list[Any] = []
+            again = timed(lambda: report.append(export_site(folder, site)))
+        finally:
+            edited.write_text(original, "utf-8")
+        minutes = "<= 4 min" if count >= 10_000 else "-"
+        line("full export of the site", full, "s", minutes, f"({full / count * 1000:.1f} ms/case)")
+        line(
+            "re-export after one edit",
+            again,
+            "s",
+            "<= 5 s",
+            f"({again / full:.3f}x full; wrote {len(report[0].written)} files, "
+            f"kept {report[0].kept})",
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cc-scale")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        try:
+            for count in args.sizes:
+                bench(count, args.work, browser)
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()

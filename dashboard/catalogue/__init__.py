@@ -1,0 +1,208 @@
+"""A folder of case files as a catalogue: what the index shows of each file, kept on disk.
+
+Each file's facts (title, diagnoses, span, drugs, relapses, citation) or its problems are
+kept in a SQLite cache keyed by file name, size, modification time and inode, under the
+project's version; a restart reads the cache and parses only the files that changed. The
+cache is shared by the server's workers and the command line, lives outside the case folder
+(`CLINICAL_COURSE_CACHE` names another folder), and a damaged or foreign cache file is
+deleted and rebuilt, never trusted. Knows nothing of plotly or dash.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from dashboard.catalogue.entry import (
+    Entry,
+    drug_count,
+    duration,
+    inside_folder,
+    matches,
+    read_case,
+    search_text,
+    span_text,
+    summarise,
+)
+from dashboard.catalogue.store import Stamp, Store, cache_path, decode, default_cache_dir, encode
+from dashboard.catalogue.watch import watch
+from dashboard.load import SUFFIXES
+from dashboard.problems import CaseError, InvalidCase
+
+__all__ = [
+    "Catalogue",
+    "Entry",
+    "cache_path",
+    "default_cache_dir",
+    "drug_count",
+    "duration",
+    "inside_folder",
+    "matches",
+    "read_case",
+    "search_text",
+    "span_text",
+    "summarise",
+    "watch",
+]
+
+
+def _stamp(path: Path) -> Stamp | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def is_case_name(name: str) -> bool:
+    """A file name the catalogue takes as a case file."""
+    return Path(name).suffix.lower() in SUFFIXES and not name.startswith((".", "~", "#"))
+
+
+class Catalogue:
+    """The case files of one folder: entries by name, refreshed for changed files only."""
+
+    def __init__(self, folder: str | os.PathLike[str], *, cache: Path | bool | None = True) -> None:
+        self.folder = Path(folder)
+        where = cache_path(self.folder) if cache is True else (cache or None)
+        self._store = Store(where if isinstance(where, Path) else None, self.folder)
+        self._lock = threading.RLock()
+        self._stamps: dict[str, Stamp] = {}
+        self._entries: dict[str, Entry] = {}
+        self._cases: dict[str, Entry] = {}  # by id; the first file of an id in name order
+        self._invalid: tuple[Entry, ...] = ()
+        self._ordered: tuple[Entry, ...] = ()
+        self._loaded = False
+
+    @property
+    def cache_file(self) -> Path | None:
+        """The SQLite file behind the catalogue, if any."""
+        return self._store.path
+
+    def refresh(self, progress: Callable[[int], None] | None = None) -> None:
+        """Look at every file of the folder; parse the changed ones."""
+        with self._lock:
+            names = self._listing()
+            self._update(names, names, progress)
+
+    def update(self, names: Iterable[str]) -> None:
+        """Look again at these files (from the watcher) and only these."""
+        with self._lock:
+            if not self._loaded:
+                self.refresh()
+                return
+            wanted = {name for name in names if is_case_name(name)}
+            if wanted:
+                self._update(wanted, None, None)
+
+    def _listing(self) -> set[str]:
+        try:
+            with os.scandir(self.folder) as found:
+                return {entry.name for entry in found if is_case_name(entry.name)}
+        except OSError:
+            return set()
+
+    def _update(
+        self,
+        names: set[str],
+        complete: set[str] | None,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        if not self._loaded:
+            cached = self._store.rows()
+            self._stamps = {name: stamp for name, (stamp, _) in cached.items()}
+            for name, (_, data) in cached.items():
+                try:
+                    self._entries[name] = decode(data, str(self.folder / name))
+                except (ValueError, TypeError, KeyError):
+                    self._stamps.pop(name, None)  # a damaged row: read that file again
+            self._loaded = True
+        removed = set(self._entries) - names if complete is not None else set()
+        changed: dict[str, tuple[Stamp, str]] = {}
+        for name in sorted(names):
+            path = self.folder / name
+            stamp = _stamp(path) if path.is_file() or path.is_symlink() else None
+            if stamp is None and not path.is_symlink():
+                if name in self._entries:
+                    removed.add(name)
+                continue
+            stamp = stamp or (0, 0, 0)
+            if self._stamps.get(name) == stamp and name in self._entries:
+                continue
+            entry = self._read(name)
+            self._entries[name] = entry
+            self._stamps[name] = stamp
+            changed[name] = (stamp, encode(entry))
+            if progress is not None:
+                progress(1)
+        for name in removed:
+            self._entries.pop(name, None)
+            self._stamps.pop(name, None)
+        if changed or removed:
+            self._store.save(changed, removed)
+        if changed or removed or complete is not None:
+            self._index()
+
+    def _read(self, name: str) -> Entry:
+        path = self.folder / name
+        result = read_case(path, self.folder)
+        if isinstance(result, InvalidCase):
+            return Entry(id=Path(name).stem, name=name, problems=result.errors)
+        return summarise(Path(name).stem, name, result)
+
+    def _index(self) -> None:
+        cases: dict[str, Entry] = {}
+        invalid: list[Entry] = []
+        for name in sorted(self._entries):
+            entry = self._entries[name]
+            if not entry.valid:
+                invalid.append(entry)
+            elif entry.id in cases:
+                shown = str(self.folder / name)
+                message = (
+                    f"another file, {cases[entry.id].name}, already has the case id "
+                    f"{entry.id!r}; rename one"
+                )
+                problem = CaseError(shown, None, None, "", message)
+                invalid.append(Entry(id=entry.id, name=name, problems=(problem,)))
+            else:
+                cases[entry.id] = entry
+        self._cases, self._invalid = cases, tuple(invalid)
+        self._ordered = tuple(cases[case_id] for case_id in sorted(cases))
+
+    def cases(self) -> tuple[Entry, ...]:
+        """Every valid case, by id order."""
+        self._ensure()
+        return self._ordered
+
+    def invalid(self) -> tuple[Entry, ...]:
+        """Every file with problems, by name."""
+        self._ensure()
+        return self._invalid
+
+    def find(self, case_id: str) -> Entry | None:
+        """The file of a case id (valid or not), or None."""
+        self._ensure()
+        found = self._cases.get(case_id)
+        if found is not None:
+            return found
+        return next((entry for entry in self._invalid if entry.id == case_id), None)
+
+    def current(self, name: str) -> bool:
+        """True when the catalogue's entry for a file matches the file on disk now."""
+        path = self.folder / name
+        return name in self._entries and self._stamps.get(name) == (_stamp(path) or (0, 0, 0))
+
+    def path(self, entry: Entry) -> Path:
+        """Where an entry's file is."""
+        return self.folder / entry.name
+
+    def _ensure(self) -> None:
+        if not self._loaded:
+            self.refresh()
+
+    def close(self) -> None:
+        """Close the cache file."""
+        self._store.close()
