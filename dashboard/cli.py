@@ -38,15 +38,21 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
-    """Check case files (or folders of them); print every problem with its file:line."""
+    """Check case and series files (or folders); print every problem with its file:line."""
+    from dashboard.series.load import load_series_paths
+
     catalog = load_paths(paths)
+    series, invalid_series = load_series_paths(_series_files(paths))
     for error in catalog.errors:
         click.echo(str(error))
-    valid, invalid = len(catalog.cases), len(catalog.invalid)
+    for problem in invalid_series:
+        click.echo(problem.report())
+    valid = len(catalog.cases) + len(series)
+    invalid = len(catalog.invalid) + len(invalid_series)
     if valid + invalid == 0:
         _fail("no case files (*.yaml, *.yml) found in " + ", ".join(map(str, paths)))
     if invalid:
-        problems = len(catalog.errors)
+        problems = len(catalog.errors) + sum(len(item.errors) for item in invalid_series)
         click.echo(
             f"{invalid} of {valid + invalid} files have problems "
             f"({problems} problem{'s' * (problems != 1)}); {valid} valid.",
@@ -54,6 +60,58 @@ def validate(paths: tuple[Path, ...]) -> None:
         )
         raise click.exceptions.Exit(1)
     click.echo(f"All {valid} case file{'s' * (valid != 1)} valid.", err=True)
+
+
+def _series_files(paths: tuple[Path, ...]) -> list[Path]:
+    from dashboard.load import is_series
+    from dashboard.series.load import series_paths
+
+    found: list[Path] = []
+    for path in paths:
+        found += series_paths(path) if path.is_dir() else [path] if is_series(path) else []
+    return found
+
+
+def _read_series(path: Path) -> Any:
+    from dashboard.series.load import load_series
+
+    try:
+        return load_series(path)
+    except InvalidCase as invalid:
+        click.echo(invalid.report(), err=True)
+        raise click.exceptions.Exit(1) from None
+
+
+def _name_invalid(series: Any) -> None:
+    if series.invalid:
+        names = ", ".join(series.invalid)
+        click.echo(f"{series.path}: left out, as their files have problems: {names}", err=True)
+
+
+@cli.command()
+@click.argument("series", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="outcomes.csv or outcomes.json; without it the table is printed.",
+)
+def outcomes(series: Path, output: Path | None) -> None:
+    """Relapses and annualized relapse rates before and after the anchor of a series."""
+    from dashboard.export.base import write_atomic
+    from dashboard.series.outcomes import compute, table, to_csv, to_json, to_text
+
+    loaded = _read_series(series)
+    _name_invalid(loaded)
+    rows = table(compute(loaded))
+    if output is None:
+        click.echo(to_text(rows))
+        return
+    suffix = output.suffix.lower()
+    if suffix not in (".csv", ".json"):
+        _fail(f"cannot tell the format of {output.name!r}: use .csv or .json")
+    write_atomic(output, to_csv(rows) if suffix == ".csv" else to_json(rows))
+    click.echo(f"Wrote {output}", err=True)
 
 
 @cli.command()

@@ -22,6 +22,12 @@ from dashboard.problems import CaseError, InvalidCase, pydantic_problems, yaml_p
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 500_000
 SUFFIXES = (".yaml", ".yml")
+SERIES_SUFFIXES = (".series.yaml", ".series.yml")  # a series of cases, never read as a case
+
+
+def is_series(path: Path) -> bool:
+    """True for a series file (`*.series.yaml`), which lists cases rather than being one."""
+    return path.name.lower().endswith(SERIES_SUFFIXES)
 
 
 class _CaseLoader(yaml.CSafeLoader):
@@ -78,6 +84,24 @@ class Catalog:
 def load_case(path: str | os.PathLike[str]) -> Case:
     """Read and validate one case file; raise `InvalidCase` listing every problem in it."""
     path = Path(path)
+    return parse_case(read_text(path), str(path))
+
+
+def parse_case(text: str, shown: str = "<case>") -> Case:
+    """Validate a case given as YAML text; `shown` names it in error messages."""
+    data, duplicate_keys = read_mapping(text, shown, "a case needs at least `title:`")
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as error:
+        problems = pydantic_problems(shown, text, error.errors(include_url=False))
+        raise InvalidCase(shown, problems) from None
+    if duplicate_keys and (duplicates := pydantic_problems(shown, text, [])):
+        raise InvalidCase(shown, duplicates)  # (a merge key `<<` may override without a duplicate)
+    return case
+
+
+def read_text(path: Path) -> str:
+    """A file's text, or `InvalidCase` saying why it cannot be read (size, encoding)."""
     shown = str(path)
     try:
         if path.stat().st_size > MAX_BYTES:
@@ -89,16 +113,16 @@ def load_case(path: str | os.PathLike[str]) -> Case:
     except OSError as error:
         raise InvalidCase.single(shown, f"cannot be read: {error.strerror or error}") from None
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InvalidCase.single(
             shown, f"is not UTF-8 text (byte {error.start}); save it as UTF-8"
         ) from None
-    return parse_case(text, shown)
 
 
-def parse_case(text: str, shown: str = "<case>") -> Case:
-    """Validate a case given as YAML text; `shown` names it in error messages."""
+def read_mapping(text: str, shown: str, needs: str) -> tuple[dict[Any, Any], bool]:
+    """YAML text as a mapping, and whether a key was written twice; `needs` says what an
+    empty file lacks."""
     if "\x00" in text:
         raise InvalidCase.single(shown, "is not a text file (it holds NUL bytes)")
     loader = _CaseLoader(text)
@@ -111,7 +135,7 @@ def parse_case(text: str, shown: str = "<case>") -> Case:
     finally:
         loader.dispose()
     if data is None:
-        raise InvalidCase.single(shown, "the file is empty; a case needs at least `title:`")
+        raise InvalidCase.single(shown, f"the file is empty; {needs}")
     if not isinstance(data, dict):
         found = "a list" if isinstance(data, list) else f"the text {str(data)[:40]!r}"
         raise InvalidCase.single(
@@ -123,14 +147,7 @@ def parse_case(text: str, shown: str = "<case>") -> Case:
             f"expands to more than {MAX_NODES:,} items (through repeated YAML aliases); "
             "write the values out instead",
         )
-    try:
-        case = Case.model_validate(data)
-    except ValidationError as error:
-        problems = pydantic_problems(shown, text, error.errors(include_url=False))
-        raise InvalidCase(shown, problems) from None
-    if loader.found_duplicate_key and (duplicates := pydantic_problems(shown, text, [])):
-        raise InvalidCase(shown, duplicates)  # (a merge key `<<` may override without a duplicate)
-    return case
+    return data, loader.found_duplicate_key
 
 
 def _expanded_size(data: Any) -> int:
@@ -164,17 +181,18 @@ def case_paths(folder: Path) -> list[Path]:
         for path in folder.iterdir()
         if path.suffix.lower() in SUFFIXES
         and not path.name.startswith((".", "~", "#"))
+        and not is_series(path)
         and path.is_file()
     )
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Files as given, folders as their case files."""
+    """Files as given, folders as their case files; series files are left to the series loader."""
     for given in paths:
         path = Path(given)
         if path.is_dir():
             yield from case_paths(path)
-        else:
+        elif not is_series(path):
             yield path
 
 
