@@ -14,6 +14,7 @@ from dashboard.load import load_case, load_paths
 from dashboard.problems import InvalidCase
 
 THEMES = ("screen", "print", "slides")
+SORTS = ("id", "anchor", "follow-up", "relapses", "arr-before", "arr-after")
 AXES = ("day", "week", "month", "year", "date")
 
 
@@ -59,7 +60,11 @@ def validate(paths: tuple[Path, ...]) -> None:
             err=True,
         )
         raise click.exceptions.Exit(1)
-    click.echo(f"All {valid} case file{'s' * (valid != 1)} valid.", err=True)
+    cases = len(catalog.cases)
+    said = f"{cases} case file{'s' * (cases != 1)}"
+    if series:
+        said += f" and {len(series)} series file{'s' * (len(series) != 1)}"
+    click.echo(f"All {said} valid.", err=True)
 
 
 def _series_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -156,6 +161,16 @@ SIZES_HELP = "slide (1920x1080), column (85 mm at 300 dpi), page (180 mm at 300 
     type=click.Choice(["png", "svg", "pdf", "html", "json"]),
     help="With a folder of cases: the format of each file.",
 )
+@click.option(
+    "--view",
+    type=click.Choice(["series", "panels"]),
+    help="With a series: one aligned row per case (series, the default) or the cases' "
+    "figures stacked as panels (a), (b), ...",
+)
+@click.option("--sort", type=click.Choice(SORTS), help="With a series: the order of the rows.")
+@click.option(
+    "--group", type=click.Choice(["none", "diagnosis"]), help="With a series: group the rows."
+)
 def render(
     case: Path,
     output: Path,
@@ -163,11 +178,20 @@ def render(
     axis: str | None,
     size: str | None,
     fmt: str | None,
+    view: str | None,
+    sort: str | None,
+    group: str | None,
 ) -> None:
-    """Render a case (or a folder of cases) to a page, the figure's JSON, or an image."""
+    """Render a case, a series or a folder of cases to a page, the figure's JSON, or an image."""
     from dashboard.export import ExportError, render_folder, save
+    from dashboard.load import is_series
 
     try:
+        if is_series(case):
+            _render_series(case, output, theme, axis, size, view, sort, group)
+            return
+        if view or sort or group:
+            _fail("--view, --sort and --group go with a series file (*.series.yaml)")
         if case.is_dir():
             report = render_folder(
                 case, output, fmt=fmt or "png", theme=theme, axis=axis, size=size
@@ -184,6 +208,32 @@ def render(
         written = save(loaded, output, theme=theme, axis=axis, size=size)
     except (ExportError, ValueError) as error:
         _fail(str(error))
+    click.echo(f"Wrote {written}", err=True)
+
+
+def _render_series(
+    path: Path,
+    output: Path,
+    theme: str | None,
+    axis: str | None,
+    size: str | None,
+    view: str | None,
+    sort: str | None,
+    group: str | None,
+) -> None:
+    from dashboard.series.export import save_series
+
+    if output.suffix.lower() in (".yaml", ".yml"):
+        _fail(f"{output} looks like a case file; refusing to write over it")
+    if axis == "date":
+        _fail("a series is drawn in days, weeks, months or years from its anchor, not dates")
+    loaded = _read_series(path)
+    _name_invalid(loaded)
+    if view == "panels" and (sort or group or axis):
+        _fail("--sort, --group and --axis go with --view series; the panels keep each case's own")
+    written = save_series(
+        loaded, output, view=view, theme=theme, size=size, sort=sort, group=group, axis=axis
+    )
     click.echo(f"Wrote {written}", err=True)
 
 

@@ -28,7 +28,7 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
-from tests.conftest import ROOT, TIMELINES, PageProblems
+from tests.conftest import CASE_FILES, ROOT, TIMELINES, PageProblems
 
 OpenPage = Callable[..., tuple[Page, PageProblems]]
 CASE = "nomura-2025-case2"
@@ -154,7 +154,7 @@ def test_index_lists_cases_and_files_with_problems(open_page: OpenPage, server: 
     page.goto(server.url + "/")
     cards = page.locator("#case-list .card")
     expect(cards.first).to_be_visible()
-    expect(cards).to_have_count(len(list(TIMELINES.glob("*.yaml"))) + 2)
+    expect(cards).to_have_count(len(CASE_FILES) + 2)
     expect(page.get_by_role("link", name="Imaging demo")).to_have_attribute(
         "href", "/case/imaging-demo"
     )
@@ -177,7 +177,7 @@ def test_index_filter_matches_drugs_and_diagnoses(open_page: OpenPage, server: S
     page.get_by_label("Filter cases").fill("no such drug at all")
     expect(page.locator("#case-list")).to_contain_text("No case matches")
     page.get_by_label("Filter cases").fill("")
-    expect(cards).to_have_count(len(list(TIMELINES.glob("*.yaml"))) + 2)
+    expect(cards).to_have_count(len(CASE_FILES) + 2)
     problems.assert_clean()
 
 
