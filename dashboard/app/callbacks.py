@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
-from dashboard.app import index, layout
+from dashboard.app import index, layout, series
 from dashboard.app.cases import Library
 from dashboard.app.state import (
     EVERYTHING,
@@ -42,7 +42,12 @@ def register(app: Dash, library: Library) -> None:
     @app.callback(Output("page", "children"), Input("url", "pathname"))
     def route(pathname: str | None) -> list[Any]:
         if pathname in (None, "", "/"):
-            return index.index_page(library.catalog())
+            return series.with_series(index.index_page(library.catalog()), library)
+        if (series_id := series.series_id_of(pathname)) is not None:
+            known = series.lookup(library, series_id) != (None, None)
+            if known:
+                return series.series_page(series_id, series.folder_stamp(library))
+            return series.missing(series_id)
         case_id = case_id_of(pathname)
         if case_id is None or not library.lookup(case_id).known:
             return index.missing_page(case_id or (pathname or "").lstrip("/"))

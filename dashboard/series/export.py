@@ -26,7 +26,7 @@ from dashboard.export.templating import render
 from dashboard.series.caption import panels_caption, series_caption
 from dashboard.series.figure import Link, series_spec
 from dashboard.series.load import SeriesFile
-from dashboard.series.outcomes import COLUMNS, compute, table
+from dashboard.series.outcomes import COLUMNS, cell_text, compute, table
 from dashboard.series.panels import panels_spec
 
 VIEWS = ("series", "panels")
@@ -83,7 +83,7 @@ def outcome_rows(
         line = []
         for name in COLUMNS:
             value = row[name]
-            text = "" if value is None else str(value)
+            text = cell_text(value)
             href = link(text) if name == "case" and link is not None and text != "all" else None
             line.append({"text": text, "href": href})
         cells.append(line)

@@ -234,6 +234,11 @@ def table(outcomes: Outcomes) -> list[dict[str, Cell]]:
     return rows
 
 
+def cell_text(cell: Cell) -> str:
+    """A cell as the CSV and the tables write it: 4 significant digits, empty for None."""
+    return _text(cell)
+
+
 def _text(cell: Cell) -> str:
     if cell is None:
         return ""
