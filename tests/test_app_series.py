@@ -91,7 +91,8 @@ def test_series_page_draws_rows_and_outcomes(open_page: OpenPage, server: Server
     # the row labels link to the cases
     hrefs = page.eval_on_selector_all(
         f"{CHART} .ytick a",
-        "links => links.map(a => a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))",
+        "links => links.map(a => a.getAttribute('href')"
+        " || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))",
     )
     assert hrefs == ["/case/delta", "/case/beta", "/case/alpha"]
     page.get_by_role("link", name="alpha", exact=True).first.click()

@@ -6,6 +6,7 @@ import json
 import re
 import struct
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -113,3 +114,41 @@ def test_render_command_draws_a_series(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 1 and "align.match: no case of the series" in result.stderr
+
+
+def test_site_has_a_page_per_series_linked_both_ways(tmp_path: Path, open_page: Any) -> None:
+    from dashboard.export.site import export_site
+
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for path in DATA.iterdir():
+        (folder / path.name).write_text(path.read_text())
+    export_site(folder, tmp_path / "site")
+    site = tmp_path / "site"
+    index = (site / "index.html").read_text()
+    assert '<a href="series/il6.html">aligned rows</a>' in index
+    assert '<a href="series/il6-panels.html">panels (a), (b), …</a>' in index
+    assert sorted(p.name for p in (site / "series").iterdir()) == [
+        "il6-panels.html",
+        "il6.html",
+        "second-attack.html",
+        "window.html",
+    ]
+    page, problems = open_page()
+    page.goto((site / "series" / "il6.html").as_uri())
+    page.wait_for_function("document.querySelector('#course-chart .main-svg') !== null")
+    rows = page.evaluate("document.getElementById('course-chart').layout.meta.rows")
+    assert rows == ["delta", "beta", "alpha"]
+    hrefs = page.eval_on_selector_all(
+        "#course-chart .ytick a",
+        "links => links.map(a => a.getAttribute('href')"
+        " || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))",
+    )
+    assert hrefs == ["../case/delta.html", "../case/beta.html", "../case/alpha.html"]
+    page.locator("#course-chart .ytick a").nth(2).dispatch_event("click")
+    page.wait_for_url("**/case/alpha.html")
+    page.go_back()
+    page.locator("table.outcomes").get_by_role("link", name="beta", exact=True).click()
+    page.wait_for_url("**/case/beta.html")
+    assert page.title() == "Beta – satralizumab stopped"
+    problems.assert_clean()

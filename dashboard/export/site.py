@@ -38,6 +38,7 @@ PLOTLY_JS = "plotly.min.js"
 STYLESHEET = "style.css"
 INDEX = "index.html"
 CASE_DIR = "case"
+SERIES_DIR = "series"
 
 
 @dataclass(frozen=True)
@@ -195,8 +196,58 @@ def _build(
         )
         write_atomic(staging / page, html)
         pages[case_id] = page
-    write_atomic(staging / INDEX, index_html(cases, pages, invalid, source))
+    series = write_series_pages(staging, source, pages, theme)
+    write_atomic(staging / INDEX, index_html(cases, pages, invalid, source, series))
     return pages
+
+
+def write_series_pages(staging: Path, source: Path, pages: dict[str, str], theme: str) -> str:
+    """A page per series of the folder (and one of its panels when it names them); the
+    index's section listing them, with any series file that has problems."""
+    from dashboard.series.export import series_figure, series_page
+    from dashboard.series.load import load_series_folder
+
+    found, invalid = load_series_folder(source)
+    if not found and not invalid:
+        return ""
+
+    def link(case_id: str) -> str | None:
+        return "../" + quote(pages[case_id]) if case_id in pages else None
+
+    taken: set[str] = set()
+    items = []
+    for series_id, series_file in sorted(found.items()):
+        slug = _slug(series_id, taken)
+        views = ["series"] + (["panels"] if series_file.series.panels is not None else [])
+        links = []
+        for view in views:
+            page = f"{SERIES_DIR}/{slug}{'-panels' if view == 'panels' else ''}.html"
+            figure = series_figure(series_file, view=view, theme=theme, link=link)
+            html = series_page(
+                series_file,
+                figure,
+                view=view,
+                link=link,
+                plotlyjs=f"../{PLOTLY_JS}",
+                stylesheet=f"../{STYLESHEET}",
+                index=f"../{INDEX}",
+            )
+            write_atomic(staging / page, html)
+            name = "aligned rows" if view == "series" else "panels (a), (b), …"
+            links.append(f'<a href="{escape(quote(page), quote=True)}">{name}</a>')
+        count = len(series_file.cases)
+        items.append(
+            f'<li class="series-card" data-series="{escape(series_id, quote=True)}">'
+            f"<h3>{escape(series_file.title)}</h3><p>{count} case{'s' * (count != 1)}: "
+            f"{' · '.join(links)}</p></li>"
+        )
+    problems = "".join(f"<li><pre>{escape(_report(bad, source))}</pre></li>" for bad in invalid)
+    return (
+        '<section class="series" aria-labelledby="series-heading">'
+        f'<h2 id="series-heading">Case series</h2><ul class="series-list">{"".join(items)}</ul>'
+        + (f"<p>Series files with problems, skipped:</p><ul>{problems}</ul>" if problems else "")
+        + "</section>"
+    )
 
 
 NAV = '<nav class="site-nav"><a href="../index.html">← All cases</a></nav>\n'
@@ -211,8 +262,10 @@ def index_html(
     pages: dict[str, str],
     invalid: tuple[InvalidCase, ...],
     source: Path,
+    series: str = "",
 ) -> str:
-    """The index: each case with its title, diagnoses, citation and a preview of its course."""
+    """The index: each case with its title, diagnoses, citation and a preview of its course;
+    `series` is the section of the series pages (markup this program wrote)."""
     cards = []
     for case_id, case_file in sorted(cases.items(), key=lambda item: item[1].case.title.lower()):
         case = case_file.case
@@ -256,6 +309,7 @@ and the course in words.</p>
 <ul class="cases">
 {"".join(cards)}
 </ul>
+{series}
 {problems}
 </main>
 </body>
