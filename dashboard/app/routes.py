@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from html import escape
 from typing import Any
 from urllib.parse import unquote
 
@@ -19,6 +18,7 @@ from plotly.offline import get_plotlyjs
 from dashboard.app.cases import Library
 from dashboard.app.state import figure_options, parse_view
 from dashboard.export.page import case_page
+from dashboard.export.templating import render
 
 PLOTLY_JS = "/static-plotly/plotly.min.js"
 _PAGE = re.compile(r"^/(case|present)/(.*?)/?$")
@@ -36,16 +36,7 @@ _SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; san
 
 def missing_html(case_id: str) -> str:
     """The friendly 'no such case' page, for an id no file has."""
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>No such case – clinical-course</title>
-<link rel="stylesheet" href="/assets/app.css"></head>
-<body><header class="topbar"><a class="brand" href="/">clinical-course</a></header>
-<main class="missing"><h1>No such case</h1>
-<p>There is no case file called <code>{escape(case_id)}</code> in this folder.</p>
-<p><a href="/">Back to all cases</a></p></main></body></html>
-"""
+    return render("missing.html.j2", what="case", name=case_id)
 
 
 def _missing(case_id: str) -> Response:

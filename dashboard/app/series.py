@@ -29,6 +29,7 @@ from dashboard.app.series_layout import (
     with_series,
 )
 from dashboard.export.base import ExportError
+from dashboard.export.templating import render
 from dashboard.problems import InvalidCase
 from dashboard.series.export import series_caption_for, series_figure
 from dashboard.series.load import SeriesFile
@@ -246,7 +247,8 @@ def add_routes(server: Flask, library: Library) -> None:
             return None
         found, invalid = lookup(library, series_id)
         if found is None and invalid is None:
-            return Response("No such series", status=404, mimetype="text/plain")
+            page = render("missing.html.j2", what="series", name=series_id)
+            return Response(page, status=404, mimetype="text/html")
         return None
 
     @server.route(EXPORT + "<series_id>.csv")

@@ -16,7 +16,6 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from functools import cache
-from html import escape
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -26,8 +25,10 @@ from plotly.offline import get_plotlyjs
 
 from dashboard import __version__
 from dashboard.export.base import ExportError, write_atomic
-from dashboard.export.page import case_page, citation_html, page_css
+from dashboard.export.page import case_page, page_css
 from dashboard.export.preview import preview_svg
+from dashboard.export.templating import render
+from dashboard.facts import case_facts
 from dashboard.figure import build_figure
 from dashboard.load import SUFFIXES, CaseFile, load_folder
 from dashboard.problems import InvalidCase
@@ -192,7 +193,7 @@ def _build(
             figure,
             plotlyjs=f"../{PLOTLY_JS}",
             stylesheet=f"../{STYLESHEET}",
-            nav=NAV,
+            index=f"../{INDEX}",
         )
         write_atomic(staging / page, html)
         pages[case_id] = page
@@ -201,21 +202,29 @@ def _build(
     return pages
 
 
-def write_series_pages(staging: Path, source: Path, pages: dict[str, str], theme: str) -> str:
-    """A page per series of the folder (and one of its panels when it names them); the
-    index's section listing them, with any series file that has problems."""
+@dataclass(frozen=True)
+class SeriesSection:
+    """The series pages of a site, for its index: each series with its pages, and the
+    series files with problems."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def write_series_pages(
+    staging: Path, source: Path, pages: dict[str, str], theme: str
+) -> SeriesSection:
+    """A page per series of the folder (and one of its panels when it names them)."""
     from dashboard.series.export import series_figure, series_page
     from dashboard.series.load import load_series_folder
 
     found, invalid = load_series_folder(source)
-    if not found and not invalid:
-        return ""
 
     def link(case_id: str) -> str | None:
         return "../" + quote(pages[case_id]) if case_id in pages else None
 
     taken: set[str] = set()
-    items = []
+    section = SeriesSection(problems=[_report(bad, source) for bad in invalid])
     for series_id, series_file in sorted(found.items()):
         slug = _slug(series_id, taken)
         views = ["series"] + (["panels"] if series_file.series.panels is not None else [])
@@ -234,23 +243,16 @@ def write_series_pages(staging: Path, source: Path, pages: dict[str, str], theme
             )
             write_atomic(staging / page, html)
             name = "aligned rows" if view == "series" else "panels (a), (b), …"
-            links.append(f'<a href="{escape(quote(page), quote=True)}">{name}</a>')
-        count = len(series_file.cases)
-        items.append(
-            f'<li class="series-card" data-series="{escape(series_id, quote=True)}">'
-            f"<h3>{escape(series_file.title)}</h3><p>{count} case{'s' * (count != 1)}: "
-            f"{' · '.join(links)}</p></li>"
+            links.append({"text": name, "href": quote(page)})
+        section.items.append(
+            {
+                "id": series_id,
+                "title": series_file.title,
+                "count": len(series_file.cases),
+                "links": links,
+            }
         )
-    problems = "".join(f"<li><pre>{escape(_report(bad, source))}</pre></li>" for bad in invalid)
-    return (
-        '<section class="series" aria-labelledby="series-heading">'
-        f'<h2 id="series-heading">Case series</h2><ul class="series-list">{"".join(items)}</ul>'
-        + (f"<p>Series files with problems, skipped:</p><ul>{problems}</ul>" if problems else "")
-        + "</section>"
-    )
-
-
-NAV = '<nav class="site-nav"><a href="../index.html">← All cases</a></nav>\n'
+    return section
 
 
 def _files(root: Path) -> list[Path]:
@@ -262,59 +264,30 @@ def index_html(
     pages: dict[str, str],
     invalid: tuple[InvalidCase, ...],
     source: Path,
-    series: str = "",
+    series: SeriesSection | None = None,
 ) -> str:
     """The index: each case with its title, diagnoses, citation and a preview of its course;
-    `series` is the section of the series pages (markup this program wrote)."""
-    cards = []
-    for case_id, case_file in sorted(cases.items(), key=lambda item: item[1].case.title.lower()):
-        case = case_file.case
-        href = escape(quote(pages[case_id]), quote=True)
-        diagnoses = (
-            f'<p class="diagnoses">{escape("; ".join(case.diagnoses))}</p>'
-            if case.diagnoses
-            else ""
-        )
-        cards.append(
-            f'<li class="case-card" data-case="{escape(case_id, quote=True)}">'
-            f'<h2><a href="{href}">{escape(case.title)}</a></h2>'
-            f'<a href="{href}" tabindex="-1" aria-hidden="true">{preview_svg(case)}</a>'
-            f"{diagnoses}{citation_html(case)}</li>"
-        )
-    problems = ""
-    if invalid:
-        items = "".join(f"<li><pre>{escape(_report(bad, source))}</pre></li>" for bad in invalid)
-        count = len(invalid)
-        problems = (
-            f'<section class="problems" aria-labelledby="problems-heading">'
-            f'<h2 id="problems-heading">{count} file{"s" * (count != 1)} with problems, '
-            f"skipped</h2><ul>{items}</ul></section>"
-        )
-    count = len(cases)
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="clinical-course {escape(__version__)}">
-<title>Clinical courses</title>
-<link rel="stylesheet" href="{STYLESHEET}">
-</head>
-<body>
-<main>
-<h1>Clinical courses</h1>
-<p class="site-intro">{count} case{"s" * (count != 1)}. Each chart shows the treatments
-as bars and relapses as ▼ on one time axis; open a case for the full chart, its caption
-and the course in words.</p>
-<ul class="cases">
-{"".join(cards)}
-</ul>
-{series}
-{problems}
-</main>
-</body>
-</html>
-"""
+    then the series and the files with problems."""
+    ordered = sorted(cases.items(), key=lambda item: item[1].case.title.lower())
+    cards = [
+        {
+            "id": case_id,
+            "href": quote(pages[case_id]),
+            "facts": case_facts(case_file.case),
+            "preview": preview_svg(case_file.case),
+        }
+        for case_id, case_file in ordered
+    ]
+    series = series or SeriesSection()
+    return render(
+        "site_index.html.j2",
+        stylesheet=STYLESHEET,
+        generator=f"clinical-course {__version__}",
+        cards=cards,
+        series=series.items,
+        series_problems=series.problems,
+        problems=[_report(bad, source) for bad in invalid],
+    )
 
 
 def _report(invalid: InvalidCase, source: Path) -> str:

@@ -20,6 +20,6 @@ def environment() -> Environment:
     )
 
 
-def render(name: str, **context: object) -> str:
-    """Render the template `name` with `context`."""
-    return environment().get_template(name).render(**context)
+def render(template: str, /, **context: object) -> str:
+    """Render the template of that name with `context`."""
+    return environment().get_template(template).render(**context)

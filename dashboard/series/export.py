@@ -23,6 +23,7 @@ from dashboard.export.images import (
 )
 from dashboard.export.page import figure_html, page_css, plotlyjs_html
 from dashboard.export.templating import render
+from dashboard.facts import series_facts
 from dashboard.series.caption import panels_caption, series_caption
 from dashboard.series.figure import Link, series_spec
 from dashboard.series.load import SeriesFile
@@ -101,21 +102,21 @@ def series_page(
     index: str | None = None,
 ) -> str:
     """The standalone page of a series: the view, its caption, the outcomes, the cases."""
+    facts = series_facts(series_file, view)
+    shown = facts.cases if view == "series" else facts.panels
     return render(
         "series.html.j2",
-        title=series_file.title,
-        summary=series_file.series.summary,
+        f=facts,
         css=page_css(),
         stylesheet=stylesheet,
         plotlyjs=plotlyjs_html(plotlyjs),
         index=index,
         figure=figure_html(figure),
-        caption=series_caption_for(series_file, view),
         columns=COLUMNS if view == "series" else (),
         rows=outcome_rows(series_file, link) if view == "series" else [],
         cases=[
-            {"id": item.id, "title": item.case.title, "href": link(item.id) if link else None}
-            for item in (series_file.cases if view == "series" else series_file.panels)
+            {"id": case_id, "title": title, "href": link(case_id) if link else None}
+            for case_id, title in shown
         ],
     )
 

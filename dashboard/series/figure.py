@@ -33,6 +33,7 @@ class Row:
     case: Case
     outcome: CaseOutcome
     group: str
+    span: tuple[float, float]  # the whole follow-up, in days since the case's day 0
 
     @property
     def anchor(self) -> float:
@@ -73,13 +74,15 @@ def series_rows(
     rows: list[Row] = []
     missing: list[str] = []
     for item in series_file.cases:
-        outcome = case_outcome(item.id, item.case, series)
+        span = follow_up(item.case)
+        outcome = case_outcome(item.id, item.case, series, span, scores=False)
         if outcome.anchor is None:
             missing.append(item.id)
             continue
         label = item.case.title if series.label == "title" else item.id
         first = item.case.diagnoses[0] if item.case.diagnoses else "no diagnosis given"
-        rows.append(Row(item.id, label, item.case, outcome, first if group != "none" else ""))
+        group_name = first if group != "none" else ""
+        rows.append(Row(item.id, label, item.case, outcome, group_name, span))
     rows.sort(key=_sort_key(sort))
     if group != "none":
         rows.sort(key=lambda row: row.group.casefold())  # stable: sorted within each group
@@ -160,7 +163,7 @@ class _Builder:
         )
 
     def add_row(self, row: Row, y: float) -> None:
-        start, end = follow_up(row.case)
+        start, end = row.span
         self.follow["x"] += [self.x(start, row.anchor), self.x(end, row.anchor), None]
         self.follow["y"] += [y, y, None]
         name = f"<b>{esc(row.label)}</b>"
@@ -335,7 +338,7 @@ def series_spec(
     rows, missing = series_rows(series_file, sort=sort, group=group)
     if window is None and series.window is not None:
         window = (series.window[0].day, series.window[1].day)
-    spans = [follow_up(row.case) for row in rows]
+    spans = [row.span for row in rows]
     low = min((s - row.anchor for (s, _), row in zip(spans, rows, strict=True)), default=-1.0)
     high = max((e - row.anchor for (_, e), row in zip(spans, rows, strict=True)), default=1.0)
     if window is not None:

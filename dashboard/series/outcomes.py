@@ -119,22 +119,35 @@ class Outcomes:
 
 
 def _score(case: Case, name: str | None, until: float) -> float | None:
+    """The last value of the named measurement on or before `until` (the later one written
+    when two share a day, as the figure draws them)."""
     if name is None:
         return None
     wanted = name.casefold()
     for measurement in case.measurements:
         if wanted in (measurement.name.casefold(), (measurement.abbr or "").casefold()):
-            values = [point.value for point in measurement.points if point.time.day <= until]
-            return values[-1] if values else None
+            best: tuple[float, float] | None = None
+            for time, (value, _) in measurement.values:
+                if time.day <= until and (best is None or time.day >= best[0]):
+                    best = (time.day, value)
+            return best[1] if best is not None else None
     return None
 
 
-def case_outcome(case_id: str, case: Case, series: Series) -> CaseOutcome:
-    """One case's row, as the series' alignment, window and outcome settings define it."""
+def case_outcome(
+    case_id: str,
+    case: Case,
+    series: Series,
+    span: tuple[float, float] | None = None,
+    *,
+    scores: bool = True,
+) -> CaseOutcome:
+    """One case's row, as the series' alignment, window and outcome settings define it;
+    `span` is the case's follow-up when the caller has it already; a figure needs no scores."""
     anchor = anchor_day(case, series.align)
     if anchor is None:
         return CaseOutcome(case_id, None)
-    start, end = follow_up(case)
+    start, end = span or follow_up(case)
     if series.window is not None:
         start = max(start, anchor + series.window[0].day)
         end = min(end, anchor + series.window[1].day)
@@ -142,7 +155,7 @@ def case_outcome(case_id: str, case: Case, series: Series) -> CaseOutcome:
     counted = attack_days(case, series.outcomes.count, series.outcomes.merge_within)
     before = [day for day in counted if start <= day <= anchor]
     after = [day for day in counted if anchor < day <= end]
-    score = series.outcomes.score
+    score = series.outcomes.score if scores else None
     return CaseOutcome(
         case_id,
         anchor,
