@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -396,7 +397,9 @@ def series_spec(
         "plot_bgcolor": look.paper,
         "height": height or round(plot_px + top + bottom),
         "autosize": width is None,
-        "margin": {"t": top, "b": bottom, "l": 10, "r": 10},
+        # Margins set here, not by plotly's automargin: with a thousand row labels its
+        # measuring and redrawing makes the chart many times slower to draw.
+        "margin": {"t": top, "b": bottom, "l": _label_px(labels, look, many), "r": 10},
         "barmode": "overlay",
         "bargap": 0,
         "showlegend": True,
@@ -413,7 +416,7 @@ def series_spec(
             "showgrid": look.name != "print",
             "gridcolor": look.grid,
             "zeroline": False,
-            "automargin": True,
+            "automargin": False,
             "hoverformat": ".4~f",
         },
         "yaxis": {
@@ -425,7 +428,7 @@ def series_spec(
             "zeroline": False,
             "ticks": "",
             "fixedrange": True,
-            "automargin": True,
+            "automargin": False,
             "tickfont": look.font_dict(0.9 if not many else 0.6),
         },
         "shapes": [
@@ -483,6 +486,16 @@ def series_spec(
     if width:
         layout["width"] = width
     return {"data": traces, "layout": layout}
+
+
+def _label_px(labels: list[str], look: Theme, many: bool) -> int:
+    """Room for the longest row label left of the plot (links and bold marks not counted)."""
+    longest = max((len(_TAGS.sub("", label)) for label in labels), default=4)
+    scale = 0.6 if many else 0.9
+    return min(round(longest * look.char_px * scale * 1.1 + 16), 360)
+
+
+_TAGS = re.compile(r"<[^>]*>")
 
 
 def legend_per_line(width: int | None) -> int:
