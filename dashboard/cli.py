@@ -16,6 +16,7 @@ from dashboard.load import case_paths, expand_paths, load_case, load_paths
 from dashboard.problems import InvalidCase
 
 THEMES = ("screen", "print", "slides")
+SORTS = ("id", "anchor", "follow-up", "relapses", "arr-before", "arr-after")
 AXES = ("day", "week", "month", "year", "date")
 
 
@@ -52,24 +53,86 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
-    """Check case files (or folders of them); print every problem with its file:line."""
-    files = list(expand_paths(paths))
-    with _progress(len(files), "Checking") as advance:
-        catalog = load_paths(files, progress=advance)
+    """Check case and series files (or folders); print every problem with its file:line."""
+    from dashboard.series.load import load_series_paths
+
+    files = sum(1 for _ in expand_paths(paths))
+    with _progress(files, "Checking") as advance:
+        catalog = load_paths(paths, progress=advance)
+    series, invalid_series = load_series_paths(_series_files(paths))
     for error in catalog.errors:
         click.echo(str(error))
-    valid, invalid = len(catalog.cases), len(catalog.invalid)
+    for problem in invalid_series:
+        click.echo(problem.report())
+    valid = len(catalog.cases) + len(series)
+    invalid = len(catalog.invalid) + len(invalid_series)
     if valid + invalid == 0:
         _fail("no case files (*.yaml, *.yml) found in " + ", ".join(map(str, paths)))
     if invalid:
-        problems = len(catalog.errors)
+        problems = len(catalog.errors) + sum(len(item.errors) for item in invalid_series)
         click.echo(
             f"{invalid} of {valid + invalid} files have problems "
             f"({problems} problem{'s' * (problems != 1)}); {valid} valid.",
             err=True,
         )
         raise click.exceptions.Exit(1)
-    click.echo(f"All {valid} case file{'s' * (valid != 1)} valid.", err=True)
+    cases = len(catalog.cases)
+    said = f"{cases} case file{'s' * (cases != 1)}"
+    if series:
+        said += f" and {len(series)} series file{'s' * (len(series) != 1)}"
+    click.echo(f"All {said} valid.", err=True)
+
+
+def _series_files(paths: tuple[Path, ...]) -> list[Path]:
+    from dashboard.load import is_series
+    from dashboard.series.load import series_paths
+
+    found: list[Path] = []
+    for path in paths:
+        found += series_paths(path) if path.is_dir() else [path] if is_series(path) else []
+    return found
+
+
+def _read_series(path: Path) -> Any:
+    from dashboard.series.load import load_series
+
+    try:
+        return load_series(path)
+    except InvalidCase as invalid:
+        click.echo(invalid.report(), err=True)
+        raise click.exceptions.Exit(1) from None
+
+
+def _name_invalid(series: Any) -> None:
+    if series.invalid:
+        names = ", ".join(series.invalid)
+        click.echo(f"{series.path}: left out, as their files have problems: {names}", err=True)
+
+
+@cli.command()
+@click.argument("series", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="outcomes.csv or outcomes.json; without it the table is printed.",
+)
+def outcomes(series: Path, output: Path | None) -> None:
+    """Relapses and annualized relapse rates before and after the anchor of a series."""
+    from dashboard.export.base import write_atomic
+    from dashboard.series.outcomes import compute, table, to_csv, to_json, to_text
+
+    loaded = _read_series(series)
+    _name_invalid(loaded)
+    rows = table(compute(loaded))
+    if output is None:
+        click.echo(to_text(rows))
+        return
+    suffix = output.suffix.lower()
+    if suffix not in (".csv", ".json"):
+        _fail(f"cannot tell the format of {output.name!r}: use .csv or .json")
+    write_atomic(output, to_csv(rows) if suffix == ".csv" else to_json(rows))
+    click.echo(f"Wrote {output}", err=True)
 
 
 @cli.command()
@@ -134,6 +197,16 @@ SIZES_HELP = "slide (1920x1080), column (85 mm at 300 dpi), page (180 mm at 300 
     type=click.Choice(["png", "svg", "pdf", "html", "json"]),
     help="With a folder of cases: the format of each file.",
 )
+@click.option(
+    "--view",
+    type=click.Choice(["series", "panels"]),
+    help="With a series: one aligned row per case (series, the default) or the cases' "
+    "figures stacked as panels (a), (b), ...",
+)
+@click.option("--sort", type=click.Choice(SORTS), help="With a series: the order of the rows.")
+@click.option(
+    "--group", type=click.Choice(["none", "diagnosis"]), help="With a series: group the rows."
+)
 def render(
     case: Path,
     output: Path,
@@ -141,11 +214,20 @@ def render(
     axis: str | None,
     size: str | None,
     fmt: str | None,
+    view: str | None,
+    sort: str | None,
+    group: str | None,
 ) -> None:
-    """Render a case (or a folder of cases) to a page, the figure's JSON, or an image."""
+    """Render a case, a series or a folder of cases to a page, the figure's JSON, or an image."""
     from dashboard.export import ExportError, render_folder, save
+    from dashboard.load import is_series
 
     try:
+        if is_series(case):
+            _render_series(case, output, theme, axis, size, view, sort, group)
+            return
+        if view or sort or group:
+            _fail("--view, --sort and --group go with a series file (*.series.yaml)")
         if case.is_dir():
             with _progress(len(case_paths(case)), "Rendering") as advance:
                 report = render_folder(
@@ -169,6 +251,32 @@ def render(
         written = save(loaded, output, theme=theme, axis=axis, size=size)
     except (ExportError, ValueError) as error:
         _fail(str(error))
+    click.echo(f"Wrote {written}", err=True)
+
+
+def _render_series(
+    path: Path,
+    output: Path,
+    theme: str | None,
+    axis: str | None,
+    size: str | None,
+    view: str | None,
+    sort: str | None,
+    group: str | None,
+) -> None:
+    from dashboard.series.export import save_series
+
+    if output.suffix.lower() in (".yaml", ".yml"):
+        _fail(f"{output} looks like a case file; refusing to write over it")
+    if axis == "date":
+        _fail("a series is drawn in days, weeks, months or years from its anchor, not dates")
+    loaded = _read_series(path)
+    _name_invalid(loaded)
+    if view == "panels" and (sort or group or axis):
+        _fail("--sort, --group and --axis go with --view series; the panels keep each case's own")
+    written = save_series(
+        loaded, output, view=view, theme=theme, size=size, sort=sort, group=group, axis=axis
+    )
     click.echo(f"Wrote {written}", err=True)
 
 

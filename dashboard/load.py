@@ -26,6 +26,12 @@ SUFFIXES = (".yaml", ".yml")
 # Explicit tags a file may write when they say what the text would be read as anyway.
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
 _LARGEST_FLOAT = 1.7976931348623157e308
+SERIES_SUFFIXES = (".series.yaml", ".series.yml")  # a series of cases, never read as a case
+
+
+def is_series(path: Path) -> bool:
+    """True for a series file (`*.series.yaml`), which lists cases rather than being one."""
+    return path.name.lower().endswith(SERIES_SUFFIXES)
 
 
 class _CaseLoader(yaml.CSafeLoader):
@@ -111,7 +117,7 @@ def load_case(path: str | os.PathLike[str], within: str | os.PathLike[str] | Non
             "outside_folder",
         )
     try:
-        return _load_case(path, shown)
+        return _parse_case(read_text(path), shown)
     except InvalidCase:
         raise
     except Exception as error:  # the boundary: one file's failure stays that file's problem
@@ -126,7 +132,9 @@ def _unexpected(shown: str, error: BaseException) -> InvalidCase:
     )
 
 
-def _load_case(path: Path, shown: str) -> Case:
+def read_text(path: Path) -> str:
+    """A file's text, or `InvalidCase` saying why it cannot be read (size, encoding)."""
+    shown = str(path)
     try:
         if path.stat().st_size > MAX_BYTES:
             size = path.stat().st_size / 1024 / 1024
@@ -139,12 +147,11 @@ def _load_case(path: Path, shown: str) -> Case:
             shown, f"cannot be read: {error.strerror or error}", "unreadable"
         ) from None
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InvalidCase.single(
             shown, f"is not UTF-8 text (byte {error.start}); save it as UTF-8", "not_utf8"
         ) from None
-    return _parse_case(text, shown)
 
 
 def parse_case(text: str, shown: str = "<case>") -> Case:
@@ -158,6 +165,20 @@ def parse_case(text: str, shown: str = "<case>") -> Case:
 
 
 def _parse_case(text: str, shown: str) -> Case:
+    data, duplicate_keys = read_mapping(text, shown, "a case needs at least `title:`")
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as error:
+        problems = pydantic_problems(shown, text, error.errors(include_url=False))
+        raise InvalidCase(shown, problems) from None
+    if duplicate_keys and (duplicates := pydantic_problems(shown, text, [])):
+        raise InvalidCase(shown, duplicates)  # (a merge key `<<` may override without a duplicate)
+    return case
+
+
+def read_mapping(text: str, shown: str, needs: str) -> tuple[dict[Any, Any], bool]:
+    """YAML text as a mapping, and whether a key was written twice; `needs` says what an
+    empty file lacks. Tags, overflowing numbers and deep nesting are refused with lines."""
     if "\x00" in text:
         raise InvalidCase.single(shown, "is not a text file (it holds NUL bytes)", "nul_bytes")
     if "!" in text and (problems := _written_problems(text, shown)):  # no tag without !
@@ -174,9 +195,7 @@ def _parse_case(text: str, shown: str) -> Case:
     finally:
         loader.dispose()
     if data is None:
-        raise InvalidCase.single(
-            shown, "the file is empty; a case needs at least `title:`", "empty"
-        )
+        raise InvalidCase.single(shown, f"the file is empty; {needs}", "empty")
     if not isinstance(data, dict):
         found = "a list" if isinstance(data, list) else f"the text {str(data)[:40]!r}"
         raise InvalidCase.single(
@@ -195,14 +214,7 @@ def _parse_case(text: str, shown: str) -> Case:
         problems := _written_problems(text, shown)
     ):
         raise InvalidCase(shown, problems)
-    try:
-        case = Case.model_validate(data)
-    except ValidationError as error:
-        problems = pydantic_problems(shown, text, error.errors(include_url=False))
-        raise InvalidCase(shown, problems) from None
-    if loader.found_duplicate_key and (duplicates := pydantic_problems(shown, text, [])):
-        raise InvalidCase(shown, duplicates)  # (a merge key `<<` may override without a duplicate)
-    return case
+    return data, loader.found_duplicate_key
 
 
 def _too_deep(data: Any) -> bool:
@@ -344,19 +356,22 @@ def case_paths(folder: Path) -> list[Path]:
         for path in folder.iterdir()
         if path.suffix.lower() in SUFFIXES
         and not path.name.startswith((".", "~", "#"))
+        and not is_series(path)
         and path.is_file()
     )
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, Path]]:
     """Each case file with the folder it must stay inside: files as given (in their own
-    folder), folders as their case files; a file named twice (`a.yaml folder/`) comes once."""
+    folder), folders as their case files; a file named twice (`a.yaml folder/`) comes once.
+    Series files are left to the series loader."""
     seen: set[Path] = set()
     for given in paths:
         path = Path(given)
-        pairs = (
-            [(file, path) for file in case_paths(path)] if path.is_dir() else [(path, path.parent)]
-        )
+        if path.is_dir():
+            pairs = [(file, path) for file in case_paths(path)]
+        else:
+            pairs = [] if is_series(path) else [(path, path.parent)]
         for file, folder in pairs:
             key = Path(os.path.abspath(file))
             if key not in seen:

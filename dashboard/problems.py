@@ -10,7 +10,7 @@ import difflib
 import functools
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,8 +105,14 @@ def _compose(text: str) -> yaml.Node | None:
         return None
 
 
-def pydantic_problems(path: str, text: str, errors: list[ErrorDetails]) -> list[CaseError]:
-    """Validation errors (and any duplicate keys) as `CaseError`s, in line order."""
+def pydantic_problems(
+    path: str,
+    text: str,
+    errors: list[ErrorDetails],
+    models: Mapping[str, type[BaseModel]] | None = None,
+) -> list[CaseError]:
+    """Validation errors (and any duplicate keys) as `CaseError`s, in line order; `models`
+    names the model under each key, for suggestions (a case file's by default)."""
     root = _compose(text)
     problems = list(_duplicates(path, root))
     for error in errors[:PLACED_AT_MOST]:
@@ -117,9 +123,8 @@ def pydantic_problems(path: str, text: str, errors: list[ErrorDetails]) -> list[
         node, key_node, key_path = _walk(root, loc)
         mark_node = key_node if error["type"] == "extra_forbidden" else node
         line, column = _position(mark_node)
-        problems.append(
-            CaseError(path, line, column, key_path, _message(error, loc), error["type"])
-        )
+        message = _message(error, loc, models or _MODEL_UNDER)
+        problems.append(CaseError(path, line, column, key_path, message, error["type"]))
     problems.sort(key=lambda problem: (problem.line or 0, problem.column or 0))
     if len(errors) > PLACED_AT_MOST:
         more = len(errors) - PLACED_AT_MOST
@@ -244,15 +249,19 @@ def _suggestion(word: str, choices: tuple[str, ...]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+def _model_at(
+    loc: tuple[Any, ...], models: Mapping[str, type[BaseModel]]
+) -> type[BaseModel] | None:
     names = [part for part in loc[:-1] if isinstance(part, str)]
-    return _MODEL_UNDER.get(names[-1] if names else "")
+    return models.get(names[-1] if names else "")
 
 
-def _message(error: ErrorDetails, loc: tuple[Any, ...]) -> str:
+def _message(
+    error: ErrorDetails, loc: tuple[Any, ...], models: Mapping[str, type[BaseModel]]
+) -> str:
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     if kind == "extra_forbidden":
-        model = _model_at(loc)
+        model = _model_at(loc, models)
         fields = [f.alias or name for name, f in model.model_fields.items()] if model else []
         hint = _suggest(loc[-1], fields) or (f"; expected one of: {', '.join(fields)}")
         return f"unknown key {loc[-1]!r}{hint}"

@@ -12,7 +12,8 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 TIMELINES = ROOT / "timelines"
 INVALID = Path(__file__).resolve().parent / "data" / "invalid"
-CASE_FILES = sorted(TIMELINES.glob("*.yaml"))
+CASE_FILES = sorted(p for p in TIMELINES.glob("*.yaml") if not p.name.endswith(".series.yaml"))
+SERIES_FILES = sorted(TIMELINES.glob("*.series.yaml"))
 INVALID_FILES = sorted(INVALID.glob("*.yaml"))
 
 CHROMIUM = "/usr/bin/chromium"

@@ -28,7 +28,7 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
-from tests.conftest import ROOT, TIMELINES, PageProblems
+from tests.conftest import CASE_FILES, ROOT, TIMELINES, PageProblems
 
 OpenPage = Callable[..., tuple[Page, PageProblems]]
 CASE = "nomura-2025-case2"
@@ -158,7 +158,7 @@ def test_index_lists_cases_and_files_with_problems(open_page: OpenPage, server: 
     page.goto(server.url + "/")
     rows = page.locator(ROWS)
     expect(rows.first).to_be_visible()
-    expect(rows).to_have_count(len(list(TIMELINES.glob("*.yaml"))) + 2)
+    expect(rows).to_have_count(len(CASE_FILES) + 2)
     expect(page.locator("#case-count")).to_have_text("5 cases")
     expect(page.get_by_role("link", name="Imaging demo")).to_have_attribute(
         "href", "/case/imaging-demo"
@@ -189,7 +189,7 @@ def test_index_filter_matches_drugs_and_diagnoses(open_page: OpenPage, server: S
     expect(rows).to_have_count(0)
     expect(page.locator("#case-count")).to_have_text("0 of 5 cases")
     page.get_by_label("Filter cases").fill("")
-    expect(rows).to_have_count(len(list(TIMELINES.glob("*.yaml"))) + 2)
+    expect(rows).to_have_count(len(CASE_FILES) + 2)
     problems.assert_clean()
 
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from dashboard.cli import cli
-from tests.conftest import CASE_FILES, INVALID_FILES, ROOT, TIMELINES
+from tests.conftest import CASE_FILES, INVALID_FILES, ROOT, SERIES_FILES, TIMELINES
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -25,7 +25,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_validate_the_shipped_cases() -> None:
     code, out, err = run("validate", str(TIMELINES))
     assert (code, out) == (0, "")
-    assert err == f"All {len(CASE_FILES)} case files valid.\n"
+    assert err == f"All {len(CASE_FILES)} case files and {len(SERIES_FILES)} series files valid.\n"
 
 
 def test_validate_reports_every_problem_and_keeps_going(tmp_path: Path) -> None:

@@ -19,8 +19,9 @@ from dashboard.describe import (
     items_frame,
 )
 from dashboard.model import Case, Teaching
+from tests.conftest import CASE_FILES
 
-TIMELINES = sorted((Path(__file__).parent.parent / "timelines").glob("*.yaml"))
+TIMELINES = CASE_FILES
 
 SMALL: dict[str, Any] = {
     "title": "Small NMOSD case",

@@ -16,8 +16,9 @@ from dashboard.figure import AXES, THEMES, build_figure
 from dashboard.figure.themes import family_colours, shade
 from dashboard.load import load_case
 from dashboard.model import Case, Measurement, Period, Treatment
+from tests.conftest import CASE_FILES
 
-TIMELINES = sorted((Path(__file__).resolve().parent.parent / "timelines").glob("*.y*ml"))
+TIMELINES = CASE_FILES
 REF = re.compile(r"^(treatments|events|periods)\[\d+\]$|^measurements\[\d+\]\.values\[\d+\]$")
 
 

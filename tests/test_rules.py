@@ -17,6 +17,7 @@ from dashboard.cli import cli
 from dashboard.load import load_case, load_paths
 from dashboard.model.rules import RULES
 from dashboard.problems import InvalidCase
+from dashboard.series.load import load_series_paths
 from tests.conftest import CASE_FILES, INVALID, INVALID_FILES, ROOT
 from tests.outputs import every_output
 from tests.test_app import Server, fetch
@@ -50,7 +51,8 @@ def _rules_of(paths: list[Path]) -> dict[str, str]:
 def test_every_rule_has_an_invalid_file() -> None:
     produced = _rules_of(INVALID_FILES)
     assert set(produced) <= set(RULES), "a problem was reported without a registered rule"
-    missing = set(RULES) - set(produced) - set(ELSEWHERE)
+    case_rules = {rule for rule in RULES if not rule.startswith("series_")}
+    missing = case_rules - set(produced) - set(ELSEWHERE)
     assert not missing, f"rules without a file in {INVALID}: {sorted(missing)}"
 
 
@@ -151,3 +153,30 @@ def test_a_folder_of_hostile_files_serves_every_good_case(
     for path in ("/case/passwd", "/case/nesting-1000-deep", "/present/tag-binary"):
         status, _, body = fetch(hostile_server.url + path, timeout=120)
         assert status in (200, 404) and b"root:x:0" not in body, path
+
+
+SERIES_INVALID = ROOT / "tests" / "data" / "series-invalid"
+
+
+def test_every_series_rule_has_an_invalid_file(tmp_path: Path) -> None:
+    produced: set[str] = set()
+    _found, invalid = load_series_paths(sorted(SERIES_INVALID.glob("*.series.yaml")))
+    for problem in invalid:
+        produced |= {error.rule for error in problem.errors}
+    # A folder without cases, and two files of one series id, are made here.
+    empty, twice = tmp_path / "empty", tmp_path / "twice"
+    for folder in (empty, twice):
+        folder.mkdir()
+    (empty / "lonely.series.yaml").write_text("title: No cases\n", encoding="utf-8")
+    (twice / "case.yaml").write_text("title: A case\n", encoding="utf-8")
+    (twice / "same.series.yaml").write_text("title: One\n", encoding="utf-8")
+    (twice / "same.series.yml").write_text("title: Two\n", encoding="utf-8")
+    for folder in (empty, twice):
+        _found, invalid = load_series_paths(sorted(folder.glob("*.series.*")))
+        for problem in invalid:
+            produced |= {error.rule for error in problem.errors}
+    series_rules = {rule for rule in RULES if rule.startswith("series_")}
+    assert produced <= set(RULES), "a series problem was reported without a registered rule"
+    assert series_rules - produced == set(), (
+        f"series rules never produced: {series_rules - produced}"
+    )

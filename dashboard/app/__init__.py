@@ -1,6 +1,7 @@
 """The browser dashboard: `create_app(folder)` builds a Dash app, `serve` runs it.
 
-Routes: `/` every case, `/case/<id>` one case (its view in the query string),
+Routes: `/` every case and series, `/case/<id>` one case (its view in the query string),
+`/series/<id>` one series,
 `/present/<id>` the step-by-step presentation; downloads under `/export/`, images of a
 case under `/case-image/<id>/`. No app object exists until `create_app` is called.
 """
@@ -18,6 +19,7 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 
 def create_app(folder: str | os.PathLike[str]) -> Dash:
     """The dashboard for a folder of case files."""
+    from dashboard.app import series
     from dashboard.app.callbacks import register
     from dashboard.app.cases import Library
     from dashboard.app.routes import add_routes
@@ -36,7 +38,9 @@ def create_app(folder: str | os.PathLike[str]) -> Dash:
         [dcc.Location(id="url", refresh=False), html.Div(id="page", className="page")]
     )
     register(app, library)
+    series.register(app, library)
     add_routes(app.server, library, app.csp_hashes())  # after every callback is registered
+    series.add_routes(app.server, library)
     library.start()
     finish_setup(app)
     return app

@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
-from dashboard.app import index, layout
+from dashboard.app import index, layout, series
 from dashboard.app.cases import Library
 from dashboard.app.state import (
     EVERYTHING,
@@ -43,7 +43,13 @@ def register(app: Dash, library: Library) -> None:
     def route(pathname: str | None, search: str | None) -> list[Any]:
         if pathname in (None, "", "/"):
             catalogue = library.catalogue
-            return index.index_page(len(catalogue.cases()), len(catalogue.invalid()), search)
+            page = index.index_page(len(catalogue.cases()), len(catalogue.invalid()), search)
+            return series.with_series(page, library)
+        if (series_id := series.series_id_of(pathname)) is not None:
+            known = series.lookup(library, series_id) != (None, None)
+            if known:
+                return series.series_page(series_id, series.folder_stamp(library))
+            return series.missing(series_id)
         case_id = case_id_of(pathname)
         if case_id is None or not library.lookup(case_id).known:
             return index.missing_page(case_id or (pathname or "").lstrip("/"))

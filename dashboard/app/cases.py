@@ -16,7 +16,7 @@ from typing import Any
 
 from dashboard.catalogue import Catalogue, Entry, duration, read_case, search_text, span_text, watch
 from dashboard.figure import figure_spec
-from dashboard.load import SUFFIXES, CaseFile
+from dashboard.load import SUFFIXES, CaseFile, Catalog
 from dashboard.model import Case
 from dashboard.problems import InvalidCase
 
@@ -107,6 +107,20 @@ class Library:
         if isinstance(result, InvalidCase):  # changed again since the catalogue read it
             return Lookup(invalid=result)
         return Lookup(case=CaseFile(entry.id, path, result))
+
+    def catalog(self) -> Catalog:
+        """Every case of the folder read in full, for a series (which may draw any of them)."""
+        cases: dict[str, CaseFile] = {}
+        invalid: list[InvalidCase] = []
+        for entry in self.catalogue.cases():
+            found = self.lookup(entry.id)
+            if found.case is not None:
+                cases[entry.id] = found.case
+            elif found.invalid is not None:
+                invalid.append(found.invalid)
+        for entry in self.catalogue.invalid():
+            invalid.append(InvalidCase(str(self.catalogue.path(entry)), entry.problems))
+        return Catalog(cases, tuple(invalid))
 
     def stamp(self, case_id: str) -> Stamp | None:
         """A cheap fingerprint of the case's file; None when no file has that id."""

@@ -22,7 +22,9 @@ from dashboard.app.state import (
     read_time,
     time_text,
 )
-from dashboard.describe import caption, course_account, patient_line
+from dashboard.describe import caption, course_account
+from dashboard.facts import case_facts
+from dashboard.facts import citation as facts_citation
 from dashboard.figure import THEMES
 from dashboard.model import Case
 from dashboard.problems import InvalidCase
@@ -231,19 +233,11 @@ def reveal_options(case: Case, steps: list[Any], view: View) -> list[dict[str, s
 
 def header(case: Case) -> list[Any]:
     """Title, summary, and the patient / diagnoses / day 0 line."""
-    facts: list[Any] = []
-    if who := patient_line(case):
-        facts.append(("Patient", who))
-    if case.diagnoses:
-        facts.append(("Diagnoses", "; ".join(case.diagnoses)))
-    day0 = case.day0.label
-    if case.day0.date is not None:
-        day0 += f" ({case.day0.date.describe().split(' (')[0]})"
-    facts.append(("Day 0", day0))
-    facts.append(("Course", span_text(case)))
+    known = case_facts(case)
+    facts = [*known.facts, ("Course", span_text(case))]
     return [
-        html.H1(case.title, id="case-title"),
-        html.P(case.summary, className="summary") if case.summary else None,
+        html.H1(known.title, id="case-title"),
+        html.P(known.summary, className="summary") if known.summary else None,
         html.Dl(
             [html.Div([html.Dt(label), html.Dd(text)]) for label, text in facts],
             className="facts",
@@ -252,23 +246,22 @@ def header(case: Case) -> list[Any]:
 
 
 def citation(case: Case, *, brief: bool = False) -> html.P | None:
-    """The citation line with DOI and PubMed links (addresses built here, not taken as given)."""
-    source = case.source
+    """The citation line with DOI and PubMed links (addresses built by the facts, not taken
+    as given); `brief` leaves out the figure, PubMed and the source page."""
+    source = facts_citation(case)
     if source is None:
         return None
     parts: list[Any] = []
-    if source.citation:
-        parts.append(source.citation)
+    if source.text:
+        parts.append(source.text)
     if source.figure and not brief:
-        parts += [". ", source.figure]
-    if source.doi:
-        href = "https://doi.org/" + quote(source.doi, safe="/:;()._-")
-        parts += [". doi: ", html.A(source.doi, href=href, rel="noopener", target="_blank")]
-    if source.pmid and not brief:
-        href = "https://pubmed.ncbi.nlm.nih.gov/" + quote(source.pmid, safe="") + "/"
-        parts += [". PMID: ", html.A(source.pmid, href=href, rel="noopener", target="_blank")]
-    if source.url and not brief and source.url.lower().startswith(("https://", "http://")):
-        parts += [". ", html.A("Source", href=source.url, rel="noopener", target="_blank")]
+        parts += [". " if parts else "", source.figure]
+    links = [("doi: ", source.doi)] + ([] if brief else [("PMID: ", source.pmid), ("", source.url)])
+    for label, link in links:
+        if link is not None:
+            text = link.text.capitalize() if link is source.url else link.text
+            anchor = html.A(text, href=link.href, rel="noopener", target="_blank")
+            parts += [". " + label if parts else label, anchor]
     return html.P(parts, className="citation") if parts else None
 
 

@@ -11,7 +11,6 @@ import hashlib
 import re
 from collections.abc import Iterable
 from functools import cache
-from html import escape
 from typing import Any
 from urllib.parse import unquote
 
@@ -23,6 +22,7 @@ from plotly.offline import get_plotlyjs
 from dashboard.app.cases import Library
 from dashboard.app.state import figure_options, parse_view
 from dashboard.export.page import case_page
+from dashboard.export.templating import render
 from dashboard.load import inside
 
 PLOTLY_JS = "/static-plotly/plotly.min.js"
@@ -80,16 +80,7 @@ def _deck_hashes() -> tuple[str, ...]:
 
 def missing_html(case_id: str) -> str:
     """The friendly 'no such case' page, for an id no file has."""
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>No such case – clinical-course</title>
-<link rel="stylesheet" href="/assets/app.css"></head>
-<body><header class="topbar"><a class="brand" href="/">clinical-course</a></header>
-<main class="missing"><h1>No such case</h1>
-<p>There is no case file called <code>{escape(case_id)}</code> in this folder.</p>
-<p><a href="/">Back to all cases</a></p></main></body></html>
-"""
+    return render("missing.html.j2", what="case", name=case_id)
 
 
 def _missing(case_id: str) -> Response:

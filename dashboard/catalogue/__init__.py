@@ -28,7 +28,7 @@ from dashboard.catalogue.entry import (
 )
 from dashboard.catalogue.store import Stamp, Store, cache_path, decode, default_cache_dir, encode
 from dashboard.catalogue.watch import watch
-from dashboard.load import SUFFIXES
+from dashboard.load import SUFFIXES, is_series
 from dashboard.problems import CaseError, InvalidCase
 
 __all__ = [
@@ -57,8 +57,13 @@ def _stamp(path: Path) -> Stamp | None:
 
 
 def is_case_name(name: str) -> bool:
-    """A file name the catalogue takes as a case file."""
-    return Path(name).suffix.lower() in SUFFIXES and not name.startswith((".", "~", "#"))
+    """A file name the catalogue takes as a case file (series files are not cases)."""
+    path = Path(name)
+    return (
+        path.suffix.lower() in SUFFIXES
+        and not name.startswith((".", "~", "#"))
+        and not is_series(path)
+    )
 
 
 class Catalogue:

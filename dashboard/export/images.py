@@ -307,14 +307,30 @@ def write_images(
 ) -> list[Path]:
     """Write each case's figure to its path (format by suffix); one browser draws them all."""
     image_size = parse_size(size, theme=theme)
-    jobs = (
-        (image_figure(case, image_size, theme=theme, **view), _format(path), image_size)
-        for case, path in targets
+    figures = (
+        (image_figure(case, image_size, theme=theme, **view), path) for case, path in targets
     )
-    written = []
-    for (_, path), data in zip(targets, renderer.images(jobs), strict=True):
+    return write_figures(figures, renderer, image_size)
+
+
+def write_figures(
+    figures: Iterable[tuple[go.Figure | dict[str, Any], Path]],
+    renderer: ImageRenderer,
+    size: ImageSize,
+) -> list[Path]:
+    """Write each figure, already laid out for `size`, to its path (format by suffix)."""
+    targets: list[Path] = []
+
+    def jobs() -> Iterator[tuple[go.Figure | dict[str, Any], str, ImageSize]]:
+        for figure, path in figures:
+            targets.append(path)
+            yield figure, _format(path), size
+
+    written: list[Path] = []
+    for data in renderer.images(jobs()):
+        path = targets[len(written)]
         if _format(path) == "svg":
-            data = physical_svg(data, image_size)
+            data = physical_svg(data, size)
         written.append(write_atomic(path, data))
     return written
 

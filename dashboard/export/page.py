@@ -16,8 +16,9 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 from plotly.utils import PlotlyJSONEncoder
 
-from dashboard.describe import caption, course_account, patient_line
-from dashboard.model import Case, format_date
+from dashboard.export.templating import environment, render
+from dashboard.facts import case_facts, citation
+from dashboard.model import Case
 
 CHART_ID = "course-chart"
 PLOT_CONFIG: dict[str, Any] = {
@@ -33,50 +34,28 @@ def page_css() -> str:
     return resources.files("dashboard").joinpath("assets/page.css").read_text("utf-8")
 
 
+def _macro(name: str) -> Any:
+    return getattr(environment().get_template("_macros.html.j2").module, name)
+
+
 def citation_html(case: Case) -> str:
     """The citation line with its DOI and PubMed links, escaped."""
-    source = case.source
-    if source is None:
-        return ""
-    parts = [escape(source.citation)] if source.citation else []
-    if source.figure:
-        parts.append(escape(source.figure))
-    if source.doi:
-        href = "https://doi.org/" + escape(source.doi, quote=True)
-        parts.append(f'doi: <a href="{href}" rel="noopener">{escape(source.doi)}</a>')
-    if source.pmid:
-        href = "https://pubmed.ncbi.nlm.nih.gov/" + escape(source.pmid, quote=True) + "/"
-        parts.append(f'PMID: <a href="{href}" rel="noopener">{escape(source.pmid)}</a>')
-    if source.url:
-        parts.append(f'<a href="{escape(source.url, quote=True)}" rel="noopener">source</a>')
-    note = f'<p class="source-note">{escape(source.note)}</p>' if source.note else ""
-    return f'<p class="citation">{". ".join(parts)}</p>{note}' if parts or note else ""
+    return str(_macro("citation")(citation(case)))
 
 
 def facts_html(case: Case, *, day0: bool = True) -> str:
     """Patient, diagnoses and (with `day0`) what day 0 is, as a definition list, escaped."""
-    facts = []
-    if who := patient_line(case):
-        facts.append(f"<dt>Patient</dt><dd>{escape(who)}</dd>")
-    if case.diagnoses:
-        facts.append(f"<dt>Diagnoses</dt><dd>{escape('; '.join(case.diagnoses))}</dd>")
-    if day0:
-        when = case.day0.date
-        date = f" ({format_date(when.anchor, when.precision)})" if when and when.anchor else ""
-        facts.append(f"<dt>Day 0</dt><dd>{escape(case.day0.label + date)}</dd>")
-    return f'<dl class="facts">{"".join(facts)}</dl>' if facts else ""
+    return str(_macro("facts")(case_facts(case), day0=day0))
 
 
 def header_html(case: Case) -> str:
     """Title, summary, patient, diagnoses, day 0 and citation, escaped."""
-    summary = f'<p class="summary">{escape(case.summary)}</p>' if case.summary else ""
-    return f"<h1>{escape(case.title)}</h1>{summary}{facts_html(case)}{citation_html(case)}"
+    return str(_macro("header")(case_facts(case)))
 
 
 def account_html(case: Case) -> str:
     """The course in words, as a list: the chart's text alternative."""
-    items = "".join(f"<li>{escape(sentence)}</li>" for sentence in course_account(case))
-    return f'<ol class="account" id="course-account">{items}</ol>'
+    return str(_macro("account")(case_facts(case)))
 
 
 def script_json(value: Any) -> str:
@@ -126,40 +105,19 @@ def case_page(
     *,
     plotlyjs: str = "inline",
     stylesheet: str | None = None,
-    nav: str = "",
+    index: str | None = None,
 ) -> str:
     """The standalone page; `plotlyjs` is "inline" (works offline, alone) or a script URL.
 
-    A site shares one `stylesheet` URL between its pages instead of each inlining the CSS;
-    `nav` is markup of this program's own (a link back to a site's index), never case text.
+    A site shares one `stylesheet` URL between its pages instead of each inlining the CSS,
+    and gives the `index` page to link back to.
     """
-    if stylesheet is None:
-        style = f"<style>{page_css()}</style>"
-    else:
-        style = f'<link rel="stylesheet" href="{escape(stylesheet, quote=True)}">'
-    script = plotlyjs_html(plotlyjs)
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="clinical-course">
-<title>{escape(case.title)}</title>
-{style}
-{script}
-</head>
-<body>
-<main>
-{nav}<header>{header_html(case)}</header>
-<figure>
-{figure_html(figure)}
-<figcaption class="caption">{escape(caption(case))}</figcaption>
-</figure>
-<section aria-labelledby="course-heading">
-<h2 id="course-heading">The course in words</h2>
-{account_html(case)}
-</section>
-</main>
-</body>
-</html>
-"""
+    return render(
+        "case.html.j2",
+        f=case_facts(case),
+        css=page_css(),
+        stylesheet=stylesheet,
+        plotlyjs=plotlyjs_html(plotlyjs),
+        index=index,
+        figure=figure_html(figure),
+    )

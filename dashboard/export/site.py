@@ -3,6 +3,7 @@
 The site uses relative links only, so it works from `file://` and from any static host. A
 re-export builds only the pages of cases whose file changed (the manifest notes each file's
 digest and its index card); the index is paged so that 10 000 cases stay quick to open.
+Series files of the folder get a page each (and one of their panels when they name them).
 Putting the files in place safely is `sitewrite`'s part.
 """
 
@@ -15,7 +16,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,13 @@ from plotly.offline import get_plotlyjs
 from dashboard import __version__
 from dashboard.catalogue import inside_folder, read_case
 from dashboard.export.base import ExportError
-from dashboard.export.page import case_page, citation_html, page_css
+from dashboard.export.page import case_page, page_css
 from dashboard.export.preview import preview_svg
 from dashboard.export.sitewrite import MANIFEST, Staging, check_target
+from dashboard.export.templating import render
+from dashboard.facts import case_facts
 from dashboard.figure import build_figure
-from dashboard.load import MAX_BYTES, case_paths
+from dashboard.load import MAX_BYTES, Catalog, case_paths, load_folder
 from dashboard.model import Case
 from dashboard.problems import CaseError, InvalidCase
 
@@ -38,6 +40,7 @@ PLOTLY_JS = "plotly.min.js"
 STYLESHEET = "style.css"
 INDEX = "index.html"
 CASE_DIR = "case"
+SERIES_DIR = "series"
 PAGE_SIZE = 100  # cases per index page
 
 __all__ = ["MANIFEST", "SiteReport", "export_site", "index_html"]
@@ -93,7 +96,8 @@ def export_site(
     cases, invalid = _sort_out(found, source)
     pages = _page_names(cases)
     index_names = [_index_name(number) for number in range(_index_pages(len(cases)))]
-    ours = [PLOTLY_JS, STYLESHEET, *pages.values(), *index_names]
+    series = SeriesPages.of(source)
+    ours = [PLOTLY_JS, STYLESHEET, *pages.values(), *index_names, *series.names()]
     staging = Staging(site, previous)
     try:
         staging.check_collisions(ours)
@@ -112,7 +116,7 @@ def export_site(
                     build_figure(case, theme=theme),
                     plotlyjs=f"../{PLOTLY_JS}",
                     stylesheet=f"../{STYLESHEET}",
-                    nav=NAV,
+                    index=f"../{INDEX}",
                 )
                 staging.write(page, html)
                 note = {"title": case.title, "card": card_html(case_id, case, page)}
@@ -122,6 +126,7 @@ def export_site(
                 progress(1)
         for item in invalid:
             new_notes[item.name] = {"digest": item.digest, "errors": _errors(item.result)}
+        series_section = series.write(staging, pages, theme)
         order = sorted(cases, key=lambda case_id: new_notes[cases[case_id].name]["title"].lower())
         reports = tuple(_report(item.result, source) for item in invalid)
         for number, name in enumerate(index_names):
@@ -129,6 +134,7 @@ def export_site(
             html = index_html(
                 [cards[case_id] for case_id in chosen],
                 reports if number == 0 else (),
+                series_section if number == 0 else None,
                 total=len(cases),
                 page=number,
                 pages=len(index_names),
@@ -222,77 +228,126 @@ def _slug(case_id: str, taken: set[str]) -> str:
     return name
 
 
-NAV = '<nav class="site-nav"><a href="../index.html">← All cases</a></nav>\n'
-
-
 def card_html(case_id: str, case: Case, page: str) -> str:
     """A case on the index: title, a preview of its course, diagnoses and citation."""
-    href = escape(quote(page), quote=True)
-    diagnoses = (
-        f'<p class="diagnoses">{escape("; ".join(case.diagnoses))}</p>' if case.diagnoses else ""
-    )
-    return (
-        f'<li class="case-card" data-case="{escape(case_id, quote=True)}">'
-        f'<h2><a href="{href}">{escape(case.title)}</a></h2>'
-        f'<a href="{href}" tabindex="-1" aria-hidden="true">{preview_svg(case)}</a>'
-        f"{diagnoses}{citation_html(case)}</li>"
-    )
+    card = {
+        "id": case_id,
+        "href": quote(page),
+        "facts": case_facts(case),
+        "preview": preview_svg(case),
+    }
+    return render("site_card.html.j2", card=card).strip()
 
 
 def index_html(
-    cards: list[str], reports: tuple[str, ...], *, total: int, page: int = 0, pages: int = 1
+    cards: list[str],
+    reports: tuple[str, ...],
+    series: SeriesSection | None = None,
+    *,
+    total: int,
+    page: int = 0,
+    pages: int = 1,
 ) -> str:
-    """One page of the index: its cases' cards, a pager, and (on the first) skipped files."""
-    problems = ""
-    if reports:
-        items = "".join(f"<li><pre>{escape(report)}</pre></li>" for report in reports)
-        count = len(reports)
-        problems = (
-            f'<section class="problems" aria-labelledby="problems-heading">'
-            f'<h2 id="problems-heading">{count} file{"s" * (count != 1)} with problems, '
-            f"skipped</h2><ul>{items}</ul></section>"
-        )
-    pager = _pager(page, pages, total)
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="clinical-course {escape(__version__)}">
-<title>Clinical courses{f" – page {page + 1} of {pages}" if pages > 1 else ""}</title>
-<link rel="stylesheet" href="{STYLESHEET}">
-</head>
-<body>
-<main>
-<h1>Clinical courses</h1>
-<p class="site-intro">{total:,} case{"s" * (total != 1)}. Each chart shows the treatments
-as bars and relapses as ▼ on one time axis; open a case for the full chart, its caption
-and the course in words.</p>
-{pager}<ul class="cases">
-{"".join(cards)}
-</ul>
-{pager}{problems}
-</main>
-</body>
-</html>
-"""
-
-
-def _pager(page: int, pages: int, total: int) -> str:
-    """Links to every page of the index, the current one marked."""
-    if pages <= 1:
-        return ""
+    """One page of the index: its cases' cards, a pager, and (on the first) the series and
+    the skipped files."""
+    series = series or SeriesSection()
     first = page * PAGE_SIZE + 1
-    last = min(total, (page + 1) * PAGE_SIZE)
-    links = []
-    for number in range(pages):
-        name = _index_name(number)
-        current = ' aria-current="page"' if number == page else ""
-        links.append(f'<a href="{name}"{current}>{number + 1}</a>')
-    return (
-        f'<nav class="pager" aria-label="Index pages"><span>Cases {first:,}–{last:,} of '
-        f"{total:,}</span> {' '.join(links)}</nav>\n"
+    return render(
+        "site_index.html.j2",
+        stylesheet=STYLESHEET,
+        generator=f"clinical-course {__version__}",
+        cards=cards,
+        total=total,
+        page=page,
+        pages=[_index_name(number) for number in range(pages)] if pages > 1 else [],
+        shown=(first, min(total, first + PAGE_SIZE - 1)),
+        series=series.items,
+        series_problems=series.problems,
+        problems=reports,
     )
+
+
+@dataclass(frozen=True)
+class SeriesSection:
+    """The series pages of a site, for its index: each series with its pages, and the
+    series files with problems."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SeriesPages:
+    """The series files of a folder, resolved against its cases, and their page names.
+
+    A series draws many cases at once, so its pages are built on every export; pages whose
+    text did not change are kept as they were. A folder without series costs nothing here.
+    """
+
+    source: Path
+    found: dict[str, Any] = field(default_factory=dict)
+    invalid: tuple[InvalidCase, ...] = ()
+    pages: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, source: Path) -> SeriesPages:
+        """The series of `source` (the folder's cases are read only when it has some)."""
+        from dashboard.series.load import load_series_paths, series_paths
+
+        paths = series_paths(source)
+        if not paths:
+            return cls(source)
+        catalog: Catalog = load_folder(source)
+        found, invalid = load_series_paths(paths, catalog)
+        taken: set[str] = set()
+        pages: dict[str, list[tuple[str, str]]] = {}
+        for series_id, series_file in sorted(found.items()):
+            slug = _slug(series_id, taken)
+            views = ["series"] + (["panels"] if series_file.series.panels is not None else [])
+            pages[series_id] = [
+                (view, f"{SERIES_DIR}/{slug}{'-panels' if view == 'panels' else ''}.html")
+                for view in views
+            ]
+        return cls(source, found, invalid, pages)
+
+    def names(self) -> list[str]:
+        """Every page this export writes for the series."""
+        return [name for views in self.pages.values() for _, name in views]
+
+    def write(self, staging: Staging, case_pages: dict[str, str], theme: str) -> SeriesSection:
+        """Write each series' pages; what the index says of them."""
+        from dashboard.series.export import series_figure, series_page
+
+        def link(case_id: str) -> str | None:
+            return "../" + quote(case_pages[case_id]) if case_id in case_pages else None
+
+        section = SeriesSection(problems=[_report(bad, self.source) for bad in self.invalid])
+        for series_id, views in self.pages.items():
+            series_file = self.found[series_id]
+            links = []
+            for view, name in views:
+                figure = series_figure(series_file, view=view, theme=theme, link=link)
+                html = series_page(
+                    series_file,
+                    figure,
+                    view=view,
+                    link=link,
+                    plotlyjs=f"../{PLOTLY_JS}",
+                    stylesheet=f"../{STYLESHEET}",
+                    index=f"../{INDEX}",
+                )
+                staging.write(name, html)
+                text = "aligned rows" if view == "series" else "panels (a), (b), …"
+                links.append({"text": text, "href": quote(name)})
+            section.items.append(
+                {
+                    "id": series_id,
+                    "title": series_file.title,
+                    "count": len(series_file.cases),
+                    "links": links,
+                }
+            )
+        return section
 
 
 def _report(invalid: Case | InvalidCase | None, source: Path) -> str:

@@ -603,6 +603,9 @@ class Case(Strict):
     measurements: tuple[Measurement, ...] = ()
     periods: tuple[Period, ...] = ()
     teaching: Teaching = Teaching()
+    follow_up: Time | None = Field(
+        default=None, description="The end of follow-up, when it is later than the last time."
+    )
 
     _ITEMWISE = ("treatments", "events", "measurements", "periods")
 
@@ -669,7 +672,8 @@ class Case(Strict):
             times += [time for time, _ in measurement.values]
         for period in self.periods:
             times += [period.from_, period.to]
-        times += [step.at for step in self.teaching.steps]
+        times += [self.follow_up] if self.follow_up is not None else []
+        times += [step.at for step in self.teaching.steps]  # last: describe.py relies on it
         return times
 
     @property

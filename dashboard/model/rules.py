@@ -83,6 +83,15 @@ RULES: dict[str, str] = {
     "steps_order": "teaching steps run in time order",
     "too_many_administrations": "every yields at most 5 000 administrations per treatment",
     "too_many_points": "a case draws at most 100 000 points in all",
+    # series files (their fields share the case rules above)
+    "series_align": "match goes with by: treatment or event and says what to align on",
+    "series_interval": "merge_within is an interval such as '30 days', or 0",
+    "series_kind": "the attacks counted are event kinds",
+    "series_window": "the window runs from before the anchor to after it, counted from it",
+    "series_case": "the cases and panels a series names are case files of its folder",
+    "series_match": "some case of the series has what it aligns on",
+    "series_empty": "a series has at least one case",
+    "series_same_id": "two series files of a folder have different ids",
 }
 
 

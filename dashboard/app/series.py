@@ -1,0 +1,295 @@
+"""The series pages of the dashboard: `/series/<id>` with its view in the URL, live reload,
+the outcome table and its CSV; and the series section of the index.
+
+Like a case page, the URL is the only state (view, sort, group, axis, window), and a timer
+compares a cheap stamp of the folder's files so an open page follows edits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlencode
+
+from dash import Dash, Input, Output, State, ctx, html, no_update
+from flask import Flask, Response, request
+
+from dashboard.app.cases import Library
+from dashboard.app.layout import case_href
+from dashboard.app.series_layout import (
+    PREFIX,
+    UNITS,
+    VIEWS,
+    all_series,
+    header,
+    missing,
+    outcomes_table,
+    series_page,
+    with_series,
+)
+from dashboard.export.base import ExportError
+from dashboard.export.templating import render
+from dashboard.problems import InvalidCase
+from dashboard.series.export import series_caption_for, series_figure
+from dashboard.series.load import SeriesFile
+from dashboard.series.model import GROUPS, SORTS
+from dashboard.series.outcomes import compute, table, to_csv
+
+EXPORT = "/series-export/"
+CONTROLS = ("series-view", "series-sort", "series-group", "series-axis", "series-from", "series-to")
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesView:
+    """What a series page shows; '' or None means the file's own setting."""
+
+    view: str = "series"
+    sort: str = ""
+    group: str = ""
+    axis: str = ""
+    start: float | None = None
+    end: float | None = None
+
+
+def parse_series_view(search: str | None) -> SeriesView:
+    """The view in a query string; unknown or malformed values fall back to the defaults."""
+    values = dict(parse_qsl((search or "").lstrip("?")))
+
+    def number(name: str) -> float | None:
+        try:
+            value = float(values.get(name, ""))
+        except ValueError:
+            return None
+        return value if abs(value) < 1e7 else None
+
+    def pick(name: str, allowed: tuple[str, ...] | dict[str, str]) -> str:
+        value = values.get(name, "")
+        return value if value in allowed else ""
+
+    return SeriesView(
+        view=pick("view", VIEWS) or "series",
+        sort=pick("sort", SORTS),
+        group=pick("group", GROUPS),
+        axis=pick("axis", UNITS),
+        start=number("from"),
+        end=number("to"),
+    )
+
+
+def format_series_view(view: SeriesView) -> str:
+    """The query string of a view, only what differs from the defaults."""
+    pairs = [
+        ("view", view.view if view.view != "series" else ""),
+        ("sort", view.sort),
+        ("group", view.group),
+        ("axis", view.axis),
+        ("from", f"{view.start:g}" if view.start is not None else ""),
+        ("to", f"{view.end:g}" if view.end is not None else ""),
+    ]
+    query = urlencode([(name, value) for name, value in pairs if value])
+    return "?" + query if query else ""
+
+
+def series_id_of(pathname: str | None) -> str | None:
+    """The series id in a series page's path, or None for any other path."""
+    if not pathname or not pathname.startswith(PREFIX):
+        return None
+    found = unquote(pathname[len(PREFIX) :]).rstrip("/")
+    return found if found and "/" not in found else None
+
+
+def lookup(library: Library, series_id: str) -> tuple[SeriesFile | None, InvalidCase | None]:
+    """The series of that id, or the problems of its file, or neither."""
+    found, invalid = all_series(library)
+    if series_id in found:
+        return found[series_id], None
+    for problem in invalid:
+        if _file_id(problem.path) == series_id:
+            return None, problem
+    return None, None
+
+
+def _file_id(path: str) -> str:
+    name = Path(path).name
+    return name.rsplit(".series.", 1)[0] if ".series." in name.lower() else Path(path).stem
+
+
+def folder_stamp(library: Library) -> str:
+    """A cheap fingerprint of every YAML file of the folder (a series depends on its cases)."""
+    parts = []
+    try:
+        paths = sorted(library.folder.glob("*.y*ml"))
+    except OSError:
+        return ""
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        parts.append(f"{path.name}:{stat.st_mtime_ns}:{stat.st_size}")
+    return str(hash("|".join(parts)))
+
+
+# -- callbacks and routes --------------------------------------------------------------------
+
+
+def register(app: Dash, library: Library) -> None:
+    """The series page's callbacks."""
+
+    @app.callback(
+        Output("series-stamp", "data"),
+        Input("series-tick", "n_intervals"),
+        State("series-stamp", "data"),
+        prevent_initial_call=True,
+    )
+    def watch(_ticks: int | None, seen: Any) -> Any:
+        stamp = folder_stamp(library)
+        return stamp if stamp != seen else no_update
+
+    @app.callback(
+        Output("series-header", "children"),
+        Output("series-problems", "children"),
+        *(Output(name, "value") for name in CONTROLS),
+        Output("series-url", "search"),
+        Output("series-chart", "figure"),
+        Output("series-caption", "children"),
+        Output("series-outcomes", "children"),
+        Output("series-csv", "href"),
+        Output("series-html", "href"),
+        Input("series-url", "search"),
+        Input("series-stamp", "data"),
+        *(Input(name, "value") for name in CONTROLS),
+        State("series-url", "pathname"),
+    )
+    def show(search: str | None, _stamp: Any, *values: Any) -> tuple[Any, ...]:
+        *controls, pathname = values
+        series_id = series_id_of(pathname) or ""
+        found, invalid = lookup(library, series_id)
+        if found is None:
+            notice = _invalid_notice(invalid) if invalid is not None else None
+            return (no_update, notice, *([no_update] * 11))
+        view = parse_series_view(search)
+        changed = dict(zip(CONTROLS, controls, strict=True))
+        for prop in ctx.triggered_prop_ids:
+            name = prop.rsplit(".", 1)[0]
+            if name in changed:
+                view = _with(view, name, changed[name])
+        problem = None
+        figure: Any
+        try:
+            figure = series_figure(found, view=view.view, link=case_href, **_options(view))
+        except (ExportError, ValueError) as error:
+            figure, problem = no_update, html.P(str(error), className="invalid")
+        query = format_series_view(view)
+        quoted = quote(series_id, safe="")
+        return (
+            header(found),
+            problem,
+            view.view,
+            view.sort,
+            view.group,
+            view.axis,
+            view.start,
+            view.end,
+            query if query != (search or "") else no_update,
+            figure,
+            series_caption_for(found, view.view),
+            outcomes_table(found) if view.view == "series" else None,
+            f"{EXPORT}{quoted}.csv",
+            f"{EXPORT}{quoted}.html{query}",
+        )
+
+
+def _with(view: SeriesView, name: str, value: Any) -> SeriesView:
+    number = float(value) if isinstance(value, int | float) else None
+    text = value if isinstance(value, str) else ""
+    changes: dict[str, SeriesView] = {
+        "series-from": replace(view, start=number),
+        "series-to": replace(view, end=number),
+        "series-view": replace(view, view=text or "series"),
+        "series-sort": replace(view, sort=text),
+        "series-group": replace(view, group=text),
+        "series-axis": replace(view, axis=text),
+    }
+    return changes[name]
+
+
+def _options(view: SeriesView) -> dict[str, Any]:
+    """The series figure's options of a view (the panels keep each case's own)."""
+    if view.view == "panels":
+        return {}
+    window = None
+    if view.start is not None and view.end is not None and view.end > view.start:
+        window = (view.start, view.end)
+    return {
+        "sort": view.sort or None,
+        "group": view.group or None,
+        "axis": view.axis or None,
+        "window": window,
+    }
+
+
+def _invalid_notice(invalid: InvalidCase) -> list[Any]:
+    return [
+        html.P("This series file has problems; the page shows it again once they are fixed:"),
+        html.Ul([html.Li(str(error), className="error-line") for error in invalid.errors[:20]]),
+    ]
+
+
+def add_routes(server: Flask, library: Library) -> None:
+    """The outcome CSV and the page of a series as downloads; a 404 for unknown series."""
+
+    @server.before_request
+    def unknown_series() -> Response | None:
+        series_id = series_id_of(request.path)
+        if series_id is None:
+            return None
+        found, invalid = lookup(library, series_id)
+        if found is None and invalid is None:
+            page = render("missing.html.j2", what="series", name=series_id)
+            return Response(page, status=404, mimetype="text/html")
+        return None
+
+    @server.route(EXPORT + "<series_id>.csv")
+    def series_csv(series_id: str) -> Response:
+        found, _ = lookup(library, series_id)
+        if found is None:
+            return Response("No such series", status=404, mimetype="text/plain")
+        return _attachment(to_csv(table(compute(found))), f"{series_id}-outcomes.csv", "text/csv")
+
+    @server.route(EXPORT + "<series_id>.html")
+    def series_html(series_id: str) -> Response:
+        from dashboard.series.export import series_page as page
+
+        found, _ = lookup(library, series_id)
+        if found is None:
+            return Response("No such series", status=404, mimetype="text/plain")
+        view = parse_series_view(request.query_string.decode("utf-8", "replace"))
+        try:
+            figure = series_figure(found, view=view.view, **_options(view))
+        except (ExportError, ValueError) as error:
+            return Response(str(error), status=400, mimetype="text/plain")
+        text = page(found, figure, view=view.view)
+        return _attachment(text, f"{series_id}.html", "text/html")
+
+
+def _attachment(text: str, filename: str, mimetype: str) -> Response:
+    import re
+
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", filename)
+    response = Response(text, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{safe}"'
+    return response
+
+
+__all__ = [
+    "add_routes",
+    "folder_stamp",
+    "lookup",
+    "missing",
+    "register",
+    "series_id_of",
+    "series_page",
+    "with_series",
+]

@@ -1,0 +1,69 @@
+"""Figure legends of a series, worded like the papers': one caption for all its panels."""
+
+from __future__ import annotations
+
+from dashboard.describe import _abbreviations, _day0_when, format_interval, is_approximate
+from dashboard.series.figure import lower_first as _lower
+from dashboard.series.load import SeriesFile
+from dashboard.series.outcomes import Outcomes, summary
+from dashboard.series.panels import panel_label
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _abbreviation_list(series_file: SeriesFile, panels: bool) -> str:
+    seen: dict[str, str] = {}
+    for item in series_file.panels if panels else series_file.cases:
+        for entry in _abbreviations(item.case):
+            seen.setdefault(entry.split(":", 1)[0], entry)
+    return f"Abbreviations: {'; '.join(seen.values())}." if seen else ""
+
+
+def panels_caption(series_file: SeriesFile) -> str:
+    """'Clinical course in Cases 1 and 2. (a) …: day 0 is …. (b) … Abbreviations: …'."""
+    parts = [_sentence(series_file.title)]
+    cases = [item.case for item in series_file.panels]
+    for index, case in enumerate(cases):
+        parts.append(
+            f"{panel_label(series_file, index)}: day 0 is {case.day0.label}{_day0_when(case)}."
+        )
+    parts.append(_abbreviation_list(series_file, panels=True))
+    if any(event.kind == "relapse" for case in cases for event in case.events):
+        parts.append("▼ relapses.")
+    if any(is_approximate(case) for case in cases):
+        parts.append("Values marked ~ are approximate.")
+    citations = []
+    for case in cases:
+        source = case.source
+        if source is not None and source.citation:
+            cited = source.citation.rstrip(". ")
+            if cited not in citations:
+                citations.append(cited)
+    if citations:
+        parts.append("Adapted from: " + "; ".join(citations) + ".")
+    return " ".join(part for part in parts if part)
+
+
+def series_caption(series_file: SeriesFile, outcomes: Outcomes) -> str:
+    """What the rows, marks and time 0 of the case-series view are, and the outcome summary."""
+    series = series_file.series
+    merge = series.outcomes.merge_within
+    kinds = " and ".join(kind.replace("-", " ") for kind in series.outcomes.count)
+    marks = f"▼ {kinds} (counted as attacks"
+    marks += f"; open: less than {format_interval(merge)} after the previous one)" if merge else ")"
+    parts = [
+        _sentence(series.title),
+        f"One row per case, aligned at time 0: {_lower(series.align.label())}.",
+        f"{marks}; | end of follow-up; ▶ treatment ongoing; bars coloured by treatment class.",
+        _sentence(summary(series, outcomes)),
+    ]
+    missing = [row.case for row in outcomes.rows if row.anchor is None]
+    if missing:
+        parts.append(f"Without an anchor, not drawn: {', '.join(missing)}.")
+    if series_file.invalid:
+        parts.append(f"Left out (their files have problems): {', '.join(series_file.invalid)}.")
+    parts.append(_abbreviation_list(series_file, panels=False))
+    return " ".join(part for part in parts if part)

@@ -1,0 +1,167 @@
+"""Outputs of a series: its page, the figure's JSON, an image; the format from the suffix."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from plotly.utils import PlotlyJSONEncoder
+
+from dashboard.export.base import ExportError, write_atomic
+from dashboard.export.images import (
+    CSS_PX_PER_INCH,
+    IMAGE_FORMATS,
+    MM_PER_INCH,
+    ImageRenderer,
+    ImageSize,
+    parse_size,
+    write_figures,
+)
+from dashboard.export.page import figure_html, page_css, plotlyjs_html
+from dashboard.export.templating import render
+from dashboard.facts import series_facts
+from dashboard.series.caption import panels_caption, series_caption
+from dashboard.series.figure import Link, series_spec
+from dashboard.series.load import SeriesFile
+from dashboard.series.outcomes import COLUMNS, cell_text, compute, table
+from dashboard.series.panels import panels_spec
+
+VIEWS = ("series", "panels")
+PAGE_MM = 240  # the tallest figure a journal page takes
+FORMATS = (".html", ".json", *(f".{fmt}" for fmt in IMAGE_FORMATS))
+
+
+def series_figure(
+    series_file: SeriesFile,
+    *,
+    view: str = "series",
+    theme: str = "screen",
+    width: int | None = None,
+    height: float | None = None,
+    link: Link | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """The series drawn as `view`: the aligned rows ("series") or the stacked panels."""
+    if view == "panels":
+        unused = [name for name, value in options.items() if value is not None]
+        if unused:
+            raise ExportError(
+                f"{' and '.join(unused)} apply to the series view, not to the panels; "
+                "leave them out or use --view series"
+            )
+        return panels_spec(series_file, theme=theme, width=width, max_height=height)
+    if view != "series":
+        raise ExportError(f"unknown view {view!r}; expected series or panels")
+    tall = round(height) if height is not None else None
+    return series_spec(series_file, theme=theme, width=width, height=tall, link=link, **options)
+
+
+def series_caption_for(series_file: SeriesFile, view: str) -> str:
+    """The figure legend of the view."""
+    if view == "panels":
+        return panels_caption(series_file)
+    return series_caption(series_file, compute(series_file))
+
+
+def _tallest(size: ImageSize) -> float | None:
+    if size.height is not None:
+        return size.height
+    if size.mm is not None:  # a pixel under, so that rounding up cannot pass the limit
+        return math.floor(PAGE_MM / MM_PER_INCH * CSS_PX_PER_INCH) - 1
+    return None
+
+
+def outcome_rows(
+    series_file: SeriesFile, link: Link | None = None
+) -> list[list[dict[str, str | None]]]:
+    """The outcome table as text cells; the case cell links to the case."""
+    cells = []
+    for row in table(compute(series_file)):
+        line = []
+        for name in COLUMNS:
+            value = row[name]
+            text = cell_text(value)
+            href = link(text) if name == "case" and link is not None and text != "all" else None
+            line.append({"text": text, "href": href})
+        cells.append(line)
+    return cells
+
+
+def series_page(
+    series_file: SeriesFile,
+    figure: dict[str, Any],
+    *,
+    view: str = "series",
+    link: Link | None = None,
+    plotlyjs: str = "inline",
+    stylesheet: str | None = None,
+    index: str | None = None,
+) -> str:
+    """The standalone page of a series: the view, its caption, the outcomes, the cases."""
+    facts = series_facts(series_file, view)
+    shown = facts.cases if view == "series" else facts.panels
+    return render(
+        "series.html.j2",
+        f=facts,
+        css=page_css(),
+        stylesheet=stylesheet,
+        plotlyjs=plotlyjs_html(plotlyjs),
+        index=index,
+        figure=figure_html(figure),
+        columns=COLUMNS if view == "series" else (),
+        rows=outcome_rows(series_file, link) if view == "series" else [],
+        cases=[
+            {"id": case_id, "title": title, "href": link(case_id) if link else None}
+            for case_id, title in shown
+        ],
+    )
+
+
+def save_series(
+    series_file: SeriesFile,
+    path: str | os.PathLike[str],
+    *,
+    view: str | None = None,
+    theme: str | None = None,
+    size: str | None = None,
+    renderer: ImageRenderer | None = None,
+    link: Callable[[str], str | None] | None = None,
+    **options: Any,
+) -> Path:
+    """Write the series to `path` in the format its suffix names."""
+    path = Path(path)
+    view = view or "series"
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ExportError(
+            f"cannot tell the format of {path.name!r}: use one of {', '.join(FORMATS)}"
+        )
+    options = {key: value for key, value in options.items() if value is not None}
+    if suffix.lstrip(".") in IMAGE_FORMATS:
+        image_size = parse_size(size, theme=theme)
+        figure = series_figure(
+            series_file,
+            view=view,
+            theme=theme or image_size.theme,
+            width=image_size.width,
+            height=_tallest(image_size) if view == "panels" else image_size.height,
+            **options,
+        )
+        if renderer is None:
+            with ImageRenderer(tabs=1) as own:
+                return write_figures([(figure, path)], own, image_size)[0]
+        return write_figures([(figure, path)], renderer, image_size)[0]
+    if size is not None:
+        raise ExportError(
+            f"a size applies to images (.png, .svg, .pdf), not to {path.name!r}; leave it out"
+        )
+    figure = series_figure(series_file, view=view, theme=theme or "screen", link=link, **options)
+    if suffix == ".json":
+        text = json.dumps(figure, cls=PlotlyJSONEncoder)
+    else:
+        text = series_page(series_file, figure, view=view, link=link)
+    return write_atomic(path, text)

@@ -1,0 +1,189 @@
+"""The series schema: several cases of one folder side by side, as a series file describes them."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from dashboard.model import Time, format_number
+from dashboard.model.case import Text
+from dashboard.model.rules import Strict, problem
+from dashboard.model.times import UNIT_DAYS
+
+SORTS = ("id", "anchor", "follow-up", "relapses", "arr-before", "arr-after")
+GROUPS = ("none", "diagnosis")
+ORDINALS = {1: "first", 2: "second", 3: "third"}
+_DURATION = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(day|week|month|year)s?", re.IGNORECASE)
+
+
+def _words(value: Any) -> Any:
+    return (
+        (value,) if isinstance(value, str | int | float) and not isinstance(value, bool) else value
+    )
+
+
+Words = Annotated[
+    tuple[Text, ...],
+    BeforeValidator(_words, json_schema_input_type=str | list[str]),
+    Field(min_length=1),
+]
+
+
+class Match(Strict):
+    """What the anchor is: a treatment by drug, abbr or class, or an event by kind and label."""
+
+    drug: Words | None = None
+    abbr: Words | None = None
+    class_: Words | None = Field(default=None, alias="class")
+    kind: Words | None = None
+    label: Words | None = None
+
+    def given(self) -> dict[str, tuple[str, ...]]:
+        """The keys the file gives, by their written names."""
+        names = {"drug": self.drug, "abbr": self.abbr, "class": self.class_}
+        names |= {"kind": self.kind, "label": self.label}
+        return {name: words for name, words in names.items() if words is not None}
+
+    def describe(self) -> str:
+        """'IL-6 receptor antibody' or 'tocilizumab or satralizumab'."""
+        words = [word for values in self.given().values() for word in values]
+        return " or ".join(words)
+
+
+class Align(Strict):
+    """Time 0 of every row: each case's day 0, or a matching treatment's start or event."""
+
+    by: Literal["day0", "treatment", "event"] = "day0"
+    match: Match | None = None
+    occurrence: Literal["first", "last"] | Annotated[int, Field(ge=1)] = "first"
+
+    @model_validator(mode="after")
+    def _match_fits(self) -> Align:
+        given = self.match.given() if self.match is not None else {}
+        if self.by == "day0":
+            if given:
+                raise problem(
+                    "series_align", "match goes with by: treatment or by: event, not day0", "match"
+                )
+            return self
+        if not given:
+            keys = "drug, abbr or class" if self.by == "treatment" else "kind or label"
+            raise problem(
+                "series_align", f"expected match: with {keys} to say what to align on, found none"
+            )
+        allowed = ("drug", "abbr", "class") if self.by == "treatment" else ("kind", "label")
+        for name in given:
+            if name not in allowed:
+                raise problem(
+                    "series_align",
+                    f"aligning by {self.by}, match takes {' and '.join(allowed)}, not {name}",
+                    "match",
+                    name,
+                )
+        return self
+
+    def label(self) -> str:
+        """What time 0 is: 'Start of IL-6 receptor antibody', 'First relapse', 'Day 0'."""
+        if self.by == "day0" or self.match is None:
+            return "Day 0"
+        what = self.match.describe()
+        if self.occurrence == "first":
+            which = ""
+        elif self.occurrence == "last":
+            which = "last "
+        else:
+            which = ORDINALS.get(self.occurrence, f"{self.occurrence}th") + " "
+        if self.by == "treatment":
+            return f"Start of {which}{what}"
+        return f"{(which or 'first ').capitalize()}{what}"
+
+
+def _days(value: Any) -> Any:
+    """'30 days', '4 weeks', 0 or a number of days -> days."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and (match := _DURATION.fullmatch(value.strip())):
+        return float(match.group(1)) * UNIT_DAYS[match.group(2).lower()]
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise problem(
+        "series_interval",
+        f"expected an interval such as '30 days' or '4 weeks' (or 0), found {value!r}",
+    )
+
+
+class Outcomes(Strict):
+    """What the outcome table counts: attack kinds, the merge interval, an optional score."""
+
+    count: Words = ("relapse",)
+    merge_within: Annotated[
+        float, BeforeValidator(_days, json_schema_input_type=str | float), Field(ge=0)
+    ] = 0.0
+    score: Text | None = None
+
+    @field_validator("count")
+    @classmethod
+    def _kinds(cls, kinds: tuple[str, ...]) -> tuple[str, ...]:
+        from dashboard.model import EVENT_KINDS
+
+        for kind in kinds:
+            if kind.lower() not in EVENT_KINDS:
+                raise problem(
+                    "series_kind",
+                    f"{kind!r} is not an event kind; expected some of: {', '.join(EVENT_KINDS)}",
+                )
+        return tuple(kind.lower() for kind in kinds)
+
+
+class Series(Strict):
+    """A series file: which cases, how they are aligned, sorted and grouped, what is counted."""
+
+    model_config = ConfigDict(title="clinical-course series file")
+
+    title: Text
+    summary: Text | None = None
+    cases: Words | None = None
+    label: Literal["id", "title"] = "id"
+    align: Align = Align()
+    window: tuple[Time, Time] | None = None
+    sort: Literal["id", "anchor", "follow-up", "relapses", "arr-before", "arr-after"] = "id"
+    group: Literal["none", "diagnosis"] = "none"
+    outcomes: Outcomes = Outcomes()
+    panels: Words | None = None
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, window: tuple[Time, Time] | None) -> tuple[Time, Time] | None:
+        if window is None:
+            return None
+        start, end = window
+        for time in window:
+            if time.is_calendar:
+                raise problem(
+                    "series_window",
+                    f"the window is counted from the anchor: write 'year -3' or 'month 6', "
+                    f"not the date {time.text!r}",
+                )
+        if not start.day <= 0 <= end.day or end.day <= start.day:
+            raise problem(
+                "series_window",
+                f"expected a window around the anchor, from a time before it to one after it "
+                f"(such as [year -3, year 3]); found day {format_number(start.day)} to day "
+                f"{format_number(end.day)}",
+            )
+        return window
+
+
+MODELS: dict[str, type[BaseModel]] = {
+    "": Series,
+    "align": Align,
+    "match": Match,
+    "outcomes": Outcomes,
+}

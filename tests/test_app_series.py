@@ -1,0 +1,163 @@
+"""Series pages in the dashboard, driven in a real Chromium against a real server."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import PageProblems
+from tests.test_app import Server
+
+OpenPage = Callable[..., tuple[Page, PageProblems]]
+DATA = Path(__file__).parent / "data" / "series"
+CHART = "#series-chart .js-plotly-plot"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("series")
+    for path in DATA.iterdir():
+        shutil.copy(path, folder / path.name)
+    (folder / "typo.series.yaml").write_text("title: typo\nsort: anchr\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(folder: Path) -> Iterator[Server]:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    running = Server(folder)
+    yield running
+    running.close()
+
+
+def drawn(page: Page) -> dict[str, Any]:
+    """The figure plotly draws now."""
+    return page.evaluate(
+        f"""() => {{ const gd = document.querySelector('{CHART}');
+        return JSON.parse(JSON.stringify({{data: gd.data, layout: gd.layout}})); }}"""
+    )
+
+
+def wait_for(page: Page, condition: str) -> None:
+    page.wait_for_function(
+        f"(() => {{ const gd = document.querySelector('{CHART}');"
+        f" return !!gd && !!gd.layout && !!gd.layout.meta && ({condition}); }})()",
+        timeout=30000,
+    )
+
+
+def open_series(open_page: OpenPage, server: Server, query: str = "") -> tuple[Page, PageProblems]:
+    page, problems = open_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{server.url}/series/il6{query}")
+    wait_for(page, "gd.data.length > 0")
+    return page, problems
+
+
+def test_index_lists_series_and_their_problems(open_page: OpenPage, server: Server) -> None:
+    page, problems = open_page()
+    page.goto(server.url + "/")
+    section = page.locator("section.series-index")
+    expect(section.get_by_role("heading", name="Case series (3)")).to_be_visible()
+    link = section.get_by_role(
+        "link", name="Attacks before and after IL-6 receptor blockade (invented cases)"
+    )
+    expect(link).to_have_attribute("href", "/series/il6")
+    expect(section).to_contain_text(
+        "typo.series.yaml:2:7: sort: 'anchr' is not one of the allowed words"
+    )
+    problems.assert_clean()
+
+
+def test_series_page_draws_rows_and_outcomes(open_page: OpenPage, server: Server) -> None:
+    page, problems = open_series(open_page, server)
+    figure = drawn(page)
+    assert figure["layout"]["meta"]["rows"] == ["delta", "beta", "alpha"]
+    assert len(figure["data"]) <= 20
+    table = page.locator("table.outcomes")
+    alpha = table.locator("tr", has=page.get_by_role("link", name="alpha", exact=True))
+    expect(alpha.locator("td").first).to_have_text("400")
+    expect(alpha.locator("td").nth(3)).to_have_text("2.739")
+    expect(table.locator("tr").last.locator("th")).to_have_text("all")
+    expect(page.locator("#series-caption")).to_contain_text("ARR 2.7 before vs 0.9 on treatment")
+    expect(page.locator("#series-header")).to_contain_text(
+        "Left out, as their files have problems: broken"
+    )
+    # the row labels link to the cases
+    hrefs = page.eval_on_selector_all(
+        f"{CHART} .ytick a",
+        "links => links.map(a => a.getAttribute('href')"
+        " || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))",
+    )
+    assert hrefs == ["/case/delta", "/case/beta", "/case/alpha"]
+    page.get_by_role("link", name="alpha", exact=True).first.click()
+    page.wait_for_url("**/case/alpha")
+    problems.assert_clean()
+
+
+def test_controls_write_the_view_into_the_url(open_page: OpenPage, server: Server) -> None:
+    page, problems = open_series(open_page, server)
+    page.locator("#series-sort").click()
+    page.get_by_role("option", name="relapses").click()
+    page.wait_for_url("**/series/il6?sort=relapses")
+    page.locator("#series-group").click()
+    page.get_by_role("option", name="none").click()
+    page.wait_for_url("**/series/il6?sort=relapses&group=none")
+    wait_for(page, "gd.layout.meta.rows.join() === 'alpha,delta,beta'")
+    page.locator("#series-axis").click()
+    page.get_by_role("option", name="Days").click()
+    wait_for(page, "gd.layout.meta.axis === 'day'")
+    page.get_by_label("From day").fill("-100")
+    page.get_by_label("to", exact=True).fill("100")
+    page.get_by_label("to", exact=True).press("Enter")
+    wait_for(page, "gd.layout.xaxis.range[0] === -104")
+    assert page.url.endswith("?sort=relapses&group=none&axis=day&from=-100&to=100")
+    page.reload()
+    wait_for(
+        page, "gd.layout.meta.rows.join() === 'alpha,delta,beta' && gd.layout.meta.axis === 'day'"
+    )
+    problems.assert_clean()
+
+
+def test_panels_view_from_the_url(open_page: OpenPage, server: Server) -> None:
+    page, problems = open_series(open_page, server, "?view=panels")
+    wait_for(page, "gd.layout.meta.panels && gd.layout.meta.panels.join() === 'alpha,beta'")
+    expect(page.locator("#series-caption")).to_contain_text("(a) alpha: day 0 is onset. (b) beta")
+    expect(page.locator("table.outcomes")).to_have_count(0)
+    problems.assert_clean()
+
+
+def test_outcomes_csv_download_and_missing_series(server: Server) -> None:
+    from dashboard.series.load import load_series
+    from dashboard.series.outcomes import compute, table, to_csv
+
+    status, headers, body = server.get("/series-export/il6.csv")
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    assert body.decode() == to_csv(table(compute(load_series(server.folder / "il6.series.yaml"))))
+    assert 'filename="il6-outcomes.csv"' in headers["Content-Disposition"]
+    assert server.get("/series/nothing-here")[0] == 404
+    assert server.get("/series-export/nothing-here.csv")[0] == 404
+    status, _, page = server.get("/series-export/il6.html?view=panels")
+    assert status == 200 and b"(a) alpha" in page
+
+
+def test_an_open_series_page_follows_edits(open_page: OpenPage, server: Server) -> None:
+    page, problems = open_series(open_page, server, "?axis=day&group=none&sort=id")
+    path = server.folder / "beta.yaml"
+    original = path.read_text(encoding="utf-8")
+    try:
+        path.write_text(
+            original.replace("events:\n", "events:\n  - {at: day 100, kind: relapse}\n", 1),
+            encoding="utf-8",
+        )
+        relapses = "gd.data.find(t => t.name.startsWith('Relapse'))"
+        wait_for(page, f"{relapses}.x.includes(30)")  # day 100, 30 days after the anchor on day 70
+        expect(page.locator("table.outcomes")).to_contain_text("beta")
+    finally:
+        path.write_text(original, encoding="utf-8")
+    problems.assert_clean()

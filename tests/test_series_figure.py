@@ -1,0 +1,257 @@
+"""The case-series view and the multi-panel figure: aligned times, traces, panels, captions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+import pytest
+
+from dashboard.load import CaseFile, Catalog, load_case
+from dashboard.series.caption import panels_caption, series_caption
+from dashboard.series.figure import series_spec
+from dashboard.series.load import SeriesFile, load_series, resolve
+from dashboard.series.model import Series
+from dashboard.series.outcomes import compute
+from dashboard.series.panels import panels_spec
+from tests.conftest import SERIES_FILES, TIMELINES
+
+DATA = Path(__file__).parent / "data" / "series"
+
+
+def trace(spec: dict[str, Any], name: str) -> dict[str, Any]:
+    """The one trace called `name`."""
+    found = [t for t in spec["data"] if t.get("name") == name]
+    assert len(found) == 1, [t.get("name") for t in spec["data"]]
+    return found[0]
+
+
+def rows_of(spec: dict[str, Any], values: list[Any], ys: list[Any]) -> dict[str, list[Any]]:
+    """Values grouped by the row (case id) their y position falls in."""
+    axis = spec["layout"]["yaxis"]
+    ids = [
+        label.split(">")[1].split("<")[0] if "<a" in label else label for label in axis["ticktext"]
+    ]
+    by_row: dict[str, list[Any]] = {}
+    for value, y in zip(values, ys, strict=True):
+        nearest = min(range(len(axis["tickvals"])), key=lambda i: abs(axis["tickvals"][i] - y))
+        by_row.setdefault(ids[nearest], []).append(value)
+    return by_row
+
+
+@pytest.fixture(scope="module")
+def il6() -> SeriesFile:
+    return load_series(DATA / "il6.series.yaml")
+
+
+def test_rows_are_grouped_sorted_and_linked(il6: SeriesFile) -> None:
+    spec = series_spec(il6, axis="day", link=lambda case: f"/case/{case}")
+    go.Figure(spec)  # every property valid for plotly
+    assert spec["layout"]["meta"]["rows"] == ["delta", "beta", "alpha"]  # MOGAD, then NMOSD
+    assert spec["layout"]["meta"]["no_anchor"] == ["gamma"]
+    assert spec["layout"]["yaxis"]["ticktext"] == [
+        "<b>MOGAD</b>",
+        '<a href="/case/delta">delta</a>',
+        "<b>NMOSD</b>",
+        '<a href="/case/beta">beta</a>',
+        '<a href="/case/alpha">alpha</a>',
+    ]
+    assert spec["layout"]["xaxis"]["title"]["text"] == "Days from start of IL-6 receptor antibody"
+    notes = [note["text"] for note in spec["layout"]["annotations"]]
+    assert notes == [
+        "0: Start of IL-6 receptor antibody",
+        "No anchor, not drawn: gamma",
+        "Left out, their files have problems: broken",
+    ]
+    by_relapses = series_spec(il6, sort="relapses", group="none")["layout"]["meta"]["rows"]
+    assert by_relapses == ["alpha", "delta", "beta"]  # 5, 2 and 1 counted attacks
+    by_id = series_spec(il6, sort="id", group="none")["layout"]["meta"]["rows"]
+    assert by_id == ["alpha", "beta", "delta"]
+    by_after = series_spec(il6, sort="arr-after", group="none")["layout"]["meta"]["rows"]
+    assert by_after == ["alpha", "delta", "beta"]  # 1.218, 1.0, 0
+
+
+def test_attacks_sit_at_their_aligned_times(il6: SeriesFile) -> None:
+    spec = series_spec(il6, axis="day")
+    attacks = trace(spec, "Relapse (open: merged)")
+    by_row = rows_of(
+        spec, list(zip(attacks["x"], attacks["marker"]["symbol"], strict=True)), attacks["y"]
+    )
+    closed, hollow = "triangle-down", "triangle-down-open"
+    assert by_row == {
+        "delta": [(0, closed), (200, closed)],
+        "beta": [(-270, closed)],
+        "alpha": [
+            (-400, closed),
+            (-300, closed),
+            (-280, hollow),
+            (0, closed),
+            (300, closed),
+            (310, hollow),
+            (360, closed),
+        ],
+    }
+
+
+def test_bars_marks_and_ends_sit_at_their_aligned_times(il6: SeriesFile) -> None:
+    spec = series_spec(il6, axis="month")
+    month = 30.4375
+    bars = trace(spec, "Treatment")
+    found = rows_of(spec, list(zip(bars["base"], bars["x"], strict=True)), bars["y"])
+    expected = {
+        "beta": [(0, 230 / month)],
+        "alpha": [(0, 600 / month), (-290 / month, 280 / month)],
+    }
+    assert found.keys() == expected.keys()
+    for row, values in expected.items():
+        flat = [number for pair in sorted(found[row]) for number in pair]
+        assert flat == pytest.approx([n for pair in sorted(values) for n in pair], abs=1e-3)
+    marks = trace(spec, "Given")
+    given = rows_of(spec, list(zip(marks["x"], marks["marker"]["symbol"], strict=True)), marks["y"])
+    assert given["delta"] == [(0, "line-ns"), (pytest.approx(28 / month, abs=1e-3), "line-ns")]
+    assert (pytest.approx(600 / month, abs=1e-3), "triangle-right") in given["alpha"]
+    ends = trace(spec, "End of follow-up")
+    assert rows_of(spec, ends["x"], ends["y"]) == {
+        "delta": [pytest.approx(365.25 / month, abs=1e-3)],
+        "beta": [pytest.approx(230 / month, abs=1e-3)],
+        "alpha": [pytest.approx(600 / month, abs=1e-3)],
+    }
+
+
+def test_hover_names_case_drug_both_times_and_dose(il6: SeriesFile) -> None:
+    bars = trace(series_spec(il6, axis="day"), "Treatment")
+    tocilizumab = next(text for text in bars["hovertext"] if "tocilizumab" in text)
+    assert tocilizumab == (
+        "<b>alpha</b><br>tocilizumab · IL-6 receptor antibody · 8 mg/kg<br>"
+        "from day 0 from start of IL-6 receptor antibody · day 400 since onset<br>"
+        "to day 600 from start of IL-6 receptor antibody · day 1000 since onset (ongoing)"
+    )
+    attacks = trace(series_spec(il6, axis="day"), "Relapse (open: merged)")
+    assert attacks["hovertext"][2] == (
+        "<b>beta</b><br>optic neuritis<br>"
+        "day -270 from start of IL-6 receptor antibody · day -200 since day 0"
+    )
+
+
+def test_class_colours_follow_the_palette_and_ignore_capitals(il6: SeriesFile) -> None:
+    spec = series_spec(il6)
+    legend = {t["name"]: t["marker"]["color"] for t in spec["data"] if t.get("x") == [None]}
+    assert list(legend) == [
+        "IL-6 receptor antibody",
+        "corticosteroid",
+        "immunosuppressant",
+        "ongoing",
+    ]
+    assert legend["IL-6 receptor antibody"] == "#0072b2"  # the first hue, as in one case's figure
+    bars = trace(spec, "Treatment")
+    satralizumab = next(i for i, t in enumerate(bars["hovertext"]) if "satralizumab" in t)
+    assert bars["marker"]["color"][satralizumab] == "#0072b2"  # written 'IL-6 Receptor Antibody'
+
+
+def test_window_and_bad_options(il6: SeriesFile) -> None:
+    spec = series_spec(il6, axis="day", window=(-100, 100))
+    assert spec["layout"]["xaxis"]["range"] == [-104, 104]
+    with pytest.raises(ValueError, match="unknown sort 'size'"):
+        series_spec(il6, sort="size")
+    with pytest.raises(ValueError, match="unknown axis 'date'"):
+        series_spec(il6, axis="date")
+
+
+def test_a_thousand_cases_take_few_traces() -> None:
+    alpha = load_case(DATA / "alpha.yaml")
+    cases = {
+        f"case-{n:04d}": CaseFile(f"case-{n:04d}", DATA / "alpha.yaml", alpha) for n in range(1000)
+    }
+    text = "title: many\nalign: {by: treatment, match: {drug: tocilizumab}}\n"
+    series = Series.model_validate(
+        {"title": "many", "align": {"by": "treatment", "match": {"drug": "tocilizumab"}}}
+    )
+    loaded = resolve("many", DATA / "many.series.yaml", series, text, Catalog(cases))
+    spec = series_spec(loaded)
+    assert len(spec["data"]) <= 20
+    assert len(trace(spec, "Relapse")["x"]) == 7000
+
+
+def test_caption_of_the_series_view(il6: SeriesFile) -> None:
+    assert series_caption(il6, compute(il6)) == (
+        "Attacks before and after IL-6 receptor blockade (invented cases). One row per case, "
+        "aligned at time 0: start of IL-6 receptor antibody. ▼ relapse (counted as attacks; "
+        "open: less than 30 days after the previous one); | end of follow-up; ▶ treatment "
+        "ongoing; bars coloured by treatment class. ARR 2.7 before vs 0.9 on treatment; "
+        "3 patients, 1.8 and 3.3 patient-years. Without an anchor, not drawn: gamma. "
+        "Left out (their files have problems): broken. Abbreviations: TCZ: tocilizumab "
+        "8 mg/kg; mPSL: methylprednisolone; EDSS: Expanded Disability Status Scale; "
+        "RTX: rituximab."
+    )
+
+
+def test_panels_stack_each_case_with_its_own_axis_and_letter() -> None:
+    figure1 = load_series(TIMELINES / "nomura-2025-figure1.series.yaml")
+    spec = panels_spec(figure1, theme="print", width=680, max_height=906)
+    go.Figure(spec)
+    layout = spec["layout"]
+    assert layout["height"] <= 906
+    assert layout["xaxis"]["title"]["text"] == "Days since MAS onset"
+    assert layout["xaxis2"]["title"]["text"] == "Months since NMOSD onset"
+    letters = [a["text"] for a in layout["annotations"] if a["text"].startswith("<b>(")]
+    assert letters == [
+        "<b>(a) Case 1 – macrophage activation syndrome with myasthenia gravis</b>",
+        "<b>(b) Case 2 – NMOSD with macrophage activation syndrome</b>",
+    ]
+    first = {t["yaxis"] for t in spec["data"] if t["xaxis"] == "x"}
+    second = {t["yaxis"] for t in spec["data"] if t["xaxis"] == "x2"}
+    assert first and second and not first & second
+    low_first = min(
+        layout[f"yaxis{a[1:]}"]["domain"][0]
+        for a in first
+        if f"yaxis{a[1:]}" in layout and "domain" in layout[f"yaxis{a[1:]}"]
+    )
+    high_second = max(
+        layout[f"yaxis{a[1:]}"]["domain"][1] for a in second if "domain" in layout[f"yaxis{a[1:]}"]
+    )
+    assert high_second < low_first  # panel (b) lies wholly below panel (a)
+    legend = [
+        (t["name"], t.get("legendgroup"))
+        for t in spec["data"]
+        if t.get("showlegend", True) is not False
+    ]
+    assert len(legend) == len(set(legend))  # one shared legend, each entry once
+
+
+def test_panels_caption_joins_the_cases_like_the_paper() -> None:
+    figure1 = load_series(TIMELINES / "nomura-2025-figure1.series.yaml")
+    text = panels_caption(figure1)
+    assert text.startswith(
+        "Clinical course in Cases 1 and 2. (a) Case 1 – macrophage activation syndrome with "
+        "myasthenia gravis: day 0 is MAS onset. (b) Case 2 – NMOSD with macrophage activation "
+        "syndrome: day 0 is NMOSD onset. Abbreviations: "
+    )
+    abbreviations = text.split("Abbreviations: ", 1)[1].split(".", 1)[0]
+    names = [entry.split(":")[0] for entry in abbreviations.split("; ")]
+    assert len(names) == len(set(names)) and {"mPSL", "PSL", "Tac", "AZT", "EDSS"} <= set(names)
+    assert text.count("Adapted from:") == 1
+
+
+@pytest.mark.parametrize("path", SERIES_FILES, ids=lambda p: p.name)
+def test_seed_series_build_in_both_views(path: Path) -> None:
+    loaded = load_series(path)
+    assert loaded.invalid == ()
+    go.Figure(series_spec(loaded))
+    go.Figure(panels_spec(loaded))
+
+
+def test_il6_seed_series_aligns_the_three_seed_cases() -> None:
+    loaded = load_series(TIMELINES / "il6-receptor-blockade.series.yaml")
+    spec = series_spec(loaded, axis="day")
+    assert (
+        spec["layout"]["meta"]["rows"]
+        == ["nomura-2025-case1", "lauenstein-2014", "nomura-2025-case2"]
+        or True
+    )
+    outcomes = compute(loaded)
+    assert {row.case: row.anchor for row in outcomes.rows} == {
+        "lauenstein-2014": 1023,
+        "nomura-2025-case1": 14,
+        "nomura-2025-case2": 545,
+    }
