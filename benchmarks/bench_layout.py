@@ -32,7 +32,6 @@ from dashboard.export.images import (
     ImageRenderer,
     browser_path,
     image_figure,
-    physical_svg,
 )
 from dashboard.load import load_case
 from dashboard.model import Case
@@ -143,7 +142,7 @@ def main() -> None:
         for name, case in cases(args.synthetic):
             for size_name in SIZE_NAMES:
                 size = SIZES[size_name]
-                svg = physical_svg(renderer.image(image_figure(case, size), "svg", size), size)
+                svg = renderer.image(image_figure(case, size), "svg", size)
                 if args.keep:
                     args.keep.mkdir(parents=True, exist_ok=True)
                     (args.keep / f"{name}-{size_name}.svg").write_bytes(svg)

@@ -227,7 +227,7 @@ def test_every_draws_a_tick_per_administration(nmosd: Case) -> None:
 
 def test_procedures_are_hatched_not_solid(nmosd: Case) -> None:
     fig = build_figure(nmosd)
-    procedure = one(fig, "Procedure")
+    procedure = one(fig, "Procedure bar")
     assert procedure.fillpattern.shape == "/"
     assert {c[0] for c in procedure.customdata if c} == {"treatments[3]"}
     assert one(fig, "Treatment").fillpattern.shape is None
@@ -674,5 +674,9 @@ def test_a_column_figure_puts_its_legend_below_and_leaves_the_title_to_the_capti
     assert column.layout.title.text == ""
     assert (column.layout.legend.orientation, column.layout.legend.yref) == ("h", "container")
     entries = sum(trace.showlegend is not False for trace in column.data)
-    assert column.layout.margin.b >= wide.layout.margin.b + entries * 15, "room for the legend"
-    assert column.layout.height > wide.layout.height - wide.layout.margin.t
+    assert column.layout.legend.entrywidthmode == "fraction"
+    columns = round(1 / column.layout.legend.entrywidth)
+    assert columns == 2, "a legend of several columns, not one entry a line"
+    lines = -(-entries // columns)
+    assert column.layout.margin.b >= wide.layout.margin.b + lines * 15, "room for the legend"
+    assert column.layout.margin.b < wide.layout.margin.b + entries * 15

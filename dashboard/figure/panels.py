@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -178,6 +179,12 @@ def _axis(members: list[Measurement], title: str, theme: Theme) -> tuple[dict[st
     return axis, log
 
 
+def _least(title: str, theme: Theme) -> float:
+    """The thinnest the panel may be: room for three tick labels and its rotated title."""
+    longest = max(len(html.unescape(line)) for line in title.split("<br>"))
+    return max(theme.axis_px, longest * theme.text_px(0.92) * 0.52 + 8)
+
+
 def measurement_panels(case: Case, t: TimeAxis, theme: Theme) -> list[Panel]:
     """One panel per measurement or shared `panel`; a second unit gets a right-hand axis."""
     groups: dict[str, list[int]] = {}
@@ -191,12 +198,13 @@ def measurement_panels(case: Case, t: TimeAxis, theme: Theme) -> list[Panel]:
         right = [m for m in members if m.unit != units[0]]
         left_title = _title(left[0].label if len(left) == 1 else name, units[0])
         axis, _ = _axis(left, left_title, theme)
-        panel = Panel(name, theme.panel_px, axis, grow=1.0)
+        panel = Panel(name, theme.panel_px, axis, grow=1.0, least=_least(left_title, theme))
         if right:
             right_names = ", ".join(dict.fromkeys(m.label for m in right))
             right_unit = ", ".join(unit for unit in units[1:] if unit)
             overlay, _ = _axis(right, _title(right_names, right_unit or None), theme)
             panel.overlay = overlay | {"side": "right", "showgrid": False}
+            panel.least = max(panel.least or 0.0, _least(overlay["title"]["text"], theme))
         for slot, (index, m) in enumerate(zip(indices, members, strict=True)):
             colour = m.color or PALETTE[index % len(PALETTE)]
             on_right = m in right

@@ -29,6 +29,7 @@ class Panel:
     shapes: list[Shape] = field(default_factory=list)
     overlay: dict[str, Any] | None = None
     grow: float = 0.0  # share of any extra height when the figure height is fixed
+    least: float | None = None  # the thinnest it may be made when room is short (else px)
 
 
 def row_labels(
