@@ -71,7 +71,10 @@ def schema(output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
 
 
-SIZES_HELP = "slide (1920x1080), column (85 mm at 300 dpi), page (180 mm at 300 dpi) or WxH pixels"
+SIZES_HELP = (
+    "slide (1920x1080), column (85 mm wide), page (180 mm wide), WxHmm millimetres "
+    "(180x120mm) or WxH pixels"
+)
 
 
 @cli.command()
@@ -81,7 +84,7 @@ SIZES_HELP = "slide (1920x1080), column (85 mm at 300 dpi), page (180 mm at 300 
     "--output",
     required=True,
     type=click.Path(path_type=Path),
-    help="File to write; its suffix sets the format: .html, .json, .png, .svg or .pdf. "
+    help="File to write; its suffix sets the format: .html, .json, .png, .tif, .svg or .pdf. "
     "For a folder of cases, the folder to write into.",
 )
 @click.option(
@@ -93,9 +96,21 @@ SIZES_HELP = "slide (1920x1080), column (85 mm at 300 dpi), page (180 mm at 300 
 @click.option("--axis", type=click.Choice(AXES), help="Time axis unit, or calendar dates.")
 @click.option("--size", help=f"Image size: {SIZES_HELP}.")
 @click.option(
+    "--height",
+    "height_mm",
+    type=float,
+    help="Height in mm for column and page sizes (else as tall as the rows need, at most "
+    "1.4x the width in a column, 1x on a page, 240 mm).",
+)
+@click.option(
+    "--dpi",
+    type=click.Choice(["300", "600", "1000"]),
+    help="Resolution of print-size PNG and TIFF files (default 300 for PNG, 600 for TIFF).",
+)
+@click.option(
     "--format",
     "fmt",
-    type=click.Choice(["png", "svg", "pdf", "html", "json"]),
+    type=click.Choice(["png", "tif", "svg", "pdf", "html", "json"]),
     help="With a folder of cases: the format of each file.",
 )
 def render(
@@ -104,6 +119,8 @@ def render(
     theme: str | None,
     axis: str | None,
     size: str | None,
+    height_mm: float | None,
+    dpi: str | None,
     fmt: str | None,
 ) -> None:
     """Render a case (or a folder of cases) to a page, the figure's JSON, or an image."""
@@ -112,7 +129,14 @@ def render(
     try:
         if case.is_dir():
             report = render_folder(
-                case, output, fmt=fmt or "png", theme=theme, axis=axis, size=size
+                case,
+                output,
+                fmt=fmt or "png",
+                theme=theme,
+                axis=axis,
+                size=size,
+                height_mm=height_mm,
+                dpi=int(dpi) if dpi else None,
             )
             for invalid in report.invalid:
                 click.echo(invalid.report(), err=True)
@@ -123,7 +147,15 @@ def render(
         if output.suffix.lower() in (".yaml", ".yml"):
             _fail(f"{output} looks like a case file; refusing to write over it")
         loaded = _read_case(case)
-        written = save(loaded, output, theme=theme, axis=axis, size=size)
+        written = save(
+            loaded,
+            output,
+            theme=theme,
+            axis=axis,
+            size=size,
+            height_mm=height_mm,
+            dpi=int(dpi) if dpi else None,
+        )
     except (ExportError, ValueError) as error:
         _fail(str(error))
     click.echo(f"Wrote {written}", err=True)

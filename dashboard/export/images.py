@@ -1,9 +1,12 @@
-"""Images of a case's figure (PNG, SVG, PDF), drawn by kaleido 1 in one headless Chromium.
+"""Images of a case's figure (PNG, TIFF, SVG, PDF), drawn by kaleido 1 in one headless Chromium.
 
 Sizes are promises kept to the pixel: `slide` is 1920x1080, `column` 85 mm and `page`
-180 mm at 300 dpi (1004 and 2126 px wide), `WxH` exactly that many pixels. Print sizes are
-laid out at their physical width in CSS pixels (96 per inch), so an 11 px label prints at
-8 pt, then scaled up to 300 dpi; for SVG and PDF the same layout sets the page size.
+180 mm wide (1004 and 2126 px at 300 dpi), `WxHmm` exactly that many millimetres, `WxH`
+exactly that many pixels. Print sizes are laid out at their physical size in CSS pixels
+(96 per inch), so an 11 px label prints at 8.25 pt, then scaled up to the dpi asked for;
+for SVG and PDF the same layout sets the page size. Without a height a print figure is as
+tall as its rows need, up to 1.4 times its width in a column and once its width on a page
+(never over 240 mm). PNG and TIFF files carry their resolution.
 """
 
 from __future__ import annotations
@@ -11,11 +14,15 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import difflib
+import io
 import os
 import re
 import shutil
+import struct
 import threading
+import zlib
 from collections import deque
 from collections.abc import Coroutine, Iterable, Iterator
 from dataclasses import dataclass
@@ -29,11 +36,17 @@ from dashboard.export.base import ExportError, write_atomic
 from dashboard.figure import build_figure
 from dashboard.model import Case
 
-IMAGE_FORMATS = ("png", "svg", "pdf")
+IMAGE_FORMATS = ("png", "tif", "tiff", "svg", "pdf")
+DRAWN = ("png", "svg", "pdf")  # what Chromium draws; TIFF is made from the PNG
 SIZE_WORDS = ("slide", "column", "page")
 MM_PER_INCH = 25.4
 CSS_PX_PER_INCH = 96
-PRINT_DPI = 300
+PRINT_DPI = 300  # PNG
+TIFF_DPI = 600
+DPIS = (300, 600, 1000)
+MAX_MM = 240.0  # the tallest figure a journal page holds
+TALLEST = {"column": 1.4, "page": 1.0}  # height over width, at most, when no height is given
+LOWEST_PLOT_PX = 60  # below this a chart has no room for its rows
 OPEN_TIMEOUT = 45.0
 RENDER_TIMEOUT = 60.0
 CLOSE_TIMEOUT = 10.0
@@ -53,21 +66,45 @@ class ImageSize:
 
     name: str
     width: int
-    height: int | None  # None: the figure's own height, from its rows
+    height: float | None  # None: the figure's own height, from its rows
     scale: float
     theme: str  # the theme drawn when none is asked for
     mm: float | None = None  # the printed width, for print sizes
+    max_height: int | None = None  # the tallest the figure may grow, when height is None
+    dpi: int | None = None  # the resolution written into PNG and TIFF files
+    height_mm: float | None = None  # the printed height, when one was asked for
 
     @property
     def pixel_width(self) -> int:
         """The width of a PNG in pixels."""
         return round(self.width * self.scale)
 
+    def at_dpi(self, dpi: int) -> ImageSize:
+        """The same print size drawn at `dpi` (pixel sizes keep their pixels)."""
+        if self.mm is None:
+            return self
+        pixels = round(self.mm / MM_PER_INCH * dpi)
+        scale = pixels / self.width
+        height = self.height
+        if self.height_mm is not None:
+            # the height in layout pixels that makes exactly the promised file pixels
+            height = round(self.height_mm / MM_PER_INCH * dpi) / scale
+        return dataclasses.replace(self, scale=scale, dpi=dpi, height=height)
 
-def _print_size(name: str, mm: float) -> ImageSize:
-    width = round(mm / MM_PER_INCH * CSS_PX_PER_INCH)
-    pixels = round(mm / MM_PER_INCH * PRINT_DPI)
-    return ImageSize(name, width, None, pixels / width, "print", mm)
+
+def _css_px(mm: float) -> int:
+    return round(mm / MM_PER_INCH * CSS_PX_PER_INCH)
+
+
+def _print_size(name: str, mm: float, height_mm: float | None = None) -> ImageSize:
+    width = _css_px(mm)
+    if height_mm is not None:
+        height, tallest = float(_css_px(height_mm)), None
+    else:
+        height = None
+        tallest = min(round(width * TALLEST.get(name, 1.0)), _css_px(MAX_MM))
+    size = ImageSize(name, width, height, 1.0, "print", mm, tallest, height_mm=height_mm)
+    return size.at_dpi(PRINT_DPI)
 
 
 SIZES = {
@@ -76,40 +113,101 @@ SIZES = {
     "page": _print_size("page", 180),
 }
 _PIXELS = re.compile(r"(\d{1,5})\s*[x×]\s*(\d{1,5})", re.IGNORECASE)
+_MM = re.compile(r"(\d{1,4}(?:\.\d+)?)\s*[x×]\s*(\d{1,4}(?:\.\d+)?)\s*mm", re.IGNORECASE)
 SMALLEST, LARGEST = 100, 10_000
+SMALLEST_MM, LARGEST_MM = 30.0, 600.0
+EXPECTED = (
+    "expected slide (1920x1080), column (85 mm), page (180 mm), millimetres as WxHmm, "
+    "such as 180x120mm, or pixels as WxH, such as 1600x900"
+)
 
 
-def parse_size(text: str | None, *, theme: str | None = None) -> ImageSize:
-    """`slide`, `column`, `page` or `WxH` pixels; no size: slide for the slides theme, else page."""
+def parse_size(
+    text: str | None,
+    *,
+    theme: str | None = None,
+    height_mm: float | None = None,
+    dpi: int | None = None,
+) -> ImageSize:
+    """`slide`, `column`, `page`, `WxHmm` or `WxH` pixels, optionally with a height in mm
+    and a resolution; no size: slide for the slides theme, else page."""
     if text is None or not text.strip():
-        return SIZES["slide" if theme == "slides" else "page"]
+        text = "slide" if theme == "slides" and height_mm is None else "page"
     word = text.strip().lower()
+    size = _size(text, word)
+    if height_mm is not None:
+        if size.mm is None:
+            raise ExportError(
+                f"--height is in millimetres and applies to column, page or WxHmm sizes, "
+                f"not to {text!r}; give pixels as WxH instead"
+            )
+        if not SMALLEST_MM <= height_mm <= LARGEST_MM:
+            raise ExportError(
+                f"height {height_mm:g} mm is out of range; "
+                f"expected {SMALLEST_MM:g} to {LARGEST_MM:g} mm"
+            )
+        size = _print_size(size.name, size.mm, height_mm)
+    if dpi is not None:
+        if size.mm is None:
+            raise ExportError(
+                f"--dpi applies to print sizes (column, page or WxHmm), not to {text!r}, "
+                "which is already in pixels"
+            )
+        if dpi not in DPIS:
+            raise ExportError(f"dpi {dpi} is not offered; expected one of 300, 600 or 1000")
+        size = size.at_dpi(dpi)
+    return size
+
+
+def _size(text: str, word: str) -> ImageSize:
     if word in SIZES:
         return SIZES[word]
+    millimetres = _MM.fullmatch(word)
+    if millimetres is not None:
+        width_mm, height_mm = float(millimetres.group(1)), float(millimetres.group(2))
+        if not (SMALLEST_MM <= width_mm <= LARGEST_MM and SMALLEST_MM <= height_mm <= LARGEST_MM):
+            raise ExportError(
+                f"size {text!r} is out of range; width and height must each be "
+                f"{SMALLEST_MM:g} to {LARGEST_MM:g} mm"
+            )
+        return _print_size(f"{width_mm:g}x{height_mm:g}mm", width_mm, height_mm)
     pixels = _PIXELS.fullmatch(word)
     if pixels is None:
         close = difflib.get_close_matches(word, SIZE_WORDS, n=1, cutoff=0.5)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ExportError(
-            f"unknown size {text!r}; {hint}expected slide (1920x1080), column (85 mm), "
-            "page (180 mm) or pixels as WxH, such as 1600x900"
-        )
+        raise ExportError(f"unknown size {text!r}; {hint}{EXPECTED}")
     width, height = int(pixels.group(1)), int(pixels.group(2))
     if not (SMALLEST <= width <= LARGEST and SMALLEST <= height <= LARGEST):
         raise ExportError(
             f"size {text!r} is out of range; width and height must each be "
             f"{SMALLEST} to {LARGEST:,} pixels"
         )
-    return ImageSize(f"{width}x{height}", width, height, 1.0, "screen")
+    return ImageSize(f"{width}x{height}", width, height, 1.0, "screen", dpi=CSS_PX_PER_INCH)
 
 
 def image_figure(
     case: Case, size: ImageSize, *, theme: str | None = None, **view: Any
 ) -> go.Figure:
     """The case's figure laid out for `size`, in `theme` (else the size's own theme)."""
-    return build_figure(
-        case, theme=theme or size.theme, width=size.width, height=size.height, **view
+    figure = build_figure(
+        case,
+        theme=theme or size.theme,
+        width=size.width,
+        height=size.height,
+        max_height=size.max_height,
+        ceiling=_css_px(MAX_MM) if size.max_height is not None else None,
+        **view,
     )
+    plot = figure.layout.meta["plot_px"]
+    if size.height is not None and plot < LOWEST_PLOT_PX:
+        need = round(size.height - plot + LOWEST_PLOT_PX * 3)
+        mm = need / CSS_PX_PER_INCH * MM_PER_INCH
+        wanted = f"{size.width}x{need}" if size.mm is None else f"a height of {mm:.0f} mm"
+        raise ExportError(
+            f"size {size.name} is too low for this figure: its title, axis and legend leave "
+            f"no room for the chart; try {wanted} or more"
+        )
+    return figure
 
 
 def browser_path() -> str:
@@ -185,31 +283,35 @@ class ImageRenderer:
         return browser
 
     def image(self, figure: go.Figure | dict[str, Any], fmt: str, size: ImageSize) -> bytes:
-        """The figure drawn as `fmt` (png, svg, pdf) at `size`."""
-        return bytes(self._result(self._submit(figure, fmt, size), "draw"))
+        """The figure drawn as `fmt` (png, tif, svg, pdf) at `size`."""
+        return finish(bytes(self._result(self._submit(figure, fmt, size), "draw")), fmt, size)
 
     def images(
         self, jobs: Iterable[tuple[go.Figure | dict[str, Any], str, ImageSize]]
     ) -> Iterator[bytes]:
         """Each (figure, format, size) drawn, in order; the browser's tabs work side by side
         while the next figures are being built."""
-        waiting: deque[concurrent.futures.Future[Any]] = deque()
+        waiting: deque[tuple[concurrent.futures.Future[Any], str, ImageSize]] = deque()
         try:
             for figure, fmt, size in jobs:
-                waiting.append(self._submit(figure, fmt, size))
+                waiting.append((self._submit(figure, fmt, size), fmt, size))
                 if len(waiting) > self.tabs:
-                    yield bytes(self._result(waiting.popleft(), "draw"))
+                    yield self._finished(*waiting.popleft())
             while waiting:
-                yield bytes(self._result(waiting.popleft(), "draw"))
+                yield self._finished(*waiting.popleft())
         finally:
-            for future in waiting:
+            for future, _, _ in waiting:
                 future.cancel()
+
+    def _finished(self, future: concurrent.futures.Future[Any], fmt: str, size: ImageSize) -> bytes:
+        return finish(bytes(self._result(future, "draw")), fmt, size)
 
     def _submit(
         self, figure: go.Figure | dict[str, Any], fmt: str, size: ImageSize
     ) -> concurrent.futures.Future[Any]:
         if fmt not in IMAGE_FORMATS:
             raise ExportError(f"cannot draw {fmt!r}; expected one of {', '.join(IMAGE_FORMATS)}")
+        fmt = fmt if fmt in DRAWN else "png"
         self.open()
         assert self._loop is not None
         spec = figure if isinstance(figure, dict) else figure.to_dict()
@@ -263,6 +365,50 @@ class ImageRenderer:
         loop.close()
 
 
+def finish(data: bytes, fmt: str, size: ImageSize) -> bytes:
+    """What Chromium drew, made into the file: resolution for PNG, TIFF from the PNG, mm SVG."""
+    if fmt == "svg":
+        return physical_svg(data, size)
+    if fmt == "png":
+        return png_with_dpi(data, size.dpi or CSS_PX_PER_INCH)
+    if fmt in ("tif", "tiff"):
+        return tiff_from_png(data, size.dpi or CSS_PX_PER_INCH)
+    return data
+
+
+def png_with_dpi(png: bytes, dpi: float) -> bytes:
+    """The PNG with its resolution in a pHYs chunk, right after the header (IHDR)."""
+    per_metre = round(dpi / MM_PER_INCH * 1000)
+    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
+    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body))
+    end_of_header = 8 + 4 + 4 + 13 + 4  # signature, length, type, IHDR data, CRC
+    rest = _without_chunk(png[end_of_header:], b"pHYs")
+    return png[:end_of_header] + chunk + rest
+
+
+def _without_chunk(chunks: bytes, kind: bytes) -> bytes:
+    out, at = [], 0
+    while at < len(chunks):
+        (length,) = struct.unpack(">I", chunks[at : at + 4])
+        end = at + 12 + length
+        if chunks[at + 4 : at + 8] != kind:
+            out.append(chunks[at:end])
+        at = end
+    return b"".join(out)
+
+
+def tiff_from_png(png: bytes, dpi: float) -> bytes:
+    """A TIFF (RGB, LZW-compressed) of the PNG, carrying its resolution, as journals ask."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image, mask=image.getchannel("A") if image.mode == "RGBA" else None)
+    out = io.BytesIO()
+    flat.save(out, format="TIFF", compression="tiff_lzw", dpi=(dpi, dpi))
+    return out.getvalue()
+
+
 _SVG_SIZE = re.compile(r'(<svg\b[^>]*?)\swidth="([\d.]+)"\sheight="([\d.]+)"')
 
 
@@ -287,14 +433,32 @@ def write_image(
     *,
     theme: str | None = None,
     size: str | None = None,
+    height_mm: float | None = None,
+    dpi: int | None = None,
     renderer: ImageRenderer | None = None,
     **view: Any,
 ) -> Path:
-    """Write the case's figure as the image `path`'s suffix names (png, svg, pdf)."""
+    """Write the case's figure as the image `path`'s suffix names (png, tif, svg, pdf)."""
+    image_size = image_size_for(path, size, theme=theme, height_mm=height_mm, dpi=dpi)
     if renderer is None:
         with ImageRenderer(tabs=1) as own:
-            return write_image(case, path, theme=theme, size=size, renderer=own, **view)
-    return write_images([(case, path)], renderer, theme=theme, size=size, **view)[0]
+            return _write([(case, path)], own, image_size, theme, view)[0]
+    return _write([(case, path)], renderer, image_size, theme, view)[0]
+
+
+def image_size_for(
+    path: Path,
+    size: str | None,
+    *,
+    theme: str | None = None,
+    height_mm: float | None = None,
+    dpi: int | None = None,
+) -> ImageSize:
+    """The size an image file is drawn at: TIFF defaults to 600 dpi, PNG to 300."""
+    if dpi is None and _format(path) in ("tif", "tiff"):
+        parsed = parse_size(size, theme=theme, height_mm=height_mm)
+        return parsed.at_dpi(TIFF_DPI)
+    return parse_size(size, theme=theme, height_mm=height_mm, dpi=dpi)
 
 
 def write_images(
@@ -303,20 +467,32 @@ def write_images(
     *,
     theme: str | None = None,
     size: str | None = None,
+    height_mm: float | None = None,
+    dpi: int | None = None,
     **view: Any,
 ) -> list[Path]:
     """Write each case's figure to its path (format by suffix); one browser draws them all."""
-    image_size = parse_size(size, theme=theme)
+    if not targets:
+        return []
+    image_size = image_size_for(targets[0][1], size, theme=theme, height_mm=height_mm, dpi=dpi)
+    return _write(targets, renderer, image_size, theme, view)
+
+
+def _write(
+    targets: list[tuple[Case, Path]],
+    renderer: ImageRenderer,
+    image_size: ImageSize,
+    theme: str | None,
+    view: dict[str, Any],
+) -> list[Path]:
     jobs = (
         (image_figure(case, image_size, theme=theme, **view), _format(path), image_size)
         for case, path in targets
     )
-    written = []
-    for (_, path), data in zip(targets, renderer.images(jobs), strict=True):
-        if _format(path) == "svg":
-            data = physical_svg(data, image_size)
-        written.append(write_atomic(path, data))
-    return written
+    return [
+        write_atomic(path, data)
+        for (_, path), data in zip(targets, renderer.images(jobs), strict=True)
+    ]
 
 
 def _format(path: Path) -> str:
