@@ -440,5 +440,16 @@ def default_steps(case: Case) -> list[Step]:
         if day in seen:
             continue
         seen.add(day)
-        steps.append(Step.model_validate({"at": time, "title": title}))
+        steps.append(Step.model_validate({"at": time, "title": _clipped(title)}))
     return steps
+
+
+STEP_TITLE = 120  # characters: a slide heading, not the label's whole text
+
+
+def _clipped(text: str, limit: int = STEP_TITLE) -> str:
+    """`text`, cut at a word with an ellipsis when longer than `limit` characters."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip() + "…"

@@ -15,7 +15,7 @@ from pptx import Presentation
 from dashboard.describe import default_steps
 from dashboard.export import ExportError
 from dashboard.export.deck import FINAL_TITLE, plan, save_deck
-from dashboard.load import load_case
+from dashboard.load import load_case, parse_case
 from tests.conftest import ROOT, TIMELINES, PageProblems
 
 OpenPage = Callable[..., tuple[Page, PageProblems]]
@@ -161,14 +161,65 @@ def test_the_powerpoint_has_a_slide_per_step_with_notes(tmp_path: Path) -> None:
     assert FINAL_TITLE in texts[-1]
 
 
+def _without_teaching() -> str:
+    text = CASE.read_text("utf-8")
+    return text[: text.index("\nteaching:")]
+
+
 def test_a_case_without_steps_gets_default_ones() -> None:
-    data = yaml.safe_load(CASE.read_text("utf-8"))
-    del data["teaching"]
-    case = load_case(CASE).model_validate(data)
+    case = parse_case(_without_teaching(), CASE.name)
     slides = plan(case)
-    defaults = default_steps(case)
-    assert [slide.reveal for slide in slides[:-1]] == [step.at.day for step in defaults]
-    assert slides[-1].title == FINAL_TITLE and slides[-1].reveal is None
+    assert [(slide.reveal, slide.title) for slide in slides] == [
+        (0, "Day 0: NMOSD onset"),
+        (2, "Start of methylprednisolone pulse therapy (mPSL)"),
+        (7, "Start of prednisolone (PSL)"),
+        (150, "Relapse: myelitis"),
+        (180, "Start of azathioprine (AZT)"),
+        (335, "Relapse: optic neuritis"),
+        (485, "Relapse: myelitis"),
+        (490, "Start of immunoadsorption plasmapheresis (IAPP)"),
+        (545, "Start of satralizumab"),
+        (None, FINAL_TITLE),
+    ]
+
+
+def test_default_steps_keep_their_titles_short_whatever_the_labels() -> None:
+    label = "myelitis " * 444  # near the 4 000 characters a label may hold
+    text = _without_teaching().replace("label: myelitis", f"label: {label.strip()}", 1)
+    steps = default_steps(parse_case(text, CASE.name))
+    long_title = next(step.title for step in steps if step.at.day == 150)
+    assert long_title is not None
+    assert long_title.startswith("Relapse: myelitis myelitis") and long_title.endswith("…")
+    assert len(long_title) <= 120
+
+
+def test_the_powerpoint_shows_each_answer_as_a_build_step_and_takes_any_title(
+    tmp_path: Path,
+) -> None:
+    text = CASE.read_text("utf-8")
+    title = "A very long title " * 20  # 360 characters: more than a .pptx property holds
+    text = re.sub(r"^title: .*$", f"title: {title.strip()}", text, count=1, flags=re.M)
+    text = text.replace(
+        "      title: Satralizumab\n",
+        "      title: Satralizumab\n      answer: IL-6 drives the relapses and the MAS.\n",
+        1,
+    )
+    case = parse_case(text, CASE.name)
+    steps = case.teaching.steps
+    answered = [step for step in steps if step.answer]
+    assert answered, "the seed case has answers to show"
+    deck = Presentation(str(save_deck(case, tmp_path / "deck.pptx", case_id=CASE.stem)))
+    slides = list(deck.slides)
+    assert len(slides) == 1 + len(steps) + len(answered) + 1
+    assert deck.core_properties.title == title[:254] + "…"
+    texts = ["\n".join(s.text_frame.text for s in x.shapes if s.has_text_frame) for x in slides]
+    assert title.strip() in texts[0]
+    for step in answered:
+        assert step.answer is not None and step.question is not None
+        shown = [i for i, text in enumerate(texts) if f"Answer: {step.answer}" in text]
+        assert len(shown) == 1, "the answer on a slide of its own"
+        before = texts[shown[0] - 1]
+        assert step.question in before and step.answer not in before, "asked first, then told"
 
 
 def test_an_unknown_deck_format_is_refused(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from dashboard.figure.parts import (
     esc,
     lines,
     row_labels,
+    template_text,
 )
 from dashboard.figure.themes import EVENT_COLOURS, EVENT_PALETTE, EVENT_SYMBOLS, Theme
 from dashboard.figure.timeaxis import TimeAxis
@@ -217,7 +218,7 @@ def _event_trace(
     mode = "lines+markers" if spans else "markers"
     trace = points.trace(
         name=esc(name),
-        hovertemplate=f"<b>{esc(name)}</b><br>%{{customdata[1]}}<extra></extra>",
+        hovertemplate=f"<b>{template_text(name)}</b><br>%{{customdata[1]}}<extra></extra>",
         mode=mode + ("+text" if any(texts) else ""),
         legendgroup=kind,
         legendrank=100 + level,

@@ -6,7 +6,7 @@ import html
 import math
 from typing import Any
 
-from dashboard.figure.parts import OVERLAY, SELF, Panel, Shape, Trace, esc
+from dashboard.figure.parts import OVERLAY, SELF, Panel, Shape, Trace, esc, template_text
 from dashboard.figure.themes import PALETTE, SERIES_DASHES, SERIES_SYMBOLS, Theme
 from dashboard.figure.timeaxis import TimeAxis
 from dashboard.model import Case, Measurement
@@ -40,7 +40,7 @@ def _series(
 ) -> list[Trace]:
     """A measurement as one trace, plus a dashed one for segments touching approximate points."""
     order = sorted(range(len(m.values)), key=lambda i: m.values[i][0].day)
-    unit = f" {esc(m.unit)}" if m.unit else ""
+    unit = f" {template_text(m.unit)}" if m.unit else ""
     normal = ""
     if m.normal is not None:
         low, high = m.normal
@@ -53,7 +53,8 @@ def _series(
         )
         normal = f"<br>normal {reference}{unit}"
     template = (
-        f"<b>{esc(m.name)}</b>: %{{y:,.6~g}}{unit}<br>%{{customdata[1]}}{normal}<extra></extra>"
+        f"<b>{template_text(m.name)}</b>: %{{y:,.6~g}}{unit}<br>%{{customdata[1]}}{normal}"
+        "<extra></extra>"
     )
     draw_line = m.style != "markers"
     xs: list[Any] = []

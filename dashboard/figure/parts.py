@@ -55,6 +55,12 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def template_text(text: str) -> str:
+    """User text put into a hover template: escaped, and with % written as an entity, so
+    that `%{x}` in a name or unit is shown as written rather than filled in by plotly."""
+    return esc(text).replace("%", "&#37;")
+
+
 def lines(*parts: str | None) -> str:
     """Hover text: the given parts, one per line, empty ones left out."""
     return "<br>".join(part for part in parts if part)
