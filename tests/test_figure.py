@@ -172,8 +172,10 @@ def test_log_measurement_gets_a_log_axis(nmosd: Case) -> None:
 def test_normal_band_runs_to_the_panel_edge(nmosd: Case) -> None:
     fig = build_figure(nmosd)
     ferritin = one(fig, "Ferritin")
-    bands = [s for s in fig.layout.shapes if s.yref == ferritin.yaxis]
+    bands = [s for s in fig.layout.shapes if s.yref == ferritin.yaxis and s.type == "rect"]
     assert len(bands) == 1
+    edges = [s for s in fig.layout.shapes if s.yref == ferritin.yaxis and s.type == "line"]
+    assert [edge.y0 for edge in edges] == [300], "only the given limit gets a line"
     low = 10 ** yaxis_of(fig, ferritin).range[0]
     assert bands[0].y1 == 300
     assert bands[0].y0 == pytest.approx(low)
@@ -782,3 +784,40 @@ def test_overlapping_period_labels_are_moved_apart() -> None:
     assert [text for _, text, _ in centred] == ["admission"], "the short period keeps the middle"
     long_label = next(p for p in placed if p[1] != "admission")
     assert long_label[2] in ("middle right", "middle left")
+
+
+def _grey_on_white(colour: str, opacity: float = 1.0) -> float:
+    """The grey level (0 black .. 255 white) of a fill drawn on white, as a greyscale print
+    would show it (ITU-R 601 luma, as Pillow's convert('L') computes it)."""
+    if colour.startswith("rgba"):
+        *rgb, alpha = (float(part) for part in colour[5:-1].split(","))
+    else:
+        rgb, alpha = [int(colour[i : i + 2], 16) for i in (1, 3, 5)], 1.0
+    alpha *= opacity
+    r, g, b = (255 + (channel - 255) * alpha for channel in rgb)
+    return 0.299 * r + 0.587 * g + 0.114 * b
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_reference_bands_and_periods_stay_apart_in_greyscale(theme: str) -> None:
+    case = make(
+        measurements=[
+            {"name": name, "normal": [40, 60], "values": {"0": 10, "100": 90}}
+            for name in ("CRP", "Ferritin", "Platelets", "WBC", "BT", "LDH")
+        ],
+        periods=[{"from": 50, "to": 100, "label": "admission"}],
+    )
+    fig = build_figure(case, theme=theme)
+    period = next(s for s in fig.layout.shapes if s.type == "rect" and s.yref == "paper")
+    bands = [s for s in fig.layout.shapes if s.type == "rect" and s.xref == "x domain"]
+    assert len(bands) == 6
+    period_grey = _grey_on_white(period.fillcolor, period.opacity)
+    for band in bands:
+        # a band is lighter than a period's shading by a step the eye sees in print
+        assert _grey_on_white(band.fillcolor, band.opacity) - period_grey >= 8
+        edges = [
+            s
+            for s in fig.layout.shapes
+            if s.type == "line" and s.yref == band.yref and s.line.dash == "dot"
+        ]
+        assert sorted(s.y0 for s in edges) == [40, 60], "the band's limits drawn dotted"

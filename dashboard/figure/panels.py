@@ -128,25 +128,49 @@ def _series(
     return traces
 
 
-def _band(m: Measurement, axis_range: list[float], log: bool, colour: str, yref: str) -> Shape:
-    """The reference range as a band; an open end runs to the panel's edge."""
+BAND_OPACITY = 0.08
+
+
+def _band(
+    m: Measurement, axis_range: list[float], log: bool, colour: str, yref: str, theme: Theme
+) -> list[Shape]:
+    """The reference range as a pale band with dotted edges, so that in greyscale it is told
+    from the plain grey of a period; an open end runs to the panel's edge, without a line."""
     assert m.normal is not None
     edge = [10**value for value in axis_range] if log else axis_range
     low = m.normal[0] if m.normal[0] is not None else edge[0]
     high = m.normal[1] if m.normal[1] is not None else edge[1]
-    return {
-        "type": "rect",
-        "xref": "x domain",
-        "yref": yref,
-        "x0": 0,
-        "x1": 1,
-        "y0": low,
-        "y1": high,
-        "fillcolor": colour,
-        "opacity": 0.1,
-        "line": {"width": 0},
-        "layer": "below",
-    }
+    shapes: list[Shape] = [
+        {
+            "type": "rect",
+            "xref": "x domain",
+            "yref": yref,
+            "x0": 0,
+            "x1": 1,
+            "y0": low,
+            "y1": high,
+            "fillcolor": colour,
+            "opacity": BAND_OPACITY,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+    ]
+    for limit in m.normal:
+        if limit is not None:
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": "x domain",
+                    "yref": yref,
+                    "x0": 0,
+                    "x1": 1,
+                    "y0": limit,
+                    "y1": limit,
+                    "line": {"color": colour, "width": theme.axis_width, "dash": "dot"},
+                    "layer": "below",
+                }
+            )
+    return shapes
 
 
 def _axis(members: list[Measurement], title: str, theme: Theme) -> tuple[dict[str, Any], bool]:
@@ -218,6 +242,7 @@ def measurement_panels(case: Case, t: TimeAxis, theme: Theme) -> list[Panel]:
             panel.traces += series
             if m.normal is not None:
                 side = panel.overlay if on_right and panel.overlay else axis
-                panel.shapes.append(_band(m, side["range"], side["type"] == "log", colour, yref))
+                log = side["type"] == "log"
+                panel.shapes += _band(m, side["range"], log, colour, yref, theme)
         panels.append(panel)
     return panels
