@@ -95,18 +95,75 @@ def test_arrow_keys_step_through_the_case_revealing_nothing_ahead(
     problems.assert_clean()
 
 
-def test_s_shows_the_speaker_notes(deck: Path, open_page: OpenPage) -> None:
-    step = load_case(CASE).teaching.steps[0]
+def test_s_opens_the_presenter_view_and_the_audience_never_sees_the_notes(
+    deck: Path, open_page: OpenPage
+) -> None:
+    steps = load_case(CASE).teaching.steps
     page, problems, _ = open_deck(open_page, deck)
     page.keyboard.press("ArrowRight")
     notes = page.locator(f"{SHOWN} .notes")
-    expect(notes).to_be_hidden()
-    page.keyboard.press("s")
-    expect(notes).to_be_visible()
-    assert step.note is not None
-    expect(notes).to_contain_text(step.note)
-    page.keyboard.press("s")
-    expect(notes).to_be_hidden()
+    with page.expect_popup() as opened:
+        page.keyboard.press("s")
+    presenter = opened.value
+    assert steps[0].note is not None and steps[1].note is not None
+    expect(presenter.locator(".notes")).to_have_text(steps[0].note)
+    expect(presenter.locator(".next")).to_have_text(str(steps[1].title))
+    expect(notes).to_be_hidden()  # on the slide the audience sees
+    page.keyboard.press("ArrowRight")
+    expect(presenter.locator(".notes")).to_have_text(steps[1].note)
+    expect(presenter.locator(".counter")).to_have_text(f"3 / {len(steps) + 2}")
+    presenter.keyboard.press("ArrowRight")  # the presenter can step from their own window
+    expect(page.locator(".counter")).to_have_text(f"4 / {len(steps) + 2}")
+    expect(notes.first).to_be_hidden()
+    problems.assert_clean()
+
+
+def test_a_long_question_and_answer_fit_on_the_slide_and_the_chart_reads_in_a_hall(
+    tmp_path: Path, open_page: OpenPage
+) -> None:
+    question = "Which of these findings, taken together, " * 6 + "point to the diagnosis?"
+    answer = "Ferritin above 10 000, falling platelets and fever despite steroids; " * 3
+    text = CASE.read_text("utf-8").replace(
+        "      question: Which antibody test confirms the diagnosis, and which attacks are"
+        " typical?\n",
+        f"      question: {question}\n      answer: {answer.strip()}\n",
+        1,
+    )
+    path = save_deck(parse_case(text, CASE.name), tmp_path / "deck.html", case_id="long")
+    page, problems = open_page(viewport={"width": 1920, "height": 1080})
+    page.goto(path.as_uri())
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector(f"{SHOWN} .js-plotly-plot .main-svg")
+    page.keyboard.press("a")
+    expect(page.locator(f"{SHOWN} .answer")).to_be_visible()
+    page.wait_for_function(
+        "() => { const s = document.querySelector('.slide:not([hidden])');"
+        " return s.querySelector('.main-svg').getAttribute('height')"
+        " == Math.round(s.querySelector('.chart').clientHeight); }"
+    )
+    fit = page.evaluate(
+        """() => {
+      const slide = document.querySelector('.slide:not([hidden])');
+      const box = (el) => el.getBoundingClientRect();
+      const prompt = slide.querySelector('.prompt');
+      const chart = slide.querySelector('.chart');
+      const sizes = [...chart.querySelectorAll('text')]
+        .filter((t) => t.textContent.trim())
+        .map((t) => parseFloat(getComputedStyle(t).fontSize));
+      const texts = [...prompt.querySelectorAll('.question, .answer')];
+      return {
+        clipped: prompt.scrollHeight - prompt.clientHeight,
+        promptBottom: box(prompt).bottom, controlsTop: box(document.querySelector('.controls')).top,
+        chartBottom: box(chart).bottom, promptTop: box(prompt).top,
+        smallestPrompt: Math.min(...texts.map((t) => parseFloat(getComputedStyle(t).fontSize))),
+        smallestChart: Math.min(...sizes),
+      };
+    }"""
+    )
+    assert fit["clipped"] <= 0, "nothing of the question or answer is cut off"
+    assert fit["promptBottom"] <= fit["controlsTop"] + 1
+    assert fit["chartBottom"] <= fit["promptTop"] + 1, "the chart made room"
+    assert fit["smallestPrompt"] >= 24 and fit["smallestChart"] >= 24
     problems.assert_clean()
 
 

@@ -108,7 +108,7 @@ def _title_slide(case: Case) -> str:
         f"<h1>{escape(case.title)}</h1>{facts_html(case, day0=False)}"
         f"{citation_html(case)}{objectives}"
         '<p class="hint"><kbd>→</kbd> or <kbd>Space</kbd> next · <kbd>←</kbd> back · '
-        "<kbd>A</kbd> answer · <kbd>S</kbd> speaker notes · <kbd>F</kbd> full screen</p>"
+        "<kbd>A</kbd> answer · <kbd>S</kbd> presenter view · <kbd>F</kbd> full screen</p>"
         "</section>"
     )
 
@@ -161,7 +161,7 @@ def deck_html(case: Case, *, case_id: str, plotlyjs: str = "inline") -> str:
 <main id="deck" class="deck">
 {"".join(sections)}
 <nav class="controls" aria-label="Slides">
-<button type="button" class="toggle-notes" aria-pressed="false">Notes <kbd>S</kbd></button>
+<button type="button" class="toggle-notes" aria-pressed="false">Presenter view <kbd>S</kbd></button>
 <button type="button" class="previous" aria-label="Previous slide">←</button>
 <span class="counter" aria-live="polite" aria-atomic="true"></span>
 <button type="button" class="next" aria-label="Next slide">→</button>
