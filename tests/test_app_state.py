@@ -145,7 +145,18 @@ def test_figure_options_resolve_times_to_days() -> None:
         "hide": (),
         "reveal": 21.0,
         "window": (0, 50),
+        "fluid": True,
     }
+
+
+def test_the_slides_look_fills_the_card_instead_of_a_fixed_1920_px() -> None:
+    from dashboard.figure import build_figure
+
+    figure = build_figure(UNDATED, **figure_options(View(theme="slides"), UNDATED))
+    assert figure.layout.autosize is True and figure.layout.width is None
+    assert figure.layout.font.size == 26, "the slides look keeps its large type"
+    slide = build_figure(UNDATED, theme="slides")  # an image of a slide keeps 1920x1080
+    assert (slide.layout.width, slide.layout.height) == (1920, 1080)
 
 
 def test_a_case_without_treatments_has_no_treatment_panel() -> None:

@@ -182,4 +182,5 @@ def figure_options(view: View, case: Case) -> dict[str, Any]:
         "hide": view.hide,
         "reveal": reveal.day if reveal is not None else None,
         "window": view.window,
+        "fluid": True,  # the chart fills its card in every look
     }

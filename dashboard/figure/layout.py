@@ -46,6 +46,7 @@ class FigureOptions:
     height: float | None = None
     max_height: int | None = None  # without a height: grow to fit, but no taller than this,
     ceiling: int | None = None  # unless no step makes room: then no taller than this
+    fluid: bool = False  # fill the page's width and grow to fit, whatever the theme's size
 
     @classmethod
     def of(cls, **options: Any) -> FigureOptions:
@@ -111,8 +112,9 @@ def figure_spec(case: Case, options: FigureOptions | None = None, **view: Any) -
 def _resolve(case: Case, options: FigureOptions) -> _Setting:
     """Stage 1: the look, the time axis and the case as known on the reveal day."""
     look = get_theme(options.theme)
-    width = options.width or look.width
-    height = options.height or look.height
+    # In a page (the dashboard's card) the slides look keeps its type but not its 1920x1080.
+    width = options.width or (None if options.fluid else look.width)
+    height = options.height or (None if options.fluid else look.height)
     t = TimeAxis.build(case, options.axis, options.reveal, options.window, (width or 1200) * 0.7)
     kept = None
     if options.reveal is not None:
@@ -160,11 +162,8 @@ def _arrange(setting: _Setting) -> _Frame:
         # A denser course than the size was meant for: taller, rather than overlapping rows.
         setting = dataclasses.replace(setting, limit=min(ceiling, math.ceil(frame.least)))
     if setting.limit is not None:
-        frame.height = (
-            setting.limit
-            if setting.options.height or setting.look.height
-            else min(frame.height, setting.limit)
-        )
+        exact = setting.options.height or (setting.look.height and not setting.options.fluid)
+        frame.height = setting.limit if exact else min(frame.height, setting.limit)
     room = frame.height - frame.top - frame.bottom - frame.look.gap_px * (len(frame.panels) - 1)
     frame.heights = _fit(frame.panels, max(room, 1.0))
     return frame
