@@ -282,3 +282,32 @@ def test_the_powerpoint_shows_each_answer_as_a_build_step_and_takes_any_title(
 def test_an_unknown_deck_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match=r"use \.html .* or \.pptx"):
         save_deck(load_case(CASE), tmp_path / "deck.key", case_id="x")
+
+
+def test_the_powerpoint_file_does_not_need_the_html_deck() -> None:
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, dashboard.export.pptx_deck; print('dashboard.export.deck' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    assert loaded.stdout.strip() == "False", "one plan of slides, no import cycle"
+
+
+def test_the_deck_template_escapes_everything_the_case_says(tmp_path: Path) -> None:
+    text = CASE.read_text("utf-8").replace(
+        "title: NMOSD onset", 'title: "<b>onset</b> & {{ 7 * 7 }}"', 1
+    )
+    html = (save_deck(parse_case(text, CASE.name), tmp_path / "d.html", case_id="x")).read_text(
+        "utf-8"
+    )
+    assert "<h2>&lt;b&gt;onset&lt;/b&gt; &amp; {{ 7 * 7 }}</h2>" in html
+    assert "<b>onset</b>" not in html.split('id="deck-figures"')[0]

@@ -1,6 +1,6 @@
 """The teaching deck as a PowerPoint file, for those who teach with PowerPoint.
 
-The same slides as the HTML deck (`deck.plan`), on a 16:9 slide: each step's chart as a
+The same slides as the HTML deck (`slides.plan`), on a 16:9 slide: each step's chart as a
 picture drawn by kaleido (one Chromium for all), its title and question as text boxes, and
 its notes in the speaker-notes pane; a step with an answer is followed by the same slide
 with the answer shown (a build step), the chart a little smaller to give it room. Positions
@@ -19,8 +19,8 @@ from pptx.util import Emu, Pt
 
 from dashboard.describe import caption, patient_line
 from dashboard.export.base import write_atomic
-from dashboard.export.deck import CHART_HEIGHT, CHART_WIDTH, Slide, plan, slide_figure
 from dashboard.export.images import ImageRenderer, ImageSize
+from dashboard.export.slides import CHART_HEIGHT, CHART_WIDTH, Slide, plan, slide_figure
 from dashboard.model import Case
 
 PX = 6350  # EMU per pixel of the 1920x1080 canvas: 13.333 in / 1920
