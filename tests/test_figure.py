@@ -702,7 +702,8 @@ def test_a_revealed_figure_names_no_row_of_what_comes_later() -> None:
     case = load_case(next(path for path in TIMELINES if path.stem == "nomura-2025-case2"))
     later = {"Diagnosis", "Imaging", "Procedure", "Note"}  # days 485 to 850
     assert later <= _row_names(build_figure(case))
-    assert _row_names(build_figure(case, reveal=200)) == {"Relapse", "Onset", "mPSL", "PSL", "AZT"}
+    names = _row_names(build_figure(case, reveal=200))
+    assert names == {"Relapse", "Onset", "mPSL", "PSL", "AZT", ""}, "later rows kept blank"
     for theme in THEMES:
         revealed = build_figure(case, reveal=200, theme=theme)
         assert not later & _row_names(revealed)
@@ -821,3 +822,35 @@ def test_reference_bands_and_periods_stay_apart_in_greyscale(theme: str) -> None
             if s.type == "line" and s.yref == band.yref and s.line.dash == "dot"
         ]
         assert sorted(s.y0 for s in edges) == [40, 60], "the band's limits drawn dotted"
+
+
+def _places(fig: go.Figure) -> list[tuple[Any, Any]]:
+    """Each y axis' domain and its row positions: where everything sits."""
+    return [
+        (tuple(fig.layout[key].domain or ()), tuple(fig.layout[key].tickvals or ()))
+        for key in sorted(k for k in fig.layout if k.startswith("yaxis"))
+    ]
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_rows_and_panels_keep_their_places_from_step_to_step(theme: str) -> None:
+    case = load_case(next(path for path in TIMELINES if path.stem == "nomura-2025-case2"))
+    size = {"width": 1792, "height": 780} if theme == "slides" else {}
+    whole = build_figure(case, theme=theme, **size)
+    for day in (0, 200, 490, 900):
+        step = build_figure(case, theme=theme, reveal=day, **size)
+        for (domain, rows), (whole_domain, whole_rows) in zip(
+            _places(step), _places(whole), strict=True
+        ):
+            assert domain == whole_domain, f"revealed to day {day}"
+            assert rows in (whole_rows, ()), "rows in their places, or a blank panel"
+    late = make(
+        events=[{"at": 0, "kind": "relapse"}],
+        measurements=[{"name": "Late lab", "values": {"100": 1, "200": 2}}],
+    )
+    early = build_figure(late, theme=theme, reveal=50, **size)
+    assert len(early.layout.meta["panels"]) == 1
+    assert (
+        early.layout.yaxis2.domain == build_figure(late, theme=theme, **size).layout.yaxis2.domain
+    )
+    assert "Late lab" not in json.dumps(early.to_dict()), "a later panel stays nameless"

@@ -138,12 +138,20 @@ def _texts(
 
 
 def event_panel(
-    case: Case, t: TimeAxis, theme: Theme, *, by_kind: bool = False, merged: bool = False
+    case: Case,
+    t: TimeAxis,
+    theme: Theme,
+    *,
+    by_kind: bool = False,
+    merged: bool = False,
+    places: Case | None = None,
 ) -> Panel | None:
-    """Events as marks on one level per kind (or merged), one trace per legend entry."""
+    """Events as marks on one level per kind (or merged), one trace per legend entry; with
+    `places` (the whole case), rows of kinds not yet revealed are kept, blank."""
     if not case.events:
         return None
-    levels = _levels(case.events, merged)
+    levels = _levels((places or case).events, merged)
+    known = {event.kind for event in case.events}
     keys = _legend_keys(case.events, by_kind or merged)
     colours = _colours(keys)
     groups: dict[tuple[str, str], Points] = {}
@@ -201,6 +209,8 @@ def event_panel(
         for kind, title in [key]
     ]
     names = _row_names(levels)
+    shown = {levels[kind] for kind in known}
+    names = {level: name if level in shown else "" for level, name in names.items()}
     axis = {
         "range": [-0.6, len(names) - 0.4],
     } | row_labels(list(names), list(names.values()), theme, min(0.92, theme.row_label))

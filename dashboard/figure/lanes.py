@@ -143,18 +143,22 @@ def _traces(lanes: Lanes, theme: Theme) -> list[Trace]:
     return out
 
 
-def treatment_panel(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
-    """The treatments as a panel of labelled rows, or None for a case without any."""
+def treatment_panel(
+    case: Case, t: TimeAxis, theme: Theme, places: Case | None = None
+) -> Panel | None:
+    """The treatments as a panel of labelled rows, or None for a case without any; with
+    `places` (the whole case), rows of what is not yet revealed are kept, blank."""
     if not case.treatments:
         return None
-    lanes = Lanes(case, t, theme)
+    lanes = Lanes(case, t, theme, places)
     rows = list(lanes.rows.values())
     total = rows[-1].top + rows[-1].height
+    known = {item.row for item in case.treatments}
     axis = {
         "range": [total + 0.1, -0.1],
     } | row_labels(
         [round(row.centre, 3) for row in rows],
-        [esc(row.name) for row in rows],
+        [esc(row.name) if row.name in known else "" for row in rows],
         theme,
         theme.row_label,
     )

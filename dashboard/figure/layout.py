@@ -63,7 +63,8 @@ class FigureOptions:
 class _Setting:
     """Stage 1, the options resolved against the case: look, time axis, what is revealed."""
 
-    case: Case
+    case: Case  # as known on the reveal day
+    whole: Case  # the whole case, whose rows and panels keep their places when revealed
     options: FigureOptions
     look: Theme
     t: TimeAxis
@@ -117,22 +118,55 @@ def _resolve(case: Case, options: FigureOptions) -> _Setting:
     height = options.height or (None if options.fluid else look.height)
     t = TimeAxis.build(case, options.axis, options.reveal, options.window, (width or 1200) * 0.7)
     kept = None
+    whole = case
     if options.reveal is not None:
         case, kept = _as_known_on(case, options.reveal)
     limit = height or options.max_height
-    return _Setting(case, options, look, t, kept, width, limit)
+    return _Setting(case, whole, options, look, t, kept, width, limit)
 
 
 def _panels(setting: _Setting, look: Theme, step: int) -> list[Panel]:
-    """Stage 2: the panels top to bottom, built in `look` at degradation `step`."""
-    case, t, hidden = setting.case, setting.t, setting.options.hide
+    """Stage 2: the panels top to bottom, built in `look` at degradation `step`.
+
+    A revealed figure keeps every row and panel of the whole case in its place (so nothing
+    jumps from step to step), but those of what comes later are left blank and nameless.
+    """
+    hidden = setting.options.hide
+    revealed = setting.whole is not setting.case
+    built = _built(setting.case, setting, look, step, setting.whole if revealed else None)
+    if not revealed:
+        return [p for p in built.values() if p.name not in hidden]
+    places = _built(setting.whole, setting, look, step, None)
+    panels = []
+    for name, place in places.items():
+        if name in hidden:
+            continue
+        panel = built.get(name)
+        if panel is None:  # not yet begun: room kept, nothing shown, not even its name
+            panel = Panel("", place.px, {"visible": False, "range": [0, 1], "fixedrange": True})
+        panel.px, panel.least, panel.grow = place.px, place.least, place.grow
+        panels.append(panel)
+    return panels
+
+
+def _built(
+    case: Case, setting: _Setting, look: Theme, step: int, places: Case | None
+) -> dict[str, Panel]:
+    t = setting.t
     candidates = [
-        period_strip(case, t, look) if "periods" not in hidden else None,
-        event_panel(case, t, look, by_kind=step >= 1 or setting.narrow, merged=step >= 2),
-        treatment_panel(case, t, look),
+        period_strip(case, t, look) if "periods" not in setting.options.hide else None,
+        event_panel(
+            case,
+            t,
+            look,
+            by_kind=step >= 1 or setting.narrow,
+            merged=step >= 2,
+            places=places,
+        ),
+        treatment_panel(case, t, look, places),
         *measurement_panels(case, t, look),
     ]
-    return [p for p in candidates if p is not None and p.name not in hidden]
+    return {p.name: p for p in candidates if p is not None}
 
 
 def _compact(look: Theme) -> Theme:
@@ -259,7 +293,7 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
         "axis": t.axis,
         "unit_days": t.unit_days,
         "reveal": reveal,
-        "panels": [p.name for p in frame.panels],
+        "panels": [p.name for p in frame.panels if p.name],
         "plot_px": round(plot_height),
     }
     if setting.kept is not None:

@@ -79,9 +79,10 @@ def _box(
 class Lanes:
     """Collects every treatment into a handful of traces."""
 
-    def __init__(self, case: Case, t: TimeAxis, theme: Theme) -> None:
+    def __init__(self, case: Case, t: TimeAxis, theme: Theme, places: Case | None = None) -> None:
         self.t, self.theme = t, theme
-        self.rows = layout_rows(case.treatments)
+        # `places`: the whole case, whose rows a revealed figure keeps in their places
+        self.rows = layout_rows((places or case).treatments)
         keys = [
             item.class_ or ("procedure" if item.kind == "procedure" else item.row)
             for item in case.treatments
