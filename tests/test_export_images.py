@@ -268,3 +268,14 @@ def font_sizes(node: Any) -> list[float]:
         for item in node:
             found += font_sizes(item)
     return found
+
+
+def test_print_svg_carries_its_font_and_screen_svg_does_not(
+    images: dict[tuple[str, str], bytes],
+) -> None:
+    column = images["column", "svg"].decode("utf-8")
+    head = column[: column.index("</style>")]
+    assert '@font-face{font-family:"Arial";font-weight:normal;src:url(data:font/ttf;base64,' in head
+    assert '@font-face{font-family:"Arial";font-weight:bold;' in head
+    assert "@font-face" not in images["1600x900", "svg"].decode("utf-8")
+    assert b"/FontFile2" in images["column", "pdf"], "the PDF embeds its font too"

@@ -12,10 +12,12 @@ tall as its rows need, up to 1.4 times its width in a column and once its width 
 from __future__ import annotations
 
 import asyncio
+import base64
 import concurrent.futures
 import contextlib
 import dataclasses
 import difflib
+import functools
 import io
 import os
 import re
@@ -413,7 +415,8 @@ _SVG_SIZE = re.compile(r'(<svg\b[^>]*?)\swidth="([\d.]+)"\sheight="([\d.]+)"')
 
 
 def physical_svg(svg: bytes, size: ImageSize) -> bytes:
-    """An SVG of a print size with its width and height in millimetres (viewBox unchanged)."""
+    """An SVG of a print size with its width and height in millimetres (viewBox unchanged),
+    and the print look's font embedded."""
     if size.mm is None:
         return svg
     text = svg.decode("utf-8")
@@ -424,7 +427,40 @@ def physical_svg(svg: bytes, size: ImageSize) -> bytes:
     width = size.mm
     height = float(match.group(3)) * size.mm / float(match.group(2))
     sized = f'{match.group(1)} width="{width:.2f}mm" height="{height:.2f}mm"'
-    return (text[: match.start()] + sized + text[match.end() :]).encode("utf-8")
+    opening = text.index(">", match.end()) + 1
+    fonts = _embedded_fonts() if PRINT_FONT in text else ""
+    return (
+        text[: match.start()] + sized + text[match.end() : opening] + fonts + text[opening:]
+    ).encode("utf-8")
+
+
+PRINT_FONT = "Liberation Sans"  # the print look's font after Arial, with Arial's widths
+FONT_FILES = {
+    "normal": "LiberationSans-Regular.ttf",
+    "bold": "LiberationSans-Bold.ttf",
+}
+FONT_FOLDERS = (
+    Path("/usr/share/fonts/truetype/liberation2"),
+    Path("/usr/share/fonts/truetype/liberation"),
+)
+
+
+@functools.cache
+def _embedded_fonts() -> str:
+    """Liberation Sans (SIL Open Font License) inside the SVG as Arial, so the figure reads
+    the same on a machine without either font; empty when the font is not installed."""
+    faces = []
+    for weight, name in FONT_FILES.items():
+        found = next((folder / name for folder in FONT_FOLDERS if (folder / name).is_file()), None)
+        if found is None:
+            continue
+        data = base64.b64encode(found.read_bytes()).decode("ascii")
+        # as Arial, the first family the print look asks for
+        faces.append(
+            f'@font-face{{font-family:"Arial";font-weight:{weight};'
+            f"src:url(data:font/ttf;base64,{data}) format('truetype')}}"
+        )
+    return f"<defs><style>{''.join(faces)}</style></defs>" if faces else ""
 
 
 def write_image(
