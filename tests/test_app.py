@@ -623,3 +623,21 @@ def _outward_address() -> str:
             return str(sock.getsockname()[0])
         except OSError:
             return "192.0.2.1"
+
+
+def test_the_slides_look_fits_its_card_and_a_linked_reveal_shows_in_its_control(
+    open_page: OpenPage, server: Server
+) -> None:
+    page, problems = open_page(viewport={"width": 1366, "height": 768})
+    page.goto(f"{server.url}/case/{CASE}?theme=slides&reveal=day%20200")
+    page.wait_for_selector(f"{CHART} .main-svg")
+    expect(page.locator("#reveal")).to_contain_text("day 200")
+    sizes = page.evaluate(
+        """() => ({chart: document.querySelector('#chart .main-svg').getBoundingClientRect().width,
+        card: document.querySelector('#chart').getBoundingClientRect().width,
+        page: document.documentElement.scrollWidth, window: window.innerWidth})"""
+    )
+    assert sizes["chart"] <= sizes["card"] < 1366, "not a fixed 1920 px chart"
+    assert sizes["page"] <= sizes["window"], "the page does not scroll sideways"
+    assert figure(page)["layout"]["font"]["size"] == 26, "the slides look's large type"
+    problems.assert_clean()
