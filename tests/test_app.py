@@ -341,8 +341,10 @@ def test_the_url_round_trips_the_view(open_page: OpenPage, server: Server) -> No
     expect(page.locator("#theme input[value=print]")).to_be_checked()
     expect(page.locator("#panels input[value=events]")).not_to_be_checked()
     expect(page.locator("#panels input[value=treatments]")).to_be_checked()
-    expect(page.locator("#window-from")).to_have_value("-10")
-    expect(page.locator("#window-to")).to_have_value("600")
+    # the window is shown in the axis' unit: -10 and 600 days are -1.43 and 85.71 weeks
+    expect(page.locator("#window-legend")).to_have_text("Time window (weeks)")
+    expect(page.locator("#window-from")).to_have_value("-1.43")
+    expect(page.locator("#window-to")).to_have_value("85.71")
     expect(page.locator("#reveal")).to_contain_text("day 335")
     drawn = figure(page)
     assert "events[" not in json.dumps(refs(drawn["data"]))
@@ -360,6 +362,7 @@ def test_the_url_round_trips_the_view(open_page: OpenPage, server: Server) -> No
     page.wait_for_url(re.compile(r"axis=day"))
     expect(page.locator("#axis input[value=day]")).to_be_checked()
 
+    expect(page.locator("#window-to")).to_have_value("600")
     page.locator("#window-to").fill("300")
     page.locator("#window-to").press("Enter")
     page.wait_for_url(re.compile(r"window=-10,300"))
@@ -367,6 +370,13 @@ def test_the_url_round_trips_the_view(open_page: OpenPage, server: Server) -> No
     page.wait_for_selector(f"{CHART} .main-svg")
     expect(page.locator("#window-to")).to_have_value("300")
     wait_for_figure(page, "Math.abs(gd.layout.xaxis.range[1] - 300) < 0.01")
+
+    page.locator("#axis").get_by_text("Weeks").click()
+    page.wait_for_url(re.compile(r"axis=week"))
+    page.locator("#window-to").fill("20")  # weeks, on a weeks axis
+    page.locator("#window-to").press("Enter")
+    page.wait_for_url(re.compile(r"window=-10,140"))
+    wait_for_figure(page, "Math.abs(gd.layout.xaxis.range[1] - 20) < 0.01")
     problems.assert_clean()
 
 
