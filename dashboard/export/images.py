@@ -12,22 +12,13 @@ tall as its rows need, up to 1.4 times its width in a column and once its width 
 from __future__ import annotations
 
 import asyncio
-import base64
 import concurrent.futures
 import contextlib
-import dataclasses
-import difflib
-import functools
-import io
 import os
-import re
 import shutil
-import struct
 import threading
-import zlib
 from collections import deque
 from collections.abc import Coroutine, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -35,19 +26,22 @@ from typing import Any, TypeVar
 import plotly.graph_objects as go
 
 from dashboard.export.base import ExportError, write_atomic
+from dashboard.export.imagefiles import physical_svg, png_with_dpi, tiff_from_png
+from dashboard.export.sizes import (
+    CSS_PX_PER_INCH,
+    MAX_MM,
+    MM_PER_INCH,
+    SIZES,
+    TIFF_DPI,
+    ImageSize,
+    css_px,
+    parse_size,
+)
 from dashboard.figure import build_figure
 from dashboard.model import Case
 
 IMAGE_FORMATS = ("png", "tif", "tiff", "svg", "pdf")
 DRAWN = ("png", "svg", "pdf")  # what Chromium draws; TIFF is made from the PNG
-SIZE_WORDS = ("slide", "column", "page")
-MM_PER_INCH = 25.4
-CSS_PX_PER_INCH = 96
-PRINT_DPI = 300  # PNG
-TIFF_DPI = 600
-DPIS = (300, 600, 1000)
-MAX_MM = 240.0  # the tallest figure a journal page holds
-TALLEST = {"column": 1.4, "page": 1.0}  # height over width, at most, when no height is given
 LOWEST_PLOT_PX = 60  # below this a chart has no room for its rows
 OPEN_TIMEOUT = 45.0
 RENDER_TIMEOUT = 60.0
@@ -62,131 +56,6 @@ NO_BROWSER = (
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class ImageSize:
-    """How an image is laid out (CSS pixels) and scaled to the file's pixels."""
-
-    name: str
-    width: int
-    height: float | None  # None: the figure's own height, from its rows
-    scale: float
-    theme: str  # the theme drawn when none is asked for
-    mm: float | None = None  # the printed width, for print sizes
-    max_height: int | None = None  # the tallest the figure may grow, when height is None
-    dpi: int | None = None  # the resolution written into PNG and TIFF files
-    height_mm: float | None = None  # the printed height, when one was asked for
-
-    @property
-    def pixel_width(self) -> int:
-        """The width of a PNG in pixels."""
-        return round(self.width * self.scale)
-
-    def at_dpi(self, dpi: int) -> ImageSize:
-        """The same print size drawn at `dpi` (pixel sizes keep their pixels)."""
-        if self.mm is None:
-            return self
-        pixels = round(self.mm / MM_PER_INCH * dpi)
-        scale = pixels / self.width
-        height = self.height
-        if self.height_mm is not None:
-            # the height in layout pixels that makes exactly the promised file pixels
-            height = round(self.height_mm / MM_PER_INCH * dpi) / scale
-        return dataclasses.replace(self, scale=scale, dpi=dpi, height=height)
-
-
-def _css_px(mm: float) -> int:
-    return round(mm / MM_PER_INCH * CSS_PX_PER_INCH)
-
-
-def _print_size(name: str, mm: float, height_mm: float | None = None) -> ImageSize:
-    width = _css_px(mm)
-    if height_mm is not None:
-        height, tallest = float(_css_px(height_mm)), None
-    else:
-        height = None
-        tallest = min(round(width * TALLEST.get(name, 1.0)), _css_px(MAX_MM))
-    size = ImageSize(name, width, height, 1.0, "print", mm, tallest, height_mm=height_mm)
-    return size.at_dpi(PRINT_DPI)
-
-
-SIZES = {
-    "slide": ImageSize("slide", 1920, 1080, 1.0, "slides"),
-    "column": _print_size("column", 85),
-    "page": _print_size("page", 180),
-}
-_PIXELS = re.compile(r"(\d{1,5})\s*[x×]\s*(\d{1,5})", re.IGNORECASE)
-_MM = re.compile(r"(\d{1,4}(?:\.\d+)?)\s*[x×]\s*(\d{1,4}(?:\.\d+)?)\s*mm", re.IGNORECASE)
-SMALLEST, LARGEST = 100, 10_000
-SMALLEST_MM, LARGEST_MM = 30.0, 600.0
-EXPECTED = (
-    "expected slide (1920x1080), column (85 mm), page (180 mm), millimetres as WxHmm, "
-    "such as 180x120mm, or pixels as WxH, such as 1600x900"
-)
-
-
-def parse_size(
-    text: str | None,
-    *,
-    theme: str | None = None,
-    height_mm: float | None = None,
-    dpi: int | None = None,
-) -> ImageSize:
-    """`slide`, `column`, `page`, `WxHmm` or `WxH` pixels, optionally with a height in mm
-    and a resolution; no size: slide for the slides theme, else page."""
-    if text is None or not text.strip():
-        text = "slide" if theme == "slides" and height_mm is None else "page"
-    word = text.strip().lower()
-    size = _size(text, word)
-    if height_mm is not None:
-        if size.mm is None:
-            raise ExportError(
-                f"--height is in millimetres and applies to column, page or WxHmm sizes, "
-                f"not to {text!r}; give pixels as WxH instead"
-            )
-        if not SMALLEST_MM <= height_mm <= LARGEST_MM:
-            raise ExportError(
-                f"height {height_mm:g} mm is out of range; "
-                f"expected {SMALLEST_MM:g} to {LARGEST_MM:g} mm"
-            )
-        size = _print_size(size.name, size.mm, height_mm)
-    if dpi is not None:
-        if size.mm is None:
-            raise ExportError(
-                f"--dpi applies to print sizes (column, page or WxHmm), not to {text!r}, "
-                "which is already in pixels"
-            )
-        if dpi not in DPIS:
-            raise ExportError(f"dpi {dpi} is not offered; expected one of 300, 600 or 1000")
-        size = size.at_dpi(dpi)
-    return size
-
-
-def _size(text: str, word: str) -> ImageSize:
-    if word in SIZES:
-        return SIZES[word]
-    millimetres = _MM.fullmatch(word)
-    if millimetres is not None:
-        width_mm, height_mm = float(millimetres.group(1)), float(millimetres.group(2))
-        if not (SMALLEST_MM <= width_mm <= LARGEST_MM and SMALLEST_MM <= height_mm <= LARGEST_MM):
-            raise ExportError(
-                f"size {text!r} is out of range; width and height must each be "
-                f"{SMALLEST_MM:g} to {LARGEST_MM:g} mm"
-            )
-        return _print_size(f"{width_mm:g}x{height_mm:g}mm", width_mm, height_mm)
-    pixels = _PIXELS.fullmatch(word)
-    if pixels is None:
-        close = difflib.get_close_matches(word, SIZE_WORDS, n=1, cutoff=0.5)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ExportError(f"unknown size {text!r}; {hint}{EXPECTED}")
-    width, height = int(pixels.group(1)), int(pixels.group(2))
-    if not (SMALLEST <= width <= LARGEST and SMALLEST <= height <= LARGEST):
-        raise ExportError(
-            f"size {text!r} is out of range; width and height must each be "
-            f"{SMALLEST} to {LARGEST:,} pixels"
-        )
-    return ImageSize(f"{width}x{height}", width, height, 1.0, "screen", dpi=CSS_PX_PER_INCH)
-
-
 def image_figure(
     case: Case, size: ImageSize, *, theme: str | None = None, **view: Any
 ) -> go.Figure:
@@ -197,7 +66,7 @@ def image_figure(
         width=size.width,
         height=size.height,
         max_height=size.max_height,
-        ceiling=_css_px(MAX_MM) if size.max_height is not None else None,
+        ceiling=css_px(MAX_MM) if size.max_height is not None else None,
         **view,
     )
     plot = figure.layout.meta["plot_px"]
@@ -378,91 +247,6 @@ def finish(data: bytes, fmt: str, size: ImageSize) -> bytes:
     return data
 
 
-def png_with_dpi(png: bytes, dpi: float) -> bytes:
-    """The PNG with its resolution in a pHYs chunk, right after the header (IHDR)."""
-    per_metre = round(dpi / MM_PER_INCH * 1000)
-    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
-    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body))
-    end_of_header = 8 + 4 + 4 + 13 + 4  # signature, length, type, IHDR data, CRC
-    rest = _without_chunk(png[end_of_header:], b"pHYs")
-    return png[:end_of_header] + chunk + rest
-
-
-def _without_chunk(chunks: bytes, kind: bytes) -> bytes:
-    out, at = [], 0
-    while at < len(chunks):
-        (length,) = struct.unpack(">I", chunks[at : at + 4])
-        end = at + 12 + length
-        if chunks[at + 4 : at + 8] != kind:
-            out.append(chunks[at:end])
-        at = end
-    return b"".join(out)
-
-
-def tiff_from_png(png: bytes, dpi: float) -> bytes:
-    """A TIFF (RGB, LZW-compressed) of the PNG, carrying its resolution, as journals ask."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(png)) as image:
-        flat = Image.new("RGB", image.size, "white")
-        flat.paste(image, mask=image.getchannel("A") if image.mode == "RGBA" else None)
-    out = io.BytesIO()
-    flat.save(out, format="TIFF", compression="tiff_lzw", dpi=(dpi, dpi))
-    return out.getvalue()
-
-
-_SVG_SIZE = re.compile(r'(<svg\b[^>]*?)\swidth="([\d.]+)"\sheight="([\d.]+)"')
-
-
-def physical_svg(svg: bytes, size: ImageSize) -> bytes:
-    """An SVG of a print size with its width and height in millimetres (viewBox unchanged),
-    and the print look's font embedded."""
-    if size.mm is None:
-        return svg
-    text = svg.decode("utf-8")
-    match = _SVG_SIZE.search(text, 0, 2000)
-    if match is None:
-        return svg
-    # the promised width exactly; the height in proportion
-    width = size.mm
-    height = float(match.group(3)) * size.mm / float(match.group(2))
-    sized = f'{match.group(1)} width="{width:.2f}mm" height="{height:.2f}mm"'
-    opening = text.index(">", match.end()) + 1
-    fonts = _embedded_fonts() if PRINT_FONT in text else ""
-    return (
-        text[: match.start()] + sized + text[match.end() : opening] + fonts + text[opening:]
-    ).encode("utf-8")
-
-
-PRINT_FONT = "Liberation Sans"  # the print look's font after Arial, with Arial's widths
-FONT_FILES = {
-    "normal": "LiberationSans-Regular.ttf",
-    "bold": "LiberationSans-Bold.ttf",
-}
-FONT_FOLDERS = (
-    Path("/usr/share/fonts/truetype/liberation2"),
-    Path("/usr/share/fonts/truetype/liberation"),
-)
-
-
-@functools.cache
-def _embedded_fonts() -> str:
-    """Liberation Sans (SIL Open Font License) inside the SVG as Arial, so the figure reads
-    the same on a machine without either font; empty when the font is not installed."""
-    faces = []
-    for weight, name in FONT_FILES.items():
-        found = next((folder / name for folder in FONT_FOLDERS if (folder / name).is_file()), None)
-        if found is None:
-            continue
-        data = base64.b64encode(found.read_bytes()).decode("ascii")
-        # as Arial, the first family the print look asks for
-        faces.append(
-            f'@font-face{{font-family:"Arial";font-weight:{weight};'
-            f"src:url(data:font/ttf;base64,{data}) format('truetype')}}"
-        )
-    return f"<defs><style>{''.join(faces)}</style></defs>" if faces else ""
-
-
 def write_image(
     case: Case,
     path: Path,
@@ -533,3 +317,18 @@ def _write(
 
 def _format(path: Path) -> str:
     return path.suffix.lower().lstrip(".")
+
+
+__all__ = [
+    "IMAGE_FORMATS",
+    "SIZES",
+    "ImageRenderer",
+    "ImageSize",
+    "browser_path",
+    "image_figure",
+    "image_size_for",
+    "parse_size",
+    "physical_svg",
+    "write_image",
+    "write_images",
+]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import html
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +14,8 @@ from dashboard.figure.events import event_panel, period_strip
 from dashboard.figure.lanes import treatment_panel
 from dashboard.figure.panels import measurement_panels
 from dashboard.figure.parts import OVERLAY, SELF, Panel, Shape, esc
+from dashboard.figure.placement import fit, left_margin, place, tick_count
+from dashboard.figure.reveal import as_known_on, restore_refs
 from dashboard.figure.themes import GREY, Theme, get_theme
 from dashboard.figure.timeaxis import TimeAxis
 from dashboard.model import Case
@@ -120,7 +121,7 @@ def _resolve(case: Case, options: FigureOptions) -> _Setting:
     kept = None
     whole = case
     if options.reveal is not None:
-        case, kept = _as_known_on(case, options.reveal)
+        case, kept = as_known_on(case, options.reveal)
     limit = height or options.max_height
     return _Setting(case, whole, options, look, t, kept, width, limit)
 
@@ -138,13 +139,13 @@ def _panels(setting: _Setting, look: Theme, step: int) -> list[Panel]:
         return [p for p in built.values() if p.name not in hidden]
     places = _built(setting.whole, setting, look, step, None)
     panels = []
-    for name, place in places.items():
+    for name, kept in places.items():
         if name in hidden:
             continue
         panel = built.get(name)
         if panel is None:  # not yet begun: room kept, nothing shown, not even its name
-            panel = Panel("", place.px, {"visible": False, "range": [0, 1], "fixedrange": True})
-        panel.px, panel.least, panel.grow = place.px, place.least, place.grow
+            panel = Panel("", kept.px, {"visible": False, "range": [0, 1], "fixedrange": True})
+        panel.px, panel.least, panel.grow = kept.px, kept.least, kept.grow
         panels.append(panel)
     return panels
 
@@ -199,7 +200,7 @@ def _arrange(setting: _Setting) -> _Frame:
         exact = setting.options.height or (setting.look.height and not setting.options.fluid)
         frame.height = setting.limit if exact else min(frame.height, setting.limit)
     room = frame.height - frame.top - frame.bottom - frame.look.gap_px * (len(frame.panels) - 1)
-    frame.heights = _fit(frame.panels, max(room, 1.0))
+    frame.heights = fit(frame.panels, max(room, 1.0))
     return frame
 
 
@@ -223,7 +224,7 @@ def _frame(setting: _Setting, look: Theme, panels: list[Panel]) -> _Frame:
             chars = max(len(html.unescape(name)) for name in names)
             need = chars * look.text_px(0.85) * 0.52 + LEGEND_SYMBOL_PX
             # plotly lays the legend out across the plot area, not the figure
-            plot_px = (setting.width or NARROW) - 20 - _left_margin(panels, look)
+            plot_px = (setting.width or NARROW) - 20 - left_margin(panels, look)
             columns = max(1, min(len(names), int(plot_px // need)))
             lines = -(-len(names) // columns)
             bottom += round(lines * look.text_px(0.85) * LEGEND_GRID_LINE) + 4
@@ -232,20 +233,6 @@ def _frame(setting: _Setting, look: Theme, panels: list[Panel]) -> _Frame:
     height = natural + top + bottom if panels else top + bottom + 200
     least = sum(min(p.least or p.px, p.px) for p in panels) + gaps + top + bottom
     return _Frame(panels, [p.px for p in panels], look, top, bottom, height, columns, least)
-
-
-def _left_margin(panels: list[Panel], look: Theme) -> float:
-    """Roughly how wide the row labels, tick labels and axis titles on the left are."""
-    char = look.text_px(0.92) * 0.58
-    widest = 0.0
-    for panel in panels:
-        labels = panel.axis.get("ticktext") or []
-        if labels:
-            widest = max(widest, max(len(html.unescape(str(text))) for text in labels) * char)
-        elif panel.axis.get("visible", True):
-            # tick labels such as 10,000 and a rotated title of two lines
-            widest = max(widest, 6 * char + 2 * look.text_px(0.92) * 1.25)
-    return widest + 14
 
 
 def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
@@ -259,9 +246,9 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
     for panel, px in zip(frame.panels, frame.heights, strict=True):
         for axis in (panel.axis, panel.overlay):
             if axis is not None and "nticks" in axis:
-                _tick_count(axis, px, look)
+                tick_count(axis, px, look)
     if frame.panels:
-        ids, overlays = _place(
+        ids, overlays = place(
             frame.panels, frame.heights, look.gap_px, max(plot_height, 1.0), layout
         )
         layout["xaxis"]["anchor"] = ids[-1]
@@ -297,99 +284,8 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
         "plot_px": round(plot_height),
     }
     if setting.kept is not None:
-        _restore_refs(data, setting.kept)
+        restore_refs(data, setting.kept)
     return {"data": data, "layout": layout}
-
-
-_REF = re.compile(r"(treatments|events|measurements|periods)\[(\d+)\]")
-
-
-def _as_known_on(case: Case, day: float) -> tuple[Case, dict[str, list[int]]]:
-    """The case as it stood on `day`: what begins later is left out, so that no row, legend
-    entry or label gives away what comes next; with the index each kept item had."""
-    kept = {
-        "treatments": [i for i, item in enumerate(case.treatments) if item.first.day <= day],
-        "events": [i for i, event in enumerate(case.events) if event.at.day <= day],
-        "measurements": [
-            i
-            for i, measurement in enumerate(case.measurements)
-            if min(time.day for time, _ in measurement.values) <= day
-        ],
-        "periods": [i for i, period in enumerate(case.periods) if period.from_.day <= day],
-    }
-    items = {name: tuple(getattr(case, name)[i] for i in indices) for name, indices in kept.items()}
-    return case.model_copy(update=items), kept
-
-
-def _restore_refs(data: list[dict[str, Any]], kept: dict[str, list[int]]) -> None:
-    """Point the refs of a revealed figure back at the items of the whole case."""
-
-    def original(match: re.Match[str]) -> str:
-        return f"{match[1]}[{kept[match[1]][int(match[2])]}]"
-
-    for trace in data:
-        rows = trace.get("customdata") or []
-        for number, row in enumerate(rows):
-            if row and isinstance(row[0], str):
-                # a new row: segments share one row list between their points
-                rows[number] = [_REF.sub(original, row[0], count=1), *row[1:]]
-
-
-def _fit(panels: list[Panel], room: float) -> list[float]:
-    """Panel heights for `room` pixels: growing panels take any extra room; short of room,
-    line panels give up height down to the least that keeps their axis readable, and only
-    then does everything shrink alike."""
-    natural = [p.px for p in panels]
-    least = [min(p.least or p.px, p.px) for p in panels]
-    if room >= sum(natural):
-        weights = [px * p.grow for px, p in zip(natural, panels, strict=True)]
-        extra, weight = room - sum(natural), sum(weights)
-        if weight == 0:
-            return [px * room / sum(natural) for px in natural]
-        return [px + extra * w / weight for px, w in zip(natural, weights, strict=True)]
-    if room >= sum(least):
-        slack = sum(natural) - sum(least)
-        share = (room - sum(least)) / slack if slack else 0.0
-        return [lo + (px - lo) * share for px, lo in zip(natural, least, strict=True)]
-    return [lo * room / sum(least) for lo in least]
-
-
-def _tick_count(axis: dict[str, Any], px: float, look: Theme) -> None:
-    """No more tick labels on a line panel's axis than its height holds apart."""
-    fit = max(2, int(px // (look.text_px(0.85) * 1.6)))
-    axis["nticks"] = min(axis["nticks"], fit)
-    if axis.get("dtick") == 1:  # a log axis, by decades
-        decades = axis["range"][1] - axis["range"][0]
-        axis["dtick"] = max(1, math.ceil((decades + 1) / fit))
-
-
-def _place(
-    panels: list[Panel],
-    heights: list[float],
-    gap: float,
-    plot_height: float,
-    layout: dict[str, Any],
-) -> tuple[list[str], dict[str, str]]:
-    """Stack the panels top to bottom as y axis domains: each panel's axis id, and overlays."""
-    ids: list[str] = []
-    overlays: dict[str, str] = {}
-    cursor = plot_height
-    for number, (panel, px) in enumerate(zip(panels, heights, strict=True), start=1):
-        axis_id = "y" if number == 1 else f"y{number}"
-        low, high = max(cursor - px, 0.0) / plot_height, cursor / plot_height
-        cursor -= px + gap
-        domain = [round(max(low, 0.0), 4), round(min(high, 1.0), 4)]
-        layout["yaxis" if number == 1 else f"yaxis{number}"] = panel.axis | {
-            "domain": domain,
-            "anchor": "x",
-        }
-        ids.append(axis_id)
-    for panel, axis_id in zip(panels, ids, strict=True):
-        if panel.overlay is not None:
-            number = len(ids) + len(overlays) + 1
-            overlays[panel.name] = f"y{number}"
-            layout[f"yaxis{number}"] = panel.overlay | {"overlaying": axis_id, "anchor": "x"}
-    return ids, overlays
 
 
 def _vline(x: Any, colour: str, dash: str, width: float) -> Shape:
