@@ -170,7 +170,10 @@ def _is_schema(path: Path, title: str) -> bool:
     return isinstance(written, dict) and written.get("title") == title
 
 
-SIZES_HELP = "slide (1920x1080), column (85 mm at 300 dpi), page (180 mm at 300 dpi) or WxH pixels"
+SIZES_HELP = (
+    "slide (1920x1080), column (85 mm wide), page (180 mm wide), WxHmm millimetres "
+    "(180x120mm) or WxH pixels"
+)
 
 
 @cli.command()
@@ -180,7 +183,7 @@ SIZES_HELP = "slide (1920x1080), column (85 mm at 300 dpi), page (180 mm at 300 
     "--output",
     required=True,
     type=click.Path(path_type=Path),
-    help="File to write; its suffix sets the format: .html, .json, .png, .svg or .pdf. "
+    help="File to write; its suffix sets the format: .html, .json, .png, .tif, .svg or .pdf. "
     "For a folder of cases, the folder to write into.",
 )
 @click.option(
@@ -192,9 +195,21 @@ SIZES_HELP = "slide (1920x1080), column (85 mm at 300 dpi), page (180 mm at 300 
 @click.option("--axis", type=click.Choice(AXES), help="Time axis unit, or calendar dates.")
 @click.option("--size", help=f"Image size: {SIZES_HELP}.")
 @click.option(
+    "--height",
+    "height_mm",
+    type=float,
+    help="Height in mm for column and page sizes (else as tall as the rows need, at most "
+    "1.4x the width in a column, 1x on a page, 240 mm).",
+)
+@click.option(
+    "--dpi",
+    type=click.Choice(["300", "600", "1000"]),
+    help="Resolution of print-size PNG and TIFF files (default 300 for PNG, 600 for TIFF).",
+)
+@click.option(
     "--format",
     "fmt",
-    type=click.Choice(["png", "svg", "pdf", "html", "json"]),
+    type=click.Choice(["png", "tif", "svg", "pdf", "html", "json"]),
     help="With a folder of cases: the format of each file.",
 )
 @click.option(
@@ -213,6 +228,8 @@ def render(
     theme: str | None,
     axis: str | None,
     size: str | None,
+    height_mm: float | None,
+    dpi: str | None,
     fmt: str | None,
     view: str | None,
     sort: str | None,
@@ -224,7 +241,8 @@ def render(
 
     try:
         if is_series(case):
-            _render_series(case, output, theme, axis, size, view, sort, group)
+            dots = int(dpi) if dpi else None
+            _render_series(case, output, theme, axis, size, height_mm, dots, view, sort, group)
             return
         if view or sort or group:
             _fail("--view, --sort and --group go with a series file (*.series.yaml)")
@@ -237,6 +255,8 @@ def render(
                     theme=theme,
                     axis=axis,
                     size=size,
+                    height_mm=height_mm,
+                    dpi=int(dpi) if dpi else None,
                     progress=advance,
                 )
             for invalid in report.invalid:
@@ -248,7 +268,15 @@ def render(
         if output.suffix.lower() in (".yaml", ".yml"):
             _fail(f"{output} looks like a case file; refusing to write over it")
         loaded = _read_case(case)
-        written = save(loaded, output, theme=theme, axis=axis, size=size)
+        written = save(
+            loaded,
+            output,
+            theme=theme,
+            axis=axis,
+            size=size,
+            height_mm=height_mm,
+            dpi=int(dpi) if dpi else None,
+        )
     except (ExportError, ValueError) as error:
         _fail(str(error))
     click.echo(f"Wrote {written}", err=True)
@@ -260,6 +288,8 @@ def _render_series(
     theme: str | None,
     axis: str | None,
     size: str | None,
+    height_mm: float | None,
+    dpi: int | None,
     view: str | None,
     sort: str | None,
     group: str | None,
@@ -275,7 +305,16 @@ def _render_series(
     if view == "panels" and (sort or group or axis):
         _fail("--sort, --group and --axis go with --view series; the panels keep each case's own")
     written = save_series(
-        loaded, output, view=view, theme=theme, size=size, sort=sort, group=group, axis=axis
+        loaded,
+        output,
+        view=view,
+        theme=theme,
+        size=size,
+        height_mm=height_mm,
+        dpi=dpi,
+        sort=sort,
+        group=group,
+        axis=axis,
     )
     click.echo(f"Wrote {written}", err=True)
 

@@ -130,12 +130,27 @@ def _abbreviations(case: Case) -> list[str]:
             continue
         seen.add(treatment.abbr)
         dose = _dose_text(treatment)
+        if treatment.abbr.lower() == treatment.drug.lower() and not dose:
+            continue  # "IVIG: IVIG" says nothing
         entries.append(f"{treatment.abbr}: {treatment.drug}" + (f" {dose}" if dose else ""))
     for measurement in case.measurements:
-        if measurement.abbr is not None and measurement.abbr not in seen:
-            seen.add(measurement.abbr)
-            entries.append(f"{measurement.abbr}: {measurement.name}")
+        abbr = measurement.abbr
+        if abbr is not None and abbr not in seen and abbr.lower() != measurement.name.lower():
+            seen.add(abbr)
+            entries.append(f"{abbr}: {measurement.name}")
     return entries
+
+
+def _shading(case: Case) -> str | None:
+    """What the shaded areas mean: reference ranges in the panels, periods across them."""
+    parts = []
+    if any(m.normal is not None for m in case.measurements):
+        parts.append("Pale bands in a panel, in its series' colour, are reference ranges")
+    named = list(dict.fromkeys(period.label for period in case.periods if period.label))
+    if case.periods:
+        which = " (" + ", ".join(f"“{name}”" for name in named) + ")" if named else ""
+        parts.append(f"grey shading across all panels marks periods{which}")
+    return _sentence(_capital("; ".join(parts))) if parts else None
 
 
 def is_approximate(case: Case) -> bool:
@@ -165,6 +180,8 @@ def caption(case: Case) -> str:
         parts.append("; ".join(abbreviations) + ".")
     if any(event.kind == "relapse" for event in case.events):
         parts.append("▼ relapses.")
+    if shading := _shading(case):
+        parts.append(shading)
     parts.append(f"Day 0 is {case.day0.label}{_day0_when(case)}.")
     if is_approximate(case):
         parts.append("Values marked ~ are approximate.")
@@ -272,7 +289,20 @@ def _lines(case: Case) -> Iterator[_Line]:
 def course_account(case: Case) -> list[str]:
     """The course as plain sentences in time order: the figure's text alternative."""
     lines = sorted(_lines(case), key=lambda line: (line.day, line.order))
-    return [line.text for line in lines]
+    texts = [line.text for line in lines]
+    # Day 0 is named once: later lines of that day say "the same day" instead.
+    day0 = re.compile(r"^(~?)Day 0(?: \([^)]*\))?( to |: )")
+    named = False
+    for number, text in enumerate(texts):
+        match = day0.match(text)
+        if match is None:
+            continue
+        if named:
+            approx = "About the same day" if match[1] else "The same day"
+            lead = "From then to " if match[2] == " to " else f"{approx}: "
+            texts[number] = lead + text[match.end() :]
+        named = True
+    return texts
 
 
 # -- the tidy table --------------------------------------------------------------------------
@@ -440,5 +470,16 @@ def default_steps(case: Case) -> list[Step]:
         if day in seen:
             continue
         seen.add(day)
-        steps.append(Step.model_validate({"at": time, "title": title}))
+        steps.append(Step.model_validate({"at": time, "title": _clipped(title)}))
     return steps
+
+
+STEP_TITLE = 120  # characters: a slide heading, not the label's whole text
+
+
+def _clipped(text: str, limit: int = STEP_TITLE) -> str:
+    """`text`, cut at a word with an ellipsis when longer than `limit` characters."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip() + "…"

@@ -390,8 +390,10 @@ def test_the_url_round_trips_the_view(open_page: OpenPage, server: Server) -> No
     expect(page.locator("#theme input[value=print]")).to_be_checked()
     expect(page.locator("#panels input[value=events]")).not_to_be_checked()
     expect(page.locator("#panels input[value=treatments]")).to_be_checked()
-    expect(page.locator("#window-from")).to_have_value("-10")
-    expect(page.locator("#window-to")).to_have_value("600")
+    # the window is shown in the axis' unit: -10 and 600 days are -1.43 and 85.71 weeks
+    expect(page.locator("#window-legend")).to_have_text("Time window (weeks)")
+    expect(page.locator("#window-from")).to_have_value("-1.43")
+    expect(page.locator("#window-to")).to_have_value("85.71")
     expect(page.locator("#reveal")).to_contain_text("day 335")
     drawn = figure(page)
     assert "events[" not in json.dumps(refs(drawn["data"]))
@@ -409,6 +411,7 @@ def test_the_url_round_trips_the_view(open_page: OpenPage, server: Server) -> No
     page.wait_for_url(re.compile(r"axis=day"))
     expect(page.locator("#axis input[value=day]")).to_be_checked()
 
+    expect(page.locator("#window-to")).to_have_value("600")
     page.locator("#window-to").fill("300")
     page.locator("#window-to").press("Enter")
     page.wait_for_url(re.compile(r"window=-10,300"))
@@ -416,6 +419,13 @@ def test_the_url_round_trips_the_view(open_page: OpenPage, server: Server) -> No
     page.wait_for_selector(f"{CHART} .main-svg")
     expect(page.locator("#window-to")).to_have_value("300")
     wait_for_figure(page, "Math.abs(gd.layout.xaxis.range[1] - 300) < 0.01")
+
+    page.locator("#axis").get_by_text("Weeks").click()
+    page.wait_for_url(re.compile(r"axis=week"))
+    page.locator("#window-to").fill("20")  # weeks, on a weeks axis
+    page.locator("#window-to").press("Enter")
+    page.wait_for_url(re.compile(r"window=-10,140"))
+    wait_for_figure(page, "Math.abs(gd.layout.xaxis.range[1] - 20) < 0.01")
     problems.assert_clean()
 
 
@@ -672,3 +682,21 @@ def _outward_address() -> str:
             return str(sock.getsockname()[0])
         except OSError:
             return "192.0.2.1"
+
+
+def test_the_slides_look_fits_its_card_and_a_linked_reveal_shows_in_its_control(
+    open_page: OpenPage, server: Server
+) -> None:
+    page, problems = open_page(viewport={"width": 1366, "height": 768})
+    page.goto(f"{server.url}/case/{CASE}?theme=slides&reveal=day%20200")
+    page.wait_for_selector(f"{CHART} .main-svg")
+    expect(page.locator("#reveal")).to_contain_text("day 200")
+    sizes = page.evaluate(
+        """() => ({chart: document.querySelector('#chart .main-svg').getBoundingClientRect().width,
+        card: document.querySelector('#chart').getBoundingClientRect().width,
+        page: document.documentElement.scrollWidth, window: window.innerWidth})"""
+    )
+    assert sizes["chart"] <= sizes["card"] < 1366, "not a fixed 1920 px chart"
+    assert sizes["page"] <= sizes["window"], "the page does not scroll sideways"
+    assert figure(page)["layout"]["font"]["size"] == 26, "the slides look's large type"
+    problems.assert_clean()

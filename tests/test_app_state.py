@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import pytest
@@ -106,12 +107,12 @@ def test_each_control_edits_only_its_part_of_the_view() -> None:
     view = View(axis="week", reveal="day 100")
     view = with_control(view, UNDATED, "theme", "print")
     view = with_control(view, UNDATED, "panels", ["treatments", "EDSS"])
-    view = with_control(view, UNDATED, "window-to", 400)
+    view = with_control(view, UNDATED, "window-to", "40")  # weeks, on a weeks axis
     assert view == View(
-        axis="week", theme="print", hide=("events",), reveal="day 100", window=(0, 400)
+        axis="week", theme="print", hide=("events",), reveal="day 100", window=(0, 280)
     )
-    view = with_control(view, UNDATED, "window-from", -20)
-    assert view.window == (-20, 400)
+    view = with_control(view, UNDATED, "window-from", -2)
+    assert view.window == (-14, 280)
     assert with_control(view, UNDATED, "window-to", None).window is None
     assert with_control(view, UNDATED, "reveal", EVERYTHING).reveal is None
     assert with_control(view, UNDATED, "axis", "month").axis is None  # the case's default
@@ -145,10 +146,36 @@ def test_figure_options_resolve_times_to_days() -> None:
         "hide": (),
         "reveal": 21.0,
         "window": (0, 50),
+        "fluid": True,
     }
+
+
+def test_the_slides_look_fills_the_card_instead_of_a_fixed_1920_px() -> None:
+    from dashboard.figure import build_figure
+
+    figure = build_figure(UNDATED, **figure_options(View(theme="slides"), UNDATED))
+    assert figure.layout.autosize is True and figure.layout.width is None
+    assert figure.layout.font.size == 26, "the slides look keeps its large type"
+    slide = build_figure(UNDATED, theme="slides")  # an image of a slide keeps 1920x1080
+    assert (slide.layout.width, slide.layout.height) == (1920, 1080)
 
 
 def test_a_case_without_treatments_has_no_treatment_panel() -> None:
     case = parse_case("title: Only events\nevents: [{at: day 1, kind: relapse}]\n")
     assert panel_names(case) == ["events"]
     assert parse_view("?hide=treatments", case) == View()
+
+
+def test_the_window_is_typed_and_shown_in_the_axis_unit() -> None:
+    from dashboard.app.state import window_day, window_text
+
+    assert window_day("2", "week", UNDATED) == 14
+    assert window_day("1.5", "year", UNDATED) == 547.875
+    assert window_day(" ", "week", UNDATED) is None and window_day("soon", "day", UNDATED) is None
+    assert window_text(14, "week", UNDATED) == "2" and window_text(10, "week", UNDATED) == "1.43"
+    day0 = DATED.day0_date
+    assert day0 is not None
+    assert window_day(day0.isoformat(), "date", DATED) == 0
+    assert window_text(31, "date", DATED) == (day0 + dt.timedelta(days=31)).isoformat()
+    view = with_control(View(axis="week"), UNDATED, "window-to", "10")
+    assert view.window is not None and view.window[1] == 70

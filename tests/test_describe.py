@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from dashboard.describe import (
     FRAME_COLUMNS,
@@ -18,6 +17,7 @@ from dashboard.describe import (
     item_details,
     items_frame,
 )
+from dashboard.load import load_case
 from dashboard.model import Case, Teaching
 from tests.conftest import CASE_FILES
 
@@ -85,14 +85,14 @@ def small() -> Case:
 
 
 def load(path: Path) -> Case:
-    with path.open(encoding="utf-8") as file:
-        return Case.model_validate(yaml.load(file, Loader=yaml.CSafeLoader))
+    return load_case(path)
 
 
 def test_caption_of_a_small_case(small: Case) -> None:
     assert caption(small) == (
         "Clinical course. TCZ: tocilizumab 8 mg/kg every 4 weeks; PLEX: plasma exchange; "
         "mPSL: methylprednisolone pulse; PSL: prednisolone. ▼ relapses. "
+        "Grey shading across all panels marks periods (“MAS episode”). "
         "Day 0 is NMOSD onset (Apr 2015). Values marked ~ are approximate. "
         "Adapted from: Doe J, et al. Test Rep. 2020;1:1-2. Figure 1b."
     )
@@ -132,8 +132,8 @@ def test_caption_adds_the_interval_unless_the_dose_says_how_often(
 def test_account_in_time_order_with_both_times(small: Case) -> None:
     assert course_account(small) == [
         "Day 0 (Apr 2015): NMOSD onset.",
-        "Day 0 (1 Apr 2015): relapse, optic neuritis. Left eye, VA 0.1.",
-        "Day 0 (1 Apr 2015) to day 21 (22 Apr 2015): MAS episode.",
+        "The same day: relapse, optic neuritis. Left eye, VA 0.1.",
+        "From then to day 21 (22 Apr 2015): MAS episode.",
         "Day 0 (1 Apr 2015) and day 30 (1 May 2015): methylprednisolone pulse (mPSL).",
         "Ferritin (ng/mL), 4 values: 2340 on day 0 (1 Apr 2015), "
         "peak 45000 on day 3 (4 Apr 2015), last 300 on day 60 (31 May 2015).",
@@ -325,3 +325,48 @@ def test_every_timeline_is_described_completely(path: Path) -> None:
         assert item_details(case, ref), ref
     days = [step.at.day for step in default_steps(case)]
     assert days == sorted(days) and len(days) == len(set(days))
+
+
+def test_the_caption_flags_a_value_marked_approximate_and_only_then() -> None:
+    exact = {"name": "CRP", "values": {"day 0": 5, "day 3": 2}}
+    case = Case.model_validate({"title": "t", "measurements": [exact]})
+    assert "approximate" not in caption(case)
+    approximate = {"name": "CRP", "values": {"day 0": 5, "day 3": "~2"}}
+    case = Case.model_validate({"title": "t", "measurements": [approximate]})
+    assert caption(case).endswith("Day 0 is Day 0. Values marked ~ are approximate.")
+
+
+def test_the_caption_names_nothing_twice_and_explains_the_shading() -> None:
+    case = Case.model_validate(
+        {
+            "title": "t",
+            "treatments": [{"drug": "IVIG", "abbr": "IVIG", "start": 0, "end": 4}],
+            "measurements": [
+                {"name": "Ferritin", "abbr": "Ferritin", "normal": [None, 300], "values": {"0": 1}}
+            ],
+        }
+    )
+    assert caption(case) == (
+        "Clinical course. Pale bands in a panel, in its series' colour, are reference ranges. "
+        "Day 0 is Day 0."
+    )
+
+
+def test_the_account_names_day_0_once_and_whole_days_as_whole_days() -> None:
+    case = Case.model_validate(
+        {
+            "title": "t",
+            "day0": {"label": "admission"},
+            "events": [
+                {"at": 0, "kind": "onset", "label": "fever"},
+                {"at": "month 44", "kind": "note", "label": "review"},
+            ],
+            "periods": [{"from": 0, "to": 58, "label": "ward"}],
+        }
+    )
+    assert course_account(case) == [
+        "Day 0: admission.",
+        "The same day: onset, fever.",
+        "From then to day 58: ward.",
+        "Day 1339: note, review.",  # 44 months of 30.4375 days, to the whole day
+    ]

@@ -15,7 +15,7 @@ from pptx import Presentation
 from dashboard.describe import default_steps
 from dashboard.export import ExportError
 from dashboard.export.deck import FINAL_TITLE, plan, save_deck
-from dashboard.load import load_case
+from dashboard.load import load_case, parse_case
 from tests.conftest import ROOT, TIMELINES, PageProblems
 
 OpenPage = Callable[..., tuple[Page, PageProblems]]
@@ -95,18 +95,75 @@ def test_arrow_keys_step_through_the_case_revealing_nothing_ahead(
     problems.assert_clean()
 
 
-def test_s_shows_the_speaker_notes(deck: Path, open_page: OpenPage) -> None:
-    step = load_case(CASE).teaching.steps[0]
+def test_s_opens_the_presenter_view_and_the_audience_never_sees_the_notes(
+    deck: Path, open_page: OpenPage
+) -> None:
+    steps = load_case(CASE).teaching.steps
     page, problems, _ = open_deck(open_page, deck)
     page.keyboard.press("ArrowRight")
     notes = page.locator(f"{SHOWN} .notes")
-    expect(notes).to_be_hidden()
-    page.keyboard.press("s")
-    expect(notes).to_be_visible()
-    assert step.note is not None
-    expect(notes).to_contain_text(step.note)
-    page.keyboard.press("s")
-    expect(notes).to_be_hidden()
+    with page.expect_popup() as opened:
+        page.keyboard.press("s")
+    presenter = opened.value
+    assert steps[0].note is not None and steps[1].note is not None
+    expect(presenter.locator(".notes")).to_have_text(steps[0].note)
+    expect(presenter.locator(".next")).to_have_text(str(steps[1].title))
+    expect(notes).to_be_hidden()  # on the slide the audience sees
+    page.keyboard.press("ArrowRight")
+    expect(presenter.locator(".notes")).to_have_text(steps[1].note)
+    expect(presenter.locator(".counter")).to_have_text(f"3 / {len(steps) + 2}")
+    presenter.keyboard.press("ArrowRight")  # the presenter can step from their own window
+    expect(page.locator(".counter")).to_have_text(f"4 / {len(steps) + 2}")
+    expect(notes.first).to_be_hidden()
+    problems.assert_clean()
+
+
+def test_a_long_question_and_answer_fit_on_the_slide_and_the_chart_reads_in_a_hall(
+    tmp_path: Path, open_page: OpenPage
+) -> None:
+    question = "Which of these findings, taken together, " * 6 + "point to the diagnosis?"
+    answer = "Ferritin above 10 000, falling platelets and fever despite steroids; " * 3
+    text = CASE.read_text("utf-8").replace(
+        "      question: Which antibody test confirms the diagnosis, and which attacks are"
+        " typical?\n",
+        f"      question: {question}\n      answer: {answer.strip()}\n",
+        1,
+    )
+    path = save_deck(parse_case(text, CASE.name), tmp_path / "deck.html", case_id="long")
+    page, problems = open_page(viewport={"width": 1920, "height": 1080})
+    page.goto(path.as_uri())
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector(f"{SHOWN} .js-plotly-plot .main-svg")
+    page.keyboard.press("a")
+    expect(page.locator(f"{SHOWN} .answer")).to_be_visible()
+    page.wait_for_function(
+        "() => { const s = document.querySelector('.slide:not([hidden])');"
+        " return s.querySelector('.main-svg').getAttribute('height')"
+        " == Math.round(s.querySelector('.chart').clientHeight); }"
+    )
+    fit = page.evaluate(
+        """() => {
+      const slide = document.querySelector('.slide:not([hidden])');
+      const box = (el) => el.getBoundingClientRect();
+      const prompt = slide.querySelector('.prompt');
+      const chart = slide.querySelector('.chart');
+      const sizes = [...chart.querySelectorAll('text')]
+        .filter((t) => t.textContent.trim())
+        .map((t) => parseFloat(getComputedStyle(t).fontSize));
+      const texts = [...prompt.querySelectorAll('.question, .answer')];
+      return {
+        clipped: prompt.scrollHeight - prompt.clientHeight,
+        promptBottom: box(prompt).bottom, controlsTop: box(document.querySelector('.controls')).top,
+        chartBottom: box(chart).bottom, promptTop: box(prompt).top,
+        smallestPrompt: Math.min(...texts.map((t) => parseFloat(getComputedStyle(t).fontSize))),
+        smallestChart: Math.min(...sizes),
+      };
+    }"""
+    )
+    assert fit["clipped"] <= 0, "nothing of the question or answer is cut off"
+    assert fit["promptBottom"] <= fit["controlsTop"] + 1
+    assert fit["chartBottom"] <= fit["promptTop"] + 1, "the chart made room"
+    assert fit["smallestPrompt"] >= 24 and fit["smallestChart"] >= 24
     problems.assert_clean()
 
 
@@ -161,16 +218,96 @@ def test_the_powerpoint_has_a_slide_per_step_with_notes(tmp_path: Path) -> None:
     assert FINAL_TITLE in texts[-1]
 
 
+def _without_teaching() -> str:
+    text = CASE.read_text("utf-8")
+    return text[: text.index("\nteaching:")]
+
+
 def test_a_case_without_steps_gets_default_ones() -> None:
-    data = yaml.safe_load(CASE.read_text("utf-8"))
-    del data["teaching"]
-    case = load_case(CASE).model_validate(data)
+    case = parse_case(_without_teaching(), CASE.name)
     slides = plan(case)
-    defaults = default_steps(case)
-    assert [slide.reveal for slide in slides[:-1]] == [step.at.day for step in defaults]
-    assert slides[-1].title == FINAL_TITLE and slides[-1].reveal is None
+    assert [(slide.reveal, slide.title) for slide in slides] == [
+        (0, "Day 0: NMOSD onset"),
+        (2, "Start of methylprednisolone pulse therapy (mPSL)"),
+        (7, "Start of prednisolone (PSL)"),
+        (150, "Relapse: myelitis"),
+        (180, "Start of azathioprine (AZT)"),
+        (335, "Relapse: optic neuritis"),
+        (485, "Relapse: myelitis"),
+        (490, "Start of immunoadsorption plasmapheresis (IAPP)"),
+        (545, "Start of satralizumab"),
+        (None, FINAL_TITLE),
+    ]
+
+
+def test_default_steps_keep_their_titles_short_whatever_the_labels() -> None:
+    label = "myelitis " * 444  # near the 4 000 characters a label may hold
+    text = _without_teaching().replace("label: myelitis", f"label: {label.strip()}", 1)
+    steps = default_steps(parse_case(text, CASE.name))
+    long_title = next(step.title for step in steps if step.at.day == 150)
+    assert long_title is not None
+    assert long_title.startswith("Relapse: myelitis myelitis") and long_title.endswith("…")
+    assert len(long_title) <= 120
+
+
+def test_the_powerpoint_shows_each_answer_as_a_build_step_and_takes_any_title(
+    tmp_path: Path,
+) -> None:
+    text = CASE.read_text("utf-8")
+    title = "A very long title " * 20  # 360 characters: more than a .pptx property holds
+    text = re.sub(r"^title: .*$", f"title: {title.strip()}", text, count=1, flags=re.M)
+    text = text.replace(
+        "      title: Satralizumab\n",
+        "      title: Satralizumab\n      answer: IL-6 drives the relapses and the MAS.\n",
+        1,
+    )
+    case = parse_case(text, CASE.name)
+    steps = case.teaching.steps
+    answered = [step for step in steps if step.answer]
+    assert answered, "the seed case has answers to show"
+    deck = Presentation(str(save_deck(case, tmp_path / "deck.pptx", case_id=CASE.stem)))
+    slides = list(deck.slides)
+    assert len(slides) == 1 + len(steps) + len(answered) + 1
+    assert deck.core_properties.title == title[:254] + "…"
+    texts = ["\n".join(s.text_frame.text for s in x.shapes if s.has_text_frame) for x in slides]
+    assert title.strip() in texts[0]
+    for step in answered:
+        assert step.answer is not None and step.question is not None
+        shown = [i for i, text in enumerate(texts) if f"Answer: {step.answer}" in text]
+        assert len(shown) == 1, "the answer on a slide of its own"
+        before = texts[shown[0] - 1]
+        assert step.question in before and step.answer not in before, "asked first, then told"
 
 
 def test_an_unknown_deck_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match=r"use \.html .* or \.pptx"):
         save_deck(load_case(CASE), tmp_path / "deck.key", case_id="x")
+
+
+def test_the_powerpoint_file_does_not_need_the_html_deck() -> None:
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, dashboard.export.pptx_deck; print('dashboard.export.deck' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    assert loaded.stdout.strip() == "False", "one plan of slides, no import cycle"
+
+
+def test_the_deck_template_escapes_everything_the_case_says(tmp_path: Path) -> None:
+    text = CASE.read_text("utf-8").replace(
+        "title: NMOSD onset", 'title: "<b>onset</b> & {{ 7 * 7 }}"', 1
+    )
+    html = (save_deck(parse_case(text, CASE.name), tmp_path / "d.html", case_id="x")).read_text(
+        "utf-8"
+    )
+    assert "<h2>&lt;b&gt;onset&lt;/b&gt; &amp; {{ 7 * 7 }}</h2>" in html
+    assert "<b>onset</b>" not in html.split('id="deck-figures"')[0]

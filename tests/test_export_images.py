@@ -122,7 +122,7 @@ def test_a_missing_browser_says_how_to_install_one(
 
 def test_a_size_for_a_page_or_an_unknown_suffix_is_refused(tmp_path: Path) -> None:
     case = load_case(CASE)
-    with pytest.raises(ExportError, match="a size applies to images"):
+    with pytest.raises(ExportError, match="a size, height or dpi applies to images"):
         save(case, tmp_path / "case.html", size="column")
     with pytest.raises(ExportError, match=re.escape("cannot tell the format of 'case.gif'")):
         save(case, tmp_path / "case.gif")
@@ -170,3 +170,112 @@ def test_the_render_command_reports_a_broken_file_and_writes_the_rest(
     assert "broken.yaml:5:11: events[0].kind" in result.output
     assert f"Wrote {len(CASE_FILES)} files to {output}" in result.output
     assert sorted(path.name for path in output.iterdir()) == [f"{p.stem}.html" for p in CASE_FILES]
+
+
+REALISTIC = sorted((Path(__file__).parent / "data" / "realistic").glob("*.yaml"))
+
+
+@pytest.mark.parametrize(("suffix", "dpi", "pixels"), [("png", None, 1004), ("tif", None, 2008)])
+def test_png_and_tiff_carry_the_resolution_they_were_drawn_at(
+    tmp_path: Path, suffix: str, dpi: int | None, pixels: int
+) -> None:
+    from PIL import Image
+
+    path = save(load_case(CASE), tmp_path / f"figure.{suffix}", size="column", dpi=dpi)
+    with Image.open(path) as image:
+        assert image.format == ("PNG" if suffix == "png" else "TIFF")
+        assert image.width == pixels
+        expected = 300 if suffix == "png" else 600
+        assert tuple(round(value) for value in image.info["dpi"]) == (expected, expected)
+        if suffix == "tif":
+            assert image.info["compression"] == "tiff_lzw"
+            assert image.mode == "RGB"
+
+
+def test_dpi_and_height_in_millimetres_set_the_pixels(tmp_path: Path) -> None:
+    from PIL import Image
+
+    case = load_case(CASE)
+    path = save(case, tmp_path / "figure.tiff", size="page", height_mm=100, dpi=1000)
+    with Image.open(path) as image:
+        # 180 x 100 mm at 1000 dpi
+        assert (image.width, image.height) == (7087, 3937)
+        assert tuple(round(value) for value in image.info["dpi"]) == (1000, 1000)
+    path = save(case, tmp_path / "figure.png", size="120x80mm")
+    with Image.open(path) as image:
+        assert (image.width, image.height) == (1417, 945)  # 120 x 80 mm at 300 dpi
+        assert tuple(round(value) for value in image.info["dpi"]) == (300, 300)
+
+
+@pytest.mark.parametrize(
+    ("size", "options", "message"),
+    [
+        ("1600x900", {"height_mm": 100}, "--height is in millimetres and applies to column"),
+        ("column", {"height_mm": 1000}, "height 1000 mm is out of range; expected 30 to 600 mm"),
+        ("slide", {"dpi": 600}, "--dpi applies to print sizes (column, page or WxHmm)"),
+        ("column", {"dpi": 450}, "dpi 450 is not offered; expected one of 300, 600 or 1000"),
+        ("10x20mm", {}, "size '10x20mm' is out of range; width and height must each be 30 to"),
+    ],
+)
+def test_a_wrong_height_or_dpi_says_what_would_be_right(
+    size: str, options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ExportError, match=re.escape(message)):
+        parse_size(size, **options)
+
+
+def test_a_size_too_low_for_the_figure_says_so_plainly(tmp_path: Path) -> None:
+    with pytest.raises(ExportError) as raised:
+        save(load_case(CASE), tmp_path / "figure.png", size="1600x150")
+    assert str(raised.value).startswith("size 1600x150 is too low for this figure")
+    assert "try 1600x" in str(raised.value)
+    assert not (tmp_path / "figure.png").exists()
+
+
+def test_print_sizes_stay_within_journal_limits_and_print_no_type_under_7_pt() -> None:
+    for path in [*CASE_FILES, *REALISTIC]:
+        case = load_case(path)
+        page = image_figure(case, SIZES["page"])
+        assert page.layout.height <= page.layout.width, path.stem
+        column = image_figure(case, SIZES["column"])
+        assert column.layout.height <= 907, "never taller than 240 mm"
+        if path.stem != "aosd-mas":  # four lab panels and eight event kinds in 85 mm
+            assert column.layout.height <= 1.4 * column.layout.width, path.stem
+        for figure in (page, column):
+            sizes = [size for size in font_sizes(figure.to_dict()) if size is not None]
+            assert min(sizes) >= 9.4, f"{path.stem}: 7 pt is 9.33 px at 96 px to the inch"
+
+
+def test_slide_text_reads_from_the_back_of_a_hall() -> None:
+    for path in REALISTIC:
+        slide = image_figure(load_case(path), SIZES["slide"])
+        assert min(font_sizes(slide.to_dict())) >= 24
+
+
+def font_sizes(node: Any) -> list[float]:
+    """Every font size set anywhere in a figure's JSON."""
+    found: list[float] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if (
+                key in ("font", "textfont", "tickfont")
+                and isinstance(value, dict)
+                and "size" in value
+            ):
+                found.append(value["size"])
+            found += font_sizes(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += font_sizes(item)
+    return found
+
+
+def test_print_svg_carries_its_font_and_screen_svg_does_not(
+    images: dict[tuple[str, str], bytes],
+) -> None:
+    column = images["column", "svg"].decode("utf-8")
+    head = column[: column.index("</style>")]
+    assert '@font-face{font-family:"Arial";font-weight:normal;src:url(data:font/ttf;base64,' in head
+    assert '@font-face{font-family:"Arial";font-weight:bold;' in head
+    assert "@font-face" not in images["1600x900", "svg"].decode("utf-8")
+    assert b"/FontFile2" in images["column", "pdf"], "the PDF embeds its font too"

@@ -173,8 +173,10 @@ def test_log_measurement_gets_a_log_axis(nmosd: Case) -> None:
 def test_normal_band_runs_to_the_panel_edge(nmosd: Case) -> None:
     fig = build_figure(nmosd)
     ferritin = one(fig, "Ferritin")
-    bands = [s for s in fig.layout.shapes if s.yref == ferritin.yaxis]
+    bands = [s for s in fig.layout.shapes if s.yref == ferritin.yaxis and s.type == "rect"]
     assert len(bands) == 1
+    edges = [s for s in fig.layout.shapes if s.yref == ferritin.yaxis and s.type == "line"]
+    assert [edge.y0 for edge in edges] == [300], "only the given limit gets a line"
     low = 10 ** yaxis_of(fig, ferritin).range[0]
     assert bands[0].y1 == 300
     assert bands[0].y0 == pytest.approx(low)
@@ -228,7 +230,7 @@ def test_every_draws_a_tick_per_administration(nmosd: Case) -> None:
 
 def test_procedures_are_hatched_not_solid(nmosd: Case) -> None:
     fig = build_figure(nmosd)
-    procedure = one(fig, "Procedure")
+    procedure = one(fig, "Procedure bar")
     assert procedure.fillpattern.shape == "/"
     assert {c[0] for c in procedure.customdata if c} == {"treatments[3]"}
     assert one(fig, "Treatment").fillpattern.shape is None
@@ -396,8 +398,12 @@ def test_themes_change_the_look(nmosd: Case) -> None:
     assert printed.layout.paper_bgcolor == printed.layout.plot_bgcolor == "#ffffff"
     assert printed.layout.xaxis.showgrid is False and printed.layout.xaxis.linecolor == "#000000"
     assert (slides.layout.width, slides.layout.height) == (1920, 1080)
-    assert slides.layout.font.size > screen.layout.font.size > printed.layout.font.size
-    assert set(THEMES) == {"screen", "print", "slides"}
+    assert (slides.layout.font.size, screen.layout.font.size, printed.layout.font.size) == (
+        26,
+        12,
+        11,
+    )
+    assert slides.layout.xaxis.showgrid is True and slides.layout.xaxis.linewidth == 2
     sized = build_figure(nmosd, width=800, height=600)
     assert (sized.layout.width, sized.layout.height, sized.layout.autosize) == (800, 600, False)
 
@@ -447,9 +453,10 @@ def test_hover_says_both_times_dose_and_detail(nmosd: Case) -> None:
 def test_class_shares_a_hue_family_with_distinct_shades() -> None:
     keys = ["steroid", "steroid", "IL-6", "other"]
     colours = family_colours(keys, [None, None, None, "#123456"])
-    assert len(set(colours)) == 4
-    assert colours[0] == shade(colours[0], 0) and colours[1] == shade(colours[0], 1)
-    assert colours[3] == "#123456"
+    # blue; blue 35 % of the way to black (0x72 * 0.65 = 0x4a, 0xb2 * 0.65 = 0x74);
+    # the next family's vermillion; the colour the file gave
+    assert colours == ["#0072b2", "#004a74", "#d55e00", "#123456"]
+    assert shade("#0072b2", 2) == "#66aad1"  # 40 % of the way to white
 
 
 def test_meta_is_small(nmosd: Case) -> None:
@@ -675,5 +682,176 @@ def test_a_column_figure_puts_its_legend_below_and_leaves_the_title_to_the_capti
     assert column.layout.title.text == ""
     assert (column.layout.legend.orientation, column.layout.legend.yref) == ("h", "container")
     entries = sum(trace.showlegend is not False for trace in column.data)
-    assert column.layout.margin.b >= wide.layout.margin.b + entries * 15, "room for the legend"
-    assert column.layout.height > wide.layout.height - wide.layout.margin.t
+    assert column.layout.legend.entrywidthmode == "fraction"
+    columns = round(1 / column.layout.legend.entrywidth)
+    assert columns == 2, "a legend of several columns, not one entry a line"
+    lines = -(-entries // columns)
+    assert column.layout.margin.b >= wide.layout.margin.b + lines * 15, "room for the legend"
+    assert column.layout.margin.b < wide.layout.margin.b + entries * 15
+
+
+def _row_names(fig: go.Figure) -> set[str]:
+    return {
+        str(text)
+        for key in fig.layout
+        if key.startswith("yaxis")
+        for text in (fig.layout[key].ticktext or ())
+    }
+
+
+def test_a_revealed_figure_names_no_row_of_what_comes_later() -> None:
+    case = load_case(next(path for path in TIMELINES if path.stem == "nomura-2025-case2"))
+    later = {"Diagnosis", "Imaging", "Procedure", "Note"}  # days 485 to 850
+    assert later <= _row_names(build_figure(case))
+    names = _row_names(build_figure(case, reveal=200))
+    assert names == {"Relapse", "Onset", "mPSL", "PSL", "AZT", ""}, "later rows kept blank"
+    for theme in THEMES:
+        revealed = build_figure(case, reveal=200, theme=theme)
+        assert not later & _row_names(revealed)
+        assert not {t.name for t in revealed.data} & {"Diagnosis", "Imaging", "Procedure", "Note"}
+
+
+def test_user_text_in_a_hover_template_is_shown_as_written() -> None:
+    case = make(
+        events=[{"at": 0, "kind": "relapse", "label": "%{x} <b>", "detail": "%{y} <i>x</i>"}],
+        measurements=[
+            {"name": "%{customdata[0]}", "unit": "%{x}", "values": {"0": 1, "1": 2}},
+        ],
+    )
+    fig = build_figure(case)
+    relapse = one(fig, "Relapse")
+    # only plotly's own placeholders are left in the template
+    assert re.findall(r"%\{[^}]*\}", relapse.hovertemplate) == ["%{customdata[1]}"]
+    assert "&#37;{x} &lt;b&gt;" in relapse.hovertemplate
+    assert "&lt;i&gt;x&lt;/i&gt;" in relapse.customdata[0][1], "an event's detail is escaped"
+    series = one(fig, "%{customdata[0]}")
+    assert re.findall(r"%\{[^}]*\}", series.hovertemplate) == [
+        "%{y:,.6~g}",
+        "%{customdata[1]}",
+    ]
+    assert "&#37;{customdata[0]}" in series.hovertemplate and "&#37;{x}" in series.hovertemplate
+
+
+def test_the_reference_band_is_inside_the_y_range() -> None:
+    case = make(
+        measurements=[
+            {"name": "CRP", "normal": [0, 0.3], "values": {"0": 5, "5": 8}},
+            {"name": "Ferritin", "scale": "log", "normal": [20, 300], "values": {"0": 900}},
+        ]
+    )
+    fig = build_figure(case)
+    low, high = fig.layout.yaxis.range
+    assert low < 0 and 8 < high < 9, "the band's 0 is in view, not just the values 5 to 8"
+    low, high = fig.layout.yaxis2.range
+    assert low < 1.30103 and high > 2.9542  # log10 of 20 and of 900
+
+
+def test_every_taper_dose_is_in_the_hover_even_when_its_label_is_left_out() -> None:
+    case = make(
+        treatments=[
+            {
+                "drug": "prednisolone",
+                "unit": "mg/day",
+                "doses": [
+                    {"at": 0, "dose": 60},
+                    {"at": 1, "dose": 40},
+                    {"at": 2, "dose": 20},
+                    {"at": 3, "dose": 50},
+                ],
+                "end": 400,
+            }
+        ]
+    )
+    fig = build_figure(case, theme="print", width=321)
+    hover = one(fig, "Treatments").customdata[0][2]
+    assert "doses: 60 (day 0), 40 (day 1), 20 (day 2), 50 (day 3)" in hover
+
+
+def test_overlapping_period_labels_are_moved_apart() -> None:
+    case = make(
+        periods=[
+            {"from": 0, "to": 58, "label": "admission and rehabilitation"},
+            {"from": 12, "to": 24, "label": "admission"},
+        ],
+        measurements=[{"name": "CRP", "values": {"0": 1, "60": 2}}],
+    )
+    strip = one(build_figure(case, theme="print", width=321), "Periods")
+    placed = [
+        (x, text, position)
+        for x, text, position in zip(strip.x, strip.text, strip.textposition, strict=True)
+        if text
+    ]
+    assert ("admission" in [text for _, text, _ in placed]) and len(placed) == 2
+    centred = [p for p in placed if p[2] == "middle center"]
+    assert [text for _, text, _ in centred] == ["admission"], "the short period keeps the middle"
+    long_label = next(p for p in placed if p[1] != "admission")
+    assert long_label[2] in ("middle right", "middle left")
+
+
+def _grey_on_white(colour: str, opacity: float = 1.0) -> float:
+    """The grey level (0 black .. 255 white) of a fill drawn on white, as a greyscale print
+    would show it (ITU-R 601 luma, as Pillow's convert('L') computes it)."""
+    if colour.startswith("rgba"):
+        *rgb, alpha = (float(part) for part in colour[5:-1].split(","))
+    else:
+        rgb, alpha = [int(colour[i : i + 2], 16) for i in (1, 3, 5)], 1.0
+    alpha *= opacity
+    r, g, b = (255 + (channel - 255) * alpha for channel in rgb)
+    return 0.299 * r + 0.587 * g + 0.114 * b
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_reference_bands_and_periods_stay_apart_in_greyscale(theme: str) -> None:
+    case = make(
+        measurements=[
+            {"name": name, "normal": [40, 60], "values": {"0": 10, "100": 90}}
+            for name in ("CRP", "Ferritin", "Platelets", "WBC", "BT", "LDH")
+        ],
+        periods=[{"from": 50, "to": 100, "label": "admission"}],
+    )
+    fig = build_figure(case, theme=theme)
+    period = next(s for s in fig.layout.shapes if s.type == "rect" and s.yref == "paper")
+    bands = [s for s in fig.layout.shapes if s.type == "rect" and s.xref == "x domain"]
+    assert len(bands) == 6
+    period_grey = _grey_on_white(period.fillcolor, period.opacity)
+    for band in bands:
+        # a band is lighter than a period's shading by a step the eye sees in print
+        assert _grey_on_white(band.fillcolor, band.opacity) - period_grey >= 8
+        edges = [
+            s
+            for s in fig.layout.shapes
+            if s.type == "line" and s.yref == band.yref and s.line.dash == "dot"
+        ]
+        assert sorted(s.y0 for s in edges) == [40, 60], "the band's limits drawn dotted"
+
+
+def _places(fig: go.Figure) -> list[tuple[Any, Any]]:
+    """Each y axis' domain and its row positions: where everything sits."""
+    return [
+        (tuple(fig.layout[key].domain or ()), tuple(fig.layout[key].tickvals or ()))
+        for key in sorted(k for k in fig.layout if k.startswith("yaxis"))
+    ]
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_rows_and_panels_keep_their_places_from_step_to_step(theme: str) -> None:
+    case = load_case(next(path for path in TIMELINES if path.stem == "nomura-2025-case2"))
+    size = {"width": 1792, "height": 780} if theme == "slides" else {}
+    whole = build_figure(case, theme=theme, **size)
+    for day in (0, 200, 490, 900):
+        step = build_figure(case, theme=theme, reveal=day, **size)
+        for (domain, rows), (whole_domain, whole_rows) in zip(
+            _places(step), _places(whole), strict=True
+        ):
+            assert domain == whole_domain, f"revealed to day {day}"
+            assert rows in (whole_rows, ()), "rows in their places, or a blank panel"
+    late = make(
+        events=[{"at": 0, "kind": "relapse"}],
+        measurements=[{"name": "Late lab", "values": {"100": 1, "200": 2}}],
+    )
+    early = build_figure(late, theme=theme, reveal=50, **size)
+    assert len(early.layout.meta["panels"]) == 1
+    assert (
+        early.layout.yaxis2.domain == build_figure(late, theme=theme, **size).layout.yaxis2.domain
+    )
+    assert "Late lab" not in json.dumps(early.to_dict()), "a later panel stays nameless"

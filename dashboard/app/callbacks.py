@@ -20,12 +20,21 @@ from dashboard.app.state import (
     figure_options,
     format_view,
     parse_view,
+    window_text,
     with_control,
 )
 from dashboard.describe import default_steps, item_details, items_frame
 
 CASE_PREFIX = "/case/"
 CONTROLS = ("axis", "panels", "theme", "window-from", "window-to", "reveal")
+# The window is typed in the axis' unit, dates on a dates axis.
+WINDOW_LEGENDS = {
+    "day": "Time window (days)",
+    "week": "Time window (weeks)",
+    "month": "Time window (months)",
+    "year": "Time window (years)",
+    "date": "Time window (dates, YYYY-MM-DD)",
+}
 
 
 def case_id_of(pathname: str | None) -> str | None:
@@ -108,8 +117,6 @@ def register(app: Dash, library: Library) -> None:
         Output("case-text", "children"),
         Output("axis", "options"),
         Output("panels", "options"),
-        Output("window-from", "placeholder"),
-        Output("window-to", "placeholder"),
         Output("page-title", "data"),
         Input("stamp", "data"),
         State("view-url", "pathname"),
@@ -121,17 +128,14 @@ def register(app: Dash, library: Library) -> None:
             banner = layout.invalid_notice(found.invalid) if found.invalid else None
             first_draw = ctx.triggered_id is None
             title = layout.unreadable_header(case_id) if first_draw else no_update
-            return title, banner, *([no_update] * 5), case_id
+            return title, banner, *([no_update] * 3), case_id
         case = found.case.case
-        low, high = case.span
         return (
             layout.header(case),
             None,
             layout.case_text(case_id, case, items_frame(case)),
             layout.axis_options(case),
             layout.panel_options(case),
-            f"{low:g}",
-            f"{high:g}",
             case.title,
         )
 
@@ -141,6 +145,9 @@ def register(app: Dash, library: Library) -> None:
         Output("theme", "value"),
         Output("window-from", "value"),
         Output("window-to", "value"),
+        Output("window-from", "placeholder"),
+        Output("window-to", "placeholder"),
+        Output("window-legend", "children"),
         Output("reveal", "value"),
         Output("reveal", "options"),
         Output("view-url", "search"),
@@ -165,7 +172,7 @@ def register(app: Dash, library: Library) -> None:
         case_id = case_id_of(pathname) or ""
         found = library.lookup(case_id).case
         if found is None:  # the file is being edited: keep what is on screen
-            return (no_update,) * 10
+            return (no_update,) * 13
         case = found.case
         view = parse_view(search, case)  # the URL is the view; controls edit it
         changed = dict(
@@ -176,6 +183,8 @@ def register(app: Dash, library: Library) -> None:
             if control in changed:
                 view = with_control(view, case, control, changed[control])
         options = figure_options(view, case)
+        axis = options["axis"]
+        low, high = case.span
         hidden = set(view.hide)
         steps = list(case.teaching.steps) or default_steps(case)
         query = format_view(view)
@@ -187,8 +196,11 @@ def register(app: Dash, library: Library) -> None:
                 if option["value"] not in hidden
             ],
             view.theme,
-            view.window[0] if view.window else None,
-            view.window[1] if view.window else None,
+            window_text(view.window[0], axis, case) if view.window else None,
+            window_text(view.window[1], axis, case) if view.window else None,
+            window_text(low, axis, case),
+            window_text(high, axis, case),
+            WINDOW_LEGENDS[axis],
             view.reveal or EVERYTHING,
             layout.reveal_options(case, steps, view),
             query if query != (search or "") else no_update,

@@ -156,14 +156,14 @@ def controls() -> html.Div:
             html.Fieldset(
                 className="control window",
                 children=[
-                    html.Legend("Time window (days)"),
+                    html.Legend("Time window", id="window-legend"),
                     html.Div(
                         className="window-row",
                         children=[
-                            html.Label("From day", htmlFor="window-from"),
-                            dcc.Input(id="window-from", type="number", debounce=True, size="6"),
+                            html.Label("From", htmlFor="window-from"),
+                            dcc.Input(id="window-from", type="text", debounce=True, size="10"),
                             html.Label("to", htmlFor="window-to"),
-                            dcc.Input(id="window-to", type="number", debounce=True, size="6"),
+                            dcc.Input(id="window-to", type="text", debounce=True, size="10"),
                         ],
                     ),
                 ],

@@ -8,6 +8,7 @@ the case is dropped (the default is used); reading a URL never fails.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, replace
 from typing import Any
@@ -17,7 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from dashboard.figure import AXES, THEMES
 from dashboard.figure.timeaxis import pick_unit
-from dashboard.model import Case, Time, validate_time
+from dashboard.model import UNIT_DAYS, Case, Time, validate_time
 from dashboard.model.times import DAY0_DATE
 
 MAX_SEARCH = 2000  # characters of a query string worth reading
@@ -160,13 +161,42 @@ def with_control(view: View, case: Case, control: str, value: Any) -> View:
 
 
 def _window_edit(view: View, case: Case, control: str, value: Any) -> tuple[float, float] | None:
-    """The window with one end set (or cleared); the other end stays, or is the course's."""
+    """The window with one end set (or cleared), written in the axis' unit (a date on a
+    dates axis); the other end stays, or is the course's."""
     low, high = view.window or case.span
-    start = value if control == "window-from" else low
-    end = value if control == "window-to" else high
-    if not _is_number(start) or not _is_number(end):
-        return None  # an end cleared: the whole course again
+    day = window_day(value, view.axis or default_axis(case), case)
+    if day is None:
+        return None  # an end cleared or unreadable: the whole course again
+    start = day if control == "window-from" else low
+    end = day if control == "window-to" else high
     return float(start), float(end)
+
+
+def window_day(value: Any, axis: str, case: Case) -> float | None:
+    """A window end as typed (a number in the axis' unit, or a date on a dates axis) in days."""
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        return None
+    if axis == "date" and case.day0_date is not None:
+        try:
+            return float((dt.date.fromisoformat(text) - case.day0_date).days)
+        except ValueError:
+            pass
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(number):
+        return None
+    return number * (1.0 if axis == "date" else UNIT_DAYS[axis])
+
+
+def window_text(day: float, axis: str, case: Case) -> str:
+    """A window end in days as the control shows it: in the axis' unit, a date on dates."""
+    if axis == "date" and case.day0_date is not None:
+        return (case.day0_date + dt.timedelta(days=round(day))).isoformat()
+    value = day / (1.0 if axis == "date" else UNIT_DAYS[axis])
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
 def _is_number(value: Any) -> bool:
@@ -182,4 +212,5 @@ def figure_options(view: View, case: Case) -> dict[str, Any]:
         "hide": view.hide,
         "reveal": reveal.day if reveal is not None else None,
         "window": view.window,
+        "fluid": True,  # the chart fills its card in every look
     }

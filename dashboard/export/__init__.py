@@ -12,7 +12,7 @@ from dashboard.export.base import ExportError, write_atomic
 from dashboard.export.images import (
     IMAGE_FORMATS,
     ImageRenderer,
-    parse_size,
+    image_size_for,
     write_image,
     write_images,
 )
@@ -28,6 +28,8 @@ FORMATS = {
     ".html": "page",
     ".json": "figure JSON",
     ".png": "PNG image",
+    ".tif": "TIFF image",
+    ".tiff": "TIFF image",
     ".svg": "SVG image",
     ".pdf": "PDF image",
 }
@@ -39,14 +41,16 @@ def save(
     *,
     theme: str | None = None,
     size: str | None = None,
+    height_mm: float | None = None,
+    dpi: int | None = None,
     renderer: ImageRenderer | None = None,
     **view: Any,
 ) -> Path:
     """Write `case` to `path` in the format its suffix names; view options go to the figure.
 
-    Images take a `size` (slide, column, page or WxH) and may share one `renderer` (one
-    Chromium for a batch); without a theme, print sizes are drawn in the print theme and
-    slides in the slides theme.
+    Images take a `size` (slide, column, page, WxHmm or WxH), a height in mm and a dpi for
+    print sizes, and may share one `renderer` (one Chromium for a batch); without a theme,
+    print sizes are drawn in the print theme and slides in the slides theme.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -55,10 +59,20 @@ def save(
         raise ExportError(f"cannot tell the format of {path.name!r}: use one of {known}")
     view = {key: value for key, value in view.items() if value is not None}
     if suffix.lstrip(".") in IMAGE_FORMATS:
-        return write_image(case, path, theme=theme, size=size, renderer=renderer, **view)
-    if size is not None:
+        return write_image(
+            case,
+            path,
+            theme=theme,
+            size=size,
+            height_mm=height_mm,
+            dpi=dpi,
+            renderer=renderer,
+            **view,
+        )
+    if size is not None or height_mm is not None or dpi is not None:
         raise ExportError(
-            f"a size applies to images (.png, .svg, .pdf), not to {path.name!r}; leave it out"
+            f"a size, height or dpi applies to images (.png, .tif, .svg, .pdf), "
+            f"not to {path.name!r}; leave it out"
         )
     figure = build_figure(case, theme=theme or "screen", **view)
     text = case_page(case, figure) if suffix == ".html" else figure.to_json()
@@ -81,6 +95,8 @@ def render_folder(
     theme: str | None = None,
     axis: str | None = None,
     size: str | None = None,
+    height_mm: float | None = None,
+    dpi: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> RenderReport:
     """Render every valid case of `folder` into `output` as `<id>.<fmt>`, with one browser;
@@ -97,20 +113,25 @@ def render_folder(
         progress(len(catalog.invalid))  # skipped files count as done
     view: dict[str, Any] = {"axis": axis} if axis else {}
     if suffix.lstrip(".") in IMAGE_FORMATS:
-        parse_size(size, theme=theme)  # a wrong size fails before Chromium starts
+        # a wrong size fails before Chromium starts
+        image_size_for(output / f"x{suffix}", size, theme=theme, height_mm=height_mm, dpi=dpi)
         if not targets:
             return RenderReport([], catalog.invalid)
         written = []
         with ImageRenderer() as renderer:
             for start in range(0, len(targets), PROGRESS_STEP):
                 batch = targets[start : start + PROGRESS_STEP]
-                written += write_images(batch, renderer, theme=theme, size=size, **view)
+                written += write_images(
+                    batch, renderer, theme=theme, size=size, height_mm=height_mm, dpi=dpi, **view
+                )
                 if progress is not None:
                     progress(len(batch))
     else:
         written = []
         for case, path in targets:
-            written.append(save(case, path, theme=theme, size=size, **view))
+            written.append(
+                save(case, path, theme=theme, size=size, height_mm=height_mm, dpi=dpi, **view)
+            )
             if progress is not None:
                 progress(1)
     return RenderReport(written, catalog.invalid)

@@ -1,9 +1,12 @@
-"""Images of a case's figure (PNG, SVG, PDF), drawn by kaleido 1 in one headless Chromium.
+"""Images of a case's figure (PNG, TIFF, SVG, PDF), drawn by kaleido 1 in one headless Chromium.
 
 Sizes are promises kept to the pixel: `slide` is 1920x1080, `column` 85 mm and `page`
-180 mm at 300 dpi (1004 and 2126 px wide), `WxH` exactly that many pixels. Print sizes are
-laid out at their physical width in CSS pixels (96 per inch), so an 11 px label prints at
-8 pt, then scaled up to 300 dpi; for SVG and PDF the same layout sets the page size.
+180 mm wide (1004 and 2126 px at 300 dpi), `WxHmm` exactly that many millimetres, `WxH`
+exactly that many pixels. Print sizes are laid out at their physical size in CSS pixels
+(96 per inch), so an 11 px label prints at 8.25 pt, then scaled up to the dpi asked for;
+for SVG and PDF the same layout sets the page size. Without a height a print figure is as
+tall as its rows need, up to 1.4 times its width in a column and once its width on a page
+(never over 240 mm). PNG and TIFF files carry their resolution.
 """
 
 from __future__ import annotations
@@ -11,14 +14,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import difflib
 import os
-import re
 import shutil
 import threading
 from collections import deque
 from collections.abc import Coroutine, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -26,14 +26,23 @@ from typing import Any, TypeVar
 import plotly.graph_objects as go
 
 from dashboard.export.base import ExportError, write_atomic
+from dashboard.export.imagefiles import physical_svg, png_with_dpi, tiff_from_png
+from dashboard.export.sizes import (
+    CSS_PX_PER_INCH,
+    MAX_MM,
+    MM_PER_INCH,
+    SIZES,
+    TIFF_DPI,
+    ImageSize,
+    css_px,
+    parse_size,
+)
 from dashboard.figure import build_figure
 from dashboard.model import Case
 
-IMAGE_FORMATS = ("png", "svg", "pdf")
-SIZE_WORDS = ("slide", "column", "page")
-MM_PER_INCH = 25.4
-CSS_PX_PER_INCH = 96
-PRINT_DPI = 300
+IMAGE_FORMATS = ("png", "tif", "tiff", "svg", "pdf")
+DRAWN = ("png", "svg", "pdf")  # what Chromium draws; TIFF is made from the PNG
+LOWEST_PLOT_PX = 60  # below this a chart has no room for its rows
 OPEN_TIMEOUT = 45.0
 RENDER_TIMEOUT = 60.0
 CLOSE_TIMEOUT = 10.0
@@ -47,69 +56,29 @@ NO_BROWSER = (
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class ImageSize:
-    """How an image is laid out (CSS pixels) and scaled to the file's pixels."""
-
-    name: str
-    width: int
-    height: int | None  # None: the figure's own height, from its rows
-    scale: float
-    theme: str  # the theme drawn when none is asked for
-    mm: float | None = None  # the printed width, for print sizes
-
-    @property
-    def pixel_width(self) -> int:
-        """The width of a PNG in pixels."""
-        return round(self.width * self.scale)
-
-
-def _print_size(name: str, mm: float) -> ImageSize:
-    width = round(mm / MM_PER_INCH * CSS_PX_PER_INCH)
-    pixels = round(mm / MM_PER_INCH * PRINT_DPI)
-    return ImageSize(name, width, None, pixels / width, "print", mm)
-
-
-SIZES = {
-    "slide": ImageSize("slide", 1920, 1080, 1.0, "slides"),
-    "column": _print_size("column", 85),
-    "page": _print_size("page", 180),
-}
-_PIXELS = re.compile(r"(\d{1,5})\s*[x×]\s*(\d{1,5})", re.IGNORECASE)
-SMALLEST, LARGEST = 100, 10_000
-
-
-def parse_size(text: str | None, *, theme: str | None = None) -> ImageSize:
-    """`slide`, `column`, `page` or `WxH` pixels; no size: slide for the slides theme, else page."""
-    if text is None or not text.strip():
-        return SIZES["slide" if theme == "slides" else "page"]
-    word = text.strip().lower()
-    if word in SIZES:
-        return SIZES[word]
-    pixels = _PIXELS.fullmatch(word)
-    if pixels is None:
-        close = difflib.get_close_matches(word, SIZE_WORDS, n=1, cutoff=0.5)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ExportError(
-            f"unknown size {text!r}; {hint}expected slide (1920x1080), column (85 mm), "
-            "page (180 mm) or pixels as WxH, such as 1600x900"
-        )
-    width, height = int(pixels.group(1)), int(pixels.group(2))
-    if not (SMALLEST <= width <= LARGEST and SMALLEST <= height <= LARGEST):
-        raise ExportError(
-            f"size {text!r} is out of range; width and height must each be "
-            f"{SMALLEST} to {LARGEST:,} pixels"
-        )
-    return ImageSize(f"{width}x{height}", width, height, 1.0, "screen")
-
-
 def image_figure(
     case: Case, size: ImageSize, *, theme: str | None = None, **view: Any
 ) -> go.Figure:
     """The case's figure laid out for `size`, in `theme` (else the size's own theme)."""
-    return build_figure(
-        case, theme=theme or size.theme, width=size.width, height=size.height, **view
+    figure = build_figure(
+        case,
+        theme=theme or size.theme,
+        width=size.width,
+        height=size.height,
+        max_height=size.max_height,
+        ceiling=css_px(MAX_MM) if size.max_height is not None else None,
+        **view,
     )
+    plot = figure.layout.meta["plot_px"]
+    if size.height is not None and plot < LOWEST_PLOT_PX:
+        need = round(size.height - plot + LOWEST_PLOT_PX * 3)
+        mm = need / CSS_PX_PER_INCH * MM_PER_INCH
+        wanted = f"{size.width}x{need}" if size.mm is None else f"a height of {mm:.0f} mm"
+        raise ExportError(
+            f"size {size.name} is too low for this figure: its title, axis and legend leave "
+            f"no room for the chart; try {wanted} or more"
+        )
+    return figure
 
 
 def browser_path() -> str:
@@ -185,31 +154,35 @@ class ImageRenderer:
         return browser
 
     def image(self, figure: go.Figure | dict[str, Any], fmt: str, size: ImageSize) -> bytes:
-        """The figure drawn as `fmt` (png, svg, pdf) at `size`."""
-        return bytes(self._result(self._submit(figure, fmt, size), "draw"))
+        """The figure drawn as `fmt` (png, tif, svg, pdf) at `size`."""
+        return finish(bytes(self._result(self._submit(figure, fmt, size), "draw")), fmt, size)
 
     def images(
         self, jobs: Iterable[tuple[go.Figure | dict[str, Any], str, ImageSize]]
     ) -> Iterator[bytes]:
         """Each (figure, format, size) drawn, in order; the browser's tabs work side by side
         while the next figures are being built."""
-        waiting: deque[concurrent.futures.Future[Any]] = deque()
+        waiting: deque[tuple[concurrent.futures.Future[Any], str, ImageSize]] = deque()
         try:
             for figure, fmt, size in jobs:
-                waiting.append(self._submit(figure, fmt, size))
+                waiting.append((self._submit(figure, fmt, size), fmt, size))
                 if len(waiting) > self.tabs:
-                    yield bytes(self._result(waiting.popleft(), "draw"))
+                    yield self._finished(*waiting.popleft())
             while waiting:
-                yield bytes(self._result(waiting.popleft(), "draw"))
+                yield self._finished(*waiting.popleft())
         finally:
-            for future in waiting:
+            for future, _, _ in waiting:
                 future.cancel()
+
+    def _finished(self, future: concurrent.futures.Future[Any], fmt: str, size: ImageSize) -> bytes:
+        return finish(bytes(self._result(future, "draw")), fmt, size)
 
     def _submit(
         self, figure: go.Figure | dict[str, Any], fmt: str, size: ImageSize
     ) -> concurrent.futures.Future[Any]:
         if fmt not in IMAGE_FORMATS:
             raise ExportError(f"cannot draw {fmt!r}; expected one of {', '.join(IMAGE_FORMATS)}")
+        fmt = fmt if fmt in DRAWN else "png"
         self.open()
         assert self._loop is not None
         spec = figure if isinstance(figure, dict) else figure.to_dict()
@@ -263,22 +236,15 @@ class ImageRenderer:
         loop.close()
 
 
-_SVG_SIZE = re.compile(r'(<svg\b[^>]*?)\swidth="([\d.]+)"\sheight="([\d.]+)"')
-
-
-def physical_svg(svg: bytes, size: ImageSize) -> bytes:
-    """An SVG of a print size with its width and height in millimetres (viewBox unchanged)."""
-    if size.mm is None:
-        return svg
-    text = svg.decode("utf-8")
-    match = _SVG_SIZE.search(text, 0, 2000)
-    if match is None:
-        return svg
-    # the promised width exactly; the height in proportion
-    width = size.mm
-    height = float(match.group(3)) * size.mm / float(match.group(2))
-    sized = f'{match.group(1)} width="{width:.2f}mm" height="{height:.2f}mm"'
-    return (text[: match.start()] + sized + text[match.end() :]).encode("utf-8")
+def finish(data: bytes, fmt: str, size: ImageSize) -> bytes:
+    """What Chromium drew, made into the file: resolution for PNG, TIFF from the PNG, mm SVG."""
+    if fmt == "svg":
+        return physical_svg(data, size)
+    if fmt == "png":
+        return png_with_dpi(data, size.dpi or CSS_PX_PER_INCH)
+    if fmt in ("tif", "tiff"):
+        return tiff_from_png(data, size.dpi or CSS_PX_PER_INCH)
+    return data
 
 
 def write_image(
@@ -287,14 +253,33 @@ def write_image(
     *,
     theme: str | None = None,
     size: str | None = None,
+    height_mm: float | None = None,
+    dpi: int | None = None,
     renderer: ImageRenderer | None = None,
     **view: Any,
 ) -> Path:
-    """Write the case's figure as the image `path`'s suffix names (png, svg, pdf)."""
+    """Write the case's figure as the image `path`'s suffix names (png, tif, svg, pdf)."""
+    image_size = image_size_for(path, size, theme=theme, height_mm=height_mm, dpi=dpi)
+    figure = image_figure(case, image_size, theme=theme, **view)
     if renderer is None:
         with ImageRenderer(tabs=1) as own:
-            return write_image(case, path, theme=theme, size=size, renderer=own, **view)
-    return write_images([(case, path)], renderer, theme=theme, size=size, **view)[0]
+            return write_figures([(figure, path)], own, image_size)[0]
+    return write_figures([(figure, path)], renderer, image_size)[0]
+
+
+def image_size_for(
+    path: Path,
+    size: str | None,
+    *,
+    theme: str | None = None,
+    height_mm: float | None = None,
+    dpi: int | None = None,
+) -> ImageSize:
+    """The size an image file is drawn at: TIFF defaults to 600 dpi, PNG to 300."""
+    if dpi is None and _format(path) in ("tif", "tiff"):
+        parsed = parse_size(size, theme=theme, height_mm=height_mm)
+        return parsed.at_dpi(TIFF_DPI)
+    return parse_size(size, theme=theme, height_mm=height_mm, dpi=dpi)
 
 
 def write_images(
@@ -303,10 +288,14 @@ def write_images(
     *,
     theme: str | None = None,
     size: str | None = None,
+    height_mm: float | None = None,
+    dpi: int | None = None,
     **view: Any,
 ) -> list[Path]:
     """Write each case's figure to its path (format by suffix); one browser draws them all."""
-    image_size = parse_size(size, theme=theme)
+    if not targets:
+        return []
+    image_size = image_size_for(targets[0][1], size, theme=theme, height_mm=height_mm, dpi=dpi)
     figures = (
         (image_figure(case, image_size, theme=theme, **view), path) for case, path in targets
     )
@@ -328,12 +317,27 @@ def write_figures(
 
     written: list[Path] = []
     for data in renderer.images(jobs()):
-        path = targets[len(written)]
-        if _format(path) == "svg":
-            data = physical_svg(data, size)
-        written.append(write_atomic(path, data))
+        written.append(write_atomic(targets[len(written)], data))
     return written
 
 
 def _format(path: Path) -> str:
     return path.suffix.lower().lstrip(".")
+
+
+__all__ = [
+    "CSS_PX_PER_INCH",
+    "IMAGE_FORMATS",
+    "MM_PER_INCH",
+    "SIZES",
+    "ImageRenderer",
+    "ImageSize",
+    "browser_path",
+    "image_figure",
+    "image_size_for",
+    "parse_size",
+    "physical_svg",
+    "write_figures",
+    "write_image",
+    "write_images",
+]

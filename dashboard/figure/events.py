@@ -15,6 +15,7 @@ from dashboard.figure.parts import (
     esc,
     lines,
     row_labels,
+    template_text,
 )
 from dashboard.figure.themes import EVENT_COLOURS, EVENT_PALETTE, EVENT_SYMBOLS, Theme
 from dashboard.figure.timeaxis import TimeAxis
@@ -26,11 +27,29 @@ def kind_title(kind: str) -> str:
     return kind.replace("-", " ").capitalize()
 
 
-def _levels(events: tuple[Event, ...]) -> dict[str, int]:
-    """One level per kind present; relapses lowest, right above the treatment rows."""
+MERGED = "Events"  # the row of every kind but relapses, when rows must make room
+
+
+def _levels(events: tuple[Event, ...], merged: bool = False) -> dict[str, int]:
+    """One level per kind present (or relapses and one for the rest, merged); relapses
+    lowest, right above the treatment rows, as the papers draw them."""
     present = {event.kind for event in events}
     order = ["relapse"] + [kind for kind in EVENT_KINDS if kind != "relapse"]
-    return {kind: level for level, kind in enumerate(k for k in order if k in present)}
+    kinds = [k for k in order if k in present]
+    if not merged:
+        return {kind: level for level, kind in enumerate(kinds)}
+    relapses = "relapse" in present
+    return {kind: 0 if kind == "relapse" or not relapses else 1 for kind in kinds}
+
+
+def _row_names(levels: dict[str, int]) -> dict[int, str]:
+    """Each level's row label: its kind's name, or 'Events' for a row of several kinds."""
+    names: dict[int, list[str]] = {}
+    for kind, level in levels.items():
+        names.setdefault(level, []).append(kind)
+    return {
+        level: kind_title(kinds[0]) if len(kinds) == 1 else MERGED for level, kinds in names.items()
+    }
 
 
 # A kind with more distinct labels than this is one legend entry in the kind's colour, its
@@ -39,14 +58,15 @@ def _levels(events: tuple[Event, ...]) -> dict[str, int]:
 LABELS_IN_LEGEND = 4
 
 
-def _legend_keys(events: tuple[Event, ...]) -> list[tuple[str, str]]:
-    """The legend entry of each event: (kind, label), or (kind, kind) for a many-label kind."""
+def _legend_keys(events: tuple[Event, ...], by_kind: bool = False) -> list[tuple[str, str]]:
+    """The legend entry of each event: (kind, label), or (kind, kind) for a many-label kind
+    or when the legend must be short (the labels are written beside the marks)."""
     labels: dict[str, set[str]] = {}
     for event in events:
         labels.setdefault(event.kind, set()).add(event.title)
     return [
         (event.kind, event.kind.replace("-", " "))
-        if len(labels[event.kind]) > LABELS_IN_LEGEND
+        if by_kind or len(labels[event.kind]) > LABELS_IN_LEGEND
         else (event.kind, event.title)
         for event in events
     ]
@@ -83,12 +103,15 @@ def _hover(event: Event) -> str:
     )
 
 
-def _texts(events: tuple[Event, ...], t: TimeAxis, theme: Theme) -> dict[int, tuple[str, str]]:
-    """Labels beside their marks (right, else left) where they run into no other mark or label."""
-    levels: dict[str, list[int]] = {}
+def _texts(
+    events: tuple[Event, ...], t: TimeAxis, theme: Theme, rows: dict[str, int]
+) -> dict[int, tuple[str, str]]:
+    """Labels beside their marks (right, else left) where they run into no other mark or
+    label on their row, nor off the plot; a label that fits nowhere is left to the hover."""
+    levels: dict[int, list[int]] = {}
     for index in sorted(range(len(events)), key=lambda i: events[i].at.day):
         if t.shown(events[index].at.day):
-            levels.setdefault(events[index].kind, []).append(index)
+            levels.setdefault(rows[events[index].kind], []).append(index)
     texts: dict[int, tuple[str, str]] = {}
 
     def px(day: float) -> float:
@@ -102,7 +125,7 @@ def _texts(events: tuple[Event, ...], t: TimeAxis, theme: Theme) -> dict[int, tu
             end = px(t.clip(event.end.day)) if event.end is not None else at
             after = indices[number + 1] if number + 1 < len(indices) else None
             limit = t.plot_px if after is None else px(events[after].at.day)
-            width = theme.marker + (len(event.label or "") + 1) * theme.char_px * 0.85
+            width = theme.marker + (len(event.label or "") + 1) * theme.text_px(0.85) * 0.6
             if event.label and end >= free and end + width <= limit - theme.marker / 2:
                 texts[index] = (" " + esc(event.label), "middle right")
                 free = end + width
@@ -114,12 +137,22 @@ def _texts(events: tuple[Event, ...], t: TimeAxis, theme: Theme) -> dict[int, tu
     return texts
 
 
-def event_panel(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
-    """Events as marks on one level per kind, one trace per legend entry (kind, label)."""
+def event_panel(
+    case: Case,
+    t: TimeAxis,
+    theme: Theme,
+    *,
+    by_kind: bool = False,
+    merged: bool = False,
+    places: Case | None = None,
+) -> Panel | None:
+    """Events as marks on one level per kind (or merged), one trace per legend entry; with
+    `places` (the whole case), rows of kinds not yet revealed are kept, blank."""
     if not case.events:
         return None
-    levels = _levels(case.events)
-    keys = _legend_keys(case.events)
+    levels = _levels((places or case).events, merged)
+    known = {event.kind for event in case.events}
+    keys = _legend_keys(case.events, by_kind or merged)
     colours = _colours(keys)
     groups: dict[tuple[str, str], Points] = {}
     spans = {
@@ -127,7 +160,7 @@ def event_panel(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
         for key, event in zip(keys, case.events, strict=True)
         if event.end is not None and event.end.day > event.at.day
     }
-    texts = _texts(case.events, t, theme)
+    texts = _texts(case.events, t, theme, levels)
     order = sorted(range(len(case.events)), key=lambda i: case.events[i].at.day)
     for index in order:
         event = case.events[index]
@@ -175,10 +208,14 @@ def event_panel(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
         for key, points in groups.items()
         for kind, title in [key]
     ]
+    names = _row_names(levels)
+    shown = {levels[kind] for kind in known}
+    names = {level: name if level in shown else "" for level, name in names.items()}
     axis = {
-        "range": [-0.6, len(levels) - 0.4],
-    } | row_labels(list(levels.values()), [kind_title(kind) for kind in levels], theme, 0.92)
-    return Panel("events", len(levels) * theme.level_px + 10, axis, traces, grow=0.2)
+        "range": [-0.6, len(names) - 0.4],
+    } | row_labels(list(names), list(names.values()), theme, min(0.92, theme.row_label))
+    height = len(names) * theme.level_px + min(10.0, theme.level_px * 0.3)
+    return Panel("events", height, axis, traces, grow=0.2)
 
 
 def _event_trace(
@@ -191,7 +228,7 @@ def _event_trace(
     mode = "lines+markers" if spans else "markers"
     trace = points.trace(
         name=esc(name),
-        hovertemplate=f"<b>{esc(name)}</b><br>%{{customdata[1]}}<extra></extra>",
+        hovertemplate=f"<b>{template_text(name)}</b><br>%{{customdata[1]}}<extra></extra>",
         mode=mode + ("+text" if any(texts) else ""),
         legendgroup=kind,
         legendrank=100 + level,
@@ -207,7 +244,7 @@ def _event_trace(
         trace |= {
             "text": texts,
             "textposition": _uniform(points.column("position")),
-            "textfont": theme.font_dict(0.8),
+            "textfont": theme.font_dict(0.85),
         }
     if spans:
         trace["line"] = {"width": theme.line * 2, "color": next(c for c in points.column("color"))}
@@ -219,12 +256,58 @@ def _uniform(values: list[Any]) -> Any:
     return values[0] if len(set(values)) == 1 else values
 
 
+def _period_texts(case: Case, t: TimeAxis, theme: Theme) -> dict[int, tuple[float, str, str]]:
+    """Where each period's label goes: centred, else at its start or end, else shortened
+    to fit, else left to the hover; no two labels overlap and none leaves the plot."""
+    char = theme.text_px(0.85) * 0.6
+    placed: list[tuple[float, float]] = []
+    found: dict[int, tuple[float, str, str]] = {}
+
+    def px(day: float) -> float:
+        return (day - t.start) * t.px_per_day
+
+    def free(low: float, high: float) -> bool:
+        inside = low >= 0 and high <= t.plot_px
+        return inside and all(high <= a or low >= b for a, b in placed)
+
+    shown = [i for i, period in enumerate(case.periods) if t.shown(period.from_.day)]
+    # The shortest periods first: they have the fewest places to put their label.
+    for index in sorted(shown, key=lambda i: case.periods[i].to.day - case.periods[i].from_.day):
+        period = case.periods[index]
+        label = period.label or ""
+        if not label:
+            continue
+        start, end = period.from_.day, t.clip(period.to.day)
+        x0, x1 = px(start), px(end)
+        for text in (label, *_shortened(label)):
+            need = (len(text) + 1) * char
+            middle = (x0 + x1) / 2
+            choices = (
+                ((start + end) / 2, "middle center", middle - need / 2, middle + need / 2),
+                (start, "middle right", x0, x0 + need),
+                (end, "middle left", x1 - need, x1),
+            )
+            spot = next((c for c in choices if free(c[2], c[3])), None)
+            if spot is not None:
+                found[index] = (spot[0], spot[1], esc(text))
+                placed.append((spot[2], spot[3]))
+                break
+    return found
+
+
+def _shortened(label: str) -> list[str]:
+    """Shorter forms of a label, longest first: whole words with an ellipsis."""
+    words = label.split()
+    return [" ".join(words[:n]) + "…" for n in range(len(words) - 1, 0, -1)]
+
+
 def period_strip(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
     """Labels for the periods in a thin strip on top; their shading spans every panel."""
     if not case.periods:
         return None
     points = Points()
     shapes: list[Shape] = []
+    texts = _period_texts(case, t, theme)
     for index, period in enumerate(case.periods):
         start = period.from_.day
         if not t.shown(start):
@@ -238,8 +321,9 @@ def period_strip(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
             esc(period.note or ""),
             approx_note(approx),
         )
-        for day, text in ((start, ""), ((start + end) / 2, esc(period.label or "")), (end, "")):
-            points.add(t.x(day), 0.5, ref, title, hover, text=text)
+        at, position, text = texts.get(index, ((start + end) / 2, "middle center", ""))
+        for day, shown_text in ((start, ""), (at, text), (end, "")):
+            points.add(t.x(day), 0.5, ref, title, hover, text=shown_text, position=position)
         shape: dict[str, Any] = {
             "type": "rect",
             "xref": "x",
@@ -259,10 +343,10 @@ def period_strip(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
         mode="text",
         hovertemplate=TITLED,
         text=points.column("text"),
-        textposition="middle center",
+        textposition=points.column("position"),
         textfont=theme.font_dict(0.85),
         showlegend=False,
         cliponaxis=False,
     )
     axis = {"range": [0, 1], "visible": False, "fixedrange": True}
-    return Panel("periods", theme.level_px * 0.9, axis, [trace], shapes)
+    return Panel("periods", max(theme.level_px * 0.9, theme.label_row_px), axis, [trace], shapes)

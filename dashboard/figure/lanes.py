@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.figure.parts import TITLED, Panel, Trace, esc, row_labels
-from dashboard.figure.themes import GREY, Theme
+from dashboard.figure.themes import GREY, Theme, get_theme
 from dashboard.figure.timeaxis import TimeAxis
 from dashboard.figure.treatments import Lanes
 from dashboard.model import Case
@@ -44,7 +44,7 @@ def _traces(lanes: Lanes, theme: Theme) -> list[Trace]:
     if lanes.procedures:
         out.append(
             lanes.procedures.trace(
-                name="Procedure",
+                name="Procedure bar",
                 mode="lines",
                 fill="toself",
                 fillcolor=theme.paper,
@@ -56,7 +56,8 @@ def _traces(lanes: Lanes, theme: Theme) -> list[Trace]:
                     "solidity": 0.35,
                 },
                 hoverinfo="skip",
-                showlegend=True,
+                # where rows are made thin to fit, the row's own label says what it is
+                showlegend=theme.row_px >= get_theme(theme.name).row_px,
                 legendrank=900,
             )
         )
@@ -142,14 +143,23 @@ def _traces(lanes: Lanes, theme: Theme) -> list[Trace]:
     return out
 
 
-def treatment_panel(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
-    """The treatments as a panel of labelled rows, or None for a case without any."""
+def treatment_panel(
+    case: Case, t: TimeAxis, theme: Theme, places: Case | None = None
+) -> Panel | None:
+    """The treatments as a panel of labelled rows, or None for a case without any; with
+    `places` (the whole case), rows of what is not yet revealed are kept, blank."""
     if not case.treatments:
         return None
-    lanes = Lanes(case, t, theme)
+    lanes = Lanes(case, t, theme, places)
     rows = list(lanes.rows.values())
     total = rows[-1].top + rows[-1].height
+    known = {item.row for item in case.treatments}
     axis = {
         "range": [total + 0.1, -0.1],
-    } | row_labels([round(row.centre, 3) for row in rows], [esc(row.name) for row in rows], theme)
+    } | row_labels(
+        [round(row.centre, 3) for row in rows],
+        [esc(row.name) if row.name in known else "" for row in rows],
+        theme,
+        theme.row_label,
+    )
     return Panel("treatments", total * theme.row_px + 8, axis, _traces(lanes, theme), grow=0.3)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+import dataclasses
+import html
+import math
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
@@ -12,93 +14,245 @@ from dashboard.figure.events import event_panel, period_strip
 from dashboard.figure.lanes import treatment_panel
 from dashboard.figure.panels import measurement_panels
 from dashboard.figure.parts import OVERLAY, SELF, Panel, Shape, esc
+from dashboard.figure.placement import fit, left_margin, place, tick_count
+from dashboard.figure.reveal import as_known_on, restore_refs
 from dashboard.figure.themes import GREY, Theme, get_theme
 from dashboard.figure.timeaxis import TimeAxis
 from dashboard.model import Case
 
 MARGIN = {"screen": (64, 64), "print": (48, 56), "slides": (110, 90)}  # top, bottom
 NARROW = 720  # px: narrower figures (a journal column) get their legend below the plot
-NARROW_TOP = 24
+NARROW_TOP = 20
+COMPACT_BOTTOM = 0.7  # the bottom margin (time axis) of a figure made compact, as a share
 LEGEND_LINE = 1.9  # height of a legend entry, in body font sizes
+LEGEND_GRID_LINE = 2.05  # the same in a legend of several columns below the plot
+LEGEND_SYMBOL_PX = 40  # the sample line or mark in front of a legend entry's text, and gaps
+# How a figure of fixed size makes room, step by step, before anything is squeezed:
+# 0: as designed; 1: rows as thin as their labels, the legend by kind only;
+# 2: every event kind but relapses on one "Events" row.
+STEPS = (0, 1, 2)
 
 
-def build_figure(
-    case: Case,
-    *,
-    axis: str | None = None,
-    theme: str = "screen",
-    hide: Iterable[str] = (),
-    reveal: float | None = None,
-    window: tuple[float, float] | None = None,
-    width: int | None = None,
-    height: int | None = None,
-) -> go.Figure:
+@dataclass(frozen=True, slots=True)
+class FigureOptions:
+    """Every option that changes the figure: one frozen, hashable object for the app, the
+    pages, images, decks and the figure cache."""
+
+    axis: str | None = None
+    theme: str = "screen"
+    hide: frozenset[str] = frozenset()
+    reveal: float | None = None
+    window: tuple[float, float] | None = None
+    width: int | None = None
+    height: float | None = None
+    max_height: int | None = None  # without a height: grow to fit, but no taller than this,
+    ceiling: int | None = None  # unless no step makes room: then no taller than this
+    fluid: bool = False  # fill the page's width and grow to fit, whatever the theme's size
+
+    @classmethod
+    def of(cls, **options: Any) -> FigureOptions:
+        """Options from keyword arguments, any iterable `hide` and pair `window` accepted."""
+        if options.get("hide") is not None:
+            options["hide"] = frozenset(options["hide"])
+        if options.get("window") is not None:
+            low, high = options["window"]
+            options["window"] = (float(low), float(high))
+        return cls(**{key: value for key, value in options.items() if value is not None})
+
+
+@dataclass(frozen=True, slots=True)
+class _Setting:
+    """Stage 1, the options resolved against the case: look, time axis, what is revealed."""
+
+    case: Case  # as known on the reveal day
+    whole: Case  # the whole case, whose rows and panels keep their places when revealed
+    options: FigureOptions
+    look: Theme
+    t: TimeAxis
+    kept: dict[str, list[int]] | None
+    width: int | None
+    limit: float | None  # the height the figure must fit: exact, or at most
+
+    @property
+    def narrow(self) -> bool:
+        return self.width is not None and self.width < NARROW
+
+
+@dataclass
+class _Frame:
+    """Stage 3, the placement: panels with their heights, margins and the figure height."""
+
+    panels: list[Panel]
+    heights: list[float]
+    look: Theme
+    top: float
+    bottom: float
+    height: float
+    legend_columns: int
+    least: float  # the height with every line panel at its thinnest
+
+
+def build_figure(case: Case, options: FigureOptions | None = None, **view: Any) -> go.Figure:
     """The clinical-course figure of `case`: treatments, events and measurements on one axis."""
-    spec = figure_spec(
-        case,
-        axis=axis,
-        theme=theme,
-        hide=hide,
-        reveal=reveal,
-        window=window,
-        width=width,
-        height=height,
-    )
+    spec = figure_spec(case, options, **view)
     # The traces and layout are built from the model and checked by the tests with plotly's
     # validators (tests/test_figure.py); skipping them here makes a build ten times faster.
     return go.Figure(spec, _validate=False)
 
 
-def figure_spec(
-    case: Case,
-    *,
-    axis: str | None = None,
-    theme: str = "screen",
-    hide: Iterable[str] = (),
-    reveal: float | None = None,
-    window: tuple[float, float] | None = None,
-    width: int | None = None,
-    height: int | None = None,
-) -> dict[str, Any]:
-    """The same figure as a plain, JSON-ready dict: what a browser needs, built fastest."""
-    look = get_theme(theme)
-    width = width or look.width
-    height = height or look.height
-    t = TimeAxis.build(case, axis, reveal, window, plot_px=(width or 1200) * 0.7)
-    hidden = set(hide)
+def figure_spec(case: Case, options: FigureOptions | None = None, **view: Any) -> dict[str, Any]:
+    """The same figure as a plain, JSON-ready dict: what a browser needs, built fastest.
+
+    Four stages: the options resolved against the case, the panels built, placed (making
+    room step by step when the size is fixed), and the layout finished around them.
+    """
+    setting = _resolve(case, options or FigureOptions.of(**view))
+    frame = _arrange(setting)
+    return _finish(setting, frame)
+
+
+def _resolve(case: Case, options: FigureOptions) -> _Setting:
+    """Stage 1: the look, the time axis and the case as known on the reveal day."""
+    look = get_theme(options.theme)
+    # In a page (the dashboard's card) the slides look keeps its type but not its 1920x1080.
+    width = options.width or (None if options.fluid else look.width)
+    height = options.height or (None if options.fluid else look.height)
+    t = TimeAxis.build(case, options.axis, options.reveal, options.window, (width or 1200) * 0.7)
     kept = None
-    if reveal is not None:
-        case, kept = _as_known_on(case, reveal)
+    whole = case
+    if options.reveal is not None:
+        case, kept = as_known_on(case, options.reveal)
+    limit = height or options.max_height
+    return _Setting(case, whole, options, look, t, kept, width, limit)
+
+
+def _panels(setting: _Setting, look: Theme, step: int) -> list[Panel]:
+    """Stage 2: the panels top to bottom, built in `look` at degradation `step`.
+
+    A revealed figure keeps every row and panel of the whole case in its place (so nothing
+    jumps from step to step), but those of what comes later are left blank and nameless.
+    """
+    hidden = setting.options.hide
+    revealed = setting.whole is not setting.case
+    built = _built(setting.case, setting, look, step, setting.whole if revealed else None)
+    if not revealed:
+        return [p for p in built.values() if p.name not in hidden]
+    places = _built(setting.whole, setting, look, step, None)
+    panels = []
+    for name, kept in places.items():
+        if name in hidden:
+            continue
+        panel = built.get(name)
+        if panel is None:  # not yet begun: room kept, nothing shown, not even its name
+            panel = Panel("", kept.px, {"visible": False, "range": [0, 1], "fixedrange": True})
+        panel.px, panel.least, panel.grow = kept.px, kept.least, kept.grow
+        panels.append(panel)
+    return panels
+
+
+def _built(
+    case: Case, setting: _Setting, look: Theme, step: int, places: Case | None
+) -> dict[str, Panel]:
+    t = setting.t
     candidates = [
-        period_strip(case, t, look) if "periods" not in hidden else None,
-        event_panel(case, t, look),
-        treatment_panel(case, t, look),
+        period_strip(case, t, look) if "periods" not in setting.options.hide else None,
+        event_panel(
+            case,
+            t,
+            look,
+            by_kind=step >= 1 or setting.narrow,
+            merged=step >= 2,
+            places=places,
+        ),
+        treatment_panel(case, t, look, places),
         *measurement_panels(case, t, look),
     ]
-    panels = [p for p in candidates if p is not None and p.name not in hidden]
+    return {p.name: p for p in candidates if p is not None}
+
+
+def _compact(look: Theme) -> Theme:
+    """The look with rows as thin as their labels allow."""
+    look = dataclasses.replace(look, row_label=0.85)
+    row = max(look.label_row_px, look.marker * 1.1)
+    return dataclasses.replace(
+        look,
+        row_px=min(look.row_px, row),
+        level_px=min(look.level_px, row),
+        # half a tick label: a label at a panel's edge must not reach into the next panel
+        gap_px=min(look.gap_px, look.text_px(0.85) * 0.6),
+    )
+
+
+def _arrange(setting: _Setting) -> _Frame:
+    """Stage 3: panels and their heights; a fixed size is met by the steps in STEPS first."""
+    frame = None
+    for step in STEPS if setting.limit is not None else STEPS[:1]:
+        look = _compact(setting.look) if step >= 1 else setting.look
+        frame = _frame(setting, look, _panels(setting, look, step))
+        if setting.limit is None or frame.least <= setting.limit:
+            break
+    assert frame is not None
+    ceiling = setting.options.ceiling
+    if setting.limit is not None and ceiling is not None and frame.least > setting.limit:
+        # A denser course than the size was meant for: taller, rather than overlapping rows.
+        setting = dataclasses.replace(setting, limit=min(ceiling, math.ceil(frame.least)))
+    if setting.limit is not None:
+        exact = setting.options.height or (setting.look.height and not setting.options.fluid)
+        frame.height = setting.limit if exact else min(frame.height, setting.limit)
+    room = frame.height - frame.top - frame.bottom - frame.look.gap_px * (len(frame.panels) - 1)
+    frame.heights = fit(frame.panels, max(room, 1.0))
+    return frame
+
+
+def _frame(setting: _Setting, look: Theme, panels: list[Panel]) -> _Frame:
+    """The natural placement of `panels`: margins, legend, and the height they ask for."""
     top, bottom = MARGIN[look.name]
-    narrow = width is not None and width < NARROW
-    if narrow:
+    if look.row_px < get_theme(look.name).row_px:  # made compact
+        bottom = round(bottom * COMPACT_BOTTOM)
+    columns = 1
+    if setting.narrow:
         top = NARROW_TOP  # no title in a column figure: the caption beneath it carries it
-        # Room for the legend below the plot, one entry a line, reserved here: were plotly
-        # to push the margin itself while drawing, the bars' row colours would slip a row.
-        entries = sum(trace.get("showlegend", True) for p in panels for trace in p.traces)
-        bottom += round(entries * look.size * LEGEND_LINE) + 8
-    layout = _layout(case, t, look, top, bottom, narrow=narrow)
+        # Room for the legend below the plot, in as many columns as fit, reserved here: were
+        # plotly to push the margin itself while drawing, the bars' row colours would slip.
+        names = [
+            str(trace.get("name", ""))
+            for p in panels
+            for trace in p.traces
+            if trace.get("showlegend", True)
+        ]
+        if names:
+            chars = max(len(html.unescape(name)) for name in names)
+            need = chars * look.text_px(0.85) * 0.52 + LEGEND_SYMBOL_PX
+            # plotly lays the legend out across the plot area, not the figure
+            plot_px = (setting.width or NARROW) - 20 - left_margin(panels, look)
+            columns = max(1, min(len(names), int(plot_px // need)))
+            lines = -(-len(names) // columns)
+            bottom += round(lines * look.text_px(0.85) * LEGEND_GRID_LINE) + 4
+    gaps = look.gap_px * max(len(panels) - 1, 0)
+    natural = sum(p.px for p in panels) + gaps
+    height = natural + top + bottom if panels else top + bottom + 200
+    least = sum(min(p.least or p.px, p.px) for p in panels) + gaps + top + bottom
+    return _Frame(panels, [p.px for p in panels], look, top, bottom, height, columns, least)
+
+
+def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
+    """Stage 4: the panels' axes, traces and shapes placed, and the layout around them."""
+    case, t, look = setting.case, setting.t, frame.look
+    reveal = setting.options.reveal
+    layout = _layout(case, t, look, frame, narrow=setting.narrow)
     data: list[dict[str, Any]] = []
     shapes: list[Shape] = []
-    if panels:
-        natural = sum(p.px for p in panels) + look.gap_px * (len(panels) - 1)
-        plot_height = height - top - bottom if height else natural
-        heights = _fit(
-            [p.px for p in panels],
-            [p.grow for p in panels],
-            plot_height - look.gap_px * (len(panels) - 1),
+    plot_height = frame.height - frame.top - frame.bottom
+    for panel, px in zip(frame.panels, frame.heights, strict=True):
+        for axis in (panel.axis, panel.overlay):
+            if axis is not None and "nticks" in axis:
+                tick_count(axis, px, look)
+    if frame.panels:
+        ids, overlays = place(
+            frame.panels, frame.heights, look.gap_px, max(plot_height, 1.0), layout
         )
-        height = height or round(natural + top + bottom)
-        ids, overlays = _place(panels, heights, look.gap_px, plot_height, layout)
         layout["xaxis"]["anchor"] = ids[-1]
-        for panel, axis_id in zip(panels, ids, strict=True):
+        for panel, axis_id in zip(frame.panels, ids, strict=True):
             overlay_id = overlays.get(panel.name, axis_id)
             for trace in panel.traces:
                 # Every trace is on plotly's default x axis, shared by all panels (so the spike
@@ -113,103 +267,25 @@ def figure_spec(
                 if ref in (SELF, OVERLAY):
                     shape["yref"] = overlay_id if ref == OVERLAY else axis_id
                 shapes.append(shape)
-    else:
-        height = height or top + bottom + 200
     shapes += _day0(case, t, look, layout)
     if reveal is not None and t.start < reveal < t.end:
         shapes.append(_vline(t.x(reveal), GREY, "dash", 1))
     layout["shapes"] = shapes
-    layout["height"] = height
-    if width:
-        layout["width"] = width
-    layout["autosize"] = width is None
+    layout["height"] = frame.height if setting.options.height else round(frame.height)
+    if setting.width:
+        layout["width"] = setting.width
+    layout["autosize"] = setting.width is None
     layout["meta"] = {
         "case_title": case.title,
         "axis": t.axis,
         "unit_days": t.unit_days,
         "reveal": reveal,
-        "panels": [p.name for p in panels],
+        "panels": [p.name for p in frame.panels if p.name],
+        "plot_px": round(plot_height),
     }
-    if kept is not None:
-        _restore_refs(data, kept)
+    if setting.kept is not None:
+        restore_refs(data, setting.kept)
     return {"data": data, "layout": layout}
-
-
-_REF = re.compile(r"(treatments|events|measurements|periods)\[(\d+)\]")
-
-
-def _as_known_on(case: Case, day: float) -> tuple[Case, dict[str, list[int]]]:
-    """The case as it stood on `day`: what begins later is left out, so that no row, legend
-    entry or label gives away what comes next; with the index each kept item had."""
-    kept = {
-        "treatments": [i for i, item in enumerate(case.treatments) if item.first.day <= day],
-        "events": [i for i, event in enumerate(case.events) if event.at.day <= day],
-        "measurements": [
-            i
-            for i, measurement in enumerate(case.measurements)
-            if min(time.day for time, _ in measurement.values) <= day
-        ],
-        "periods": [i for i, period in enumerate(case.periods) if period.from_.day <= day],
-    }
-    items = {name: tuple(getattr(case, name)[i] for i in indices) for name, indices in kept.items()}
-    return case.model_copy(update=items), kept
-
-
-def _restore_refs(data: list[dict[str, Any]], kept: dict[str, list[int]]) -> None:
-    """Point the refs of a revealed figure back at the items of the whole case."""
-
-    def original(match: re.Match[str]) -> str:
-        return f"{match[1]}[{kept[match[1]][int(match[2])]}]"
-
-    for trace in data:
-        rows = trace.get("customdata") or []
-        for number, row in enumerate(rows):
-            if row and isinstance(row[0], str):
-                # a new row: segments share one row list between their points
-                rows[number] = [_REF.sub(original, row[0], count=1), *row[1:]]
-
-
-def _fit(natural: list[float], grow: list[float], room: float) -> list[float]:
-    """Panel heights for `room` pixels: growing panels take the extra room and give up the most."""
-    weights = [px * g for px, g in zip(natural, grow, strict=True)]
-    extra, weight = room - sum(natural), sum(weights)
-    if weight == 0:
-        return [px * room / sum(natural) for px in natural]
-    # Labels and bars in the rows keep their size; line panels stretch and shrink first.
-    heights = [
-        max(px + extra * w / weight, px * 0.65) for px, w in zip(natural, weights, strict=True)
-    ]
-    total = sum(heights)
-    return heights if total <= room else [px * room / total for px in heights]
-
-
-def _place(
-    panels: list[Panel],
-    heights: list[float],
-    gap: float,
-    plot_height: float,
-    layout: dict[str, Any],
-) -> tuple[list[str], dict[str, str]]:
-    """Stack the panels top to bottom as y axis domains: each panel's axis id, and overlays."""
-    ids: list[str] = []
-    overlays: dict[str, str] = {}
-    cursor = plot_height
-    for number, (panel, px) in enumerate(zip(panels, heights, strict=True), start=1):
-        axis_id = "y" if number == 1 else f"y{number}"
-        low, high = max(cursor - px, 0.0) / plot_height, cursor / plot_height
-        cursor -= px + gap
-        domain = [round(max(low, 0.0), 4), round(min(high, 1.0), 4)]
-        layout["yaxis" if number == 1 else f"yaxis{number}"] = panel.axis | {
-            "domain": domain,
-            "anchor": "x",
-        }
-        ids.append(axis_id)
-    for panel, axis_id in zip(panels, ids, strict=True):
-        if panel.overlay is not None:
-            number = len(ids) + len(overlays) + 1
-            overlays[panel.name] = f"y{number}"
-            layout[f"yaxis{number}"] = panel.overlay | {"overlaying": axis_id, "anchor": "x"}
-    return ids, overlays
 
 
 def _vline(x: Any, colour: str, dash: str, width: float) -> Shape:
@@ -245,9 +321,7 @@ def _day0(case: Case, t: TimeAxis, look: Theme, layout: dict[str, Any]) -> list[
     return [_vline(t.x(0), look.ink, "dot", look.axis_width)]
 
 
-def _layout(
-    case: Case, t: TimeAxis, look: Theme, top: float, bottom: float, *, narrow: bool
-) -> dict[str, Any]:
+def _layout(case: Case, t: TimeAxis, look: Theme, frame: _Frame, *, narrow: bool) -> dict[str, Any]:
     grid = look.name != "print"
     legend = {
         "x": 1.01,
@@ -260,7 +334,17 @@ def _layout(
     }
     if narrow:
         # Beside the plot the legend would take most of a column's width: put it below.
-        legend |= {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"}
+        legend |= {
+            "orientation": "h",
+            "x": 0,
+            "y": 0,
+            "yref": "container",
+            "yanchor": "bottom",
+            "entrywidth": math.floor(1000 / frame.legend_columns) / 1000,
+            "entrywidthmode": "fraction",
+            "tracegroupgap": 0,
+            "traceorder": "normal",
+        }
     return {
         "template": {},
         "title": {
@@ -273,7 +357,7 @@ def _layout(
         "font": look.base_font,
         "paper_bgcolor": look.paper,
         "plot_bgcolor": look.paper,
-        "margin": {"t": top, "b": bottom, "l": 10, "r": 10},
+        "margin": {"t": frame.top, "b": frame.bottom, "l": 10, "r": 10},
         "showlegend": True,
         "legend": legend,
         "hovermode": "closest",
@@ -284,7 +368,11 @@ def _layout(
         | {
             "domain": [0, 1],
             "range": t.range,
-            "title": {"text": esc(t.title), "font": look.font_dict(), "standoff": 8},
+            "title": {
+                "text": esc(t.title),
+                "font": look.font_dict(),
+                "standoff": 8 if look.row_px >= get_theme(look.name).row_px else 3,
+            },
             "showline": True,
             "linecolor": look.axis_line,
             "linewidth": look.axis_width,

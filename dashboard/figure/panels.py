@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
-from dashboard.figure.parts import OVERLAY, SELF, Panel, Shape, Trace, esc
+from dashboard.figure.parts import OVERLAY, SELF, Panel, Shape, Trace, esc, template_text
 from dashboard.figure.themes import PALETTE, SERIES_DASHES, SERIES_SYMBOLS, Theme
 from dashboard.figure.timeaxis import TimeAxis
 from dashboard.model import Case, Measurement
@@ -39,7 +40,7 @@ def _series(
 ) -> list[Trace]:
     """A measurement as one trace, plus a dashed one for segments touching approximate points."""
     order = sorted(range(len(m.values)), key=lambda i: m.values[i][0].day)
-    unit = f" {esc(m.unit)}" if m.unit else ""
+    unit = f" {template_text(m.unit)}" if m.unit else ""
     normal = ""
     if m.normal is not None:
         low, high = m.normal
@@ -52,7 +53,8 @@ def _series(
         )
         normal = f"<br>normal {reference}{unit}"
     template = (
-        f"<b>{esc(m.name)}</b>: %{{y:,.6~g}}{unit}<br>%{{customdata[1]}}{normal}<extra></extra>"
+        f"<b>{template_text(m.name)}</b>: %{{y:,.6~g}}{unit}<br>%{{customdata[1]}}{normal}"
+        "<extra></extra>"
     )
     draw_line = m.style != "markers"
     xs: list[Any] = []
@@ -126,25 +128,49 @@ def _series(
     return traces
 
 
-def _band(m: Measurement, axis_range: list[float], log: bool, colour: str, yref: str) -> Shape:
-    """The reference range as a band; an open end runs to the panel's edge."""
+BAND_OPACITY = 0.08
+
+
+def _band(
+    m: Measurement, axis_range: list[float], log: bool, colour: str, yref: str, theme: Theme
+) -> list[Shape]:
+    """The reference range as a pale band with dotted edges, so that in greyscale it is told
+    from the plain grey of a period; an open end runs to the panel's edge, without a line."""
     assert m.normal is not None
     edge = [10**value for value in axis_range] if log else axis_range
     low = m.normal[0] if m.normal[0] is not None else edge[0]
     high = m.normal[1] if m.normal[1] is not None else edge[1]
-    return {
-        "type": "rect",
-        "xref": "x domain",
-        "yref": yref,
-        "x0": 0,
-        "x1": 1,
-        "y0": low,
-        "y1": high,
-        "fillcolor": colour,
-        "opacity": 0.1,
-        "line": {"width": 0},
-        "layer": "below",
-    }
+    shapes: list[Shape] = [
+        {
+            "type": "rect",
+            "xref": "x domain",
+            "yref": yref,
+            "x0": 0,
+            "x1": 1,
+            "y0": low,
+            "y1": high,
+            "fillcolor": colour,
+            "opacity": BAND_OPACITY,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+    ]
+    for limit in m.normal:
+        if limit is not None:
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": "x domain",
+                    "yref": yref,
+                    "x0": 0,
+                    "x1": 1,
+                    "y0": limit,
+                    "y1": limit,
+                    "line": {"color": colour, "width": theme.axis_width, "dash": "dot"},
+                    "layer": "below",
+                }
+            )
+    return shapes
 
 
 def _axis(members: list[Measurement], title: str, theme: Theme) -> tuple[dict[str, Any], bool]:
@@ -178,6 +204,12 @@ def _axis(members: list[Measurement], title: str, theme: Theme) -> tuple[dict[st
     return axis, log
 
 
+def _least(title: str, theme: Theme) -> float:
+    """The thinnest the panel may be: room for three tick labels and its rotated title."""
+    longest = max(len(html.unescape(line)) for line in title.split("<br>"))
+    return max(theme.axis_px, longest * theme.text_px(0.92) * 0.52 + 8)
+
+
 def measurement_panels(case: Case, t: TimeAxis, theme: Theme) -> list[Panel]:
     """One panel per measurement or shared `panel`; a second unit gets a right-hand axis."""
     groups: dict[str, list[int]] = {}
@@ -191,12 +223,13 @@ def measurement_panels(case: Case, t: TimeAxis, theme: Theme) -> list[Panel]:
         right = [m for m in members if m.unit != units[0]]
         left_title = _title(left[0].label if len(left) == 1 else name, units[0])
         axis, _ = _axis(left, left_title, theme)
-        panel = Panel(name, theme.panel_px, axis, grow=1.0)
+        panel = Panel(name, theme.panel_px, axis, grow=1.0, least=_least(left_title, theme))
         if right:
             right_names = ", ".join(dict.fromkeys(m.label for m in right))
             right_unit = ", ".join(unit for unit in units[1:] if unit)
             overlay, _ = _axis(right, _title(right_names, right_unit or None), theme)
             panel.overlay = overlay | {"side": "right", "showgrid": False}
+            panel.least = max(panel.least or 0.0, _least(overlay["title"]["text"], theme))
         for slot, (index, m) in enumerate(zip(indices, members, strict=True)):
             colour = m.color or PALETTE[index % len(PALETTE)]
             on_right = m in right
@@ -209,6 +242,7 @@ def measurement_panels(case: Case, t: TimeAxis, theme: Theme) -> list[Panel]:
             panel.traces += series
             if m.normal is not None:
                 side = panel.overlay if on_right and panel.overlay else axis
-                panel.shapes.append(_band(m, side["range"], side["type"] == "log", colour, yref))
+                log = side["type"] == "log"
+                panel.shapes += _band(m, side["range"], log, colour, yref, theme)
         panels.append(panel)
     return panels

@@ -29,6 +29,7 @@ class Panel:
     shapes: list[Shape] = field(default_factory=list)
     overlay: dict[str, Any] | None = None
     grow: float = 0.0  # share of any extra height when the figure height is fixed
+    least: float | None = None  # the thinnest it may be made when room is short (else px)
 
 
 def row_labels(
@@ -52,6 +53,12 @@ def row_labels(
 def esc(text: str) -> str:
     """Text as it should appear inside plotly's HTML-ish labels."""
     return html.escape(text, quote=False)
+
+
+def template_text(text: str) -> str:
+    """User text put into a hover template: escaped, and with % written as an entity, so
+    that `%{x}` in a name or unit is shown as written rather than filled in by plotly."""
+    return esc(text).replace("%", "&#37;")
 
 
 def lines(*parts: str | None) -> str:

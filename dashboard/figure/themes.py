@@ -80,15 +80,31 @@ class Theme:
     procedure: str
     marker: float
     line: float
+    smallest: float = 0.0  # px: no text is drawn smaller (7 pt in print, 24 px on a slide)
+    row_label: float = 1.0  # the size of row labels, as a share of the body size
 
     @property
     def char_px(self) -> float:
         """Rough width of one character of body text, for fitting labels."""
         return self.size * 0.58
 
+    def text_px(self, scale: float = 1.0) -> float:
+        """The size of text at `scale` times the body size, never below the smallest."""
+        return max(round(self.size * scale, 1), self.smallest)
+
     def font_dict(self, scale: float = 1.0) -> dict[str, Any]:
         """A font at a multiple of the body size; family and colour come from the layout."""
-        return {"size": round(self.size * scale, 1)}
+        return {"size": self.text_px(scale)}
+
+    @property
+    def label_row_px(self) -> float:
+        """The thinnest row that holds a line of its labels."""
+        return self.text_px(self.row_label) * 1.22
+
+    @property
+    def axis_px(self) -> float:
+        """The thinnest line panel whose axis still reads: three tick labels with room."""
+        return self.text_px(0.85) * 3.6
 
     @property
     def base_font(self) -> dict[str, Any]:
@@ -115,14 +131,14 @@ _THEMES = {
         gap_px=14,
         width=None,
         height=None,
-        period_fill="rgba(120,120,120,0.12)",
+        period_fill="rgba(120,120,120,0.2)",
         procedure="#3b5b7a",
         marker=11,
         line=1.8,
     ),
     "print": Theme(
         name="print",
-        font="Arial, Helvetica, sans-serif",
+        font="Arial, Liberation Sans, Helvetica, sans-serif",
         size=11,
         title_size=14,
         ink="#000000",
@@ -136,31 +152,33 @@ _THEMES = {
         gap_px=12,
         width=1200,
         height=None,
-        period_fill="rgba(0,0,0,0.08)",
+        period_fill="rgba(0,0,0,0.13)",  # darker than any reference band, in greyscale too
         procedure="#000000",
         marker=10,
         line=1.4,
+        smallest=9.4,  # 7 pt at the printed size (96 px to the inch)
     ),
     "slides": Theme(
         name="slides",
         font=_SANS,
-        size=22,
-        title_size=32,
+        size=26,
+        title_size=36,
         ink="#111111",
         paper="#ffffff",
         grid="#e6e6e6",
         axis_line="#444444",
         axis_width=2,
-        row_px=34,
-        level_px=30,
+        row_px=40,
+        level_px=36,
         panel_px=170,
         gap_px=16,
         width=1920,
         height=1080,
-        period_fill="rgba(120,120,120,0.14)",
+        period_fill="rgba(120,120,120,0.2)",
         procedure="#3b5b7a",
         marker=20,
         line=3.5,
+        smallest=24.0,  # read from the back of a lecture hall on a 1080-line slide
     ),
 }
 

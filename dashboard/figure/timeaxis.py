@@ -123,8 +123,8 @@ class TimeAxis:
         return px / self.px_per_day
 
     def describe(self, day: float) -> str:
-        """A computed time for hover: 'day 28 (29 Oct 2012)'."""
-        text = f"day {format_number(day)}"
+        """A computed time for hover, to the whole day: 'day 28 (29 Oct 2012)'."""
+        text = f"day {format_number(round(day))}"
         if self.day0 is None:
             return text
         return f"{text} ({format_date(self.day0 + dt.timedelta(days=round(day)))})"

@@ -79,9 +79,10 @@ def _box(
 class Lanes:
     """Collects every treatment into a handful of traces."""
 
-    def __init__(self, case: Case, t: TimeAxis, theme: Theme) -> None:
+    def __init__(self, case: Case, t: TimeAxis, theme: Theme, places: Case | None = None) -> None:
         self.t, self.theme = t, theme
-        self.rows = layout_rows(case.treatments)
+        # `places`: the whole case, whose rows a revealed figure keeps in their places
+        self.rows = layout_rows((places or case).treatments)
         keys = [
             item.class_ or ("procedure" if item.kind == "procedure" else item.row)
             for item in case.treatments
@@ -95,7 +96,7 @@ class Lanes:
         self.along, self.marks, self.ticks, self.arrows = Points(), Points(), Points(), Points()
         self.labels = Points()
         self.fade_days = t.days_for_px(14)
-        self.char_days = t.days_for_px(theme.char_px)
+        self.char_days = t.days_for_px(theme.text_px(0.85) * 0.6)
         for index, item in enumerate(case.treatments):
             ref = f"treatments[{index}]"
             if item.given is not None:
@@ -192,6 +193,12 @@ class Lanes:
         unit = f" {item.unit}" if item.unit else ""
         label_px = -math.inf
         target = self.procedures if item.kind == "procedure" else self.bars
+        # Every step's dose in every step's hover: labels that do not fit are left out.
+        schedule = "doses: " + ", ".join(
+            f"{'~' * s.dose_approx}{format_number(s.dose)} ({s.at.describe()})"
+            for s in steps
+            if t.shown(s.at.day)
+        )
         for number, step in enumerate(steps):
             if not t.shown(step.at.day):
                 break
@@ -204,6 +211,7 @@ class Lanes:
                 f"{format_number(step.dose)}{esc(unit)} from {step.at.describe()}",
                 esc(step.note or ""),
                 approx_note(step.approx),
+                schedule,
             )
             self._along(ref, hover, step.at.day, t.clip(until), row.centre)
             # Past the washed-out edge of an approximate start; ~ on an approximate dose.
@@ -219,7 +227,7 @@ class Lanes:
                     position="top right",
                     color=self.theme.ink,
                 )
-                label_px = at_px + (len(text) + 1.5) * self.theme.char_px
+                label_px = at_px + (len(text) + 1.5) * self.theme.text_px(0.85) * 0.6
         xs += [t.x(shown_end), t.x(shown_end), t.x(start)]
         ys += [ys[-1], base, base]
         target.add(xs, ys, ref)
@@ -298,18 +306,26 @@ class Lanes:
     def _dose_label(
         self, dose: str, ref: str, start: float, end: float, row: Row, inside: bool
     ) -> None:
-        """The dose on the bar when it fits, else just after it, else just before it."""
+        """The dose on the bar when it fits, else just after it, else just before it, else
+        shortened to the room there is; the full text is always in the hover."""
         t = self.t
-        need = (len(dose) + 2) * self.char_days
         colour = self.row_colour.get(row.name, GREY)
-        if inside and end - start >= need:
-            x, position, ink = start + self.char_days * 0.6, "middle right", text_on(colour)
-        elif end + need <= t.end and t.shown(end):
-            x, position, ink = end, "middle right", self.theme.ink
-        elif start - need >= t.start:
-            x, position, ink = start, "middle left", self.theme.ink
-        else:
-            x, position, ink = start, "top right", self.theme.ink
-        self.labels.add(
-            t.x(x), row.centre, ref, text=" " + esc(dose) + " ", position=position, color=ink
-        )
+        after = t.end - end if t.shown(end) else 0.0
+        before = start - t.start
+        # every text is tried whole, then by whole words with an ellipsis
+        for text in (dose, *(" ".join(dose.split()[:n]) + "…" for n in range(3, 0, -1))):
+            if text != dose and len(text) >= len(dose):
+                continue
+            need = (len(text) + 2) * self.char_days
+            if inside and end - start >= need:
+                x, position, ink = start + self.char_days * 0.6, "middle right", text_on(colour)
+            elif after >= need:
+                x, position, ink = end, "middle right", self.theme.ink
+            elif before >= need:
+                x, position, ink = start, "middle left", self.theme.ink
+            else:
+                continue
+            self.labels.add(
+                t.x(x), row.centre, ref, text=" " + esc(text) + " ", position=position, color=ink
+            )
+            return

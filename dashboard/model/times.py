@@ -46,6 +46,9 @@ DAY0_DATE: ContextVar[dt.date | Unset | None] = ContextVar("DAY0_DATE", default=
 PLACED: ContextVar[dict[Any, Time] | None] = ContextVar("PLACED", default=None)
 
 
+_IN_DAYS = re.compile(r"\s*~?\s*(day\b|[-+.\d])", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class Time:
     """A point in the course: day offset from day 0, calendar date when known, as written."""
@@ -71,7 +74,8 @@ class Time:
     def describe(self) -> str:
         """Both times for hover and text: '~day 14 (29 Oct 2012)' or 'Oct 2012 (day 120)'."""
         mark = "~" if self.approx else ""
-        offset = f"day {format_number(self.day)}"
+        # a time written in weeks, months or years is shown to the whole day
+        offset = f"day {format_number(self.day if _IN_DAYS.match(self.text) else round(self.day))}"
         date = self.date
         if date is None:
             return f"{mark}{offset}"

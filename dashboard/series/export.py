@@ -18,7 +18,7 @@ from dashboard.export.images import (
     MM_PER_INCH,
     ImageRenderer,
     ImageSize,
-    parse_size,
+    image_size_for,
     write_figures,
 )
 from dashboard.export.page import figure_html, page_css, plotlyjs_html
@@ -128,6 +128,8 @@ def save_series(
     view: str | None = None,
     theme: str | None = None,
     size: str | None = None,
+    height_mm: float | None = None,
+    dpi: int | None = None,
     renderer: ImageRenderer | None = None,
     link: Callable[[str], str | None] | None = None,
     **options: Any,
@@ -142,7 +144,7 @@ def save_series(
         )
     options = {key: value for key, value in options.items() if value is not None}
     if suffix.lstrip(".") in IMAGE_FORMATS:
-        image_size = parse_size(size, theme=theme)
+        image_size = image_size_for(path, size, theme=theme, height_mm=height_mm, dpi=dpi)
         figure = series_figure(
             series_file,
             view=view,
@@ -155,7 +157,7 @@ def save_series(
             with ImageRenderer(tabs=1) as own:
                 return write_figures([(figure, path)], own, image_size)[0]
         return write_figures([(figure, path)], renderer, image_size)[0]
-    if size is not None:
+    if size is not None or height_mm is not None or dpi is not None:
         raise ExportError(
             f"a size applies to images (.png, .svg, .pdf), not to {path.name!r}; leave it out"
         )

@@ -9,6 +9,9 @@
   var deck = document.getElementById("deck");
   var current = -1;
   var drawn = null;
+  var presenter = null;
+  var PROMPT_MOST = 430;  // px of the 1080 canvas the question and answer may take
+  var SMALLEST_TEXT = 24;  // px: read from the back of a hall
 
   // The 1920x1080 canvas, scaled to fit the window and centred (letterboxed).
   function fit() {
@@ -26,8 +29,76 @@
     var chart = slide.querySelector(".chart");
     if (!chart || typeof Plotly === "undefined") return;
     var figure = figures[Number(slide.getAttribute("data-figure"))];
-    Plotly.newPlot(chart, figure.data, figure.layout, config);
+    var layout = Object.assign({}, figure.layout, {height: chart.clientHeight});
+    Plotly.newPlot(chart, figure.data, layout, config);
     drawn = chart;
+  }
+
+  // Question and answer shrink (to the smallest readable size) before they could be cut.
+  function fitPrompt(slide) {
+    var prompt = slide.querySelector(".prompt");
+    if (!prompt) return;
+    prompt.querySelectorAll(".question, .answer").forEach(function (p) { p.style.fontSize = ""; });
+    var texts = Array.prototype.slice.call(prompt.querySelectorAll(".question, .answer"));
+    var guard = 40;
+    while (prompt.scrollHeight > PROMPT_MOST && guard-- > 0) {
+      var shrunk = false;
+      texts.forEach(function (p) {
+        var size = parseFloat(getComputedStyle(p).fontSize);
+        if (size > SMALLEST_TEXT) { p.style.fontSize = Math.max(SMALLEST_TEXT, size - 2) + "px"; shrunk = true; }
+      });
+      if (!shrunk) break;
+    }
+  }
+
+  function resizeChart(slide) {
+    var chart = slide.querySelector(".chart");
+    if (chart && chart === drawn) Plotly.relayout(chart, {height: chart.clientHeight});
+  }
+
+  function text(slide, selector) {
+    var node = slide.querySelector(selector);
+    return node ? node.textContent : "";
+  }
+
+  // The presenter view: a window of its own (as slide tools have) with this slide's notes
+  // and answer and the next slide's title; the audience sees only the slide.
+  function updatePresenter() {
+    if (!presenter || presenter.closed) return;
+    var slide = slides[current];
+    var next = slides[current + 1];
+    var doc = presenter.document;
+    doc.title = "Presenter view – " + document.title;
+    doc.body.innerHTML = "";
+    var parts = [
+      ["p", "counter", (current + 1) + " / " + slides.length],
+      ["h1", "title", text(slide, "h2") || text(slide, "h1")],
+      ["h2", "", "Notes"],
+      ["p", "notes", text(slide, ".notes p") || "(no notes for this slide)"],
+      ["h2", "", "Answer"],
+      ["p", "answer", text(slide, ".answer") || "(none)"],
+      ["h2", "", "Next"],
+      ["p", "next", next ? (text(next, "h2") || text(next, "h1")) : "(the end)"]
+    ];
+    parts.forEach(function (part) {
+      var node = doc.createElement(part[0]);
+      if (part[1]) node.className = part[1];
+      node.textContent = part[2];
+      doc.body.appendChild(node);
+    });
+    doc.body.style.font = "24px/1.4 Arial, 'Liberation Sans', sans-serif";
+    doc.body.style.margin = "24px 40px";
+  }
+
+  function openPresenter() {
+    if (presenter && !presenter.closed) { presenter.focus(); return; }
+    presenter = window.open("", "clinical-course-presenter", "width=900,height=700");
+    if (!presenter) return;  // blocked: the slide stays as it is
+    presenter.document.write("<!doctype html><meta charset='utf-8'><title>Presenter view</title><body></body>");
+    presenter.document.close();
+    presenter.addEventListener("keydown", onKey);
+    notesButton.setAttribute("aria-pressed", "true");
+    updatePresenter();
   }
 
   function show(index) {
@@ -36,8 +107,10 @@
     slides.forEach(function (slide, i) { slide.hidden = i !== index; });
     current = index;
     counter.textContent = (index + 1) + " / " + slides.length;
+    fitPrompt(slides[index]);
     draw(slides[index]);
     history.replaceState(null, "", "#" + (index + 1));
+    updatePresenter();
   }
 
   function toggleAnswer() {
@@ -47,11 +120,8 @@
     if (!answer) return;
     answer.hidden = !answer.hidden;
     button.setAttribute("aria-expanded", String(!answer.hidden));
-  }
-
-  function toggleNotes() {
-    var on = document.body.classList.toggle("show-notes");
-    notesButton.setAttribute("aria-pressed", String(on));
+    fitPrompt(slide);
+    resizeChart(slide);
   }
 
   function toggleFullScreen() {
@@ -71,22 +141,23 @@
     PageUp: function () { show(current - 1); },
     Home: function () { show(0); },
     End: function () { show(slides.length - 1); },
-    s: toggleNotes,
+    s: openPresenter,
     a: toggleAnswer,
     f: toggleFullScreen
   };
 
-  document.addEventListener("keydown", function (event) {
+  function onKey(event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     var action = event.key === " " ? function () { show(current + (event.shiftKey ? -1 : 1)); }
       : keys[event.key.length === 1 ? event.key.toLowerCase() : event.key];
     if (!action) return;
     event.preventDefault();
     action();
-  });
+  }
+  document.addEventListener("keydown", onKey);
   document.querySelector(".previous").addEventListener("click", function () { show(current - 1); });
   document.querySelector(".next").addEventListener("click", function () { show(current + 1); });
-  notesButton.addEventListener("click", toggleNotes);
+  notesButton.addEventListener("click", openPresenter);
   document.querySelectorAll(".reveal-answer").forEach(function (button) {
     button.addEventListener("click", toggleAnswer);
   });

@@ -1,0 +1,81 @@
+"""Placing panels: heights for the room there is, y axis domains, tick counts, margins."""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+from dashboard.figure.parts import Panel
+from dashboard.figure.themes import Theme
+
+
+def fit(panels: list[Panel], room: float) -> list[float]:
+    """Panel heights for `room` pixels: growing panels take any extra room; short of room,
+    line panels give up height down to the least that keeps their axis readable, and only
+    then does everything shrink alike."""
+    natural = [p.px for p in panels]
+    least = [min(p.least or p.px, p.px) for p in panels]
+    if room >= sum(natural):
+        weights = [px * p.grow for px, p in zip(natural, panels, strict=True)]
+        extra, weight = room - sum(natural), sum(weights)
+        if weight == 0:
+            return [px * room / sum(natural) for px in natural]
+        return [px + extra * w / weight for px, w in zip(natural, weights, strict=True)]
+    if room >= sum(least):
+        slack = sum(natural) - sum(least)
+        share = (room - sum(least)) / slack if slack else 0.0
+        return [lo + (px - lo) * share for px, lo in zip(natural, least, strict=True)]
+    return [lo * room / sum(least) for lo in least]
+
+
+def tick_count(axis: dict[str, Any], px: float, look: Theme) -> None:
+    """No more tick labels on a line panel's axis than its height holds apart."""
+    fit = max(2, int(px // (look.text_px(0.85) * 1.6)))
+    axis["nticks"] = min(axis["nticks"], fit)
+    if axis.get("dtick") == 1:  # a log axis, by decades
+        decades = axis["range"][1] - axis["range"][0]
+        axis["dtick"] = max(1, math.ceil((decades + 1) / fit))
+
+
+def place(
+    panels: list[Panel],
+    heights: list[float],
+    gap: float,
+    plot_height: float,
+    layout: dict[str, Any],
+) -> tuple[list[str], dict[str, str]]:
+    """Stack the panels top to bottom as y axis domains: each panel's axis id, and overlays."""
+    ids: list[str] = []
+    overlays: dict[str, str] = {}
+    cursor = plot_height
+    for number, (panel, px) in enumerate(zip(panels, heights, strict=True), start=1):
+        axis_id = "y" if number == 1 else f"y{number}"
+        low, high = max(cursor - px, 0.0) / plot_height, cursor / plot_height
+        cursor -= px + gap
+        domain = [round(max(low, 0.0), 4), round(min(high, 1.0), 4)]
+        layout["yaxis" if number == 1 else f"yaxis{number}"] = panel.axis | {
+            "domain": domain,
+            "anchor": "x",
+        }
+        ids.append(axis_id)
+    for panel, axis_id in zip(panels, ids, strict=True):
+        if panel.overlay is not None:
+            number = len(ids) + len(overlays) + 1
+            overlays[panel.name] = f"y{number}"
+            layout[f"yaxis{number}"] = panel.overlay | {"overlaying": axis_id, "anchor": "x"}
+    return ids, overlays
+
+
+def left_margin(panels: list[Panel], look: Theme) -> float:
+    """Roughly how wide the row labels, tick labels and axis titles on the left are."""
+    char = look.text_px(0.92) * 0.58
+    widest = 0.0
+    for panel in panels:
+        labels = panel.axis.get("ticktext") or []
+        if labels:
+            widest = max(widest, max(len(html.unescape(str(text))) for text in labels) * char)
+        elif panel.axis.get("visible", True):
+            # tick labels such as 10,000 and a rotated title of two lines
+            widest = max(widest, 6 * char + 2 * look.text_px(0.92) * 1.25)
+    return widest + 14
