@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from dashboard import __version__
+from dashboard.cli_import import import_, table, template
 from dashboard.load import load_case, load_paths
 from dashboard.problems import InvalidCase
 
@@ -208,6 +209,11 @@ def present(case: Path, output: Path) -> None:
     except (ExportError, ValueError) as error:
         _fail(str(error))
     click.echo(f"Wrote {written}", err=True)
+
+
+cli.add_command(import_)
+cli.add_command(template)
+cli.add_command(table)
 
 
 def main() -> None:
