@@ -11,6 +11,7 @@ import click
 
 from dashboard import __version__
 from dashboard.cli_import import import_, table, template
+from dashboard.dates import DATE_VIEWS, DATES_HELP, with_dates
 from dashboard.load import load_case, load_paths
 from dashboard.problems import InvalidCase
 
@@ -20,6 +21,24 @@ AXES = ("day", "week", "month", "year", "date")
 
 def _fail(message: str) -> None:
     raise click.ClickException(message)
+
+
+def _dates_option(function: Any) -> Any:
+    return click.option(
+        "--dates",
+        type=click.Choice(DATE_VIEWS),
+        default="exact",
+        show_default=True,
+        help=DATES_HELP,
+    )(function)
+
+
+def _check_axis(axis: str | None, dates: str) -> None:
+    if axis == "date" and dates in ("coarse", "hidden"):
+        _fail(
+            f"--axis date shows calendar dates, which --dates {dates} leaves out; "
+            "choose --axis day, week, month or year"
+        )
 
 
 def _read_case(path: Path) -> Any:
@@ -99,6 +118,7 @@ SIZES_HELP = "slide (1920x1080), column (85 mm at 300 dpi), page (180 mm at 300 
     type=click.Choice(["png", "svg", "pdf", "html", "json"]),
     help="With a folder of cases: the format of each file.",
 )
+@_dates_option
 def render(
     case: Path,
     output: Path,
@@ -106,14 +126,16 @@ def render(
     axis: str | None,
     size: str | None,
     fmt: str | None,
+    dates: str,
 ) -> None:
     """Render a case (or a folder of cases) to a page, the figure's JSON, or an image."""
     from dashboard.export import ExportError, render_folder, save
 
+    _check_axis(axis, dates)
     try:
         if case.is_dir():
             report = render_folder(
-                case, output, fmt=fmt or "png", theme=theme, axis=axis, size=size
+                case, output, fmt=fmt or "png", theme=theme, axis=axis, size=size, dates=dates
             )
             for invalid in report.invalid:
                 click.echo(invalid.report(), err=True)
@@ -123,7 +145,7 @@ def render(
             return
         if output.suffix.lower() in (".yaml", ".yml"):
             _fail(f"{output} looks like a case file; refusing to write over it")
-        loaded = _read_case(case)
+        loaded = with_dates(_read_case(case), dates)
         written = save(loaded, output, theme=theme, axis=axis, size=size)
     except (ExportError, ValueError) as error:
         _fail(str(error))
@@ -145,7 +167,8 @@ def render(
     type=click.IntRange(1, 64),
     help="Server processes; about one per CPU core for many users.",
 )
-def serve(folder: Path, host: str, port: int, workers: int) -> None:
+@_dates_option
+def serve(folder: Path, host: str, port: int, workers: int, dates: str) -> None:
     """Open the dashboard on a folder of case files (timelines/ by default).
 
     Edits to the files show in open pages within seconds. Stop it with Ctrl+C.
@@ -157,7 +180,7 @@ def serve(folder: Path, host: str, port: int, workers: int) -> None:
         f"clinical-course: starting the dashboard for {folder} on http://{host}:{port}/", err=True
     )
     try:
-        run(folder, host=host, port=port, workers=workers)
+        run(folder, host=host, port=port, workers=workers, dates=dates)
     except ServeError as error:
         _fail(str(error))
 
@@ -172,13 +195,14 @@ def serve(folder: Path, host: str, port: int, workers: int) -> None:
     help="The site folder to write (created; only a folder this command made is replaced).",
 )
 @click.option("--theme", type=click.Choice(THEMES), default="screen", show_default=True)
-def export(folder: Path, output: Path, theme: str) -> None:
+@_dates_option
+def export(folder: Path, output: Path, theme: str, dates: str) -> None:
     """Export a folder of cases as a static site that works offline and on any web host."""
     from dashboard.export import ExportError
     from dashboard.export.site import export_site
 
     try:
-        report = export_site(folder, output, theme=theme)
+        report = export_site(folder, output, theme=theme, dates=dates)
     except ExportError as error:
         _fail(str(error))
     for invalid in report.invalid:
@@ -196,14 +220,15 @@ def export(folder: Path, output: Path, theme: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="deck.html (a self-contained slide show) or deck.pptx (PowerPoint).",
 )
-def present(case: Path, output: Path) -> None:
+@_dates_option
+def present(case: Path, output: Path, dates: str) -> None:
     """Make a step-by-step teaching presentation of a case (.html or .pptx)."""
     from dashboard.export import ExportError
     from dashboard.export.deck import save_deck
 
     if output.suffix.lower() in (".yaml", ".yml"):
         _fail(f"{output} looks like a case file; refusing to write over it")
-    loaded = _read_case(case)
+    loaded = with_dates(_read_case(case), dates)
     try:
         written = save_deck(loaded, output, case_id=case.stem)
     except (ExportError, ValueError) as error:

@@ -169,3 +169,30 @@ def test_table_and_template_refuse_what_they_cannot_write(tmp_path: Path) -> Non
     code, err = run("template", str(tmp_path / "t.xlsx"))
     assert code == 1 and "exists; refusing to write over it" in err
     assert (tmp_path / "t.xlsx").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize("dates", ["--shift-dates", "--coarse-dates", "--keep-dates", None])
+def test_import_dates_options(tmp_path: Path, dates: str | None) -> None:
+    source = load_case(DATA / "dated-case.yaml")
+    table = tmp_path / "t.csv"
+    run("table", str(DATA / "dated-case.yaml"), "-o", str(table))
+    code, err = run("import", str(table), "-o", str(tmp_path / "out"), *([dates] if dates else []))
+    assert code == 0, err
+    text = (tmp_path / "out" / "dated-case.yaml").read_text(encoding="utf-8")
+    case = load_case(tmp_path / "out" / "dated-case.yaml")
+    assert [t.day for t in case.times] == [t.day for t in source.times]
+    if dates == "--keep-dates":
+        assert case.day0_date == source.day0_date
+        assert "2017-09-02" in text
+    elif dates == "--shift-dates":
+        assert source.day0_date is not None and case.day0_date is not None
+        shift = case.day0_date - source.day0_date
+        assert shift.days != 0 and "2017-09-02" not in text
+        assert "# Dates are shifted by a random number of days" in text
+        assert not [
+            line for line in text.splitlines() if "shift" in line and re.search(r"\d", line)
+        ]
+    else:
+        assert case.day0_date is None and not re.search(r"201[78]-", text)
+        label = "NMOSD onset (mid Mar 2017)" if dates else "NMOSD onset"
+        assert case.day0.label == label

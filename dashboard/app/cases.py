@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dashboard.dates import catalog_with_dates
 from dashboard.figure import figure_spec
 from dashboard.load import CaseFile, CaseLibrary, Catalog
 from dashboard.model import UNIT_DAYS, Case
@@ -48,8 +49,9 @@ class Lookup:
 class Library:
     """A folder of cases shared by every request of one process (thread-safe)."""
 
-    def __init__(self, folder: str | os.PathLike[str]) -> None:
+    def __init__(self, folder: str | os.PathLike[str], dates: str = "exact") -> None:
         self.folder = Path(folder)
+        self.dates = dates  # how every page shows calendar dates (dashboard.dates)
         self._library = CaseLibrary(self.folder)
         self._lock = threading.Lock()
         self._catalog = Catalog()
@@ -58,7 +60,7 @@ class Library:
     def catalog(self) -> Catalog:
         """The folder as it is now."""
         with self._lock:
-            self._catalog = self._library.scan()
+            self._catalog = catalog_with_dates(self._library.scan(), self.dates)
             return self._catalog
 
     def lookup(self, case_id: str) -> Lookup:

@@ -20,8 +20,9 @@ THREADS = 4  # per worker; open pages poll their file every 1.5 s, so requests a
 class DashboardServer(BaseApplication):  # type: ignore[misc]
     """gunicorn, configured from Python rather than its command line."""
 
-    def __init__(self, folder: Path, options: dict[str, Any]) -> None:
+    def __init__(self, folder: Path, options: dict[str, Any], dates: str = "exact") -> None:
         self.folder = folder
+        self.dates = dates
         self.options = options
         super().__init__()
 
@@ -34,7 +35,7 @@ class DashboardServer(BaseApplication):  # type: ignore[misc]
         """The WSGI application; built in each worker, after the fork."""
         from dashboard.app import create_app
 
-        return create_app(self.folder).server
+        return create_app(self.folder, self.dates).server
 
 
 def bind_address(host: str, port: int) -> str:
@@ -62,7 +63,9 @@ def check_address(host: str, port: int) -> None:
             raise ServeError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
-def run(folder: str | os.PathLike[str], *, host: str, port: int, workers: int) -> None:
+def run(
+    folder: str | os.PathLike[str], *, host: str, port: int, workers: int, dates: str = "exact"
+) -> None:
     """Serve until interrupted; debug and reloading are always off."""
     check_address(host, port)
     options = {
@@ -78,4 +81,4 @@ def run(folder: str | os.PathLike[str], *, host: str, port: int, workers: int) -
         "preload_app": False,
         "proc_name": "clinical-course",
     }
-    DashboardServer(Path(folder), options).run()
+    DashboardServer(Path(folder), options, dates).run()

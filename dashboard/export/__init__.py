@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dashboard.dates import catalog_with_dates
 from dashboard.export.base import ExportError, write_atomic
 from dashboard.export.images import (
     IMAGE_FORMATS,
@@ -78,6 +79,7 @@ def render_folder(
     theme: str | None = None,
     axis: str | None = None,
     size: str | None = None,
+    dates: str = "exact",
 ) -> RenderReport:
     """Render every valid case of `folder` into `output` as `<id>.<fmt>`, with one browser."""
     suffix = "." + fmt.lower().lstrip(".")
@@ -86,7 +88,7 @@ def render_folder(
     output = Path(output)
     if output.exists() and not output.is_dir():
         raise ExportError(f"{output} is a file; give a folder to write the {fmt} files into")
-    catalog = load_folder(folder)
+    catalog = catalog_with_dates(load_folder(folder), dates)
     targets = [(item.case, output / f"{item.id}{suffix}") for item in catalog.cases.values()]
     view: dict[str, Any] = {"axis": axis} if axis else {}
     if suffix.lstrip(".") in IMAGE_FORMATS:

@@ -25,6 +25,7 @@ from urllib.parse import quote
 from plotly.offline import get_plotlyjs
 
 from dashboard import __version__
+from dashboard.dates import catalog_with_dates
 from dashboard.export.base import ExportError, write_atomic
 from dashboard.export.page import case_page, citation_html, page_css
 from dashboard.export.preview import preview_svg
@@ -56,12 +57,16 @@ def site_css() -> str:
 
 
 def export_site(
-    folder: str | os.PathLike[str], output: str | os.PathLike[str], *, theme: str = "screen"
+    folder: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    theme: str = "screen",
+    dates: str = "exact",
 ) -> SiteReport:
     """Write the site of every valid case in `folder` into `output`; invalid files are listed."""
     source, site = Path(folder), Path(output)
     previous = _check_target(source, site)
-    catalog = load_folder(source)
+    catalog = catalog_with_dates(load_folder(source), dates)
     if not catalog.cases and not catalog.invalid:
         raise ExportError(f"no case files (*.yaml, *.yml) found in {source}")
     created = not site.exists()

@@ -164,9 +164,10 @@ class _Clock:
         mark = "~" if when.approx else ""
         keeps = self.mode in ("keep", "shift") and when.calendar
         if keeps and when.date is not None and self.date is not None:
-            date = when.date + self.shift if self.mode == "shift" else when.date
-            shown = date.strftime("%Y-%m") if when.month else date.isoformat()
-            return mark + shown
+            if self.mode == "keep":
+                return mark + (when.date.strftime("%Y-%m") if when.month else when.date.isoformat())
+            # a shifted month would round to another month's first day: give the day, approx
+            return ("~" if when.month else mark) + (when.date + self.shift).isoformat()
         if when.text is not None and not when.calendar and self.offset == 0:
             return when.text  # written as a time of the case format: kept as written
         day = self.day(when)
