@@ -19,6 +19,7 @@ from dashboard.importers.writer import Existing, Written, check_target, write_ca
 Reader = Callable[[list[Path], list[str]], dict[str, Patient]]
 NAMES = {
     "spreadsheet": "a case table",
+    "cbioportal": "cBioPortal timeline files",
 }
 FORMATS = tuple(NAMES)
 
@@ -32,9 +33,12 @@ class Imported:
 
 
 def _reader(fmt: str) -> Reader:
-    from dashboard.importers import spreadsheet
+    from dashboard.importers import cbioportal, spreadsheet
 
-    readers: dict[str, Reader] = {"spreadsheet": spreadsheet.read_tables}
+    readers: dict[str, Reader] = {
+        "spreadsheet": spreadsheet.read_tables,
+        "cbioportal": cbioportal.read_timelines,
+    }
     return readers[fmt]
 
 

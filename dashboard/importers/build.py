@@ -194,7 +194,7 @@ class _Clock:
     def note(self) -> str:
         """What the file says about its dates."""
         if self.date is None:
-            return "Times are days from day 0, as in the source."
+            return f"Times are days from day 0 ({self.label or 'as in the source'})."
         return {
             "keep": "Calendar dates are kept as in the source.",
             "shift": "Dates are shifted by a random number of days (the same for every date).",
@@ -265,7 +265,10 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
             for key in ("note", "source"):
                 if getattr(row, key) and key not in item:
                     item[key] = getattr(row, key)
-            item["values"].append([start, row.value])
+            value = row.value
+            if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+                value = int(value)
+            item["values"].append([start, value])
             draft.mapped["measured value"] += 1
         elif row.kind == "period":
             periods.append(_clean({"from": start, "to": end, "label": row.name or None}))

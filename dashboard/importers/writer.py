@@ -71,9 +71,13 @@ _Dumper.add_representer(dict, _represent_dict)
 def kept(draft: Draft) -> str:
     """'3 treatments, 1 event, 20 measured values'."""
     shown = [
-        f"{count} {what if count == 1 else what + 's'}" for what, count in draft.mapped.items()
+        f"{count} {what if count == 1 else _plural(what)}" for what, count in draft.mapped.items()
     ]
     return ", ".join(shown) or "nothing"
+
+
+def _plural(word: str) -> str:
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
 
 
 def left_out(draft: Draft) -> str:
