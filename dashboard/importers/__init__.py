@@ -20,6 +20,8 @@ Reader = Callable[[list[Path], list[str]], dict[str, Patient]]
 NAMES = {
     "spreadsheet": "a case table",
     "cbioportal": "cBioPortal timeline files",
+    "sdtm": "CDISC SDTM domains",
+    "adam": "a clinical-timelines table",
 }
 FORMATS = tuple(NAMES)
 
@@ -33,11 +35,13 @@ class Imported:
 
 
 def _reader(fmt: str) -> Reader:
-    from dashboard.importers import cbioportal, spreadsheet
+    from dashboard.importers import cbioportal, cdisc, spreadsheet
 
     readers: dict[str, Reader] = {
         "spreadsheet": spreadsheet.read_tables,
         "cbioportal": cbioportal.read_timelines,
+        "sdtm": cdisc.read_sdtm,
+        "adam": cdisc.read_adam,
     }
     return readers[fmt]
 

@@ -318,7 +318,7 @@ def _treatment(
     common = _clean(
         {"drug": row.name, "abbr": row.abbr, "class": row.klass}
         | {"kind": row.kind if row.kind != "drug" else None, "dose": row.dose}
-        | {"lane": row.lane, "note": row.note, "source": row.source}
+        | {"lane": row.lane, "note": row.note or row.detail, "source": row.source}
     )
     if row.value is not None and start is not None:  # a taper step; an end ends the taper
         taper = merged.get((row.kind, row.name, "taper"))
