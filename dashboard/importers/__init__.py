@@ -22,6 +22,7 @@ NAMES = {
     "cbioportal": "cBioPortal timeline files",
     "sdtm": "CDISC SDTM domains",
     "adam": "a clinical-timelines table",
+    "fhir": "a FHIR R4 export",
 }
 FORMATS = tuple(NAMES)
 
@@ -35,13 +36,14 @@ class Imported:
 
 
 def _reader(fmt: str) -> Reader:
-    from dashboard.importers import cbioportal, cdisc, spreadsheet
+    from dashboard.importers import cbioportal, cdisc, fhir, spreadsheet
 
     readers: dict[str, Reader] = {
         "spreadsheet": spreadsheet.read_tables,
         "cbioportal": cbioportal.read_timelines,
         "sdtm": cdisc.read_sdtm,
         "adam": cdisc.read_adam,
+        "fhir": fhir.read_fhir,
     }
     return readers[fmt]
 

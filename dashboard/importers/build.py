@@ -241,7 +241,8 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
         elif row.kind in ("age", "sex"):
             patient_facts[row.kind] = row.value if row.value is not None else row.name
         elif row.kind == "diagnosis" and start is None:
-            diagnoses.append(row.name)
+            if row.name not in diagnoses:
+                diagnoses.append(row.name)
         elif row.kind in TREATMENT_KINDS:
             _treatment(row, start, end, ongoing, treatments, merged)
             draft.mapped["treatment entry"] += 1
