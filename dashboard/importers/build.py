@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import secrets
 from collections import Counter
@@ -57,6 +58,7 @@ class _When:
     calendar: bool = False  # the source gave a date (else a day offset)
 
 
+@functools.lru_cache(maxsize=65536)  # tables and exports repeat their times ('day 14')
 def _read_time(value: TimeIn, day0: dt.date | None) -> _When:
     if isinstance(value, dt.datetime):
         value = value.date()
@@ -78,6 +80,7 @@ def _read_time(value: TimeIn, day0: dt.date | None) -> _When:
     return _When(time.day, date, time.approx, False, text)
 
 
+@functools.lru_cache(maxsize=65536)
 def check_time(value: TimeIn) -> str | None:
     """None when `value` reads as a time, else what is wrong with it."""
     try:

@@ -28,6 +28,7 @@ SHEET = "cases"
 NEEDS_START = ("measurement", "period", "step", *TREATMENT_KINDS, *EVENT_KINDS, *ROW_EVENT)
 NAMELESS = ("summary", "step", "age", "day0", *EVENT_KINDS, *ROW_EVENT)
 _FIELDS = {"class": "klass"}
+_ROW_COLUMNS = tuple(COLUMNS)[2:]  # all but case and kind
 
 
 def read_table(path: Path, problems: list[str]) -> dict[str, Patient]:
@@ -47,9 +48,9 @@ def read_table(path: Path, problems: list[str]) -> dict[str, Patient]:
             f"{path}:1: column {name!r} is not a column of the table ({hint}); left out"
         )
     patients: dict[str, Patient] = {}
-    records = frame.to_dict("records")
-    for number, record in enumerate(records, start=2):
-        cells = {name: _cell(record[column]) for name, column in columns.items()}
+    names = [str(column).strip().lower() for column in frame.columns]
+    for number, values in enumerate(frame.itertuples(index=False, name=None), start=2):
+        cells = {name: _cell(value) for name, value in zip(names, values, strict=True)}
         if not any(value is not None for value in cells.values()):
             continue  # an empty line between blocks
         case = str(cells.get("case") or path.stem)
@@ -93,6 +94,8 @@ def _frame(path: Path) -> pd.DataFrame:
 
 
 def _cell(value: Any) -> Any:
+    if type(value) is str:  # the common case first: a .csv holds nothing else
+        return value.strip() or None
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, pd.Timestamp | dt.datetime):
@@ -131,8 +134,7 @@ def _row(cells: dict[str, Any], at: str, problems: list[str]) -> Row | None:
     if found:
         problems.extend(f"{at}: {message}" for message in found)
         return None
-    fields = {_FIELDS.get(name, name): _text(cells.get(name)) for name in COLUMNS}
-    fields.pop("case")
+    fields = {_FIELDS.get(name, name): _text(cells.get(name)) for name in _ROW_COLUMNS}
     fields["kind"] = kind
     fields["start"], fields["end"] = cells.get("start"), cells.get("end")
     if isinstance(value, str) and not value.startswith("~") and kind != "age":

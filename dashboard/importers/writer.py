@@ -46,7 +46,7 @@ def case_yaml(draft: Draft, origin: str) -> str:
     return header + body
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.CSafeDumper):
     """Block style, except short items ([day 3, 45000], {at: day 7, dose: 60}) on one line."""
 
 
@@ -55,11 +55,11 @@ def _short(items: list[object]) -> bool:
     return scalars and sum(len(str(item)) + 2 for item in items) <= 60
 
 
-def _represent_list(dumper: yaml.SafeDumper, data: list[object]) -> yaml.Node:
+def _represent_list(dumper: yaml.CSafeDumper, data: list[object]) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=_short(data))
 
 
-def _represent_dict(dumper: yaml.SafeDumper, data: dict[str, object]) -> yaml.Node:
+def _represent_dict(dumper: yaml.CSafeDumper, data: dict[str, object]) -> yaml.Node:
     short = _short([*data.keys(), *data.values()])
     return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=short)
 
