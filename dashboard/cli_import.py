@@ -107,6 +107,8 @@ def import_(
     for invalid in result.written.invalid:
         click.echo(invalid.report(), err=True)
     written = len(result.written.files)
+    if not written and not result.problems and not result.written.invalid:
+        click.echo("found no case, patient or subject with rows to import", err=True)
     click.echo(f"Wrote {written} case file{'s' * (written != 1)} to {output}", err=True)
     if result.problems or result.written.invalid or not written:
         raise click.exceptions.Exit(1)

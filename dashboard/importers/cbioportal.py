@@ -13,7 +13,7 @@ import math
 import re
 from pathlib import Path
 
-from dashboard.importers.rows import Patient, Row
+from dashboard.importers.rows import Patient, Row, unreadable
 
 REQUIRED = ("PATIENT_ID", "START_DATE", "EVENT_TYPE")
 # Columns that identify a person or a sample, or only style cBioPortal's own drawing.
@@ -30,7 +30,10 @@ def read_timelines(paths: list[Path], problems: list[str]) -> dict[str, Patient]
     """Read timeline files into patients; rows that cannot be read go to `problems`."""
     patients: dict[str, Patient] = {}
     for path in paths:
-        _read(path, patients, problems)
+        try:
+            _read(path, patients, problems)
+        except Exception as error:  # one unreadable file never stops the others
+            problems.append(unreadable(path, "a cBioPortal timeline file", error))
     for patient in patients.values():
         patient.day0_label = patient.day0_label or "diagnosis"
     return patients

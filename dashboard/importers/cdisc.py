@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.importers.rows import Patient, Row
+from dashboard.importers.rows import Patient, Row, unreadable
 
 DOMAINS = ("DM", "EX", "CM", "AE", "MH", "LB", "VS")
 _DTC = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -79,7 +79,12 @@ def read_sdtm(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
     """Read SDTM domain files (any order); DM gives each subject's study day 1."""
     tables: dict[str, list[tuple[Path, int, dict[str, str]]]] = {}
     for path in paths:
-        for number, record in _records(path):
+        try:
+            records = list(_records(path))
+        except Exception as error:  # one unreadable file never stops the others
+            problems.append(unreadable(path, "an SDTM domain (.xpt, .csv)", error))
+            continue
+        for number, record in records:
             domain = (record.get("DOMAIN") or path.stem[:2]).upper()
             tables.setdefault(domain, []).append((path, number, record))
     patients: dict[str, Patient] = {}
@@ -206,7 +211,12 @@ def read_adam(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
     """Read the clinical-timelines table: one row per event or span of a subject."""
     patients: dict[str, Patient] = {}
     for path in paths:
-        for number, record in _records(path):
+        try:
+            records = list(_records(path))
+        except Exception as error:  # one unreadable file never stops the others
+            problems.append(unreadable(path, "a clinical-timelines table", error))
+            continue
+        for number, record in records:
             key = record.get("USUBJID", "")
             if not key:
                 problems.append(f"{path}:{number}: USUBJID: expected a subject, found nothing")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from dashboard.importers.rows import Patient, Row
+from dashboard.importers.rows import Patient, Row, unreadable
 
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 THERAPY = re.compile(
@@ -21,6 +21,9 @@ THERAPY = re.compile(
     re.I,
 )
 IMAGING = re.compile(r"imaging|\bMRI\b|tomograph|\bCT\b|radiograph|x-ray|ultrason|scan\b", re.I)
+SEMANTIC_TAG = re.compile(
+    r"\s*\((disorder|finding|situation|procedure|observable entity|regime/therapy|event)\)$"
+)
 ADMISSIONS = {"IMP", "ACUTE", "NONAC", "EMER", "OBSENC", "SS", "inpatient", "emergency"}
 READ = (
     "Patient",
@@ -78,7 +81,12 @@ def read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
     medications: dict[str, str] = {}
     pending: list[tuple[str, dict[str, Any]]] = []
     for path in paths:
-        for at, resource in _resources(path, problems):
+        try:
+            resources = list(_resources(path, problems))
+        except Exception as error:  # one unreadable file never stops the others
+            problems.append(unreadable(path, "FHIR JSON", error))
+            continue
+        for at, resource in resources:
             if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
                 problems.append(f"{at}: expected a FHIR resource (an object with resourceType)")
                 continue
@@ -179,13 +187,30 @@ def _concept(value: Any) -> str | None:
     if not isinstance(value, dict):
         return None
     if isinstance(value.get("text"), str) and value["text"].strip():
-        return str(value["text"]).strip()
+        return SEMANTIC_TAG.sub("", value["text"]).strip()
     for coding in value.get("coding") or []:
         if isinstance(coding, dict):
             shown = coding.get("display") or coding.get("code")
             if isinstance(shown, str) and shown.strip():
-                return shown.strip()
+                return SEMANTIC_TAG.sub("", shown).strip()
     return None
+
+
+def _tag(value: Any) -> str | None:
+    """SNOMED CT's semantic tag of a concept: 'disorder', 'finding', 'situation', ..."""
+    text = value.get("text") if isinstance(value, dict) else None
+    codings = value.get("coding") if isinstance(value, dict) else None
+    if not isinstance(text, str) and isinstance(codings, list) and codings:
+        text = codings[0].get("display") if isinstance(codings[0], dict) else None
+    match = SEMANTIC_TAG.search(text) if isinstance(text, str) else None
+    return match.group(1) if match else None
+
+
+def _short(name: str) -> str | None:
+    """A row label for a long name: 'Ferritin [Mass/volume] in Serum' -> 'Ferritin',
+    'tocilizumab 20 MG/ML Injectable Solution' -> 'tocilizumab'."""
+    short = re.split(r"\s+\[|\s+\d", name, maxsplit=1)[0].strip()
+    return short if short and short != name and len(short) <= 40 else None
 
 
 def _codes(value: Any) -> tuple[str, ...]:
@@ -224,6 +249,11 @@ def _row(kind: str, resource: dict[str, Any], medications: dict[str, str]) -> li
     end: Any
     if kind == "Condition":
         name = _concept(code) or "condition"
+        if _tag(code) in ("finding", "situation"):  # social and other findings: not diagnoses
+            start, end = _span(resource, "onset")
+            if start is None:
+                return "Conditions that are findings, without a time"
+            return [Row("note", name=name, start=start, origin=kind, codes=_codes(code))]
         start, _ = _span(resource, "onset")
         if start is None and resource.get("recordedDate"):
             start = _time(resource["recordedDate"], "recordedDate")
@@ -257,7 +287,8 @@ def _row(kind: str, resource: dict[str, Any], medications: dict[str, str]) -> li
             return f"{kind} without a time"
         if end is None and status == "active":
             end = "ongoing"  # stopped or completed without an end: one mark at its start
-        return [Row("drug", name=name, start=start, end=end, dose=dose, origin=kind, codes=codes)]
+        return [Row("drug", name=name, abbr=_short(name), start=start, end=end, dose=dose,
+                    origin=kind, codes=codes)]  # fmt: skip
     if kind == "Procedure":
         name = _concept(code) or "procedure"
         start, end = _span(resource, "performed")
@@ -318,8 +349,8 @@ def _observation(resource: dict[str, Any]) -> list[Row] | str:
         else:
             continue
         name = _concept(code) or "observation"
-        rows.append(Row("measurement", name=name, start=start, value=value, unit=unit,
-                        origin="Observation", codes=_codes(code)))  # fmt: skip
+        rows.append(Row("measurement", name=name, abbr=_short(name), start=start, value=value,
+                        unit=unit, origin="Observation", codes=_codes(code)))  # fmt: skip
     if not rows:
         return "Observations without a numeric value"
     if start is None:

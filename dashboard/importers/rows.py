@@ -65,6 +65,14 @@ COLUMNS: dict[str, str] = {
 }
 
 
+def unreadable(path: object, what: str, error: Exception) -> str:
+    """The message for a file that cannot be read at all (the other files still are)."""
+    reason = str(error).strip() or type(error).__name__
+    if isinstance(error, UnicodeDecodeError):
+        reason = "it is not UTF-8 text"
+    return f"{path}: cannot be read as {what}: {reason}"
+
+
 @dataclass(slots=True)
 class Row:
     """One treatment, event, value or case fact, as read from a source."""

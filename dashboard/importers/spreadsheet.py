@@ -20,6 +20,7 @@ from dashboard.importers.rows import (
     TREATMENT_KINDS,
     Patient,
     Row,
+    unreadable,
 )
 from dashboard.model import EVENT_KINDS, Case, Time, format_number
 from dashboard.model.times import parse_calendar
@@ -74,7 +75,12 @@ def read_tables(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
     """Read several spreadsheets; rows of one case may be spread over them."""
     patients: dict[str, Patient] = {}
     for path in paths:
-        for key, patient in read_table(path, problems).items():
+        try:
+            found = read_table(path, problems)
+        except Exception as error:  # one unreadable file never stops the others
+            problems.append(unreadable(path, "a case table (.csv, .xlsx)", error))
+            continue
+        for key, patient in found.items():
             if key not in patients:
                 patients[key] = patient
                 continue

@@ -114,7 +114,8 @@ def write_cases(
             result.invalid.append(invalid)
             continue
         planned.append((path, text, draft))
-    folder.mkdir(parents=True, exist_ok=True)
+    if planned:
+        folder.mkdir(parents=True, exist_ok=True)
     for path, text, draft in planned:
         # 'x' mode: a file that appeared since the check is still never written over
         with open(path, "x", encoding="utf-8", newline="\n") as handle:

@@ -1,0 +1,71 @@
+"""Import as a whole: odd and hostile sources are refused with a clear message, never a trace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+
+from dashboard.cli import cli
+from dashboard.importers.spreadsheet import EXAMPLE
+from dashboard.load import load_case
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    return result.exit_code, result.stderr
+
+
+def test_the_template_example_is_a_valid_case(tmp_path: Path) -> None:
+    source = tmp_path / "in" / "example.csv"
+    source.parent.mkdir()
+    pd.DataFrame([{"case": "example"} | row for row in EXAMPLE]).to_csv(source, index=False)
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"), "--keep-dates")
+    assert code == 0, err
+    case = load_case(tmp_path / "out" / "example.yaml")
+    assert [t.timing for t in case.treatments] == [
+        "given",
+        "doses",
+        "continuous",
+        "continuous",
+        "continuous",
+    ]
+    assert case.treatments[-1].ongoing and case.treatments[-1].every == 28.0
+    assert case.day0_date is not None and case.periods
+
+
+def test_hostile_sources(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = {
+        "list.json": "[1, 2, 3]",
+        "broken.json": '{"resourceType": "Bundle", "entry": [',
+        "entries.json": '{"resourceType": "Bundle", "entry": {"not": "a list"}}',
+        "odd.ndjson": '"a string"\n{"resourceType": "Observation", "subject": 3}\n',
+        "notes.txt": "just some text\nwith lines\n",
+        "empty.csv": "",
+        "header.csv": "case,kind,name\n",
+        "nul.csv": "case,kind\x00,name\nx,title,y\n",
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "image.xlsx").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    for name in sorted([*files, "image.xlsx"]):
+        code, err = run("import", str(folder / name), "-o", str(tmp_path / "out" / name))
+        assert code == 1, (name, err)
+        assert err.strip(), name
+        assert not list((tmp_path / "out").rglob("*.yaml")), name
+    _, err = run("import", str(folder / "notes.txt"), "-o", str(tmp_path / "o2"))
+    assert "notes.txt: cannot tell what this file is" in err
+
+
+def test_no_files_and_conflicting_date_flags(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    code, err = run("import", str(tmp_path / "empty"), "-o", str(tmp_path / "out"))
+    assert code == 1 and "no files to import in" in err
+    code, err = run("import", str(tmp_path / "empty"), "-o", str(tmp_path / "o"),
+                    "--keep-dates", "--coarse-dates")  # fmt: skip
+    assert code == 2 and "choose one of --keep-dates, --shift-dates and --coarse-dates" in err
