@@ -44,7 +44,9 @@ def test_hostile_sources(tmp_path: Path) -> None:
         "list.json": "[1, 2, 3]",
         "broken.json": '{"resourceType": "Bundle", "entry": [',
         "entries.json": '{"resourceType": "Bundle", "entry": {"not": "a list"}}',
-        "odd.ndjson": '"a string"\n{"resourceType": "Observation", "subject": 3}\n',
+        "odd.ndjson": '"a string"\n{"resourceType": "Observation", "subject": 3}\n'
+        '{"resourceType": "Condition", "subject": {"reference": "Patient/1"}, '
+        '"onsetDateTime": {"a": 1}, "code": [1]}\n',
         "notes.txt": "just some text\nwith lines\n",
         "empty.csv": "",
         "header.csv": "case,kind,name\n",

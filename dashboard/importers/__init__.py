@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dashboard.importers.build import Draft, ImportError_, Options, build
 from dashboard.importers.rows import Patient
-from dashboard.importers.writer import Existing, Written, check_target, write_cases
+from dashboard.importers.writer import Existing, Written, check_target, left_out, write_cases
 
 Reader = Callable[[list[Path], list[str]], dict[str, Patient]]
 NAMES = {
@@ -25,6 +25,7 @@ NAMES = {
     "fhir": "a FHIR R4 export",
 }
 FORMATS = tuple(NAMES)
+DRAWN = ("treatments", "events", "measurements", "periods")
 
 
 @dataclass
@@ -133,6 +134,10 @@ def import_sources(
                 draft = build(patient, options, name, title, origin)
             except ImportError_ as error:
                 result.problems.append(f"{name}: {error}; not written")
+                continue
+            if not any(key in draft.data for key in DRAWN):
+                left = left_out(draft) or "nothing"
+                result.problems.append(f"{name}: nothing to draw (left out: {left}); not written")
                 continue
             drafts.append(draft)
         written = write_cases(drafts, folder, origin, existing)

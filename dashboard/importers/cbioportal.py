@@ -65,7 +65,7 @@ def _read(path: Path, patients: dict[str, Patient], problems: list[str]) -> None
         if not key:
             problems.append(f"{path}:{number}: PATIENT_ID: expected a patient, found nothing")
             continue
-        patient = patients.setdefault(key, Patient(key, lanes=True))
+        patient = patients.get(key) or patients.setdefault(key, Patient(key, lanes=True))
         found = _row(record)
         if isinstance(found, str):
             problems.append(f"{path}:{number}: {found}")

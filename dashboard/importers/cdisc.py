@@ -98,7 +98,7 @@ def read_sdtm(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
             if not key:
                 problems.append(f"{at}: USUBJID: expected a subject, found nothing")
                 continue
-            patient = patients.setdefault(key, Patient(key))
+            patient = patients.get(key) or patients.setdefault(key, Patient(key))
             patient.lanes = True
             if domain not in DOMAINS:
                 patient.drop(f"{domain} records (domain not read)")

@@ -7,6 +7,7 @@ file, entry or line, and the resource left out); resources of other types are co
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -108,7 +109,7 @@ def read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
         if key is None:
             problems.append(f"{at} ({kind}): expected subject or patient: a Patient reference")
             continue
-        patient = patients.setdefault(key, Patient(key, lanes=True))
+        patient = patients.get(key) or patients.setdefault(key, Patient(key, lanes=True))
         if kind not in READ:
             patient.drop(f"{kind} resources (not read)")
             continue
@@ -155,7 +156,14 @@ def _patient(patients: dict[str, Patient], resource: dict[str, Any]) -> None:
 
 def _time(value: Any, field: str) -> dt.date | str:
     """A FHIR date or dateTime as a date ('2015-04' stays a month)."""
-    match = _DATE.match(value) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        raise Malformed(f"{field}: expected a date or date-time, found {value!r}")
+    return _date(value, field)
+
+
+@functools.lru_cache(maxsize=65536)  # exports repeat their dates
+def _date(value: str, field: str) -> dt.date | str:
+    match = _DATE.match(value)
     if match is None:
         raise Malformed(f"{field}: expected a date or date-time, found {value!r}")
     year, month, day = match.groups()
@@ -206,6 +214,7 @@ def _tag(value: Any) -> str | None:
     return match.group(1) if match else None
 
 
+@functools.lru_cache(maxsize=65536)
 def _short(name: str) -> str | None:
     """A row label for a long name: 'Ferritin [Mass/volume] in Serum' -> 'Ferritin',
     'tocilizumab 20 MG/ML Injectable Solution' -> 'tocilizumab'."""

@@ -56,7 +56,7 @@ def read_table(path: Path, problems: list[str]) -> dict[str, Patient]:
             continue  # an empty line between blocks
         case = str(cells.get("case") or path.stem)
         row = _row(cells, f"{path}:{number}", problems)
-        patient = patients.setdefault(case, Patient(case, name=case))
+        patient = patients.get(case) or patients.setdefault(case, Patient(case, name=case))
         if row is None:
             patient.drop("rows with problems, reported")
         elif row.kind == "day0":
