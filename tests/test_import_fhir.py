@@ -120,3 +120,14 @@ def test_keep_dates_and_patient_choice(tmp_path: Path) -> None:
     assert case.day0_date is not None and case.day0_date.isoformat() == "2014-11-03"
     assert not case.treatments and not case.events and len(case.measurements) == 5
     assert "Tanaka" not in (tmp_path / "patient-1.yaml").read_text(encoding="utf-8")
+
+
+def test_day0_as_a_date_matches_day0_as_a_condition(tmp_path: Path) -> None:
+    run("import", str(BUNDLE), "-o", str(tmp_path / "a"), "--day0", "2015-04-10")
+    run("import", str(BUNDLE), "-o", str(tmp_path / "b"), "--day0", "condition:neuromyelitis")
+    by_date = load_case(tmp_path / "a" / "patient-1.yaml")
+    by_condition = load_case(tmp_path / "b" / "patient-1.yaml")
+    assert [t.day for t in by_date.times] == [t.day for t in by_condition.times]
+    assert by_date.day0.label == "Day 0" and by_date.day0_date is None
+    code, err = run("import", str(BUNDLE), "-o", str(tmp_path / "c"), "--day0", "condition:MOGAD")
+    assert code == 1 and "--day0 condition:MOGAD: no condition or event matches 'mogad'" in err
