@@ -225,11 +225,12 @@ def _short(name: str) -> str | None:
 def _codes(value: Any) -> tuple[str, ...]:
     if not isinstance(value, dict):
         return ()
-    return tuple(
+    codes = [
         str(coding["code"])
-        for coding in value.get("coding") or []
+        for coding in value.get("coding") or ()
         if isinstance(coding, dict) and coding.get("code")
-    )
+    ]
+    return tuple(codes)
 
 
 def _quantity(value: Any, field: str) -> tuple[float, str | None]:
