@@ -196,3 +196,52 @@ def test_import_dates_options(tmp_path: Path, dates: str | None) -> None:
         assert case.day0_date is None and not re.search(r"201[78]-", text)
         label = "NMOSD onset (mid Mar 2017)" if dates else "NMOSD onset"
         assert case.day0.label == label
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_rows_read_at_once_equal_rows_read_cell_by_cell(tmp_path: Path, suffix: str) -> None:
+    """Rows that pass the checks skip the cell-by-cell path; both must give the same rows."""
+    import pandas as pd
+
+    from dashboard.importers import spreadsheet
+
+    records = [
+        {"case": "a", "kind": "Measurement", "name": " Ferritin ", "start": "day 3"}
+        | {"value": "1,200"},
+        {"case": "a", "kind": "measurement", "name": "CRP", "start": "~day 4", "value": "~8"},
+        {"case": "a", "kind": "drug", "name": "PSL", "start": "2015-04-02", "end": "Ongoing"},
+        {"case": "a", "kind": "drug", "name": "PSL", "start": "day 7", "value": 40, "unit": "mg"},
+        {"case": "a", "kind": "age", "value": "32"},
+        {"case": "a", "kind": "procedure_event", "start": "week 2", "detail": "LP", "abbr": 5},
+        {"case": "a", "kind": "relapse", "name": "myelitis", "start": "day x"},
+        {"case": "a", "kind": "drug", "start": "day 1"},
+        {"case": "a", "kind": "measurement", "name": "EDSS", "start": "day 1", "value": "lots"},
+        {},
+        {"kind": "title", "name": "No case column value"},
+        {"case": 7, "kind": "sex", "name": "female", "lane": 1.5, "source": "Table 2"},
+    ]  # fmt: skip
+    path = tmp_path / f"cases.{suffix}"
+    frame = pd.DataFrame(records, columns=list(COLUMNS))
+    if suffix == "csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_excel(path, index=False, sheet_name="cases")
+    problems: list[str] = []
+    patients = spreadsheet.read_table(path, problems)
+
+    slow_problems: list[str] = []
+    expected: dict[str, list[object]] = {}
+    raw = spreadsheet._frame(path)
+    names = [str(column).strip().lower() for column in raw.columns]
+    for number, values in enumerate(raw.to_numpy(dtype=object).tolist(), start=2):
+        cells = {name: spreadsheet._cell(value) for name, value in zip(names, values, strict=True)}
+        if any(value is not None for value in cells.values()):
+            row = spreadsheet._row(cells, f"{path}:{number}", slow_problems)
+            case = str(cells.get("case") or path.stem)
+            if row is not None:
+                expected.setdefault(case, []).append(row)
+    assert {key: patient.rows for key, patient in patients.items()} == expected
+    assert problems == slow_problems
+    assert len(problems) == 3  # a bad time, a drug without a name, a value not a number
+    assert patients["a"].rows[0].value == 1200.0
+    assert patients["a"].rows[0].name == "Ferritin"
