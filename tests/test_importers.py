@@ -71,3 +71,30 @@ def test_no_files_and_conflicting_date_flags(tmp_path: Path) -> None:
     code, err = run("import", str(tmp_path / "empty"), "-o", str(tmp_path / "o"),
                     "--keep-dates", "--coarse-dates")  # fmt: skip
     assert code == 2 and "choose one of --keep-dates, --shift-dates and --coarse-dates" in err
+
+
+def test_reading_pauses_the_cycle_search_and_always_resumes_it(tmp_path: Path) -> None:
+    import gc
+
+    import pytest
+
+    from dashboard.importers.fhir import read_fhir
+    from dashboard.importers.rows import no_cycle_search
+
+    seen: list[bool] = []
+    with pytest.raises(RuntimeError), no_cycle_search():
+        seen.append(gc.isenabled())
+        raise RuntimeError("a reader failing halfway")
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with no_cycle_search():
+            pass
+        assert not gc.isenabled()  # paused by someone else: left paused
+    finally:
+        gc.enable()
+    source = tmp_path / "Patient.ndjson"
+    source.write_text('{"resourceType": "Patient", "id": "p1", "gender": "female"}\n')
+    assert list(read_fhir([source], [])) == ["p1"]
+    assert gc.isenabled()

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from dashboard.importers.rows import Patient, Row, unreadable
+from dashboard.importers.rows import Patient, Row, no_cycle_search, unreadable
 
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 THERAPY = re.compile(
@@ -47,16 +47,19 @@ class Malformed(ValueError):
 def _resources(path: Path, problems: list[str]) -> Iterator[tuple[str, Any]]:
     """Each resource of a file with where it is: 'file:entry 3' or 'file:line 3'."""
     if path.suffix.lower() == ".ndjson":
+        where = str(path)
         with open(path, encoding="utf-8-sig") as handle:
             for number, line in enumerate(handle, start=1):
-                if not line.strip():
+                if not line or line.isspace():
                     continue
                 try:
                     resource = json.loads(line)
                 except ValueError as error:
-                    problems.append(f"{path}:{number}: expected one JSON resource a line ({error})")
+                    problems.append(
+                        f"{where}:{number}: expected one JSON resource a line ({error})"
+                    )
                     continue
-                yield f"{path}:{number}", resource
+                yield f"{where}:{number}", resource
         return
     try:
         with open(path, encoding="utf-8-sig") as handle:
@@ -78,6 +81,11 @@ def _resources(path: Path, problems: list[str]) -> Iterator[tuple[str, Any]]:
 
 def read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
     """Read Bundles and NDJSON files into one patient per Patient resource or reference."""
+    with no_cycle_search():
+        return _read_fhir(paths, problems)
+
+
+def _read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
     patients: dict[str, Patient] = {}
     medications: dict[str, str] = {}
     pending: list[tuple[str, dict[str, Any]]] = []
@@ -194,14 +202,21 @@ def _concept(value: Any) -> str | None:
     """A CodeableConcept's text, else its first coding's display, else its code."""
     if not isinstance(value, dict):
         return None
-    if isinstance(value.get("text"), str) and value["text"].strip():
-        return SEMANTIC_TAG.sub("", value["text"]).strip()
+    text = value.get("text")
+    if isinstance(text, str) and (label := _label(text)) is not None:
+        return label
     for coding in value.get("coding") or []:
         if isinstance(coding, dict):
             shown = coding.get("display") or coding.get("code")
-            if isinstance(shown, str) and shown.strip():
-                return SEMANTIC_TAG.sub("", shown).strip()
+            if isinstance(shown, str) and (label := _label(shown)) is not None:
+                return label
     return None
+
+
+@functools.lru_cache(maxsize=65536)  # exports repeat their concepts
+def _label(text: str) -> str | None:
+    """A concept's text without SNOMED CT's semantic tag; None for blank text."""
+    return SEMANTIC_TAG.sub("", text).strip() if text.strip() else None
 
 
 def _tag(value: Any) -> str | None:

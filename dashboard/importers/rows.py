@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from dashboard.model import EVENT_KINDS
@@ -63,6 +66,23 @@ COLUMNS: dict[str, str] = {
     "source": "Where the datum came from (Table 2, discharge letter).",
     "question": "For step rows: the question asked at that step.",
 }
+
+
+@contextmanager
+def no_cycle_search() -> Iterator[None]:
+    """Pause Python's search for reference cycles while a source is read into rows.
+
+    Parsed resources and rows hold no cycles, but each few hundred new objects the search
+    walks all of them again: on a large export that took a third of the reading time.
+    Memory is still freed as usual when the last reference goes.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def unreadable(path: object, what: str, error: Exception) -> str:

@@ -21,6 +21,7 @@ from dashboard.importers.rows import (
     TREATMENT_KINDS,
     Patient,
     Row,
+    no_cycle_search,
     unreadable,
 )
 from dashboard.model import EVENT_KINDS, Case, Time, format_number
@@ -140,7 +141,8 @@ def read_tables(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
     patients: dict[str, Patient] = {}
     for path in paths:
         try:
-            found = read_table(path, problems)
+            with no_cycle_search():
+                found = read_table(path, problems)
         except Exception as error:  # one unreadable file never stops the others
             problems.append(unreadable(path, "a case table (.csv, .xlsx)", error))
             continue
