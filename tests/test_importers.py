@@ -98,3 +98,45 @@ def test_reading_pauses_the_cycle_search_and_always_resumes_it(tmp_path: Path) -
     source.write_text('{"resourceType": "Patient", "id": "p1", "gender": "female"}\n')
     assert list(read_fhir([source], [])) == ["p1"]
     assert gc.isenabled()
+
+
+def test_case_files_are_written_as_the_yaml_representer_writes_them() -> None:
+    """The writer builds YAML nodes itself (faster); the text must be the representer's."""
+    import yaml
+
+    from dashboard.importers.build import Draft
+    from dashboard.importers.writer import _Dumper, case_yaml
+
+    data = {
+        "title": "Ünïcode: 'quoted' \"too\" # not a comment",
+        "summary": "line one\nline two " + "long " * 40,
+        "patient": {"age": 32, "sex": "female", "flag": True, "none": None},
+        "looks_like": ["yes", "no", "1.0", "~", "null", "2015-04-01", "@x", "- a", ""],
+        "numbers": [0.0, -0.0, 1e17, 1.5e-9, 12345678901234567890, float("inf"), -3],
+        "nested": [{"at": "~day 3", "dose": 60}, {"at": 7.25, "values": [["day 1", 5]]}],
+        "empty": {"list": [], "map": {}},
+    }
+    draft = Draft("edge", data)
+    header, _, _ = case_yaml(draft, "here").partition("title:")
+    expected = header + yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
+    )
+    assert case_yaml(draft, "here") == expected
+    nan = case_yaml(Draft("nan", {"value": float("nan")}), "here")
+    assert nan.endswith("{value: .nan}\n")
+
+
+def test_imported_files_are_the_representer_s_text(tmp_path: Path) -> None:
+    import yaml
+
+    from dashboard.importers import import_sources
+    from dashboard.importers.writer import _Dumper
+
+    source = tmp_path / "in" / "example.csv"
+    source.parent.mkdir()
+    pd.DataFrame([{"case": "example"} | row for row in EXAMPLE]).to_csv(source, index=False)
+    result = import_sources([source], tmp_path / "out")
+    [(path, draft)] = result.written.files
+    body = yaml.dump(draft.data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    assert path.read_text(encoding="utf-8").endswith(body)
+    assert "treatments:" in body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Sequence
@@ -42,7 +43,12 @@ def case_yaml(draft: Draft, origin: str) -> str:
         draft.dates_note,
     ]
     header = "".join(f"# {line}\n" for line in lines if line)
-    body = yaml.dump(draft.data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    try:
+        tree = _node(draft.data)
+    except TypeError:  # a value of another type: the full representer knows it
+        body = yaml.dump(draft.data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    else:
+        body = yaml.serialize(tree, Dumper=_Dumper, allow_unicode=True, width=100)
     return header + body
 
 
@@ -51,8 +57,44 @@ class _Dumper(yaml.CSafeDumper):
 
 
 def _short(items: list[object]) -> bool:
-    scalars = all(isinstance(item, str | int | float) for item in items)
+    scalars = all(isinstance(item, (str, int, float)) for item in items)
     return scalars and sum(len(str(item)) + 2 for item in items) <= 60
+
+
+_TAG = "tag:yaml.org,2002:"
+
+
+def _node(data: object) -> yaml.Node:
+    """The YAML node `_Dumper` represents `data` with (for the few types a draft holds), built
+    without the representer's lookups and bookkeeping, which cost more than the writing."""
+    if type(data) is str:
+        return yaml.ScalarNode(_TAG + "str", data)
+    if type(data) is dict:
+        pairs = [(_node(key), _node(value)) for key, value in data.items()]
+        short = _short([*data.keys(), *data.values()])
+        return yaml.MappingNode(_TAG + "map", pairs, flow_style=short)
+    if type(data) is list:
+        values = [_node(value) for value in data]
+        return yaml.SequenceNode(_TAG + "seq", values, flow_style=_short(data))
+    if type(data) is bool:
+        return yaml.ScalarNode(_TAG + "bool", "true" if data else "false")
+    if type(data) is int:
+        return yaml.ScalarNode(_TAG + "int", str(data))
+    if type(data) is float:
+        return yaml.ScalarNode(_TAG + "float", _float(data))
+    if data is None:
+        return yaml.ScalarNode(_TAG + "null", "null")
+    raise TypeError(f"no YAML node for {type(data).__name__}")
+
+
+def _float(number: float) -> str:
+    """A float as `SafeRepresenter.represent_float` writes it."""
+    if number != number:
+        return ".nan"
+    if number in (math.inf, -math.inf):
+        return ".inf" if number > 0 else "-.inf"
+    text = repr(number).lower()
+    return text.replace("e", ".0e", 1) if "." not in text and "e" in text else text
 
 
 def _represent_list(dumper: yaml.CSafeDumper, data: list[object]) -> yaml.Node:
