@@ -12,6 +12,8 @@ from typing import Any
 import click
 
 from dashboard import __version__
+from dashboard.cli_import import import_, table, template
+from dashboard.dates import DATE_VIEWS, DATES_HELP, with_dates
 from dashboard.load import case_paths, expand_paths, load_case, load_paths
 from dashboard.problems import InvalidCase
 
@@ -34,6 +36,24 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
         length=total, label=label, file=sys.stderr, show_pos=True, width=30
     ) as bar:
         yield bar.update
+
+
+def _dates_option(function: Any) -> Any:
+    return click.option(
+        "--dates",
+        type=click.Choice(DATE_VIEWS),
+        default="exact",
+        show_default=True,
+        help=DATES_HELP,
+    )(function)
+
+
+def _check_axis(axis: str | None, dates: str) -> None:
+    if axis == "date" and dates in ("coarse", "hidden"):
+        _fail(
+            f"--axis date shows calendar dates, which --dates {dates} leaves out; "
+            "choose --axis day, week, month or year"
+        )
 
 
 def _read_case(path: Path) -> Any:
@@ -222,6 +242,7 @@ SIZES_HELP = (
 @click.option(
     "--group", type=click.Choice(["none", "diagnosis"]), help="With a series: group the rows."
 )
+@_dates_option
 def render(
     case: Path,
     output: Path,
@@ -234,15 +255,19 @@ def render(
     view: str | None,
     sort: str | None,
     group: str | None,
+    dates: str,
 ) -> None:
     """Render a case, a series or a folder of cases to a page, the figure's JSON, or an image."""
     from dashboard.export import ExportError, render_folder, save
     from dashboard.load import is_series
 
+    _check_axis(axis, dates)
     try:
         if is_series(case):
             dots = int(dpi) if dpi else None
-            _render_series(case, output, theme, axis, size, height_mm, dots, view, sort, group)
+            _render_series(
+                case, output, theme, axis, size, height_mm, dots, view, sort, group, dates
+            )
             return
         if view or sort or group:
             _fail("--view, --sort and --group go with a series file (*.series.yaml)")
@@ -257,6 +282,7 @@ def render(
                     size=size,
                     height_mm=height_mm,
                     dpi=int(dpi) if dpi else None,
+                    dates=dates,
                     progress=advance,
                 )
             for invalid in report.invalid:
@@ -267,7 +293,7 @@ def render(
             return
         if output.suffix.lower() in (".yaml", ".yml"):
             _fail(f"{output} looks like a case file; refusing to write over it")
-        loaded = _read_case(case)
+        loaded = with_dates(_read_case(case), dates)
         written = save(
             loaded,
             output,
@@ -293,8 +319,10 @@ def _render_series(
     view: str | None,
     sort: str | None,
     group: str | None,
+    dates: str = "exact",
 ) -> None:
     from dashboard.series.export import save_series
+    from dashboard.series.load import series_with_dates
 
     if output.suffix.lower() in (".yaml", ".yml"):
         _fail(f"{output} looks like a case file; refusing to write over it")
@@ -302,6 +330,8 @@ def _render_series(
         _fail("a series is drawn in days, weeks, months or years from its anchor, not dates")
     loaded = _read_series(path)
     _name_invalid(loaded)
+    if dates != "exact":
+        loaded = series_with_dates(loaded, dates)
     if view == "panels" and (sort or group or axis):
         _fail("--sort, --group and --axis go with --view series; the panels keep each case's own")
     written = save_series(
@@ -334,7 +364,8 @@ def _render_series(
     type=click.IntRange(1, 64),
     help="Server processes; about one per CPU core for many users.",
 )
-def serve(folder: Path, host: str, port: int, workers: int) -> None:
+@_dates_option
+def serve(folder: Path, host: str, port: int, workers: int, dates: str) -> None:
     """Open the dashboard on a folder of case files (timelines/ by default).
 
     Edits to the files show in open pages within seconds. Stop it with Ctrl+C.
@@ -353,7 +384,7 @@ def serve(folder: Path, host: str, port: int, workers: int) -> None:
             err=True,
         )
     try:
-        run(folder, host=host, port=port, workers=workers)
+        run(folder, host=host, port=port, workers=workers, dates=dates)
     except ServeError as error:
         _fail(str(error))
 
@@ -368,14 +399,15 @@ def serve(folder: Path, host: str, port: int, workers: int) -> None:
     help="The site folder to write (created; only a folder this command made is replaced).",
 )
 @click.option("--theme", type=click.Choice(THEMES), default="screen", show_default=True)
-def export(folder: Path, output: Path, theme: str) -> None:
+@_dates_option
+def export(folder: Path, output: Path, theme: str, dates: str) -> None:
     """Export a folder of cases as a static site that works offline and on any web host."""
     from dashboard.export import ExportError
     from dashboard.export.site import export_site
 
     try:
         with _progress(len(case_paths(folder)), "Exporting") as advance:
-            report = export_site(folder, output, theme=theme, progress=advance)
+            report = export_site(folder, output, theme=theme, dates=dates, progress=advance)
     except ExportError as error:
         _fail(str(error))
     for invalid in report.invalid:
@@ -396,19 +428,25 @@ def export(folder: Path, output: Path, theme: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="deck.html (a self-contained slide show) or deck.pptx (PowerPoint).",
 )
-def present(case: Path, output: Path) -> None:
+@_dates_option
+def present(case: Path, output: Path, dates: str) -> None:
     """Make a step-by-step teaching presentation of a case (.html or .pptx)."""
     from dashboard.export import ExportError
     from dashboard.export.deck import save_deck
 
     if output.suffix.lower() in (".yaml", ".yml"):
         _fail(f"{output} looks like a case file; refusing to write over it")
-    loaded = _read_case(case)
+    loaded = with_dates(_read_case(case), dates)
     try:
         written = save_deck(loaded, output, case_id=case.stem)
     except (ExportError, ValueError) as error:
         _fail(str(error))
     click.echo(f"Wrote {written}", err=True)
+
+
+cli.add_command(import_)
+cli.add_command(template)
+cli.add_command(table)
 
 
 def main() -> None:

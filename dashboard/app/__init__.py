@@ -17,14 +17,14 @@ from dash import Dash, dcc, html
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 
-def create_app(folder: str | os.PathLike[str]) -> Dash:
-    """The dashboard for a folder of case files."""
+def create_app(folder: str | os.PathLike[str], dates: str = "exact") -> Dash:
+    """The dashboard for a folder of case files, its dates shown as `dates` says."""
     from dashboard.app import series
     from dashboard.app.callbacks import register
     from dashboard.app.cases import Library
     from dashboard.app.routes import add_routes
 
-    library = Library(folder)
+    library = Library(folder, dates)
     app = Dash(
         __name__,
         title="clinical-course",
@@ -56,11 +56,13 @@ def finish_setup(app: Dash) -> None:
         app.server.preprocess_request()
 
 
-def serve(folder: str | os.PathLike[str], *, host: str, port: int, workers: int) -> None:
+def serve(
+    folder: str | os.PathLike[str], *, host: str, port: int, workers: int, dates: str = "exact"
+) -> None:
     """Serve the dashboard for `folder` on host:port with `workers` processes."""
     from dashboard.app.server import run
 
-    run(folder, host=host, port=port, workers=workers)
+    run(folder, host=host, port=port, workers=workers, dates=dates)
 
 
 __all__ = ["create_app", "serve"]

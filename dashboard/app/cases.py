@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.catalogue import Catalogue, Entry, duration, read_case, search_text, span_text, watch
+from dashboard.dates import with_dates
 from dashboard.figure import figure_spec
 from dashboard.load import SUFFIXES, CaseFile, Catalog
 from dashboard.model import Case
@@ -54,8 +55,15 @@ class Library:
     on how many files the folder holds.
     """
 
-    def __init__(self, folder: str | os.PathLike[str], *, cache: Path | bool | None = True) -> None:
+    def __init__(
+        self,
+        folder: str | os.PathLike[str],
+        dates: str = "exact",
+        *,
+        cache: Path | bool | None = True,
+    ) -> None:
         self.folder = Path(folder)
+        self.dates = dates  # how every page shows calendar dates (dashboard.dates)
         self.catalogue = Catalogue(self.folder, cache=cache)
         self._lock = threading.Lock()
         self._parsed: OrderedDict[str, tuple[Stamp, Case | InvalidCase]] = OrderedDict()
@@ -98,7 +106,8 @@ class Library:
         with self._lock:
             cached = self._parsed.get(entry.name)
         if cached is None or cached[0] != stamp:
-            cached = (stamp, read_case(path, self.folder))
+            read = read_case(path, self.folder)
+            cached = (stamp, with_dates(read, self.dates) if isinstance(read, Case) else read)
             with self._lock:
                 self._parsed[entry.name] = cached
                 while len(self._parsed) > CASE_CACHE_SIZE:

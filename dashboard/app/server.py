@@ -30,8 +30,9 @@ log = logging.getLogger("clinical-course")
 class DashboardServer(BaseApplication):  # type: ignore[misc]
     """gunicorn, configured from Python rather than its command line."""
 
-    def __init__(self, folder: Path, options: dict[str, Any]) -> None:
+    def __init__(self, folder: Path, options: dict[str, Any], dates: str = "exact") -> None:
         self.folder = folder
+        self.dates = dates
         self.options = options
         super().__init__()
 
@@ -44,7 +45,7 @@ class DashboardServer(BaseApplication):  # type: ignore[misc]
         """The WSGI application; built in each worker, after the fork."""
         from dashboard.app import create_app
 
-        return create_app(self.folder).server
+        return create_app(self.folder, self.dates).server
 
 
 class RequestWatch:
@@ -177,6 +178,7 @@ def run(
     port: int,
     workers: int,
     request_limit: float = REQUEST_LIMIT,
+    dates: str = "exact",
 ) -> None:
     """Serve until interrupted; debug and reloading are always off."""
     check_address(host, port)
@@ -197,4 +199,4 @@ def run(
         "preload_app": False,
         "proc_name": "clinical-course",
     }
-    DashboardServer(Path(folder), options).run()
+    DashboardServer(Path(folder), options, dates).run()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dashboard.dates import catalog_with_dates
 from dashboard.export.base import ExportError, write_atomic
 from dashboard.export.images import (
     IMAGE_FORMATS,
@@ -98,6 +99,7 @@ def render_folder(
     height_mm: float | None = None,
     dpi: int | None = None,
     progress: Callable[[int], None] | None = None,
+    dates: str = "exact",
 ) -> RenderReport:
     """Render every valid case of `folder` into `output` as `<id>.<fmt>`, with one browser;
     `progress` is told of each file written."""
@@ -107,7 +109,7 @@ def render_folder(
     output = Path(output)
     if output.exists() and not output.is_dir():
         raise ExportError(f"{output} is a file; give a folder to write the {fmt} files into")
-    catalog = load_folder(folder)
+    catalog = catalog_with_dates(load_folder(folder), dates)
     targets = [(item.case, output / f"{item.id}{suffix}") for item in catalog.cases.values()]
     if progress is not None and catalog.invalid:
         progress(len(catalog.invalid))  # skipped files count as done

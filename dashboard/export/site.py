@@ -25,6 +25,7 @@ from plotly.offline import get_plotlyjs
 
 from dashboard import __version__
 from dashboard.catalogue import inside_folder, read_case
+from dashboard.dates import catalog_with_dates, with_dates
 from dashboard.export.base import ExportError
 from dashboard.export.page import case_page, page_css
 from dashboard.export.preview import preview_svg
@@ -79,6 +80,7 @@ def export_site(
     output: str | os.PathLike[str],
     *,
     theme: str = "screen",
+    dates: str = "exact",
     progress: Callable[[int], None] | None = None,
 ) -> SiteReport:
     """Write the site of every valid case in `folder` into `output`; invalid files are listed.
@@ -90,13 +92,13 @@ def export_site(
     paths = case_paths(source) if source.is_dir() else []
     if not paths:
         raise ExportError(f"no case files (*.yaml, *.yml) found in {source}")
-    build = f"{__version__}|{theme}"
+    build = f"{__version__}|{theme}|{dates}"
     notes = previous.notes.get("cases", {}) if previous.notes.get("build") == build else {}
     found = [_find(path, source, notes) for path in paths]
     cases, invalid = _sort_out(found, source)
     pages = _page_names(cases)
     index_names = [_index_name(number) for number in range(_index_pages(len(cases)))]
-    series = SeriesPages.of(source)
+    series = SeriesPages.of(source, dates)
     ours = [PLOTLY_JS, STYLESHEET, *pages.values(), *index_names, *series.names()]
     staging = Staging(site, previous)
     try:
@@ -110,7 +112,7 @@ def export_site(
             note = item.note
             reuse = note is not None and note.get("page") == page and staging.keep(page)
             if not reuse or note is None:
-                case = _case(item, source)
+                case = with_dates(_case(item, source), dates)
                 html = case_page(
                     case,
                     build_figure(case, theme=theme),
@@ -290,14 +292,14 @@ class SeriesPages:
     pages: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, source: Path) -> SeriesPages:
+    def of(cls, source: Path, dates: str = "exact") -> SeriesPages:
         """The series of `source` (the folder's cases are read only when it has some)."""
         from dashboard.series.load import load_series_paths, series_paths
 
         paths = series_paths(source)
         if not paths:
             return cls(source)
-        catalog: Catalog = load_folder(source)
+        catalog: Catalog = catalog_with_dates(load_folder(source), dates)
         found, invalid = load_series_paths(paths, catalog)
         taken: set[str] = set()
         pages: dict[str, list[tuple[str, str]]] = {}

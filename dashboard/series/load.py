@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import fnmatch
 import os
@@ -198,3 +199,15 @@ def load_series_paths(
         else:
             found[loaded.id] = loaded
     return found, tuple(invalid)
+
+
+def series_with_dates(series_file: SeriesFile, dates: str) -> SeriesFile:
+    """The series with every case's calendar dates shown as `dates` says."""
+    from dashboard.dates import with_dates
+
+    def shown(items: tuple[CaseFile, ...]) -> tuple[CaseFile, ...]:
+        return tuple(dataclasses.replace(item, case=with_dates(item.case, dates)) for item in items)
+
+    return dataclasses.replace(
+        series_file, cases=shown(series_file.cases), panels=shown(series_file.panels)
+    )

@@ -1,0 +1,215 @@
+"""Import speed: a generated FHIR bulk export and a long case table, each against parsing the
+same files with json or pandas alone.
+
+Run: python benchmarks/bench_import.py [--patients 1000] [--rows 100000]
+Every figure is measured in this run, next to its baseline, and printed with its goal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dashboard.importers import import_sources
+from dashboard.importers.fhir import read_fhir
+from dashboard.importers.spreadsheet import read_tables
+
+GOAL = 2.0
+LOINC = [
+    ("2276-4", "Ferritin [Mass/volume] in Serum or Plasma", "ng/mL", 20, 3000),
+    ("1988-5", "C reactive protein [Mass/volume] in Serum or Plasma", "mg/L", 0.1, 150),
+    ("26464-8", "Leukocytes [#/volume] in Blood", "10*3/uL", 2, 18),
+    ("8310-5", "Body temperature", "Cel", 35.8, 40.5),
+]
+DRUGS = [
+    ("312617", "prednisoLONE 5 MG Oral Tablet"),
+    ("197388", "azathioprine 50 MG Oral Tablet"),
+    ("2003754", "tocilizumab 20 MG/ML Injectable Solution"),
+    ("1743704", "methylprednisolone 1000 MG Injection"),
+]
+
+
+def best_of(repeats: int, action: Callable[[], object]) -> float:
+    """The fastest of several runs (the least disturbed by the machine)."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def report(name: str, seconds: float, baseline: float) -> None:
+    """One line: time, ratio to the baseline, goal."""
+    ratio = seconds / baseline
+    met = "met" if ratio <= GOAL else "MISSED"
+    print(f"{name:<52} {seconds:8.2f} s {ratio:6.2f}x baseline  goal <= {GOAL:g}x  {met}")
+
+
+def _day(rng: random.Random, start: str = "2015-01-01") -> str:
+    import datetime as dt
+
+    date = dt.date.fromisoformat(start) + dt.timedelta(days=rng.randrange(0, 900))
+    return f"{date.isoformat()}T{rng.randrange(7, 20):02d}:00:00+00:00"
+
+
+def write_fhir(folder: Path, patients: int) -> int:
+    """A bulk export: one NDJSON file per resource type, ~70 resources per patient."""
+    rng = random.Random(11)
+    files = {
+        name: open(folder / f"{name}.ndjson", "w", encoding="utf-8")  # noqa: SIM115
+        for name in ("Patient", "Condition", "Encounter", "MedicationRequest", "Observation")
+    }
+    count = 0
+    try:
+        for number in range(patients):
+            pid = f"p{number:06d}"
+            subject = {"reference": f"Patient/{pid}"}
+            resources: list[dict[str, object]] = [
+                {
+                    "resourceType": "Patient",
+                    "id": pid,
+                    "name": [{"family": f"Family{number}", "given": ["Given"]}],
+                    "gender": rng.choice(["female", "male"]),
+                    "birthDate": "1980-01-01",
+                    "address": [{"city": "Somewhere"}],
+                }
+            ]
+            resources.append({
+                "resourceType": "Condition", "id": f"c{number}", "subject": subject,
+                "code": {"coding": [{"system": "http://snomed.info/sct", "code": "25044007",
+                                     "display": "Neuromyelitis optica (disorder)"}]},
+                "onsetDateTime": _day(rng),
+            })  # fmt: skip
+            for visit in range(6):
+                resources.append({
+                    "resourceType": "Encounter", "id": f"e{number}-{visit}", "subject": subject,
+                    "class": {"code": rng.choice(["AMB", "AMB", "IMP"])},
+                    "period": {"start": _day(rng), "end": _day(rng, "2017-07-01")},
+                })  # fmt: skip
+            for index in range(8):
+                code, display = DRUGS[index % len(DRUGS)]
+                resources.append({
+                    "resourceType": "MedicationRequest", "id": f"m{number}-{index}",
+                    "status": rng.choice(["active", "stopped"]), "intent": "order",
+                    "subject": subject, "authoredOn": _day(rng),
+                    "medicationCodeableConcept": {"coding": [
+                        {"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": code,
+                         "display": display}]},
+                    "dosageInstruction": [{"doseAndRate": [{"doseQuantity": {"value": 60}}]}],
+                })  # fmt: skip
+            for index in range(55):
+                code, display, unit, low, high = LOINC[index % len(LOINC)]
+                resources.append({
+                    "resourceType": "Observation", "id": f"o{number}-{index}", "status": "final",
+                    "subject": subject, "effectiveDateTime": _day(rng),
+                    "code": {"coding": [{"system": "http://loinc.org", "code": code,
+                                         "display": display}], "text": display},
+                    "valueQuantity": {"value": round(rng.uniform(low, high), 1), "unit": unit},
+                })  # fmt: skip
+            for resource in resources:
+                files[str(resource["resourceType"])].write(json.dumps(resource) + "\n")
+            count += len(resources)
+    finally:
+        for handle in files.values():
+            handle.close()
+    return count
+
+
+def write_table(path: Path, rows: int) -> None:
+    """A case table of `rows` rows: 200 cases of drugs, events and values."""
+    rng = random.Random(7)
+    records = []
+    per_case = rows // 200
+    for case in range(200):
+        name = f"case-{case:03d}"
+        records.append({"case": name, "kind": "title", "name": f"Generated case {case}"})
+        for index in range(per_case - 1):
+            day = f"day {index % 700}"
+            pick = index % 10
+            if pick == 0:
+                records.append({"case": name, "kind": "drug", "name": "prednisolone",
+                                "start": day, "end": f"day {index % 700 + 30}",
+                                "dose": "30 mg/day"})  # fmt: skip
+            elif pick == 1:
+                records.append({"case": name, "kind": "relapse", "name": "myelitis",
+                                "start": day})  # fmt: skip
+            else:
+                records.append({"case": name, "kind": "measurement", "name": "Ferritin",
+                                "unit": "ng/mL", "start": day,
+                                "value": round(rng.uniform(20, 3000), 1)})  # fmt: skip
+    frame = pd.DataFrame(records)
+    if path.suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_excel(path, index=False, sheet_name="cases")
+
+
+def json_baseline(folder: Path) -> Callable[[], object]:
+    """Parse every line of the export with json, nothing more."""
+
+    def parse() -> object:
+        for path in sorted(folder.glob("*.ndjson")):
+            with open(path, encoding="utf-8") as handle:
+                for line in handle:
+                    json.loads(line)
+        return None
+
+    return parse
+
+
+def main() -> None:
+    """Generate the inputs, time each step against its baseline, print the ratios."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--patients", type=int, default=1000)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        export = root / "fhir"
+        export.mkdir()
+        resources = write_fhir(export, args.patients)
+        print(f"FHIR bulk export: {args.patients} patients, {resources} resources")
+        baseline = best_of(args.repeats, json_baseline(export))
+        print(f"{'baseline: json.loads of every line':<52} {baseline:8.2f} s")
+        paths = sorted(export.glob("*.ndjson"))
+        read = best_of(args.repeats, lambda: read_fhir(paths, []))
+        report("read into patients (checked, mapped)", read, baseline)
+        out = root / "fhir-cases"
+        started = time.perf_counter()
+        result = import_sources([export], out)
+        whole = time.perf_counter() - started
+        report(f"whole import: {len(result.written.files)} case files written", whole, baseline)
+
+        for suffix in (".csv", ".xlsx"):
+            table = root / f"cases{suffix}"
+            write_table(table, args.rows)
+            print(f"\ncase table {table.name}: {args.rows} rows, 200 cases")
+            if suffix == ".csv":
+                pandas = best_of(args.repeats, lambda: pd.read_csv(table, dtype=str))  # noqa: B023
+            else:
+                pandas = best_of(1, lambda: pd.read_excel(table, dtype=object))  # noqa: B023
+            print(f"{'baseline: pandas alone':<52} {pandas:8.2f} s")
+            repeats = args.repeats if suffix == ".csv" else 1
+            read = best_of(repeats, lambda: read_tables([table], []))  # noqa: B023
+            report("read into cases (checked)", read, pandas)
+            out = root / f"table-cases{suffix}"
+            started = time.perf_counter()
+            result = import_sources([table], out)
+            whole = time.perf_counter() - started
+            report(f"whole import: {len(result.written.files)} case files written", whole, pandas)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""The `import`, `template` and `table` commands: case files from other people's data, and back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dashboard.importers import FORMATS
+from dashboard.importers.build import DateMode, ImportError_, Options
+
+
+@click.command("import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the case files into (not the folder of the sources).",
+)
+@click.option(
+    "--from",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="The source format; guessed from each file's content when left out.",
+)
+@click.option(
+    "--day0",
+    help="Day 0: a date (2015-04-01), or the first condition or event matching a text or "
+    "code (condition:NMOSD, condition:G36.0).",
+)
+@click.option("--patient", "patients", multiple=True, help="Import only this patient (repeatable).")
+@click.option(
+    "--only",
+    multiple=True,
+    help="Keep only these record types or codes (Observation, EX, TREATMENT, 718-7).",
+)
+@click.option("--skip", multiple=True, help="Leave out these record types or codes.")
+@click.option("--keep-dates", is_flag=True, help="Keep calendar dates (de-identified: dropped).")
+@click.option(
+    "--shift-dates",
+    is_flag=True,
+    help="Keep dates, each patient's moved by one random number of days, recorded nowhere.",
+)
+@click.option("--coarse-dates", is_flag=True, help="Give day 0 only as early, mid or late month.")
+@click.option(
+    "--existing",
+    type=click.Choice(["rename", "stop"]),
+    default="rename",
+    show_default=True,
+    help="When a case file exists: write name-2.yaml beside it, or stop before writing.",
+)
+def import_(
+    sources: tuple[Path, ...],
+    output: Path,
+    fmt: str | None,
+    day0: str | None,
+    patients: tuple[str, ...],
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    keep_dates: bool,
+    shift_dates: bool,
+    coarse_dates: bool,
+    existing: str,
+) -> None:
+    """Make case files from a spreadsheet, cBioPortal timelines, CDISC tables or FHIR exports.
+
+    One case file per patient, de-identified: no names, identifiers, addresses or birth
+    dates, and times as days from day 0 unless --keep-dates or --shift-dates.
+    """
+    from dashboard.importers import import_sources
+    from dashboard.importers.writer import kept, left_out, relative
+
+    if sum((keep_dates, shift_dates, coarse_dates)) > 1:
+        raise click.UsageError("choose one of --keep-dates, --shift-dates and --coarse-dates")
+    dates: DateMode = "relative"
+    modes: tuple[tuple[bool, DateMode], ...] = (
+        (keep_dates, "keep"),
+        (shift_dates, "shift"),
+        (coarse_dates, "coarse"),
+    )
+    for flag, mode in modes:
+        if flag:
+            dates = mode
+    options = Options(day0=day0, dates=dates, only=only, skip=skip)
+    try:
+        result = import_sources(
+            sources,
+            output,
+            fmt=fmt,
+            options=options,
+            patients=patients,
+            existing="stop" if existing == "stop" else "rename",
+        )
+    except (ImportError_, ValueError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    for problem in result.problems[:50]:
+        click.echo(problem, err=True)
+    if len(result.problems) > 50:
+        click.echo(f"... and {len(result.problems) - 50} more problems", err=True)
+    for path, draft in result.written.files:
+        line = f"{relative(path)}: kept {kept(draft)}"
+        if draft.dropped:
+            line += f"; left out {left_out(draft)}"
+        click.echo(line, err=True)
+    for invalid in result.written.invalid:
+        click.echo(invalid.report(), err=True)
+    written = len(result.written.files)
+    if not written and not result.problems and not result.written.invalid:
+        click.echo("found no case, patient or subject with rows to import", err=True)
+    click.echo(f"Wrote {written} case file{'s' * (written != 1)} to {output}", err=True)
+    if result.problems or result.written.invalid or not written:
+        raise click.exceptions.Exit(1)
+
+
+@click.command()
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+def template(output: Path) -> None:
+    """Write an empty case table (.xlsx) with a filled example and a sheet on each column."""
+    from dashboard.importers.spreadsheet import write_template
+
+    if output.exists():
+        raise click.ClickException(f"{output} exists; refusing to write over it")
+    try:
+        write_template(output)
+    except (ValueError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Wrote {output}: fill in the 'cases' sheet, then run clinical-course import", err=True
+    )
+
+
+@click.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="cases.xlsx or cases.csv",
+)
+def table(cases: tuple[Path, ...], output: Path) -> None:
+    """Write case files (or folders of them) as one case table (.xlsx or .csv)."""
+    from dashboard.importers.spreadsheet import write_table
+    from dashboard.load import load_paths
+
+    if output.suffix.lower() in (".yaml", ".yml"):
+        raise click.ClickException(f"{output} looks like a case file; refusing to write over it")
+    catalog = load_paths(cases)
+    for invalid in catalog.invalid:
+        click.echo(invalid.report(), err=True)
+    if not catalog.cases:
+        raise click.ClickException("no valid case files to write")
+    try:
+        rows = write_table([(f.id, f.case) for f in catalog.cases.values()], output)
+    except (ValueError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {len(catalog.cases)} cases ({rows} rows) to {output}", err=True)
+    if catalog.invalid:
+        raise click.exceptions.Exit(1)

@@ -1,0 +1,155 @@
+"""Bring data in: spreadsheets, cBioPortal timelines, CDISC tables and FHIR exports -> case files.
+
+Each source module reads its files into `Patient`s (rows of the long table); `build` picks
+day 0 and de-identifies; `writer` checks each case with the loader and writes it, never over
+an existing file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dashboard.importers.build import Draft, ImportError_, Options, build
+from dashboard.importers.rows import Patient
+from dashboard.importers.writer import Existing, Written, check_target, left_out, write_cases
+
+Reader = Callable[[list[Path], list[str]], dict[str, Patient]]
+NAMES = {
+    "spreadsheet": "a case table",
+    "cbioportal": "cBioPortal timeline files",
+    "sdtm": "CDISC SDTM domains",
+    "adam": "a clinical-timelines table",
+    "fhir": "a FHIR R4 export",
+}
+FORMATS = tuple(NAMES)
+DRAWN = ("treatments", "events", "measurements", "periods")
+
+
+@dataclass
+class Imported:
+    """What an import did: files written, cases that failed the check, rows reported."""
+
+    written: Written = field(default_factory=Written)
+    problems: list[str] = field(default_factory=list)
+
+
+def _reader(fmt: str) -> Reader:
+    from dashboard.importers import cbioportal, cdisc, fhir, spreadsheet
+
+    readers: dict[str, Reader] = {
+        "spreadsheet": spreadsheet.read_tables,
+        "cbioportal": cbioportal.read_timelines,
+        "sdtm": cdisc.read_sdtm,
+        "adam": cdisc.read_adam,
+        "fhir": fhir.read_fhir,
+    }
+    return readers[fmt]
+
+
+def files_of(sources: Sequence[Path]) -> list[Path]:
+    """The files named, and the files inside folders named (not hidden ones)."""
+    files: list[Path] = []
+    for source in sources:
+        if source.is_dir():
+            files += sorted(
+                p for p in source.iterdir() if p.is_file() and not p.name.startswith(".")
+            )
+        else:
+            files.append(source)
+    return files
+
+
+def guess_format(path: Path) -> str | None:
+    """The source format a file's name and first bytes say it is, or None."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return "spreadsheet"
+    if suffix in (".ndjson", ".json"):
+        return "fhir"
+    if suffix == ".xpt":
+        return "sdtm"
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            first = handle.readline()
+    except OSError:
+        return None
+    if first.lstrip().startswith("{"):
+        try:
+            return "fhir" if "resourceType" in json.loads(first) else None
+        except ValueError:
+            return "fhir" if '"resourceType"' in first else None
+    header = {cell.strip().strip('"').upper() for cell in first.replace("\t", ",").split(",")}
+    if {"PATIENT_ID", "EVENT_TYPE"} <= header:
+        return "cbioportal"
+    if "USUBJID" in header:
+        return "adam" if header & {"STDY", "STDT", "ENDY", "ENDT"} else "sdtm"
+    if "KIND" in header:
+        return "spreadsheet"
+    return None
+
+
+def import_sources(
+    sources: Sequence[Path],
+    folder: Path,
+    *,
+    fmt: str | None = None,
+    options: Options | None = None,
+    patients: Sequence[str] = (),
+    existing: Existing = "rename",
+) -> Imported:
+    """Read every source, build one case per patient and write them into `folder`."""
+    options = options or Options()
+    check_target(folder, sources)
+    files = files_of(sources)
+    if not files:
+        raise ImportError_("no files to import in " + ", ".join(map(str, sources)))
+    groups: dict[str, list[Path]] = {}
+    result = Imported()
+    for path in files:
+        found = fmt or guess_format(path)
+        if found is None:
+            result.problems.append(
+                f"{path}: cannot tell what this file is (a case table, cBioPortal timeline, "
+                "CDISC table or FHIR export); name it with --from, or leave it out"
+            )
+            continue
+        groups.setdefault(found, []).append(path)
+    drafts: list[Draft] = []
+    for found, paths in groups.items():
+        read = _reader(found)
+        by_key = read(paths, result.problems)
+        missing = [key for key in patients if key not in by_key]
+        if patients and missing and len(groups) == 1:
+            raise ImportError_(f"no patient {', '.join(missing)} in {_names(paths)}")
+        origin = f"{_names(paths)} ({NAMES[found]})"
+        for number, patient in enumerate(by_key.values(), start=1):
+            if patients and patient.key not in patients:
+                continue
+            name = patient.name or f"patient-{number}"
+            title = patient.name or f"Patient {number}, imported from {NAMES[found]}"
+            try:
+                draft = build(patient, options, name, title, origin)
+            except ImportError_ as error:
+                result.problems.append(f"{name}: {error}; not written")
+                continue
+            if not any(key in draft.data for key in DRAWN):
+                left = left_out(draft) or "nothing"
+                result.problems.append(f"{name}: nothing to draw (left out: {left}); not written")
+                continue
+            drafts.append(draft)
+        written = write_cases(drafts, folder, origin, existing)
+        result.written.files += written.files
+        result.written.invalid += written.invalid
+        drafts = []
+    return result
+
+
+def _names(paths: Sequence[Path]) -> str:
+    shown = ", ".join(path.name for path in paths[:4])
+    return shown + (f" and {len(paths) - 4} more" if len(paths) > 4 else "")
+
+
+__all__ = ["FORMATS", "ImportError_", "Imported", "Options", "guess_format", "import_sources"]

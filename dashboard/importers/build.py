@@ -1,0 +1,354 @@
+"""One patient's rows -> a case file's data: day 0 chosen, times de-identified, rows grouped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic_core import PydanticCustomError
+
+from dashboard.importers.rows import ROW_EVENT, TREATMENT_KINDS, Patient, Row, TimeIn
+from dashboard.model import EVENT_KINDS, format_number, validate_time
+from dashboard.model.times import format_date, parse_calendar
+
+DateMode = Literal["relative", "keep", "shift", "coarse"]
+_CALENDAR = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?")
+SHIFT_DAYS = 365  # a shifted date moves by up to a year either way
+
+
+class ImportError_(Exception):
+    """A problem with the whole import (not one row): said once, nothing written."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to import: day 0, what to keep, how to treat dates."""
+
+    day0: str | None = None  # a date, or 'condition:TEXT' / a code to match
+    dates: DateMode = "relative"
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+
+
+@dataclass
+class Draft:
+    """A case file to write: its name, its data and what the import kept and left out."""
+
+    name: str
+    data: dict[str, Any]
+    mapped: Counter[str] = field(default_factory=Counter)
+    dropped: Counter[str] = field(default_factory=Counter)
+    dates_note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _When:
+    """A time resolved: day offset in the source's own terms and the date when known."""
+
+    offset: float | None
+    date: dt.date | None
+    approx: bool
+    month: bool  # known only to the month
+    text: str | None  # the case-format text the source wrote, if it wrote one
+    calendar: bool = False  # the source gave a date (else a day offset)
+
+
+@functools.lru_cache(maxsize=65536)  # tables and exports repeat their times ('day 14')
+def _read_time(value: TimeIn, day0: dt.date | None) -> _When:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        offset = float((value - day0).days) if day0 else None
+        return _When(offset, value, False, False, None, calendar=True)
+    if isinstance(value, int | float):
+        date = day0 + dt.timedelta(days=round(value)) if day0 else None
+        return _When(float(value), date, False, False, None)
+    text = value.strip()
+    approx = text.startswith("~")
+    body = text.lstrip("~").strip()
+    if _CALENDAR.fullmatch(body):
+        date, precision = parse_calendar(body)
+        offset = float((date - day0).days) if day0 else None
+        return _When(offset, date, approx, precision == "month", text, calendar=True)
+    time = validate_time(text)
+    date = day0 + dt.timedelta(days=round(time.day)) if day0 else None
+    return _When(time.day, date, time.approx, False, text)
+
+
+@functools.lru_cache(maxsize=65536)
+def check_time(value: TimeIn) -> str | None:
+    """None when `value` reads as a time, else what is wrong with it."""
+    try:
+        _read_time(value, dt.date(2000, 1, 1))
+    except PydanticCustomError as error:
+        return error.message()
+    return None
+
+
+def _matches(row: Row, tokens: tuple[str, ...]) -> bool:
+    words = {row.origin.lower(), row.kind.lower(), *(code.lower() for code in row.codes)}
+    return any(token.lower() in words for token in tokens)
+
+
+class _Clock:
+    """Puts every time of one patient against the chosen day 0 and writes it as asked."""
+
+    def __init__(self, patient: Patient, options: Options, rows: list[Row]) -> None:
+        self.source_day0 = patient.day0
+        if self.source_day0 is None:
+            dates = [w.date for w in self._all(rows) if w.date is not None]
+            offsets = [w.offset for w in self._all(rows) if w.offset is not None]
+            if dates and offsets:  # mixed: a spreadsheet with dates and 'day N' needs a day0 row
+                raise ImportError_(
+                    "mixes calendar dates with days from day 0 but gives no day 0 date: "
+                    "add a day0 row with a date"
+                )
+            if dates:
+                self.source_day0 = min(dates)
+        self.label = patient.day0_label
+        self.written = patient.day0_text
+        self.offset, self.date = 0.0, self.source_day0
+        if options.day0:
+            self._choose(options.day0, rows)
+        self.mode = options.dates
+        self.shift = dt.timedelta(days=secrets.randbelow(2 * SHIFT_DAYS + 1) - SHIFT_DAYS)
+        if self.shift.days == 0:
+            self.shift = dt.timedelta(days=1)
+
+    def _all(self, rows: list[Row]) -> list[_When]:
+        return [
+            _read_time(time, self.source_day0)
+            for row in rows
+            for time in (row.start, row.end)
+            if time is not None and not (isinstance(time, str) and time.lower() == "ongoing")
+        ]
+
+    def _choose(self, wanted: str, rows: list[Row]) -> None:
+        text = wanted.strip()
+        if _CALENDAR.fullmatch(text):
+            if self.source_day0 is None:
+                raise ImportError_(
+                    f"--day0 {text}: this source has no calendar dates; "
+                    "use --day0 condition:TEXT to start at a diagnosis or event"
+                )
+            date = parse_calendar(text)[0]
+            self.date, self.offset = date, float((date - self.source_day0).days)
+            self.label = self.label or "Day 0"
+            return
+        needle = text.split(":", 1)[1] if text.lower().startswith("condition:") else text
+        needle = needle.strip().lower()
+        found: list[tuple[float, Row, _When]] = []
+        for row in rows:
+            if row.start is None or row.kind in TREATMENT_KINDS or row.kind == "measurement":
+                continue
+            words = [row.name.lower(), *(code.lower() for code in row.codes)]
+            if any(needle in word for word in words if word):
+                when = _read_time(row.start, self.source_day0)
+                found.append((when.offset or 0.0, row, when))
+        if not found:
+            raise ImportError_(f"--day0 {wanted}: no condition or event matches {needle!r}")
+        offset, row, when = min(found, key=lambda item: item[0])
+        self.offset, self.date, self.label = offset, when.date, row.name
+
+    def day(self, when: _When) -> float:
+        """Days from the chosen day 0."""
+        if when.calendar and when.date is not None and self.date is not None:
+            return float((when.date - self.date).days)
+        return (when.offset or 0.0) - self.offset
+
+    def write(self, value: TimeIn) -> str | float:
+        """The time as the case file will say it."""
+        when = _read_time(value, self.source_day0)
+        mark = "~" if when.approx else ""
+        keeps = self.mode in ("keep", "shift") and when.calendar
+        if keeps and when.date is not None and self.date is not None:
+            if self.mode == "keep":
+                return mark + (when.date.strftime("%Y-%m") if when.month else when.date.isoformat())
+            # a shifted month would round to another month's first day: give the day, approx
+            return ("~" if when.month else mark) + (when.date + self.shift).isoformat()
+        if when.text is not None and not when.calendar and self.offset == 0:
+            return when.text  # written as a time of the case format: kept as written
+        day = self.day(when)
+        if when.month:
+            mark = "~"  # a month placed on a day is approximate
+        return f"{mark}day {format_number(day)}" if mark or day != int(day) else int(day)
+
+    def day0(self) -> dict[str, Any]:
+        """The case's day0 mapping."""
+        result: dict[str, Any] = {}
+        label = self.label
+        if self.date is not None and self.mode == "coarse":
+            third = "early" if self.date.day <= 10 else "mid" if self.date.day <= 20 else "late"
+            label = f"{label or 'Day 0'} ({third} {format_date(self.date, 'month')})"
+        if label:
+            result["label"] = label
+        if self.date is not None and self.mode == "shift":
+            result["date"] = (self.date + self.shift).isoformat()
+        elif self.date is not None and self.mode == "keep":
+            kept = self.date == self.source_day0 and self.written
+            result["date"] = self.written if kept else self.date.isoformat()
+        return result
+
+    def note(self) -> str:
+        """What the file says about its dates."""
+        if self.date is None:
+            return f"Times are days from day 0 ({self.label or 'as in the source'})."
+        return {
+            "keep": "Calendar dates are kept as in the source.",
+            "shift": "Dates are shifted by a random number of days (the same for every date).",
+            "coarse": "Times are days from day 0; day 0 is given only as early, mid or late month.",
+            "relative": "Times are days from day 0; no calendar dates are kept.",
+        }[self.mode]
+
+
+def build(patient: Patient, options: Options, name: str, title: str, origin: str) -> Draft:
+    """Turn one patient's rows into a case file's data."""
+    draft = Draft(name, {}, dropped=Counter(patient.dropped))
+    rows: list[Row] = []
+    for row in patient.rows:
+        if options.only and not _matches(row, options.only):
+            draft.dropped[f"{row.origin or row.kind} (not chosen by --only)"] += 1
+        elif options.skip and _matches(row, options.skip):
+            draft.dropped[f"{row.origin or row.kind} (left out by --skip)"] += 1
+        else:
+            rows.append(row)
+    clock = _Clock(patient, options, rows)
+    draft.dates_note = clock.note()
+    data = draft.data
+    data["title"] = title
+    treatments: list[dict[str, Any]] = []
+    merged: dict[tuple[str, str, str], dict[str, Any]] = {}
+    events: list[dict[str, Any]] = []
+    series: dict[tuple[str, str | None], dict[str, Any]] = {}
+    periods: list[dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
+    diagnoses: list[str] = []
+    patient_facts: dict[str, Any] = {}
+    for row in rows:
+        start = clock.write(row.start) if row.start is not None else None
+        ongoing = isinstance(row.end, str) and row.end.strip().lower() == "ongoing"
+        end = clock.write(row.end) if row.end is not None and not ongoing else None
+        if row.kind == "title":
+            data["title"] = row.name
+        elif row.kind == "summary":
+            data["summary"] = row.detail or row.name
+        elif row.kind == "citation":
+            data["source"] = {"citation": row.name}
+        elif row.kind == "day0":
+            pass  # read by the importer as the patient's day 0
+        elif row.kind in ("age", "sex"):
+            patient_facts[row.kind] = row.value if row.value is not None else row.name
+        elif row.kind == "diagnosis" and start is None:
+            if row.name not in diagnoses:
+                diagnoses.append(row.name)
+        elif row.kind in TREATMENT_KINDS:
+            _treatment(row, start, end, ongoing, treatments, merged)
+            draft.mapped["treatment entry"] += 1
+        elif row.kind in EVENT_KINDS or row.kind in ROW_EVENT:
+            event = _clean(
+                {
+                    "at": start,
+                    "end": end,
+                    "kind": ROW_EVENT.get(row.kind, row.kind),
+                    "label": row.name or None,
+                }
+                | {"detail": row.detail, "note": row.note, "source": row.source}
+            )
+            events.append(event)
+            draft.mapped["event"] += 1
+        elif row.kind == "measurement":
+            item = series.setdefault(
+                (row.name, row.unit),
+                _clean({"name": row.name, "abbr": row.abbr, "unit": row.unit, "values": []}),
+            )
+            for key in ("note", "source"):
+                if getattr(row, key) and key not in item:
+                    item[key] = getattr(row, key)
+            value = row.value
+            if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+                value = int(value)
+            item["values"].append([start, value])
+            draft.mapped["measured value"] += 1
+        elif row.kind == "period":
+            periods.append(_clean({"from": start, "to": end, "label": row.name or None}))
+        elif row.kind == "step":
+            steps.append(
+                _clean({"at": start, "title": row.name or None, "question": row.question})
+                | _clean({"answer": row.detail, "note": row.note})
+            )
+    if patient.lanes:
+        _share_rows(treatments)
+    if patient_facts:
+        data["patient"] = patient_facts
+    if diagnoses:
+        data["diagnoses"] = diagnoses
+    if day0 := clock.day0():
+        data["day0"] = day0
+    for key, items in (
+        ("treatments", treatments),
+        ("events", events),
+        ("measurements", list(series.values())),
+        ("periods", periods),
+    ):
+        if items:
+            data[key] = items
+    if steps:
+        data["teaching"] = {"steps": steps}
+    data["source"] = {**data.get("source", {}), "note": f"Imported from {origin}. {clock.note()}"}
+    return draft
+
+
+def _clean(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value[:3999] + "…" if isinstance(value, str) and len(value) > 4000 else value
+        for key, value in item.items()
+        if value is not None and value != ""
+    }
+
+
+def _treatment(
+    row: Row,
+    start: str | float | None,
+    end: str | float | None,
+    ongoing: bool,
+    treatments: list[dict[str, Any]],
+    merged: dict[tuple[str, str, str], dict[str, Any]],
+) -> None:
+    common = _clean(
+        {"drug": row.name, "abbr": row.abbr, "class": row.klass}
+        | {"kind": row.kind if row.kind != "drug" else None, "dose": row.dose}
+        | {"lane": row.lane, "note": row.note or row.detail, "source": row.source}
+    )
+    if row.value is not None and start is not None:  # a taper step; an end ends the taper
+        taper = merged.get((row.kind, row.name, "taper"))
+        if taper is None:
+            taper = merged[(row.kind, row.name, "taper")] = common | {"doses": []}
+            if row.unit:
+                taper["unit"] = row.unit
+            treatments.append(taper)
+        taper["doses"].append({"at": start, "dose": row.value})
+        if end is not None:
+            taper["end"] = end
+    elif end is not None or ongoing or start is None:
+        item = common | _clean({"start": start, "end": end, "every": row.every})
+        if ongoing:
+            item["ongoing"] = True
+        treatments.append(item)
+    else:  # one administration: the courses of one drug share an item
+        given = merged.get((row.kind, row.name, "given"))
+        if given is None:
+            given = merged[(row.kind, row.name, "given")] = common | {"given": []}
+            treatments.append(given)
+        given["given"].append(start)
+
+
+def _share_rows(treatments: list[dict[str, Any]]) -> None:
+    counts = Counter(item["drug"] for item in treatments)
+    for item in treatments:
+        if counts[item["drug"]] > 1 and "lane" not in item:
+            item["lane"] = item.get("abbr") or item["drug"]

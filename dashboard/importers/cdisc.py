@@ -1,0 +1,258 @@
+"""CDISC tables: SDTM domains (DM, EX, CM, AE, MH, LB, VS as .xpt or .csv) and the
+ADaM-style timeline table of clinical-timelines (USUBJID, DOMAIN, STDT/STDY, ENDT/ENDY, ONGO).
+
+Study day 1 (DM.RFSTDTC) becomes day 0; SDTM has no day 0, so day -1 stays day -1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dashboard.importers.rows import Patient, Row, unreadable
+
+DOMAINS = ("DM", "EX", "CM", "AE", "MH", "LB", "VS")
+_DTC = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# DM's columns that say who someone is or where: never copied.
+DM_PRIVATE = ("SUBJID", "SITEID", "INVID", "INVNAM", "BRTHDTC", "COUNTRY", "RACE", "ETHNIC")
+
+
+class YearOnly(ValueError):
+    """A date known only to its year: too coarse to place on a course, so left out."""
+
+
+def _records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each record with its row number (the header is row 1 of a .csv)."""
+    if path.suffix.lower() == ".xpt":
+        frame = pd.read_sas(path, format="xport", encoding="utf-8")
+        first = 1
+    else:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        first = 2
+    frame.columns = [str(column).strip().upper() for column in frame.columns]
+    for number, record in enumerate(frame.to_dict("records"), start=first):
+        yield number, {str(key): _text(value) for key, value in record.items()}
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _when(
+    dtc: str, dy: str, day0: dt.date | None, names: tuple[str, str] = ("DTC", "DY")
+) -> dt.date | str | float | None:
+    """An ISO 8601 (partial) date or a study day, as a time the builder reads."""
+    if dtc:
+        match = _DTC.match(dtc)
+        if not match:
+            raise ValueError(
+                f"{names[0]}: expected an ISO 8601 date (2014-01-02, 2014-01), found {dtc!r}"
+            )
+        year, month, day = match.groups()
+        if month is None:
+            raise YearOnly(dtc)
+        try:
+            date = dt.date(int(year), int(month), int(day or 1))
+        except ValueError:
+            raise ValueError(f"{names[0]}: {dtc!r} is not a real date") from None
+        return date if day is not None else f"{year}-{month}"
+    if dy:
+        try:
+            study_day = float(dy)
+        except ValueError:
+            raise ValueError(f"{names[1]}: expected a study day, found {dy!r}") from None
+        return study_day - 1 if study_day > 0 else study_day  # study day 1 is day 0
+    return None
+
+
+def read_sdtm(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
+    """Read SDTM domain files (any order); DM gives each subject's study day 1."""
+    tables: dict[str, list[tuple[Path, int, dict[str, str]]]] = {}
+    for path in paths:
+        try:
+            records = list(_records(path))
+        except Exception as error:  # one unreadable file never stops the others
+            problems.append(unreadable(path, "an SDTM domain (.xpt, .csv)", error))
+            continue
+        for number, record in records:
+            domain = (record.get("DOMAIN") or path.stem[:2]).upper()
+            tables.setdefault(domain, []).append((path, number, record))
+    patients: dict[str, Patient] = {}
+    for path, number, record in tables.pop("DM", []):
+        patient = patients.setdefault(record.get("USUBJID", ""), Patient(record.get("USUBJID", "")))
+        _demographics(patient, record, f"{path}:{number}", problems)
+    for domain, rows in tables.items():
+        for path, number, record in rows:
+            key = record.get("USUBJID", "")
+            at = f"{path}:{number}"
+            if not key:
+                problems.append(f"{at}: USUBJID: expected a subject, found nothing")
+                continue
+            patient = patients.get(key) or patients.setdefault(key, Patient(key))
+            patient.lanes = True
+            if domain not in DOMAINS:
+                patient.drop(f"{domain} records (domain not read)")
+                continue
+            try:
+                row = _sdtm_row(domain, record, patient.day0)
+            except YearOnly:
+                patient.drop(f"{domain} records dated only to a year")
+                continue
+            except ValueError as error:
+                problems.append(f"{at}: {error}")
+                patient.drop(f"{domain} records with problems, reported")
+                continue
+            if isinstance(row, str):
+                patient.drop(row)
+            else:
+                patient.rows.append(row)
+    return patients
+
+
+def _demographics(patient: Patient, record: dict[str, str], at: str, problems: list[str]) -> None:
+    start = record.get("RFSTDTC", "")
+    if start:
+        try:
+            when = _when(start, "", None, ("RFSTDTC", ""))
+        except ValueError as error:
+            problems.append(f"{at}: {error}")
+            return
+        if isinstance(when, dt.date):
+            patient.day0, patient.day0_label = when, "study day 1"
+    age, unit = record.get("AGE", ""), record.get("AGEU", "YEARS").upper()
+    if age and unit in ("YEARS", "") and re.fullmatch(r"\d+(\.\d+)?", age):
+        years = float(age)  # ages of 90 and over identify people: written as a band
+        patient.rows.append(Row("age", value=int(years) if years < 90 else "90 or older"))
+    if sex := {"F": "female", "M": "male"}.get(record.get("SEX", "").upper()):
+        patient.rows.append(Row("sex", name=sex))
+    private = [name for name in DM_PRIVATE if record.get(name)]
+    if private:
+        patient.drop("identifying demographic fields (" + ", ".join(private) + ")", len(private))
+
+
+def _dose(record: dict[str, str], prefix: str) -> str | None:
+    parts = [record.get(prefix + "DOSE", ""), record.get(prefix + "DOSU", "")]
+    frequency = record.get(prefix + "DOSFRQ", "")
+    text = " ".join(part for part in parts if part)
+    return (f"{text} {frequency}".strip() if text else frequency) or None
+
+
+def _sdtm_row(domain: str, record: dict[str, str], day0: dt.date | None) -> Row | str:
+    """A record as a row, or why it was left out."""
+    p = domain
+    dated = p + "STDTC" if record.get(p + "STDTC") else p + "DTC"
+    day = p + "STDY" if record.get(p + "STDY") else p + "DY"
+    start = _when(record.get(dated, ""), record.get(day, ""), day0, (dated, day))
+    end = _when(record.get(p + "ENDTC", ""), record.get(p + "ENDY", ""), day0,
+                (p + "ENDTC", p + "ENDY"))  # fmt: skip
+    codes = tuple(
+        c for c in (domain, record.get(p + "DECOD", ""), record.get(p + "TESTCD", "")) if c
+    )
+    if domain in ("EX", "CM"):
+        name = record.get(p + "DECOD") or record.get(p + "TRT", "")
+        if start is None:
+            return f"{domain} records without a start"
+        ongoing = record.get(p + "ENRF", "").upper() in ("ONGOING", "AFTER") or (
+            record.get(p + "ENRTPT", "").upper() == "ONGOING"
+        )
+        detail = "; ".join(
+            f"{label}: {record[key]}"
+            for key, label in ((p + "INDC", "indication"), (p + "ROUTE", "route"))
+            if record.get(key)
+        )
+        stop = "ongoing" if ongoing and end is None else end
+        return Row("drug", name=name, start=start, end=stop, dose=_dose(record, p),
+                   klass=record.get("CMCLAS") or None, detail=detail or None, origin=domain,
+                   codes=codes)  # fmt: skip
+    if domain == "AE":
+        if start is None:
+            return "AE records without a start"
+        facts = (
+            ("AESEV", "severity"),
+            ("AESER", "serious"),
+            ("AEREL", "related"),
+            ("AEOUT", "outcome"),
+        )
+        detail = "; ".join(f"{label}: {record[key]}" for key, label in facts if record.get(key))
+        label = record.get("AEDECOD") or record.get("AETERM", "")
+        return Row("adverse-event", name=label, start=start, end=end, detail=detail or None,
+                   origin=domain, codes=codes)  # fmt: skip
+    if domain == "MH":
+        name = record.get("MHDECOD") or record.get("MHTERM", "")
+        return Row("diagnosis", name=name, start=start, origin=domain, codes=codes)
+    # LB, VS: numeric results become values; text results are left out and counted
+    value = record.get(p + "STRESN", "") or record.get(p + "ORRES", "")
+    try:
+        number = float(value)
+    except ValueError:
+        return f"{domain} results without a number"
+    if start is None:
+        return f"{domain} results without a time"
+    name = record.get(p + "TEST") or record.get(p + "TESTCD", "")
+    unit = record.get(p + "STRESU") or record.get(p + "ORRESU") or None
+    return Row("measurement", name=name, start=start, value=number, unit=unit, origin=domain,
+               codes=codes)  # fmt: skip
+
+
+ADAM_TREATMENTS = re.compile(r"medication|exposure|dos|treatment|therap|drug", re.I)
+
+
+def read_adam(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
+    """Read the clinical-timelines table: one row per event or span of a subject."""
+    patients: dict[str, Patient] = {}
+    for path in paths:
+        try:
+            records = list(_records(path))
+        except Exception as error:  # one unreadable file never stops the others
+            problems.append(unreadable(path, "a clinical-timelines table", error))
+            continue
+        for number, record in records:
+            key = record.get("USUBJID", "")
+            if not key:
+                problems.append(f"{path}:{number}: USUBJID: expected a subject, found nothing")
+                continue
+            patient = patients.get(key)
+            if patient is None:
+                patient = patients[key] = Patient(key, lanes=True, day0_label="study day 1")
+                _demographics(patient, record, f"{path}:{number}", problems)
+            try:
+                start = _when(record.get("STDT", ""), record.get("STDY", ""), patient.day0,
+                              ("STDT", "STDY"))  # fmt: skip
+                end = _when(record.get("ENDT", ""), record.get("ENDY", ""), patient.day0,
+                            ("ENDT", "ENDY"))  # fmt: skip
+            except YearOnly:
+                patient.drop("timeline rows dated only to a year")
+                continue
+            except ValueError as error:
+                problems.append(f"{path}:{number}: {error}")
+                patient.drop("timeline rows with problems, reported")
+                continue
+            domain = record.get("DOMAIN", "") or "event"
+            if start is None:
+                problems.append(f"{path}:{number}: STDT: expected a date or STDY a study day")
+                patient.drop("timeline rows with problems, reported")
+                continue
+            term = record.get("TERM") or record.get("EVENT") or domain
+            detail = record.get("TOOLTIP") or None
+            ongoing = record.get("ONGO", "").upper() in ("Y", "YES")
+            if ADAM_TREATMENTS.search(domain):
+                patient.rows.append(Row("drug", name=term, start=start,
+                                        end="ongoing" if ongoing else end, detail=detail,
+                                        origin=domain, codes=(domain,)))  # fmt: skip
+                continue
+            kind = "adverse-event" if re.search(r"adverse", domain, re.I) else "note"
+            if ongoing:
+                detail = "; ".join(filter(None, (detail, "ongoing")))
+            patient.rows.append(Row(kind, name=term, start=start, end=end if end != start else None,
+                                    detail=detail, origin=domain, codes=(domain,)))  # fmt: skip
+    return patients

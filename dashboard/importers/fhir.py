@@ -1,0 +1,383 @@
+"""FHIR R4: a Bundle (.json) or a bulk export (.ndjson, one resource a line), read as JSON.
+
+Each resource is checked for the fields read from it (a wrong shape is reported with its
+file, entry or line, and the resource left out); resources of other types are counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from dashboard.importers.rows import Patient, Row, no_cycle_search, unreadable
+
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+THERAPY = re.compile(
+    r"plasma|apheres|exchange|immunoadsorp|dialysis|radiat|radiother|transfus|chemother|infusion",
+    re.I,
+)
+IMAGING = re.compile(r"imaging|\bMRI\b|tomograph|\bCT\b|radiograph|x-ray|ultrason|scan\b", re.I)
+SEMANTIC_TAG = re.compile(
+    r"\s*\((disorder|finding|situation|procedure|observable entity|regime/therapy|event)\)$"
+)
+ADMISSIONS = {"IMP", "ACUTE", "NONAC", "EMER", "OBSENC", "SS", "inpatient", "emergency"}
+READ = (
+    "Patient",
+    "Condition",
+    "MedicationRequest",
+    "MedicationAdministration",
+    "MedicationStatement",
+    "Procedure",
+    "Observation",
+    "Encounter",
+    "Medication",
+)
+PRIVATE = ("name", "identifier", "address", "telecom", "birthDate", "photo", "contact")
+
+
+class Malformed(ValueError):
+    """A resource whose fields do not have the shape FHIR R4 gives them."""
+
+
+def _resources(path: Path, problems: list[str]) -> Iterator[tuple[str, Any]]:
+    """Each resource of a file with where it is: 'file:entry 3' or 'file:line 3'."""
+    if path.suffix.lower() == ".ndjson":
+        where = str(path)
+        with open(path, encoding="utf-8-sig") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line or line.isspace():
+                    continue
+                try:
+                    resource = json.loads(line)
+                except ValueError as error:
+                    problems.append(
+                        f"{where}:{number}: expected one JSON resource a line ({error})"
+                    )
+                    continue
+                yield f"{where}:{number}", resource
+        return
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            data = json.load(handle)
+    except ValueError as error:
+        problems.append(f"{path}: is not JSON ({error})")
+        return
+    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+        yield f"{path}", data
+        return
+    entries = data.get("entry") or []
+    if not isinstance(entries, list):
+        problems.append(f"{path}: entry: expected a list of entries")
+        return
+    for number, entry in enumerate(entries, start=1):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        yield f"{path}: entry {number}", resource
+
+
+def read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
+    """Read Bundles and NDJSON files into one patient per Patient resource or reference."""
+    with no_cycle_search():
+        return _read_fhir(paths, problems)
+
+
+def _read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
+    patients: dict[str, Patient] = {}
+    medications: dict[str, str] = {}
+    pending: list[tuple[str, dict[str, Any]]] = []
+    for path in paths:
+        try:
+            resources = list(_resources(path, problems))
+        except Exception as error:  # one unreadable file never stops the others
+            problems.append(unreadable(path, "FHIR JSON", error))
+            continue
+        for at, resource in resources:
+            if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+                problems.append(f"{at}: expected a FHIR resource (an object with resourceType)")
+                continue
+            kind = resource["resourceType"]
+            if kind == "Medication" and isinstance(resource.get("id"), str):
+                medications[resource["id"]] = _concept(resource.get("code")) or "medication"
+            elif kind == "Patient":
+                try:
+                    _patient(patients, resource)
+                except Malformed as error:
+                    problems.append(f"{at} (Patient): {error}")
+            else:
+                pending.append((at, resource))
+    for at, resource in pending:  # after every Patient and Medication has been seen
+        kind = resource["resourceType"]
+        key = _subject(resource)
+        if key is None and kind not in READ:
+            continue  # an organisation, a practitioner, a location: nobody's course
+        if key is None:
+            problems.append(f"{at} ({kind}): expected subject or patient: a Patient reference")
+            continue
+        patient = patients.get(key) or patients.setdefault(key, Patient(key, lanes=True))
+        if kind not in READ:
+            patient.drop(f"{kind} resources (not read)")
+            continue
+        try:
+            found = _row(kind, resource, medications)
+        except Malformed as error:
+            problems.append(f"{at} ({kind}/{resource.get('id', '?')}): {error}")
+            patient.drop(f"{kind} resources with problems, reported")
+            continue
+        if isinstance(found, str):
+            patient.drop(found)
+        else:
+            patient.rows.extend(found)
+    return patients
+
+
+def _reference(value: Any) -> str | None:
+    if not isinstance(value, dict) or not isinstance(value.get("reference"), str):
+        return None
+    reference: str = value["reference"]
+    return reference.removeprefix("urn:uuid:").rsplit("/", 1)[-1]
+
+
+def _subject(resource: dict[str, Any]) -> str | None:
+    return _reference(resource.get("subject")) or _reference(resource.get("patient"))
+
+
+def _patient(patients: dict[str, Patient], resource: dict[str, Any]) -> None:
+    key = resource.get("id")
+    if not isinstance(key, str):
+        raise Malformed("id: expected the patient's id")
+    patient = patients.setdefault(key, Patient(key, lanes=True))
+    sex = resource.get("gender")
+    if sex in ("female", "male"):
+        patient.rows.append(Row("sex", name=sex))
+    private = [name for name in PRIVATE if resource.get(name)]
+    if private:
+        patient.drop("identifying Patient fields (" + ", ".join(private) + ")", len(private))
+    if died := resource.get("deceasedDateTime"):
+        patient.rows.append(
+            Row("death", name="death", start=_time(died, "deceasedDateTime"), origin="Patient")
+        )
+
+
+def _time(value: Any, field: str) -> dt.date | str:
+    """A FHIR date or dateTime as a date ('2015-04' stays a month)."""
+    if not isinstance(value, str):
+        raise Malformed(f"{field}: expected a date or date-time, found {value!r}")
+    return _date(value, field)
+
+
+@functools.lru_cache(maxsize=65536)  # exports repeat their dates
+def _date(value: str, field: str) -> dt.date | str:
+    match = _DATE.match(value)
+    if match is None:
+        raise Malformed(f"{field}: expected a date or date-time, found {value!r}")
+    year, month, day = match.groups()
+    if month is None:
+        raise Malformed(f"{field}: {value!r} is known only to the year")
+    try:
+        date = dt.date(int(year), int(month), int(day or 1))
+    except ValueError:
+        raise Malformed(f"{field}: {value!r} is not a real date") from None
+    return date if day else f"{year}-{month}"
+
+
+def _span(resource: dict[str, Any], name: str) -> tuple[Any, Any]:
+    """Start and end of `nameDateTime` / `namePeriod` (either may be None)."""
+    if (value := resource.get(name + "DateTime")) is not None:
+        return _time(value, name + "DateTime"), None
+    period = resource.get(name + "Period")
+    if period is None:
+        return None, None
+    if not isinstance(period, dict):
+        raise Malformed(f"{name}Period: expected a period with start and end")
+    start = _time(period["start"], name + "Period.start") if period.get("start") else None
+    end = _time(period["end"], name + "Period.end") if period.get("end") else None
+    return start, end
+
+
+def _concept(value: Any) -> str | None:
+    """A CodeableConcept's text, else its first coding's display, else its code."""
+    if not isinstance(value, dict):
+        return None
+    text = value.get("text")
+    if isinstance(text, str) and (label := _label(text)) is not None:
+        return label
+    for coding in value.get("coding") or []:
+        if isinstance(coding, dict):
+            shown = coding.get("display") or coding.get("code")
+            if isinstance(shown, str) and (label := _label(shown)) is not None:
+                return label
+    return None
+
+
+@functools.lru_cache(maxsize=65536)  # exports repeat their concepts
+def _label(text: str) -> str | None:
+    """A concept's text without SNOMED CT's semantic tag; None for blank text."""
+    return SEMANTIC_TAG.sub("", text).strip() if text.strip() else None
+
+
+def _tag(value: Any) -> str | None:
+    """SNOMED CT's semantic tag of a concept: 'disorder', 'finding', 'situation', ..."""
+    text = value.get("text") if isinstance(value, dict) else None
+    codings = value.get("coding") if isinstance(value, dict) else None
+    if not isinstance(text, str) and isinstance(codings, list) and codings:
+        text = codings[0].get("display") if isinstance(codings[0], dict) else None
+    match = SEMANTIC_TAG.search(text) if isinstance(text, str) else None
+    return match.group(1) if match else None
+
+
+@functools.lru_cache(maxsize=65536)
+def _short(name: str) -> str | None:
+    """A row label for a long name: 'Ferritin [Mass/volume] in Serum' -> 'Ferritin',
+    'tocilizumab 20 MG/ML Injectable Solution' -> 'tocilizumab'."""
+    short = re.split(r"\s+\[|\s+\d", name, maxsplit=1)[0].strip()
+    return short if short and short != name and len(short) <= 40 else None
+
+
+def _codes(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, dict):
+        return ()
+    codes = [
+        str(coding["code"])
+        for coding in value.get("coding") or ()
+        if isinstance(coding, dict) and coding.get("code")
+    ]
+    return tuple(codes)
+
+
+def _quantity(value: Any, field: str) -> tuple[float, str | None]:
+    if not isinstance(value, dict) or "value" not in value:
+        raise Malformed(f"{field}: expected a Quantity with a value")
+    number = value["value"]
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        raise Malformed(f"{field}.value: expected a number, found {number!r}")
+    unit = value.get("unit") or value.get("code")
+    return float(number), unit if isinstance(unit, str) else None
+
+
+def _medication(resource: dict[str, Any], medications: dict[str, str]) -> str:
+    name = _concept(resource.get("medicationCodeableConcept"))
+    if name is None and (ref := _reference(resource.get("medicationReference"))):
+        name = medications.get(ref)
+    if name is None:
+        raise Malformed("medication: expected medicationCodeableConcept or medicationReference")
+    return name
+
+
+def _row(kind: str, resource: dict[str, Any], medications: dict[str, str]) -> list[Row] | str:
+    """The rows one resource gives, or why it is left out."""
+    code = resource.get("code")
+    start: Any
+    end: Any
+    if kind == "Condition":
+        name = _concept(code) or "condition"
+        if _tag(code) in ("finding", "situation"):  # social and other findings: not diagnoses
+            start, end = _span(resource, "onset")
+            if start is None:
+                return "Conditions that are findings, without a time"
+            return [Row("note", name=name, start=start, origin=kind, codes=_codes(code))]
+        start, _ = _span(resource, "onset")
+        if start is None and resource.get("recordedDate"):
+            start = _time(resource["recordedDate"], "recordedDate")
+        end, _ = _span(resource, "abatement")
+        rows = [Row("diagnosis", name=name, origin=kind, codes=_codes(code))]
+        if start is not None:
+            rows.append(
+                Row("diagnosis", name=name, start=start, end=end, origin=kind, codes=_codes(code))
+            )
+        return rows
+    if kind.startswith("Medication"):
+        name = _medication(resource, medications)
+        codes = (*_codes(resource.get("medicationCodeableConcept")), kind)
+        status = resource.get("status")
+        if kind == "MedicationRequest":
+            start = resource.get("authoredOn")
+            start = _time(start, "authoredOn") if start else None
+            end = None
+            dosage = (resource.get("dosageInstruction") or [{}])[0]
+            bounds = ((dosage.get("timing") or {}).get("repeat") or {}).get("boundsPeriod")
+            if isinstance(bounds, dict):
+                start = (
+                    _time(bounds["start"], "boundsPeriod.start") if bounds.get("start") else start
+                )
+                end = _time(bounds["end"], "boundsPeriod.end") if bounds.get("end") else None
+            dose = _dose_text(dosage)
+        else:
+            start, end = _span(resource, "effective")
+            dose = _dose_text(resource.get("dosage") or {})
+        if start is None:
+            return f"{kind} without a time"
+        if end is None and status == "active":
+            end = "ongoing"  # stopped or completed without an end: one mark at its start
+        return [Row("drug", name=name, abbr=_short(name), start=start, end=end, dose=dose,
+                    origin=kind, codes=codes)]  # fmt: skip
+    if kind == "Procedure":
+        name = _concept(code) or "procedure"
+        start, end = _span(resource, "performed")
+        if start is None:
+            return "Procedure without a time"
+        row_kind = "procedure" if THERAPY.search(name) else "procedure-event"
+        if IMAGING.search(name):
+            row_kind = "imaging"
+        return [Row(row_kind, name=name, start=start, end=end, origin=kind, codes=_codes(code))]
+    if kind == "Encounter":
+        klass = resource.get("class")
+        klass_code = klass.get("code") if isinstance(klass, dict) else None
+        if klass_code not in ADMISSIONS:
+            return f"Encounters other than admissions ({klass_code or 'no class'})"
+        start = end = None
+        period = resource.get("period")
+        if isinstance(period, dict) and period.get("start"):
+            start = _time(period["start"], "period.start")
+            end = _time(period["end"], "period.end") if period.get("end") else None
+        if start is None:
+            return "Encounter without a time"
+        name = _concept((resource.get("type") or [None])[0]) or "admission"
+        return [Row("admission", name=name, start=start, end=end, origin=kind, codes=(klass_code,))]
+    return _observation(resource)
+
+
+def _dose_text(dosage: Any) -> str | None:
+    if not isinstance(dosage, dict):
+        return None
+    if isinstance(dosage.get("text"), str):
+        return str(dosage["text"])
+    quantity = dosage.get("dose")
+    if quantity is None:
+        rates = dosage.get("doseAndRate") or [{}]
+        quantity = rates[0].get("doseQuantity") if isinstance(rates[0], dict) else None
+    if not isinstance(quantity, dict) or not isinstance(quantity.get("value"), int | float):
+        return None
+    unit = quantity.get("unit") or quantity.get("code") or ""
+    return f"{quantity['value']:g} {unit}".strip()
+
+
+def _observation(resource: dict[str, Any]) -> list[Row] | str:
+    start, _ = _span(resource, "effective")
+    if start is None and resource.get("issued"):
+        start = _time(resource["issued"], "issued")
+    parts: list[tuple[Any, dict[str, Any], str]] = [(resource.get("code"), resource, "")]
+    parts += [
+        (component.get("code"), component, f"component[{index}].")
+        for index, component in enumerate(resource.get("component") or [])
+        if isinstance(component, dict)
+    ]
+    rows: list[Row] = []
+    for code, holder, where in parts:
+        if "valueQuantity" in holder:
+            value, unit = _quantity(holder["valueQuantity"], where + "valueQuantity")
+        elif isinstance(holder.get("valueInteger"), int):
+            value, unit = float(holder["valueInteger"]), None
+        else:
+            continue
+        name = _concept(code) or "observation"
+        rows.append(Row("measurement", name=name, abbr=_short(name), start=start, value=value,
+                        unit=unit, origin="Observation", codes=_codes(code)))  # fmt: skip
+    if not rows:
+        return "Observations without a numeric value"
+    if start is None:
+        return "Observations without a time"
+    return rows

@@ -1,0 +1,409 @@
+"""The long table (.csv, .xlsx): read it into patients, write cases into it, write its template."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dashboard.importers.build import check_time
+from dashboard.importers.rows import (
+    COLUMNS,
+    EVENT_ROW,
+    KINDS,
+    ROW_EVENT,
+    TREATMENT_KINDS,
+    Patient,
+    Row,
+    no_cycle_search,
+    unreadable,
+)
+from dashboard.model import EVENT_KINDS, Case, Time, format_number
+from dashboard.model.times import parse_calendar
+
+SHEET = "cases"
+NEEDS_START = ("measurement", "period", "step", *TREATMENT_KINDS, *EVENT_KINDS, *ROW_EVENT)
+NAMELESS = ("summary", "step", "age", "day0", *EVENT_KINDS, *ROW_EVENT)
+_FIELDS = {"class": "klass"}
+_ROW_COLUMNS = frozenset(tuple(COLUMNS)[2:])  # all but case and kind
+# the text columns in the order of `Row`'s fields, with value between unit and detail
+_TEXTS: tuple[str, ...] = ("name", "abbr", "class", "lane", "every", "dose", "unit")
+_TEXTS += ("detail", "note", "source", "question")
+_NEEDS_NAME = frozenset(KINDS) - frozenset(NAMELESS)
+_NEEDS_START = frozenset(NEEDS_START) - {"diagnosis"}
+_NUMERIC = frozenset(("measurement", *TREATMENT_KINDS))
+
+
+def read_table(path: Path, problems: list[str]) -> dict[str, Patient]:
+    """Read a spreadsheet's rows into patients by case name; bad rows go to `problems`."""
+    frame = _frame(path)
+    columns = {str(column).strip().lower(): column for column in frame.columns}
+    if "kind" not in columns:
+        raise ValueError(
+            f"{path.name}: expected a column 'kind' (and case, name, start, ...), found "
+            + (", ".join(repr(str(c)) for c in frame.columns) or "no columns")
+        )
+    unknown = [name for name in columns if name not in COLUMNS and not name.startswith("unnamed")]
+    for name in unknown:
+        near = difflib.get_close_matches(name, COLUMNS, n=1)
+        hint = f"did you mean {near[0]!r}?" if near else f"known: {', '.join(COLUMNS)}"
+        problems.append(
+            f"{path}:1: column {name!r} is not a column of the table ({hint}); left out"
+        )
+    names = [str(column).strip().lower() for column in frame.columns]
+    # one plain list per column, cleaned once: far cheaper than a step per cell of each row
+    cleaned = [_column(values) for values in frame.to_numpy(dtype=object).T]
+    return _patients(path, names, cleaned, problems)
+
+
+def _patients(
+    path: Path, names: list[str], columns: list[tuple[list[Any], bool]], problems: list[str]
+) -> dict[str, Patient]:
+    """Rows by case name. A row that passes every check becomes a `Row` at once; the others
+    (and empty lines) take the cell-by-cell path of `_row`, which says what is wrong."""
+    patients: dict[str, Patient] = {}
+    at = {name: index for index, name in enumerate(names)}  # of duplicate names, the last wins
+    width = len(columns[0][0]) if columns else 0
+    blank: list[Any] = [None] * width
+
+    def column(name: str) -> list[Any]:
+        if name not in at:
+            return blank
+        values, text_only = columns[at[name]]
+        if text_only or name in ("case", "kind", "start", "end", "value"):
+            return values
+        return [value if value is None or type(value) is str else _text(value) for value in values]
+
+    no_name = "name" not in at  # a table without the column gives its rows the name ''
+    for number, (
+        case,
+        raw,
+        start,
+        end,
+        value,
+        name,
+        abbr,
+        klass,
+        lane,
+        every,
+        dose,
+        unit,
+        detail,
+        note,
+        source,
+        question,
+    ) in enumerate(
+        zip(
+            *(column(field) for field in ("case", "kind", "start", "end", "value", *_TEXTS)),
+            strict=True,
+        ),
+        start=2,
+    ):
+        kind = _kind(raw) if type(raw) is str else None
+        row = None
+        if kind is not None and _fine(kind, name, start, end, value):
+            if isinstance(value, str) and not value.startswith("~") and kind != "age":
+                value = float(value.replace(",", ""))
+            row = Row(kind, "" if no_name else name, start, end, abbr, klass, lane, every, dose,
+                      unit, value, detail, note, source, question, origin="row")  # fmt: skip
+        else:
+            cells = {
+                name: values[number - 2] for name, (values, _) in zip(names, columns, strict=True)
+            }
+            if not any(value is not None for value in cells.values()):
+                continue  # an empty line between blocks
+            row = _row(cells, f"{path}:{number}", problems)
+            case = cells.get("case")
+        case = case if type(case) is str else str(case or path.stem)
+        patient = patients.get(case) or patients.setdefault(case, Patient(case, name=case))
+        if row is None:
+            patient.drop("rows with problems, reported")
+        elif row.kind == "day0":
+            patient.day0_label = row.name or None
+            if isinstance(row.start, dt.date):
+                patient.day0 = row.start
+            elif isinstance(row.start, str) and row.start.strip():
+                patient.day0 = parse_calendar(row.start.strip().lstrip("~").strip())[0]
+                patient.day0_text = row.start.strip()
+        else:
+            patient.rows.append(row)
+    return patients
+
+
+def read_tables(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
+    """Read several spreadsheets; rows of one case may be spread over them."""
+    patients: dict[str, Patient] = {}
+    for path in paths:
+        try:
+            with no_cycle_search():
+                found = read_table(path, problems)
+        except Exception as error:  # one unreadable file never stops the others
+            problems.append(unreadable(path, "a case table (.csv, .xlsx)", error))
+            continue
+        for key, patient in found.items():
+            if key not in patients:
+                patients[key] = patient
+                continue
+            patients[key].rows += patient.rows
+            patients[key].dropped += patient.dropped
+            patients[key].day0 = patients[key].day0 or patient.day0
+            patients[key].day0_text = patients[key].day0_text or patient.day0_text
+            patients[key].day0_label = patients[key].day0_label or patient.day0_label
+    return patients
+
+
+def _frame(path: Path) -> pd.DataFrame:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
+        return sheets.get(SHEET, next(iter(sheets.values())))
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def _column(values: Any) -> tuple[list[Any], bool]:
+    """A column's cells (an object array) cleaned as `_cell` cleans them, and whether they are
+    all text. Each distinct cell is looked at once: a column repeats few values."""
+    try:  # a .csv holds nothing but text
+        changed = {value for value in set(values) if not value or value.strip() != value}
+    except AttributeError:
+        return [_cell(value) for value in values], False
+    if changed <= {""}:  # nothing to strip: blanks become None in one step
+        values = values.copy()
+        values[values == ""] = None
+        return values.tolist(), True
+    return [value.strip() or None for value in values], True
+
+
+@functools.lru_cache(maxsize=1024)
+def _kind(raw: str) -> str | None:
+    """The kind a row's kind cell names, or None when it names none (`_row` says so)."""
+    kind = raw.lower().replace("_", "-").replace(" ", "-")
+    return kind if kind in KINDS else None
+
+
+def _fine(kind: str, name: Any, start: Any, end: Any, value: Any) -> bool:
+    """Whether a row of a known kind passes every check `_row` makes."""
+    if not name and kind in _NEEDS_NAME:
+        return False
+    if start is None:
+        if kind in _NEEDS_START:
+            return False
+    elif check_time(start) is not None:
+        return False
+    ongoing = isinstance(end, str) and end.lower() == "ongoing"
+    if end is not None and not ongoing and check_time(end) is not None:
+        return False
+    if value is None:
+        return kind != "measurement"
+    if kind in _NUMERIC:
+        try:
+            float(str(value).strip().lstrip("~").replace(",", ""))
+        except ValueError:
+            return False
+    return True
+
+
+def _cell(value: Any) -> Any:
+    if type(value) is str:  # the common case first: a .csv holds nothing else
+        return value.strip() or None
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def _row(cells: dict[str, Any], at: str, problems: list[str]) -> Row | None:
+    kind = str(cells.get("kind") or "").lower().replace("_", "-").replace(" ", "-")
+    if kind not in KINDS:
+        near = difflib.get_close_matches(kind, KINDS, n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else f"; one of {', '.join(KINDS)}"
+        problems.append(f"{at}: kind: expected the kind of row, found {kind or 'nothing'!r}{hint}")
+        return None
+    found: list[str] = []
+    if not cells.get("name") and kind not in NAMELESS:
+        found.append(f"name: a {kind} row needs a name")
+    if cells.get("start") is None and kind in NEEDS_START and kind != "diagnosis":
+        found.append(f"start: a {kind} row needs a start (a date, day 14, ...)")
+    for column in ("start", "end"):
+        value = cells.get(column)
+        if isinstance(value, str) and column == "end" and value.lower() == "ongoing":
+            continue
+        if value is not None and (message := check_time(value)):
+            found.append(f"{column}: {message}")
+    value = cells.get("value")
+    if value is not None and kind in ("measurement", *TREATMENT_KINDS):
+        try:
+            float(str(value).strip().lstrip("~").replace(",", ""))
+        except ValueError:
+            found.append(f"value: expected a number (~ allowed), found {value!r}")
+    if kind == "measurement" and value is None:
+        found.append("value: a measurement row needs a value")
+    if found:
+        problems.extend(f"{at}: {message}" for message in found)
+        return None
+    fields: dict[str, Any] = {
+        _FIELDS.get(name, name): value if value is None or type(value) is str else _text(value)
+        for name, value in cells.items()
+        if name in _ROW_COLUMNS
+    }
+    fields["kind"] = kind
+    fields["start"], fields["end"] = cells.get("start"), cells.get("end")
+    if isinstance(value, str) and not value.startswith("~") and kind != "age":
+        value = float(value.replace(",", ""))
+    fields["value"] = value
+    return Row(**fields, origin="row")
+
+
+def _text(value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return format_number(float(value))
+    return str(value)
+
+
+def case_rows(name: str, case: Case) -> Iterable[dict[str, Any]]:
+    """One case in the table's layout, row by row."""
+
+    def row(kind: str, **cells: Any) -> dict[str, Any]:
+        return {"case": name, "kind": kind} | {k: v for k, v in cells.items() if v is not None}
+
+    def time(value: Time | None) -> str | None:
+        return value.text if value is not None else None
+
+    yield row("title", name=case.title)
+    if case.summary:
+        yield row("summary", detail=case.summary)
+    if case.source is not None and case.source.citation:
+        yield row("citation", name=case.source.citation)
+    if case.patient is not None:
+        if case.patient.age is not None:
+            yield row("age", value=case.patient.age)
+        if case.patient.sex is not None:
+            yield row("sex", name=case.patient.sex)
+    for diagnosis in case.diagnoses:
+        yield row("diagnosis", name=diagnosis)
+    if case.day0.date is not None or case.day0.label != "Day 0":
+        yield row("day0", name=case.day0.label, start=time(case.day0.date))
+    for t in case.treatments:
+        common = {"name": t.drug, "abbr": t.abbr, "class": t.class_, "lane": t.lane}
+        common |= {"dose": t.dose, "note": t.note, "source": t.source}
+        if t.doses:
+            last = len(t.doses) - 1
+            for index, step in enumerate(t.doses):
+                dose = ("~" if step.dose_approx else "") + format_number(step.dose)
+                end = time(t.end) if index == last else None
+                yield row(t.kind, **common, unit=t.unit, start=time(step.at), end=end, value=dose)
+        elif t.given:
+            for given in t.given:
+                yield row(t.kind, **common, start=time(given))
+        else:
+            end = "ongoing" if t.ongoing else time(t.end)
+            yield row(t.kind, **common, start=time(t.start), end=end, every=_every(t.every))
+    for e in case.events:
+        cells = {"name": e.label, "detail": e.detail, "note": e.note, "source": e.source}
+        yield row(EVENT_ROW.get(e.kind, e.kind), start=time(e.at), end=time(e.end), **cells)
+    for m in case.measurements:
+        for at, (number, approx) in m.values:
+            cells = {"abbr": m.abbr, "unit": m.unit, "note": m.note, "source": m.source}
+            value = ("~" if approx else "") + format_number(number)
+            yield row("measurement", name=m.name, start=time(at), value=value, **cells)
+    for p in case.periods:
+        yield row("period", name=p.label, start=time(p.from_), end=time(p.to))
+    for s in case.teaching.steps:
+        cells = {"question": s.question, "detail": s.answer, "note": s.note}
+        yield row("step", name=s.title, start=time(s.at), **cells)
+
+
+def _every(days: float | None) -> str | None:
+    if days is None:
+        return None
+    for unit, length in (("years", 365.25), ("months", 30.4375), ("weeks", 7.0)):
+        if days >= length and (days / length) == round(days / length, 4):
+            count = days / length
+            return f"{format_number(count)} {unit if count != 1 else unit[:-1]}"
+    return f"{format_number(days)} days"
+
+
+def write_table(cases: Sequence[tuple[str, Case]], path: Path) -> int:
+    """Write cases to a .csv or .xlsx in the table's layout; the number of rows written."""
+    records = [cells for name, case in cases for cells in case_rows(name, case)]
+    frame = pd.DataFrame(records, columns=list(COLUMNS), dtype=object)
+    if path.suffix.lower() == ".csv":
+        frame.to_csv(path, index=False, encoding="utf-8")
+    elif path.suffix.lower() == ".xlsx":
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            frame.to_excel(writer, sheet_name=SHEET, index=False)
+            _widths(writer.sheets[SHEET])
+            _columns_sheet(writer)
+    else:
+        raise ValueError(f"{path.name}: a table is written as .csv or .xlsx")
+    return len(frame)
+
+
+EXAMPLE: list[dict[str, Any]] = [
+    {"kind": "title", "name": "NMOSD treated with an IL-6 receptor antibody (illustrative)"},
+    {"kind": "diagnosis", "name": "neuromyelitis optica spectrum disorder"},
+    {"kind": "age", "value": 32},
+    {"kind": "sex", "name": "female"},
+    {"kind": "day0", "name": "NMOSD onset", "start": "2015-04-01"},
+    {"kind": "relapse", "name": "optic neuritis", "start": "day 0", "detail": "Left eye, VA 0.1"},
+    {"kind": "drug", "name": "methylprednisolone pulse", "abbr": "mPSL", "start": "day 2"},
+    {"kind": "drug", "name": "methylprednisolone pulse", "abbr": "mPSL", "start": "~day 150"},
+    {"kind": "drug", "name": "prednisolone", "abbr": "PSL", "unit": "mg/day", "start": "day 7"}
+    | {"value": 60},
+    {"kind": "drug", "name": "prednisolone", "abbr": "PSL", "unit": "mg/day", "start": "day 30"}
+    | {"value": 40, "end": "month 12"},
+    {"kind": "drug", "name": "azathioprine", "abbr": "AZT", "dose": "100 mg/day"}
+    | {"start": "month 2", "end": "2016-03"},
+    {"kind": "procedure", "name": "plasma exchange", "abbr": "PLEX", "start": "~day 152"}
+    | {"end": "~day 160"},
+    {"kind": "drug", "name": "tocilizumab", "abbr": "TCZ", "dose": "8 mg/kg"}
+    | {"start": "2016-04", "end": "ongoing", "every": "4 weeks"},
+    {"kind": "relapse", "name": "myelitis", "start": "~day 150"},
+    {"kind": "imaging", "name": "spinal MRI", "start": "2015-09-20"}
+    | {"detail": "Longitudinally extensive lesion C2-C7"},
+    {"kind": "measurement", "name": "EDSS", "start": "day 0", "value": 3},
+    {"kind": "measurement", "name": "EDSS", "start": "~day 150", "value": 6.5},
+    {"kind": "measurement", "name": "Ferritin", "unit": "ng/mL", "start": "day 0", "value": 180},
+    {"kind": "period", "name": "admission", "start": "~day 145", "end": "~day 175"},
+]
+
+
+def write_template(path: Path) -> None:
+    """An empty case table with a filled example sheet and a sheet explaining each column."""
+    if path.suffix.lower() != ".xlsx":
+        raise ValueError(f"{path.name}: the template is a spreadsheet; name it .xlsx")
+    example = pd.DataFrame(
+        [{"case": "example-nmosd"} | cells for cells in EXAMPLE], columns=list(COLUMNS)
+    )
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame(columns=list(COLUMNS)).to_excel(writer, sheet_name=SHEET, index=False)
+        example.to_excel(writer, sheet_name="example", index=False)
+        for name in (SHEET, "example"):
+            _widths(writer.sheets[name])
+        _columns_sheet(writer)
+
+
+def _columns_sheet(writer: Any) -> None:
+    help_frame = pd.DataFrame({"column": list(COLUMNS), "what to write": list(COLUMNS.values())})
+    help_frame.to_excel(writer, sheet_name="columns", index=False)
+    sheet = writer.sheets["columns"]
+    sheet.column_dimensions["A"].width = 12
+    sheet.column_dimensions["B"].width = 120
+
+
+def _widths(sheet: Any) -> None:
+    for letter, width in zip(
+        "ABCDEFGHIJKL", (18, 12, 30, 8, 16, 12, 12, 12, 10, 12, 10, 8), strict=True
+    ):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"

@@ -1,0 +1,77 @@
+"""cBioPortal timeline files: treatments, events and lab values of each patient, days kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from dashboard.cli import cli
+from dashboard.figure import build_figure
+from dashboard.importers import guess_format
+from dashboard.load import load_case
+
+STUDY = Path(__file__).resolve().parent / "data" / "import" / "cbioportal"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output + result.stderr
+    return result.exit_code, result.stderr
+
+
+def test_timeline_files_are_recognised() -> None:
+    assert {guess_format(path) for path in STUDY.iterdir()} == {"cbioportal"}
+
+
+def test_every_row_is_mapped_or_reported(tmp_path: Path) -> None:
+    code, err = run("import", str(STUDY), "-o", str(tmp_path))
+    assert err.splitlines()[0] == (
+        f"{STUDY / 'data_timeline_treatment.txt'}:8: START_DATE: expected days from diagnosis "
+        "(a number), found 'twelve'"
+    )
+    assert code == 1  # one row reported; both patients written
+    first = load_case(tmp_path / "patient-1.yaml")
+    assert first.day0.label == "diagnosis"
+    treatments = [(t.drug, t.kind, t.class_, t.timing) for t in first.treatments]
+    assert treatments == [
+        ("Temozolomide", "drug", "Alkylating agent", "continuous"),
+        ("WPRT", "procedure", None, "continuous"),
+        ("Bevacizumab", "drug", "VEGF antibody", "given"),
+        ("Temozolomide", "drug", "Alkylating agent", "continuous"),
+    ]
+    assert first.treatments[0].lane == first.treatments[3].lane == "Temozolomide"
+    assert [t.day for t in first.treatments[2].given or ()] == [401.0, 429.0]
+    events = sorted((e.at.day, e.kind, e.label) for e in first.events)
+    assert events == [
+        (-3.0, "imaging", "MRI"),
+        (0.0, "diagnosis", "Initial diagnosis"),
+        (2.0, "procedure", "specimen brain"),
+        (200.0, "lab", "IDH1 R132H"),
+        (635.0, "imaging", "MRI"),
+        (640.0, "relapse", "Recurrence"),
+        (645.0, "procedure", "specimen brain"),
+        (900.0, "death", "Deceased"),
+    ]
+    (ca125,) = first.measurements
+    assert [(p.time.day, p.value) for p in ca125.points] == [(0, 35), (90, 120.5), (200, 18)]
+    text = (tmp_path / "patient-1.yaml").read_text(encoding="utf-8")
+    assert "P04" not in text and "P05" not in text, "patient and sample identifiers stay out"
+    assert "# Kept: 8 events, 3 measured values, 5 treatment entries." in text
+    assert "# Left out: sample identifiers and other private values (2);" in text
+    second = (tmp_path / "patient-2.yaml").read_text(encoding="utf-8")
+    assert "TREATMENT rows with problems, reported (1)" in second
+    build_figure(first)
+
+
+def test_day0_moves_to_a_matching_event(tmp_path: Path) -> None:
+    code, err = run("import", str(STUDY), "-o", str(tmp_path), "--day0", "condition:recurrence",
+                    "--patient", "P04", "--skip", "LAB_TEST")  # fmt: skip
+    assert [p.name for p in tmp_path.iterdir()] == ["patient-1.yaml"]
+    case = load_case(tmp_path / "patient-1.yaml")
+    assert case.day0.label == "Recurrence"
+    assert sorted(e.at.day for e in case.events)[-1] == 260.0  # death on day 900 - 640
+    assert not case.measurements and all(e.kind != "lab" for e in case.events)
+    assert "LAB_TEST (left out by --skip) (4)" in (tmp_path / "patient-1.yaml").read_text("utf-8")
+    code, err = run("import", str(STUDY), "-o", str(tmp_path / "x"), "--patient", "P99")
+    assert code == 1 and "no patient P99 in" in err

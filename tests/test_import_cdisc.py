@@ -1,0 +1,110 @@
+"""CDISC: SDTM domains of a pilot-study layout and the clinical-timelines table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from dashboard.cli import cli
+from dashboard.figure import build_figure
+from dashboard.importers import guess_format
+from dashboard.load import load_case
+
+DATA = Path(__file__).resolve().parent / "data" / "import"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output + result.stderr
+    return result.exit_code, result.stderr
+
+
+def test_formats_are_recognised() -> None:
+    assert {guess_format(p) for p in (DATA / "sdtm").iterdir()} == {"sdtm"}
+    assert guess_format(DATA / "clinical-timelines.csv") == "adam"
+
+
+def test_sdtm_domains_become_one_case_per_subject(tmp_path: Path) -> None:
+    code, err = run("import", str(DATA / "sdtm"), "-o", str(tmp_path))
+    assert err.splitlines()[0] == (
+        f"{DATA / 'sdtm' / 'ex.csv'}:6: EXENDTC: '2012-13-01' is not a real date"
+    )
+    assert code == 1
+    first = load_case(tmp_path / "patient-1.yaml")
+    assert first.day0.label == "study day 1" and first.day0_date is None
+    assert first.patient is not None and (first.patient.age, first.patient.sex) == ("63", "female")
+    drugs = [
+        (t.drug, t.dose, t.start.day if t.start else None, t.ongoing) for t in first.treatments
+    ]
+    assert drugs == [
+        ("ACETYLSALICYLIC ACID", "81 mg QD", -13.0, True),  # CMENRF ONGOING
+        ("PARACETAMOL", "500 mg PRN", 58.0, False),
+        ("PLACEBO", "0 mg QD", 0.0, False),  # EXSTDTC on study day 1 is day 0
+        ("PLACEBO", "0 mg QD", 15.0, False),
+        ("PLACEBO", "0 mg QD", 168.0, False),
+    ]
+    assert {t.lane for t in first.treatments[2:]} == {"PLACEBO"}
+    events = [(e.kind, e.label, e.at.day, e.end.day if e.end else None) for e in first.events]
+    assert events == [
+        ("adverse-event", "APPLICATION SITE ERYTHEMA", 1.0, None),
+        ("adverse-event", "DIARRHOEA", 7.0, 9.0),
+        ("diagnosis", "DEMENTIA ALZHEIMER'S TYPE", -580.0, None),  # MHSTDTC 2012-06, approx
+    ]
+    assert first.events[2].at.approx and first.diagnoses == ("HYPERTENSION",)
+    (alt,) = first.measurements
+    assert (alt.name, alt.unit, [(p.time.day, p.value) for p in alt.points]) == (
+        "Alanine Aminotransferase",
+        "U/L",
+        [(-7.0, 27.0), (14.0, 41.0)],
+    )
+    text = (tmp_path / "patient-1.yaml").read_text(encoding="utf-8")
+    for private in ("01-701-1015", "1015", "701", "2014-", "HISPANIC", "USA"):
+        assert private not in text, private
+    assert (
+        "# Left out: CM records dated only to a year (1), LB results without a number (2), "
+        "identifying demographic fields (SUBJID, SITEID, COUNTRY, RACE, ETHNIC) (5);"
+    ) in text
+    second = load_case(tmp_path / "patient-2.yaml")
+    assert second.patient is not None and second.patient.age == "90 or older"
+    assert [e.label for e in second.events] == [
+        "ERYTHEMA",
+        "ATRIOVENTRICULAR BLOCK SECOND DEGREE",
+    ]  # the FALL without a start is counted, not drawn
+    assert "AE records without a start (1)" in (tmp_path / "patient-2.yaml").read_text("utf-8")
+    build_figure(first)
+
+
+def test_sdtm_keeps_dates_when_asked(tmp_path: Path) -> None:
+    run("import", str(DATA / "sdtm"), "-o", str(tmp_path), "--keep-dates", "--only", "EX")
+    case = load_case(tmp_path / "patient-1.yaml")
+    assert case.day0_date is not None and case.day0_date.isoformat() == "2014-01-02"
+    assert [t.drug for t in case.treatments] == ["PLACEBO"] * 3
+    assert not case.events and not case.measurements
+
+
+def test_clinical_timelines_table(tmp_path: Path) -> None:
+    code, err = run("import", str(DATA / "clinical-timelines.csv"), "-o", str(tmp_path))
+    assert err.splitlines()[0] == (
+        f"{DATA / 'clinical-timelines.csv'}:8: STDT: '2015-11-31' is not a real date"
+    )
+    assert code == 1
+    case = load_case(tmp_path / "patient-1.yaml")
+    (medication,) = case.treatments
+    assert (medication.drug, medication.start.day, medication.ongoing) == (  # type: ignore[union-attr]
+        "Concomitant Medications",
+        56.0,
+        True,
+    )
+    assert medication.note == "Ibuprofen 400 mg"
+    assert [(e.kind, e.label, e.at.day) for e in case.events] == [
+        ("adverse-event", "Adverse Events", 56.0),
+        ("note", "Enrollment", 0.0),
+        ("note", "Randomization", 57.0),
+        ("note", "Study Completion", 354.0),
+    ]
+    second = load_case(tmp_path / "patient-2.yaml")
+    assert [(e.label, e.at.day) for e in second.events] == [
+        ("Adverse Events", 33.0),
+        ("Enrollment", 0.0),  # STDY 1 alone: day 0
+    ]

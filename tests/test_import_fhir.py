@@ -1,0 +1,133 @@
+"""FHIR R4: a Synthea-style Bundle and the same patient as a bulk (NDJSON) export."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dashboard.cli import cli
+from dashboard.figure import build_figure
+from dashboard.importers import guess_format
+from dashboard.load import load_case
+
+FHIR = Path(__file__).resolve().parent / "data" / "import" / "fhir"
+BUNDLE = FHIR / "synthea-nmosd.json"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output + result.stderr
+    return result.exit_code, result.stderr
+
+
+def test_bundle_and_ndjson_are_recognised() -> None:
+    assert guess_format(BUNDLE) == "fhir"
+    assert {guess_format(p) for p in (FHIR / "bulk").iterdir()} == {"fhir"}
+
+
+@pytest.mark.parametrize("source", [BUNDLE, FHIR / "bulk"], ids=["bundle", "bulk"])
+def test_everything_is_mapped_or_listed(tmp_path: Path, source: Path) -> None:
+    code, err = run("import", str(source), "-o", str(tmp_path), "--day0", "condition:25044007")
+    assert code == 1  # malformed resources were reported; the rest was written
+    reported = [line for line in err.splitlines() if not line.startswith(str(tmp_path))]
+    where = "entry 19" if source == BUNDLE else "Observation.ndjson:9"
+    assert any(
+        where in line and "valueQuantity.value: expected a number, found {'bad': 'value'}" in line
+        for line in reported
+    ), reported
+    assert any("performedDateTime: '2015-04-33T10:00:00+09:00' is not a real date" in line
+               for line in reported)  # fmt: skip
+    case = load_case(tmp_path / "patient-1.yaml")
+    assert case.day0.label == "Neuromyelitis optica"  # onset 2015-04-10
+    assert case.patient is not None and case.patient.sex == "female"
+    treatments = [
+        (t.drug, t.kind, t.dose, t.start.day if t.start else None, t.ongoing)
+        for t in case.treatments
+    ]
+    assert sorted(treatments, key=str) == sorted(
+        [
+            ("methylprednisolone 1000 MG Injection", "drug", "1000 mg", -8.0, False),
+            ("prednisoLONE 5 MG Oral Tablet", "drug", "60 mg", -5.0, True),  # active
+            ("azathioprine 50 MG Oral Tablet", "drug", "100 mg", 21.0, False),
+            ("tocilizumab 20 MG/ML Injectable Solution", "drug", "8 mg/kg", None, False),
+            ("tocilizumab 20 MG/ML Injectable Solution", "drug", None, 367.0, True),
+            ("Plasmapheresis", "procedure", None, 163.0, False),
+        ],
+        key=str,
+    )
+    (given,) = [t.given for t in case.treatments if t.given]
+    assert [t.day for t in given] == [367.0]
+    events = sorted((e.at.day, e.kind, e.label) for e in case.events)
+    assert events == [
+        (-158.0, "note", "Full-time employment"),  # a social finding, not a diagnosis
+        (-9.0, "diagnosis", "Optic neuritis"),
+        (-8.0, "admission", "Hospital admission"),
+        (0.0, "diagnosis", "Neuromyelitis optica"),
+        (161.0, "admission", "Emergency room admission"),
+        (161.0, "diagnosis", "Transverse myelitis"),
+        (162.0, "imaging", "Magnetic resonance imaging of spine"),
+    ]
+    assert case.diagnoses == ("Optic neuritis", "Neuromyelitis optica", "Transverse myelitis")
+    assert {t.abbr for t in case.treatments if t.kind == "drug"} == {
+        "methylprednisolone",
+        "prednisoLONE",
+        "azathioprine",
+        "tocilizumab",
+    }
+    assert {m.abbr for m in case.measurements} == {None, "Albumin", "Ferritin"}
+    values = {
+        (m.name, m.unit): [(p.time.day, p.value) for p in m.points] for m in case.measurements
+    }
+    assert values == {
+        ("Body Height", "cm"): [(-158.0, 158.2)],
+        ("Systolic blood pressure", "mm[Hg]"): [(-158.0, 118.0), (-8.0, 132.0)],
+        ("Diastolic blood pressure", "mm[Hg]"): [(-158.0, 76.0), (-8.0, 84.0)],
+        ("Albumin [Mass/volume] in Serum or Plasma", "g/dL"): [(-8.0, 3.9)],
+        ("Ferritin [Mass/volume] in Serum or Plasma", "ng/mL"): [
+            (-8.0, 412.0),
+            (162.0, 2380.0),
+            (367.0, 95.0),
+        ],
+    }
+    text = (tmp_path / "patient-1.yaml").read_text(encoding="utf-8")
+    header = text.split("\ntitle:")[0]
+    for counted in (
+        "Encounters other than admissions (AMB) (2)",
+        "Immunization resources (not read) (1)",
+        "Observations without a numeric value (1)",
+        "Observation resources with problems, reported (1)",
+        "Procedure resources with problems, reported (1)",
+        "MedicationRequest resources with problems, reported (1)",
+        "identifying Patient fields (name, identifier, address, telecom, birthDate) (5)",
+    ):
+        assert counted in header, counted
+    for private in ("Tanaka", "Hanako", "999-41", "Kessler", "Worcester", "1978", "555-867",
+                    "8f1b2c3d", "Sato", "Yamada", "Osaka", "OSAKA"):  # fmt: skip
+        assert private not in text, private
+    assert not re.search(r"20\d\d-\d\d", text), "no calendar date unless asked"
+    build_figure(case)
+
+
+def test_keep_dates_and_patient_choice(tmp_path: Path) -> None:
+    patient = "8f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+    code, _ = run("import", str(BUNDLE), "-o", str(tmp_path), "--keep-dates",
+                  "--patient", patient, "--only", "Observation")  # fmt: skip
+    assert code == 1  # the malformed Observation is still reported
+    case = load_case(tmp_path / "patient-1.yaml")
+    assert case.day0_date is not None and case.day0_date.isoformat() == "2014-11-03"
+    assert not case.treatments and not case.events and len(case.measurements) == 5
+    assert "Tanaka" not in (tmp_path / "patient-1.yaml").read_text(encoding="utf-8")
+
+
+def test_day0_as_a_date_matches_day0_as_a_condition(tmp_path: Path) -> None:
+    run("import", str(BUNDLE), "-o", str(tmp_path / "a"), "--day0", "2015-04-10")
+    run("import", str(BUNDLE), "-o", str(tmp_path / "b"), "--day0", "condition:neuromyelitis")
+    by_date = load_case(tmp_path / "a" / "patient-1.yaml")
+    by_condition = load_case(tmp_path / "b" / "patient-1.yaml")
+    assert [t.day for t in by_date.times] == [t.day for t in by_condition.times]
+    assert by_date.day0.label == "Day 0" and by_date.day0_date is None
+    code, err = run("import", str(BUNDLE), "-o", str(tmp_path / "c"), "--day0", "condition:MOGAD")
+    assert code == 1 and "--day0 condition:MOGAD: no condition or event matches 'mogad'" in err

@@ -1,0 +1,247 @@
+"""The case table: template, import, table export, and the round trip between them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from dashboard.cli import cli
+from dashboard.importers.rows import COLUMNS
+from dashboard.load import load_case
+from tests.conftest import CASE_FILES, TIMELINES
+
+DATA = Path(__file__).resolve().parent / "data" / "import"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output + result.stderr
+    return result.exit_code, result.stderr
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_table_to_cases_to_table_loses_nothing(tmp_path: Path, suffix: str) -> None:
+    first = tmp_path / f"first.{suffix}"
+    assert run("table", str(TIMELINES), "-o", str(first))[0] == 0
+    for dates in (["--keep-dates"], []):
+        cases = tmp_path / f"cases{len(dates)}"
+        code, err = run("import", str(first), "-o", str(cases), *dates)
+        assert code == 0, err
+        assert sorted(p.stem for p in cases.glob("*.yaml")) == [p.stem for p in CASE_FILES]
+        again = tmp_path / f"again{len(dates)}.{suffix}"
+        assert run("table", str(cases), "-o", str(again))[0] == 0
+        if dates:  # dates kept: the same table
+            assert _cells(again) == _cells(first)
+        else:  # dates made relative: that table in turn round-trips exactly
+            third = tmp_path / f"third.{suffix}"
+            run("import", str(again), "-o", str(tmp_path / "cases3"))
+            run("table", str(tmp_path / "cases3"), "-o", str(third))
+            assert _cells(third) == _cells(again)
+            assert not re.search(r"\b(19|20)\d\d-\d\d", "".join(map(str, _cells(again))))
+
+
+def _cells(path: Path) -> list[tuple[object, ...]]:
+    if path.suffix == ".csv":
+        return [tuple(line.split(",")) for line in path.read_text(encoding="utf-8").splitlines()]
+    sheet = openpyxl.load_workbook(path)["cases"]
+    return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_imported_case_keeps_every_item(tmp_path: Path) -> None:
+    source = load_case(TIMELINES / "nomura-2025-case2.yaml")
+    run("table", str(TIMELINES / "nomura-2025-case2.yaml"), "-o", str(tmp_path / "t.csv"))
+    run("import", str(tmp_path / "t.csv"), "-o", str(tmp_path / "out"))
+    case = load_case(tmp_path / "out" / "nomura-2025-case2.yaml")
+    assert [t.drug for t in case.treatments] == [t.drug for t in source.treatments]
+    assert [(e.kind, e.label, e.at.day) for e in case.events] == [
+        (e.kind, e.label, e.at.day) for e in source.events
+    ]
+    assert [m.values for m in case.measurements] == [m.values for m in source.measurements]
+
+
+def test_template_filled_in_by_hand_imports_as_meant(tmp_path: Path) -> None:
+    template = tmp_path / "cases.xlsx"
+    code, _ = run("template", str(template))
+    assert code == 0
+    book = openpyxl.load_workbook(template)
+    assert book.sheetnames == ["cases", "example", "columns"]
+    explained = [row[0].value for row in book["columns"].iter_rows(min_row=2)]
+    assert explained == list(COLUMNS)
+    sheet = book["cases"]
+    header = [cell.value for cell in sheet[1]]
+    # A clinician types the way spreadsheets invite: real date cells, numbers as numbers,
+    # columns skipped, a blank line between two patients, "Relapse" with a capital.
+    on = dt.datetime
+    typed = [
+        {"case": "mog-1", "kind": "title", "name": "MOGAD with two relapses"},
+        {"case": "mog-1", "kind": "day0", "name": "optic neuritis", "start": on(2021, 3, 1)},
+        {"case": "mog-1", "kind": "Relapse", "name": "optic neuritis", "start": on(2021, 3, 1)},
+        {"case": "mog-1", "kind": "drug", "name": "methylprednisolone", "abbr": "mPSL",
+         "start": on(2021, 3, 2), "end": on(2021, 3, 6), "dose": "1 g/day"},
+        {"case": "mog-1", "kind": "drug", "name": "prednisolone", "abbr": "PSL", "unit": "mg/day",
+         "start": on(2021, 3, 7), "value": 60},
+        {"case": "mog-1", "kind": "drug", "name": "prednisolone", "abbr": "PSL", "unit": "mg/day",
+         "start": on(2021, 4, 4), "value": 30, "end": on(2021, 9, 1)},
+        {"case": "mog-1", "kind": "measurement", "name": "MOG-IgG titre",
+         "start": on(2021, 3, 1), "value": 1000},
+        {"case": "mog-1", "kind": "measurement", "name": "MOG-IgG titre",
+         "start": "~month 6", "value": "~100"},
+        {},
+        {"case": "mog-2", "kind": "title", "name": "Second patient, days only"},
+        {"case": "mog-2", "kind": "drug", "name": "IVIG", "start": 0},
+        {"case": "mog-2", "kind": "drug", "name": "IVIG", "start": "day 28"},
+        {"case": "mog-2", "kind": "myelitis", "name": "oops"},
+    ]  # fmt: skip
+    for number, cells in enumerate(typed, start=2):
+        for key, value in cells.items():
+            sheet.cell(row=number, column=header.index(key) + 1, value=value)
+    book.save(template)
+    code, err = run("import", str(template), "-o", str(tmp_path / "out"))
+    assert err.splitlines()[0] == (
+        f"{template}:14: kind: expected the kind of row, found 'myelitis'; one of "
+        "title, summary, drug, procedure, onset, relapse, symptom, imaging, lab, "
+        "procedure-event, admission, discharge, adverse-event, death, note, diagnosis, "
+        "measurement, period, day0, age, sex, citation, step"
+    )
+    assert code == 1  # a row was reported; the rest is written
+    first = load_case(tmp_path / "out" / "mog-1.yaml")
+    assert first.title == "MOGAD with two relapses"
+    assert first.day0.label == "optic neuritis" and first.day0_date is None
+    assert [(e.kind, e.at.day) for e in first.events] == [("relapse", 0.0)]
+    mpsl, psl = first.treatments
+    assert (mpsl.start.day, mpsl.end.day, mpsl.dose) == (1.0, 5.0, "1 g/day")  # type: ignore[union-attr]
+    assert [(s.at.day, s.dose) for s in psl.doses or ()] == [(6.0, 60.0), (34.0, 30.0)]
+    assert psl.end is not None and psl.end.day == 184.0 and psl.unit == "mg/day"
+    (titre,) = first.measurements
+    assert [(p.time.day, p.value, p.approx) for p in titre.points] == [
+        (0.0, 1000.0, False),
+        (182.625, 100.0, True),
+    ]
+    second = load_case(tmp_path / "out" / "mog-2.yaml")
+    (ivig,) = second.treatments
+    assert [time.day for time in ivig.given or ()] == [0.0, 28.0]
+
+
+def test_bad_rows_are_reported_and_the_rest_imported(tmp_path: Path) -> None:
+    source = DATA / "bad-rows.csv"
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    expected = (DATA / "bad-rows.expected").read_text(encoding="utf-8").splitlines()
+    assert err.splitlines()[: len(expected)] == [
+        line.replace("{file}", str(source)) for line in expected
+    ]
+    assert code == 1
+    text = (tmp_path / "out" / "ok-case.yaml").read_text(encoding="utf-8")
+    assert "# Left out: rows with problems, reported (6);" in text
+    case = load_case(tmp_path / "out" / "ok-case.yaml")
+    assert [t.drug for t in case.treatments] == ["prednisolone"]
+    assert [e.at.day for e in case.events] == [101.0]  # 10 June is day 101 after 1 March 2020
+    assert not re.search(r"\b2020-", text), "dates are made relative by default"
+
+
+def test_import_never_writes_over_a_file(tmp_path: Path) -> None:
+    source = tmp_path / "in" / "t.csv"
+    source.parent.mkdir()
+    shutil.copy(DATA / "bad-rows.csv", source)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "ok-case.yaml").write_text("mine\n", encoding="utf-8")
+    run("import", str(source), "-o", str(out))
+    assert (out / "ok-case.yaml").read_text(encoding="utf-8") == "mine\n"
+    assert (out / "ok-case-2.yaml").exists()
+    code, err = run("import", str(source), "-o", str(out), "--existing", "stop")
+    assert code == 1 and f"{out / 'ok-case.yaml'} exists; nothing was written" in err
+    assert sorted(p.name for p in out.iterdir()) == ["ok-case-2.yaml", "ok-case.yaml"]
+    code, err = run("import", str(source), "-o", str(source.parent))
+    assert code == 1 and "holds the source" in err
+    assert [p.name for p in source.parent.iterdir()] == ["t.csv"]
+
+
+def test_table_and_template_refuse_what_they_cannot_write(tmp_path: Path) -> None:
+    code, err = run("table", str(TIMELINES), "-o", str(tmp_path / "x.ods"))
+    assert code == 1 and "a table is written as .csv or .xlsx" in err
+    (tmp_path / "t.xlsx").write_text("mine", encoding="utf-8")
+    code, err = run("template", str(tmp_path / "t.xlsx"))
+    assert code == 1 and "exists; refusing to write over it" in err
+    assert (tmp_path / "t.xlsx").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize("dates", ["--shift-dates", "--coarse-dates", "--keep-dates", None])
+def test_import_dates_options(tmp_path: Path, dates: str | None) -> None:
+    source = load_case(DATA / "dated-case.yaml")
+    table = tmp_path / "t.csv"
+    run("table", str(DATA / "dated-case.yaml"), "-o", str(table))
+    code, err = run("import", str(table), "-o", str(tmp_path / "out"), *([dates] if dates else []))
+    assert code == 0, err
+    text = (tmp_path / "out" / "dated-case.yaml").read_text(encoding="utf-8")
+    case = load_case(tmp_path / "out" / "dated-case.yaml")
+    assert [t.day for t in case.times] == [t.day for t in source.times]
+    if dates == "--keep-dates":
+        assert case.day0_date == source.day0_date
+        assert "2017-09-02" in text
+    elif dates == "--shift-dates":
+        assert source.day0_date is not None and case.day0_date is not None
+        shift = case.day0_date - source.day0_date
+        assert shift.days != 0 and "2017-09-02" not in text
+        assert "# Dates are shifted by a random number of days" in text
+        assert not [
+            line for line in text.splitlines() if "shift" in line and re.search(r"\d", line)
+        ]
+    else:
+        assert case.day0_date is None and not re.search(r"201[78]-", text)
+        label = "NMOSD onset (mid Mar 2017)" if dates else "NMOSD onset"
+        assert case.day0.label == label
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_rows_read_at_once_equal_rows_read_cell_by_cell(tmp_path: Path, suffix: str) -> None:
+    """Rows that pass the checks skip the cell-by-cell path; both must give the same rows."""
+    import pandas as pd
+
+    from dashboard.importers import spreadsheet
+
+    records = [
+        {"case": "a", "kind": "Measurement", "name": " Ferritin ", "start": "day 3"}
+        | {"value": "1,200"},
+        {"case": "a", "kind": "measurement", "name": "CRP", "start": "~day 4", "value": "~8"},
+        {"case": "a", "kind": "drug", "name": "PSL", "start": "2015-04-02", "end": "Ongoing"},
+        {"case": "a", "kind": "drug", "name": "PSL", "start": "day 7", "value": 40, "unit": "mg"},
+        {"case": "a", "kind": "age", "value": "32"},
+        {"case": "a", "kind": "procedure_event", "start": "week 2", "detail": "LP", "abbr": 5},
+        {"case": "a", "kind": "relapse", "name": "myelitis", "start": "day x"},
+        {"case": "a", "kind": "drug", "start": "day 1"},
+        {"case": "a", "kind": "measurement", "name": "EDSS", "start": "day 1", "value": "lots"},
+        {},
+        {"kind": "title", "name": "No case column value"},
+        {"case": 7, "kind": "sex", "name": "female", "lane": 1.5, "source": "Table 2"},
+    ]  # fmt: skip
+    path = tmp_path / f"cases.{suffix}"
+    frame = pd.DataFrame(records, columns=list(COLUMNS))
+    if suffix == "csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_excel(path, index=False, sheet_name="cases")
+    problems: list[str] = []
+    patients = spreadsheet.read_table(path, problems)
+
+    slow_problems: list[str] = []
+    expected: dict[str, list[object]] = {}
+    raw = spreadsheet._frame(path)
+    names = [str(column).strip().lower() for column in raw.columns]
+    for number, values in enumerate(raw.to_numpy(dtype=object).tolist(), start=2):
+        cells = {name: spreadsheet._cell(value) for name, value in zip(names, values, strict=True)}
+        if any(value is not None for value in cells.values()):
+            row = spreadsheet._row(cells, f"{path}:{number}", slow_problems)
+            case = str(cells.get("case") or path.stem)
+            if row is not None:
+                expected.setdefault(case, []).append(row)
+    assert {key: patient.rows for key, patient in patients.items()} == expected
+    assert problems == slow_problems
+    assert len(problems) == 3  # a bad time, a drug without a name, a value not a number
+    assert patients["a"].rows[0].value == 1200.0
+    assert patients["a"].rows[0].name == "Ferritin"

@@ -1,0 +1,142 @@
+"""Import as a whole: odd and hostile sources are refused with a clear message, never a trace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+
+from dashboard.cli import cli
+from dashboard.importers.spreadsheet import EXAMPLE
+from dashboard.load import load_case
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    return result.exit_code, result.stderr
+
+
+def test_the_template_example_is_a_valid_case(tmp_path: Path) -> None:
+    source = tmp_path / "in" / "example.csv"
+    source.parent.mkdir()
+    pd.DataFrame([{"case": "example"} | row for row in EXAMPLE]).to_csv(source, index=False)
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"), "--keep-dates")
+    assert code == 0, err
+    case = load_case(tmp_path / "out" / "example.yaml")
+    assert [t.timing for t in case.treatments] == [
+        "given",
+        "doses",
+        "continuous",
+        "continuous",
+        "continuous",
+    ]
+    assert case.treatments[-1].ongoing and case.treatments[-1].every == 28.0
+    assert case.day0_date is not None and case.periods
+
+
+def test_hostile_sources(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = {
+        "list.json": "[1, 2, 3]",
+        "broken.json": '{"resourceType": "Bundle", "entry": [',
+        "entries.json": '{"resourceType": "Bundle", "entry": {"not": "a list"}}',
+        "odd.ndjson": '"a string"\n{"resourceType": "Observation", "subject": 3}\n'
+        '{"resourceType": "Condition", "subject": {"reference": "Patient/1"}, '
+        '"onsetDateTime": {"a": 1}, "code": [1]}\n',
+        "notes.txt": "just some text\nwith lines\n",
+        "empty.csv": "",
+        "header.csv": "case,kind,name\n",
+        "nul.csv": "case,kind\x00,name\nx,title,y\n",
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "image.xlsx").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    for name in sorted([*files, "image.xlsx"]):
+        code, err = run("import", str(folder / name), "-o", str(tmp_path / "out" / name))
+        assert code == 1, (name, err)
+        assert err.strip(), name
+        assert not list((tmp_path / "out").rglob("*.yaml")), name
+    _, err = run("import", str(folder / "notes.txt"), "-o", str(tmp_path / "o2"))
+    assert "notes.txt: cannot tell what this file is" in err
+
+
+def test_no_files_and_conflicting_date_flags(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    code, err = run("import", str(tmp_path / "empty"), "-o", str(tmp_path / "out"))
+    assert code == 1 and "no files to import in" in err
+    code, err = run("import", str(tmp_path / "empty"), "-o", str(tmp_path / "o"),
+                    "--keep-dates", "--coarse-dates")  # fmt: skip
+    assert code == 2 and "choose one of --keep-dates, --shift-dates and --coarse-dates" in err
+
+
+def test_reading_pauses_the_cycle_search_and_always_resumes_it(tmp_path: Path) -> None:
+    import gc
+
+    import pytest
+
+    from dashboard.importers.fhir import read_fhir
+    from dashboard.importers.rows import no_cycle_search
+
+    seen: list[bool] = []
+    with pytest.raises(RuntimeError), no_cycle_search():
+        seen.append(gc.isenabled())
+        raise RuntimeError("a reader failing halfway")
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with no_cycle_search():
+            pass
+        assert not gc.isenabled()  # paused by someone else: left paused
+    finally:
+        gc.enable()
+    source = tmp_path / "Patient.ndjson"
+    source.write_text('{"resourceType": "Patient", "id": "p1", "gender": "female"}\n')
+    assert list(read_fhir([source], [])) == ["p1"]
+    assert gc.isenabled()
+
+
+def test_case_files_are_written_as_the_yaml_representer_writes_them() -> None:
+    """The writer builds YAML nodes itself (faster); the text must be the representer's."""
+    import yaml
+
+    from dashboard.importers.build import Draft
+    from dashboard.importers.writer import _Dumper, case_yaml
+
+    data = {
+        "title": "Ünïcode: 'quoted' \"too\" # not a comment",
+        "summary": "line one\nline two " + "long " * 40,
+        "patient": {"age": 32, "sex": "female", "flag": True, "none": None},
+        "looks_like": ["yes", "no", "1.0", "~", "null", "2015-04-01", "@x", "- a", ""],
+        "numbers": [0.0, -0.0, 1e17, 1.5e-9, 12345678901234567890, float("inf"), -3],
+        "nested": [{"at": "~day 3", "dose": 60}, {"at": 7.25, "values": [["day 1", 5]]}],
+        "empty": {"list": [], "map": {}},
+    }
+    draft = Draft("edge", data)
+    header, _, _ = case_yaml(draft, "here").partition("title:")
+    expected = header + yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
+    )
+    assert case_yaml(draft, "here") == expected
+    nan = case_yaml(Draft("nan", {"value": float("nan")}), "here")
+    assert nan.endswith("{value: .nan}\n")
+
+
+def test_imported_files_are_the_representer_s_text(tmp_path: Path) -> None:
+    import yaml
+
+    from dashboard.importers import import_sources
+    from dashboard.importers.writer import _Dumper
+
+    source = tmp_path / "in" / "example.csv"
+    source.parent.mkdir()
+    pd.DataFrame([{"case": "example"} | row for row in EXAMPLE]).to_csv(source, index=False)
+    result = import_sources([source], tmp_path / "out")
+    [(path, draft)] = result.written.files
+    body = yaml.dump(draft.data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    assert path.read_text(encoding="utf-8").endswith(body)
+    assert "treatments:" in body
