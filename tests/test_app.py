@@ -481,18 +481,18 @@ def test_an_open_page_follows_edits_and_keeps_its_view(
     )
     try:
         _edit(path, "title: ", "title: Edited live – ")
-        expect(page.locator("#case-title")).to_contain_text("Edited live", timeout=3000)
+        expect(page.locator("#case-title")).to_contain_text("Edited live", timeout=10_000)
         assert page.url.endswith("?axis=week&theme=print")
         expect(page.locator("#axis input[value=week]")).to_be_checked()
 
         path.write_text(original + "\ntreatments: [\n", encoding="utf-8")  # half saved
         expect(page.locator("#case-problems .banner")).to_contain_text(
-            "nomura-2025-case1.yaml:", timeout=3000
+            "nomura-2025-case1.yaml:", timeout=10_000
         )
         expect(page.locator(f"{CHART} .main-svg").first).to_be_visible()
 
         path.write_text(original.replace("title: ", "title: Fixed – ", 1), encoding="utf-8")
-        expect(page.locator("#case-title")).to_contain_text("Fixed", timeout=3000)
+        expect(page.locator("#case-title")).to_contain_text("Fixed", timeout=10_000)
         expect(page.locator("#case-problems .banner")).to_have_count(0)
     finally:
         path.write_text(original, encoding="utf-8")
