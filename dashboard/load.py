@@ -121,10 +121,11 @@ def load_case(path: str | os.PathLike[str], within: str | os.PathLike[str] | Non
     except InvalidCase:
         raise
     except Exception as error:  # the boundary: one file's failure stays that file's problem
-        raise _unexpected(shown, error) from None
+        raise unexpected(shown, error) from None
 
 
-def _unexpected(shown: str, error: BaseException) -> InvalidCase:
+def unexpected(shown: str, error: BaseException) -> InvalidCase:
+    """Whatever else went wrong while reading a file, as that file's problem."""
     kind = "is nested too deeply" if isinstance(error, RecursionError) else "could not be read"
     detail = str(error)[:120] or type(error).__name__
     return InvalidCase.single(
@@ -161,7 +162,7 @@ def parse_case(text: str, shown: str = "<case>") -> Case:
     except InvalidCase:
         raise
     except Exception as error:  # the boundary, as in `load_case`
-        raise _unexpected(shown, error) from None
+        raise unexpected(shown, error) from None
 
 
 def _parse_case(text: str, shown: str) -> Case:

@@ -18,6 +18,7 @@ from dashboard.app.state import (
     read_time,
     with_control,
 )
+from dashboard.figure import figure_spec
 from dashboard.load import parse_case
 
 COURSE = """
@@ -179,3 +180,18 @@ def test_the_window_is_typed_and_shown_in_the_axis_unit() -> None:
     assert window_text(31, "date", DATED) == (day0 + dt.timedelta(days=31)).isoformat()
     view = with_control(View(axis="week"), UNDATED, "window-to", "10")
     assert view.window is not None and view.window[1] == 70
+
+
+def test_a_link_cannot_stretch_the_chart_past_what_a_case_may_hold() -> None:
+    case = parse_case(
+        "title: Daily doses\n"
+        "treatments:\n"
+        "  - {drug: heparin, start: day 0, every: 1 day, ongoing: true}\n"
+        "events:\n"
+        "  - {at: day 30, kind: relapse}\n"
+    )
+    view = parse_view("?window=-1e300,1e300", case)
+    assert view.window == (-73050.0, 73050.0)  # 200 years either side of day 0
+    spec = figure_spec(case, window=(0, 1e12))  # a window wider than any link can ask for
+    drawn = sum(len(trace.get("x") or ()) for trace in spec["data"])
+    assert 5_000 <= drawn < 5_100  # the ticks stop at the budget of administrations

@@ -30,6 +30,9 @@ EXPECTED = {
     "no-match.series.yaml": [
         "4:10: align.match: no case of the series has a treatment matching JAK inhibitor",
     ],
+    "not-an-event-kind.series.yaml": [
+        "3:10: outcomes.count: 'relaps' is not an event kind; did you mean 'relapse'?",
+    ],
     "unknown-case.series.yaml": [
         "4:5: cases[1]: no case 'alpah' in this folder; did you mean 'alpha'?",
         "5:5: cases[2]: the pattern 'zeta-*' matches no case file here",
@@ -74,7 +77,7 @@ def test_a_folder_of_series() -> None:
     assert sorted(found) == ["il6", "second-attack", "window"]
     assert invalid == ()
     found, invalid = load_series_folder(BAD)
-    assert found == {} and len(invalid) == 3
+    assert found == {} and len(invalid) == 4
 
 
 def test_follow_up_sets_the_end_of_a_case(tmp_path: Path) -> None:
@@ -125,3 +128,19 @@ def test_outcomes_command_writes_csv_and_json(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "use .csv or .json" in result.stderr
     result = runner.invoke(cli, ["outcomes", str(BAD / "no-match.series.yaml")])
     assert result.exit_code == 1 and "align.match: no case of the series" in result.stderr
+
+
+def test_a_series_symlinked_out_of_the_folder_is_never_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("title: the content of a file outside the folder\n", encoding="utf-8")
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "case.yaml").write_text("title: A case\n", encoding="utf-8")
+    (folder / "out.series.yaml").symlink_to(secret)
+    found, invalid = load_series_folder(folder)
+    assert found == {}
+    assert [str(problem) for problem in invalid[0].errors] == [
+        f"{folder / 'out.series.yaml'}:1:1: points outside the folder (a symlink); "
+        "only files inside the folder are read"
+    ]
+    assert "content of a file outside" not in invalid[0].report()

@@ -19,7 +19,7 @@ from pydantic_core import PydanticCustomError
 from dashboard.figure import AXES, THEMES
 from dashboard.figure.timeaxis import pick_unit
 from dashboard.model import UNIT_DAYS, Case, Time, validate_time
-from dashboard.model.times import DAY0_DATE
+from dashboard.model.times import DAY0_DATE, MAX_DAYS
 
 MAX_SEARCH = 2000  # characters of a query string worth reading
 MAX_FIELDS = 60
@@ -92,9 +92,11 @@ def _window(text: str) -> tuple[float, float] | None:
         start, end = float(parts[0]), float(parts[1])
     except ValueError:
         return None
-    if not (math.isfinite(start) and math.isfinite(end)) or end <= start:
+    if not (math.isfinite(start) and math.isfinite(end)):
         return None
-    return start, end
+    # A link may not ask for more than a case may hold (times lie within 200 years of day 0).
+    start, end = max(start, -MAX_DAYS), min(end, MAX_DAYS)
+    return (start, end) if start < end else None
 
 
 def parse_view(search: str | None, case: Case) -> View:

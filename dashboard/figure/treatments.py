@@ -17,6 +17,7 @@ from dashboard.figure.parts import (
 from dashboard.figure.themes import GREY, Theme, family_colours, text_on
 from dashboard.figure.timeaxis import TimeAxis
 from dashboard.model import Case, Treatment, format_number
+from dashboard.model.case import MAX_ADMINISTRATIONS
 
 BAR = 0.3  # half the thickness of a bar, in rows
 THIN = 0.14  # half the thickness of a bar that carries administration ticks
@@ -292,7 +293,8 @@ class Lanes:
     ) -> None:
         assert item.every is not None
         total = int((end - start) / item.every + 1e-9) + 1
-        for number in range(total):
+        # Validation bounds the ticks up to the chart's edge; a view may stretch that edge.
+        for number in range(min(total, MAX_ADMINISTRATIONS)):
             day = start + number * item.every
             if day > shown_end:
                 break

@@ -18,10 +18,12 @@ from dashboard.load import (
     SERIES_SUFFIXES,
     CaseFile,
     Catalog,
+    inside,
     is_series,
     load_folder,
     read_mapping,
     read_text,
+    unexpected,
 )
 from dashboard.problems import InvalidCase, pydantic_problems
 from dashboard.series.align import anchor_day
@@ -79,14 +81,29 @@ def parse_series(text: str, shown: str) -> Series:
 
 
 def load_series(path: str | os.PathLike[str], catalog: Catalog | None = None) -> SeriesFile:
-    """Read a series file and resolve it against the cases of its folder (or `catalog`)."""
+    """Read a series file and resolve it against the cases of its folder (or `catalog`).
+
+    A file that resolves outside its folder (a symlink pointing out) is refused unread;
+    whatever goes wrong is the file's `InvalidCase`, nothing else.
+    """
     path = Path(path)
     shown = str(path)
-    text = read_text(path)
-    series = parse_series(text, shown)
-    if catalog is None:
-        catalog = load_folder(path.parent)
-    return resolve(series_id(path), path, series, text, catalog)
+    if not inside(path, path.parent):
+        raise InvalidCase.single(
+            shown,
+            "points outside the folder (a symlink); only files inside the folder are read",
+            "outside_folder",
+        )
+    try:
+        text = read_text(path)
+        series = parse_series(text, shown)
+        if catalog is None:
+            catalog = load_folder(path.parent)
+        return resolve(series_id(path), path, series, text, catalog)
+    except InvalidCase:
+        raise
+    except Exception as error:  # the boundary: one file's failure stays that file's problem
+        raise unexpected(shown, error) from None
 
 
 def _problem(

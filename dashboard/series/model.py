@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Annotated, Any, Literal
 
@@ -135,10 +136,14 @@ class Outcomes(Strict):
 
         for kind in kinds:
             if kind.lower() not in EVENT_KINDS:
-                raise problem(
-                    "series_kind",
-                    f"{kind!r} is not an event kind; expected some of: {', '.join(EVENT_KINDS)}",
+                kinds_text = ", ".join(EVENT_KINDS)
+                close = difflib.get_close_matches(kind.lower(), EVENT_KINDS, n=1, cutoff=0.6)
+                hint = (
+                    f"; did you mean {close[0]!r}?"
+                    if close
+                    else f"; expected some of: {kinds_text}"
                 )
+                raise problem("series_kind", f"{kind!r} is not an event kind{hint}")
         return tuple(kind.lower() for kind in kinds)
 
 
