@@ -69,7 +69,7 @@ def test_every_valid_case_gets_a_page_and_plotly_js_is_written_once(
         ["index.html", "plotly.min.js", "style.css"] + [f"case/{stem}.html" for stem in expected]
     )
     notes = written["notes"]
-    assert isinstance(notes, dict) and notes["build"] == "0.1.0|screen"
+    assert isinstance(notes, dict) and notes["build"] == "0.1.0|screen|exact"
     assert sorted(notes["cases"]) == sorted(
         [path.name for path in CASE_FILES] + ["hostile.yaml", "broken.yaml"]
     )

@@ -100,7 +100,7 @@ def test_validate_lists_series_with_cases(tmp_path: Path) -> None:
         result.stdout.splitlines()[0]
         == f"{BAD}/bad-keys.series.yaml:{EXPECTED['bad-keys.series.yaml'][0]}"
     )
-    assert result.stderr == "3 of 4 files have problems (8 problems); 1 valid.\n"
+    assert result.stderr == "4 of 5 files have problems (9 problems); 1 valid.\n"
     for name in ("alpha.yaml", "beta.yaml", "il6.series.yaml"):
         shutil.copy(SERIES / name, tmp_path / name)
     result = CliRunner().invoke(cli, ["validate", str(tmp_path / "il6.series.yaml")])

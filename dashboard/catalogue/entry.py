@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.load import load_case
+from dashboard.load import inside, load_case
 from dashboard.model import UNIT_DAYS, Case
 from dashboard.model.times import format_number
 from dashboard.problems import CaseError, InvalidCase
@@ -39,24 +39,16 @@ class Entry:
 
 def inside_folder(path: Path, folder: Path) -> bool:
     """True when `path`, with every symlink followed, lies inside `folder`."""
-    try:
-        return path.resolve().is_relative_to(folder.resolve())
-    except (OSError, RuntimeError, ValueError):
-        return False
+    return inside(path, folder)
 
 
 def read_case(path: Path, folder: Path) -> Case | InvalidCase:
-    """One file as a case or as its problems; whatever goes wrong is this file's problem."""
-    shown = str(path)
-    if not inside_folder(path, folder):
-        return InvalidCase.single(shown, "points outside the folder; it is not read")
+    """One file as a case or as its problems; whatever goes wrong is this file's problem
+    (a file that resolves outside `folder` is one, and is never read)."""
     try:
-        return load_case(path)
+        return load_case(path, within=folder)
     except InvalidCase as invalid:
         return invalid
-    except Exception as error:  # one file's failure never reaches the others
-        reason = f"{type(error).__name__}: {error}"[:200]
-        return InvalidCase(shown, (CaseError(shown, 1, 1, "", f"cannot be read ({reason})"),))
 
 
 def duration(days: float) -> str:
