@@ -38,6 +38,40 @@ EVENT_SYMBOLS: dict[str, str] = {
     "death": "cross",
     "note": "hourglass",
 }
+# In print, labels of one kind also differ by shape, for greyscale: the kind's mark, then the
+# same with a dot, then a second mark of the same family with and without a dot. Relapses
+# stay arrowheads (▼) and "-open" stays the sign of an approximate time.
+EVENT_VARIANTS: dict[str, tuple[str, ...]] = {
+    "onset": ("star", "star-dot", "hexagram", "hexagram-dot"),
+    "relapse": (
+        "triangle-down",
+        "triangle-down-dot",
+        "star-triangle-down",
+        "star-triangle-down-dot",
+    ),
+    "symptom": ("circle", "circle-dot", "circle-x", "circle-cross"),
+    "diagnosis": ("diamond", "diamond-dot", "diamond-x", "diamond-cross"),
+    "imaging": ("square", "square-dot", "square-x", "square-cross"),
+    "lab": ("pentagon", "pentagon-dot", "octagon", "octagon-dot"),
+    "procedure": ("hexagon", "hexagon-dot", "hexagon2", "hexagon2-dot"),
+    "admission": ("triangle-right", "triangle-right-dot", "triangle-ne", "triangle-ne-dot"),
+    "discharge": ("triangle-left", "triangle-left-dot", "triangle-nw", "triangle-nw-dot"),
+    "adverse-event": ("x", "x-dot", "diamond-tall", "diamond-tall-dot"),
+    "death": ("cross", "cross-dot", "circle-cross", "square-cross"),
+    "note": ("hourglass", "bowtie", "diamond-wide", "diamond-wide-dot"),
+}
+
+
+def event_symbol(kind: str, variant: int, approx: bool) -> str:
+    """The plotly symbol of the `variant`-th label of an event kind; hollow when approximate."""
+    symbol = EVENT_VARIANTS[kind][variant % len(EVENT_VARIANTS[kind])]
+    if not approx:
+        return symbol
+    if symbol.endswith("-dot"):
+        return symbol.removesuffix("-dot") + "-open-dot"
+    return symbol + "-open"
+
+
 EVENT_COLOURS: dict[str, str] = {
     "onset": VERMILLION,
     "relapse": BLACK,
