@@ -848,14 +848,14 @@ def test_print_tells_the_labels_of_a_kind_apart_by_shape_not_only_colour() -> No
     white, black = "#ffffff", "#000000"
     assert marks == {
         "Relapse: optic neuritis": ("triangle-down", black),
-        # a dot or cross inside a filled mark, drawn in the paper's colour; hollow stays
-        # the sign of an approximate time
-        "Relapse: myelitis": (("triangle-down-dot", "triangle-down-open-dot"), (white, "#D55E00")),
-        "Relapse: area postrema syndrome": ("star-triangle-down", white),
-        "Relapse: brainstem": ("star-triangle-down-dot", white),
+        # a cross inside a filled mark is drawn in the paper's colour; hollow stays the sign
+        # of an approximate time
+        "Relapse: myelitis": (("star-triangle-down", "star-triangle-down-open"), "#D55E00"),
+        "Relapse: area postrema syndrome": ("arrow-down", "#0072B2"),
+        "Relapse: brainstem": ("arrow-bar-down", "#009E73"),
         "Imaging: MRI brain": ("square", "#56B4E9"),
-        "Imaging: MRI spine": ("square-dot", white),
-        "Imaging: OCT": ("square-x", white),
+        "Imaging: MRI spine": ("square-x", white),
+        "Imaging: OCT": ("square-cross", white),
     }
     # in the legend too: one entry per label, each with its own mark
     assert len({str(symbol) for symbol, _ in marks.values()}) == len(marks)

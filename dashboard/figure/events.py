@@ -190,9 +190,15 @@ def event_panel(
         ref, level = f"events[{index}]", levels[event.kind]
         symbol = event.marker or EVENT_SYMBOLS[event.kind]
         variant = variants.get(key, 0)
+        mark = (
+            event_symbol(event.kind, variant, event.at.approx)
+            if variant and not event.marker
+            else symbol + ("-open" if event.at.approx else "")
+        )
         colour = event.color or colours[key]
-        # A dot or cross inside a filled mark shows only in an outline of the paper's colour.
-        outline = theme.paper if variant and not event.at.approx else colour
+        # A cross inside a filled mark shows only in an outline of the paper's colour.
+        inside = variant and not event.at.approx and ("-x" in mark or "-cross" in mark)
+        outline = theme.paper if inside else colour
         text, position = texts.get(index, ("", "middle right"))
         span = event.end is not None and event.end.day > event.at.day
         hover = _hover(event)
@@ -217,11 +223,7 @@ def event_panel(
             level,
             ref,
             hover,
-            symbol=(
-                event_symbol(event.kind, variant, event.at.approx)
-                if variant and not event.marker
-                else symbol + ("-open" if event.at.approx else "")
-            ),
+            symbol=mark,
             color=colour,
             outline=outline,
             text="" if span else text,

@@ -38,38 +38,29 @@ EVENT_SYMBOLS: dict[str, str] = {
     "death": "cross",
     "note": "hourglass",
 }
-# In print, labels of one kind also differ by shape, for greyscale: the kind's mark, then the
-# same with a dot, then a second mark of the same family with and without a dot. Relapses
-# stay arrowheads (▼) and "-open" stays the sign of an approximate time.
+# In print, labels of one kind also differ by shape, for greyscale: the kind's mark first,
+# then marks of its family (a cross inside, a notched, pointed or barred form). Relapses stay
+# arrowheads (▼) and "-open" stays the sign of an approximate time.
 EVENT_VARIANTS: dict[str, tuple[str, ...]] = {
-    "onset": ("star", "star-dot", "hexagram", "hexagram-dot"),
-    "relapse": (
-        "triangle-down",
-        "triangle-down-dot",
-        "star-triangle-down",
-        "star-triangle-down-dot",
-    ),
-    "symptom": ("circle", "circle-dot", "circle-x", "circle-cross"),
-    "diagnosis": ("diamond", "diamond-dot", "diamond-x", "diamond-cross"),
-    "imaging": ("square", "square-dot", "square-x", "square-cross"),
-    "lab": ("pentagon", "pentagon-dot", "octagon", "octagon-dot"),
-    "procedure": ("hexagon", "hexagon-dot", "hexagon2", "hexagon2-dot"),
-    "admission": ("triangle-right", "triangle-right-dot", "triangle-ne", "triangle-ne-dot"),
-    "discharge": ("triangle-left", "triangle-left-dot", "triangle-nw", "triangle-nw-dot"),
-    "adverse-event": ("x", "x-dot", "diamond-tall", "diamond-tall-dot"),
-    "death": ("cross", "cross-dot", "circle-cross", "square-cross"),
-    "note": ("hourglass", "bowtie", "diamond-wide", "diamond-wide-dot"),
+    "onset": ("star", "hexagram", "star-diamond", "star-square"),
+    "relapse": ("triangle-down", "star-triangle-down", "arrow-down", "arrow-bar-down"),
+    "symptom": ("circle", "circle-x", "circle-cross", "diamond-wide"),
+    "diagnosis": ("diamond", "diamond-x", "diamond-cross", "diamond-tall"),
+    "imaging": ("square", "square-x", "square-cross", "star-square"),
+    "lab": ("pentagon", "octagon", "star-diamond", "bowtie"),
+    "procedure": ("hexagon", "hexagram", "diamond-wide", "bowtie"),
+    "admission": ("triangle-right", "arrow-bar-right", "arrow-right", "triangle-ne"),
+    "discharge": ("triangle-left", "arrow-bar-left", "arrow-left", "triangle-nw"),
+    "adverse-event": ("x", "bowtie", "hourglass", "diamond-tall"),
+    "death": ("cross", "circle-cross", "square-cross", "diamond-cross"),
+    "note": ("hourglass", "bowtie", "diamond-wide", "diamond-tall"),
 }
 
 
 def event_symbol(kind: str, variant: int, approx: bool) -> str:
     """The plotly symbol of the `variant`-th label of an event kind; hollow when approximate."""
     symbol = EVENT_VARIANTS[kind][variant % len(EVENT_VARIANTS[kind])]
-    if not approx:
-        return symbol
-    if symbol.endswith("-dot"):
-        return symbol.removesuffix("-dot") + "-open-dot"
-    return symbol + "-open"
+    return symbol + "-open" if approx else symbol
 
 
 EVENT_COLOURS: dict[str, str] = {
