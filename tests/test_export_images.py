@@ -286,8 +286,7 @@ def test_print_sizes_stay_within_journal_limits_and_print_no_type_under_7_pt() -
         assert page.layout.height <= page.layout.width, path.stem
         column = image_figure(case, SIZES["column"])
         assert column.layout.height <= 907, "never taller than 240 mm"
-        if path.stem != "aosd-mas":  # four lab panels and eight event kinds in 85 mm
-            assert column.layout.height <= 1.4 * column.layout.width, path.stem
+        assert column.layout.height <= 1.4 * column.layout.width, path.stem
         for figure in (page, column):
             sizes = [size for size in font_sizes(figure.to_dict()) if size is not None]
             assert min(sizes) >= 9.4, f"{path.stem}: 7 pt is 9.33 px at 96 px to the inch"

@@ -107,6 +107,8 @@ class Theme:
     line: float
     smallest: float = 0.0  # px: no text is drawn smaller (7 pt in print, 24 px on a slide)
     row_label: float = 1.0  # the size of row labels, as a share of the body size
+    axis_title: float = 0.92  # the size of the panels' axis titles, as a share
+    x_title: float = 1.0  # the size of the time axis' title, as a share
 
     @property
     def char_px(self) -> float:
