@@ -33,7 +33,7 @@ from dashboard.export.images import (
     browser_path,
     image_figure,
 )
-from dashboard.load import load_case
+from dashboard.load import is_series, load_case
 from dashboard.model import Case
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +82,8 @@ def cases(synthetic: int) -> list[tuple[str, Case]]:
     found: list[tuple[str, Case]] = []
     for folder in FOLDERS:
         for path in sorted(folder.glob("*.yaml")):
+            if is_series(path):  # a list of cases, drawn as a series, not one case
+                continue
             found.append((path.stem, load_case(path)))
     with tempfile.TemporaryDirectory() as work:
         for seed in range(synthetic):

@@ -18,7 +18,7 @@ from dashboard.app.state import (
     read_time,
     with_control,
 )
-from dashboard.figure import figure_spec
+from dashboard.figure import FigureOptions, figure_spec
 from dashboard.load import parse_case
 
 COURSE = """
@@ -141,20 +141,16 @@ def test_a_control_without_a_sensible_value_changes_nothing(control: str, value:
 
 def test_figure_options_resolve_times_to_days() -> None:
     options = figure_options(View(reveal="week 3", window=(0, 50)), UNDATED)
-    assert options == {
-        "axis": "month",
-        "theme": "screen",
-        "hide": (),
-        "reveal": 21.0,
-        "window": (0, 50),
-        "fluid": True,
-    }
+    assert options == FigureOptions(
+        axis="month", theme="screen", reveal=21.0, window=(0.0, 50.0), fluid=True
+    )
+    assert hash(options) == hash(figure_options(View(reveal="day 21", window=(0, 50)), UNDATED))
 
 
 def test_the_slides_look_fills_the_card_instead_of_a_fixed_1920_px() -> None:
     from dashboard.figure import build_figure
 
-    figure = build_figure(UNDATED, **figure_options(View(theme="slides"), UNDATED))
+    figure = build_figure(UNDATED, figure_options(View(theme="slides"), UNDATED))
     assert figure.layout.autosize is True and figure.layout.width is None
     assert figure.layout.font.size == 26, "the slides look keeps its large type"
     slide = build_figure(UNDATED, theme="slides")  # an image of a slide keeps 1920x1080

@@ -825,6 +825,44 @@ def test_reference_bands_and_periods_stay_apart_in_greyscale(theme: str) -> None
         assert sorted(s.y0 for s in edges) == [40, 60], "the band's limits drawn dotted"
 
 
+def test_print_tells_the_labels_of_a_kind_apart_by_shape_not_only_colour() -> None:
+    relapses = ["optic neuritis", "myelitis", "area postrema syndrome", "brainstem"]
+    scans = ["MRI brain", "MRI spine", "OCT"]
+    case = make(
+        events=[
+            {"at": f"day {10 * n}", "kind": "relapse", "label": label}
+            for n, label in enumerate(relapses)
+        ]
+        + [
+            {"at": f"day {10 * n + 5}", "kind": "imaging", "label": label}
+            for n, label in enumerate(scans)
+        ]
+        + [{"at": "~day 80", "kind": "relapse", "label": "myelitis"}],
+    )
+    fig = build_figure(case, theme="print")
+    marks = {
+        trace.name: (trace.marker.symbol, trace.marker.line.color)
+        for trace in fig.data
+        if trace.legendgroup in ("relapse", "imaging")
+    }
+    white, black = "#ffffff", "#000000"
+    assert marks == {
+        "Relapse: optic neuritis": ("triangle-down", black),
+        # a cross inside a filled mark is drawn in the paper's colour; hollow stays the sign
+        # of an approximate time
+        "Relapse: myelitis": (("star-triangle-down", "star-triangle-down-open"), "#D55E00"),
+        "Relapse: area postrema syndrome": ("arrow-down", "#0072B2"),
+        "Relapse: brainstem": ("arrow-bar-down", "#009E73"),
+        "Imaging: MRI brain": ("square", "#56B4E9"),
+        "Imaging: MRI spine": ("square-x", white),
+        "Imaging: OCT": ("square-cross", white),
+    }
+    # in the legend too: one entry per label, each with its own mark
+    assert len({str(symbol) for symbol, _ in marks.values()}) == len(marks)
+    screen = build_figure(case)
+    assert {t.marker.symbol for t in screen.data if t.legendgroup == "imaging"} == {"square"}
+
+
 def _places(fig: go.Figure) -> list[tuple[Any, Any]]:
     """Each y axis' domain and its row positions: where everything sits."""
     return [

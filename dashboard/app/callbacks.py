@@ -183,13 +183,13 @@ def register(app: Dash, library: Library) -> None:
             if control in changed:
                 view = with_control(view, case, control, changed[control])
         options = figure_options(view, case)
-        axis = options["axis"]
+        axis = options.axis
         low, high = case.span
         hidden = set(view.hide)
         steps = list(case.teaching.steps) or default_steps(case)
         query = format_view(view)
         return (
-            options["axis"],
+            axis,
             [
                 option["value"]
                 for option in layout.panel_options(case)

@@ -16,7 +16,7 @@ from typing import Any
 
 from dashboard.catalogue import Catalogue, Entry, duration, read_case, search_text, span_text, watch
 from dashboard.dates import with_dates
-from dashboard.figure import figure_spec
+from dashboard.figure import FigureOptions, figure_spec
 from dashboard.load import SUFFIXES, CaseFile, Catalog
 from dashboard.model import Case
 from dashboard.problems import InvalidCase
@@ -67,7 +67,9 @@ class Library:
         self.catalogue = Catalogue(self.folder, cache=cache)
         self._lock = threading.Lock()
         self._parsed: OrderedDict[str, tuple[Stamp, Case | InvalidCase]] = OrderedDict()
-        self._figures: OrderedDict[tuple[Any, ...], tuple[Case, dict[str, Any]]] = OrderedDict()
+        self._figures: OrderedDict[tuple[str, FigureOptions], tuple[Case, dict[str, Any]]] = (
+            OrderedDict()
+        )
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
 
@@ -136,15 +138,15 @@ class Library:
         entry = self._entry(case_id)
         return None if entry is None else _stat(self.catalogue.path(entry))
 
-    def figure(self, found: CaseFile, options: dict[str, Any]) -> dict[str, Any]:
+    def figure(self, found: CaseFile, options: FigureOptions) -> dict[str, Any]:
         """The figure of a view as plotly JSON, cached per file version and view."""
-        key = (found.id, *sorted((name, _hashable(value)) for name, value in options.items()))
+        key = (found.id, options)
         with self._lock:
             cached = self._figures.get(key)
             if cached is not None and cached[0] is found.case:  # the same version of the file
                 self._figures.move_to_end(key)
                 return cached[1]
-        figure = figure_spec(found.case, **options)
+        figure = figure_spec(found.case, options)
         with self._lock:
             self._figures[key] = (found.case, figure)
             while len(self._figures) > FIGURE_CACHE_SIZE:
@@ -162,10 +164,6 @@ class Library:
         if media is None or not path.is_relative_to(folder) or not path.is_file():
             return None
         return path, media
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list | tuple) else value
 
 
 def _stat(path: Path) -> Stamp | None:

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, quote, urlencode
 
 from pydantic_core import PydanticCustomError
 
-from dashboard.figure import AXES, THEMES
+from dashboard.figure import AXES, THEMES, FigureOptions
 from dashboard.figure.timeaxis import pick_unit
 from dashboard.model import UNIT_DAYS, Case, Time, validate_time
 from dashboard.model.times import DAY0_DATE, MAX_DAYS
@@ -205,14 +205,14 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def figure_options(view: View, case: Case) -> dict[str, Any]:
-    """The view as keyword arguments of `build_figure`."""
+def figure_options(view: View, case: Case) -> FigureOptions:
+    """The view as the figure's frozen options, the figure cache's key."""
     reveal = read_time(view.reveal, case) if view.reveal is not None else None
-    return {
-        "axis": view.axis or default_axis(case),
-        "theme": view.theme,
-        "hide": view.hide,
-        "reveal": reveal.day if reveal is not None else None,
-        "window": view.window,
-        "fluid": True,  # the chart fills its card in every look
-    }
+    return FigureOptions.of(
+        axis=view.axis or default_axis(case),
+        theme=view.theme,
+        hide=view.hide,
+        reveal=reveal.day if reveal is not None else None,
+        window=view.window,
+        fluid=True,  # the chart fills its card in every look
+    )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dashboard.figure.layout import build_figure, figure_spec
+from dashboard.figure.layout import FigureOptions, build_figure, figure_spec
 from dashboard.figure.themes import THEMES
 from dashboard.figure.timeaxis import AXES
 
-__all__ = ["AXES", "THEMES", "build_figure", "figure_spec"]
+__all__ = ["AXES", "THEMES", "FigureOptions", "build_figure", "figure_spec"]

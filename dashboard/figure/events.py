@@ -17,7 +17,13 @@ from dashboard.figure.parts import (
     row_labels,
     template_text,
 )
-from dashboard.figure.themes import EVENT_COLOURS, EVENT_PALETTE, EVENT_SYMBOLS, Theme
+from dashboard.figure.themes import (
+    EVENT_COLOURS,
+    EVENT_PALETTE,
+    EVENT_SYMBOLS,
+    Theme,
+    event_symbol,
+)
 from dashboard.figure.timeaxis import TimeAxis
 from dashboard.model import EVENT_KINDS, Case, Event
 
@@ -89,6 +95,17 @@ def _colours(keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     return colours
 
 
+def _variants(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Each legend entry's place among the entries of its kind, in order of appearance."""
+    variants: dict[tuple[str, str], int] = {}
+    counts: dict[str, int] = {}
+    for key in keys:
+        if key not in variants:
+            variants[key] = counts.get(key[0], 0)
+            counts[key[0]] = variants[key] + 1
+    return variants
+
+
 def _hover(event: Event) -> str:
     """The per-event part of the hover; the kind and label are in the trace's template."""
     when = event.at.describe()
@@ -154,6 +171,8 @@ def event_panel(
     known = {event.kind for event in case.events}
     keys = _legend_keys(case.events, by_kind or merged)
     colours = _colours(keys)
+    # Print must survive greyscale: there the labels of a kind differ by shape as well.
+    variants = _variants(keys) if theme.name == "print" else {}
     groups: dict[tuple[str, str], Points] = {}
     spans = {
         key
@@ -170,7 +189,16 @@ def event_panel(
         points = groups.setdefault(key, Points())
         ref, level = f"events[{index}]", levels[event.kind]
         symbol = event.marker or EVENT_SYMBOLS[event.kind]
+        variant = variants.get(key, 0)
+        mark = (
+            event_symbol(event.kind, variant, event.at.approx)
+            if variant and not event.marker
+            else symbol + ("-open" if event.at.approx else "")
+        )
         colour = event.color or colours[key]
+        # A cross inside a filled mark shows only in an outline of the paper's colour.
+        inside = variant and not event.at.approx and ("-x" in mark or "-cross" in mark)
+        outline = theme.paper if inside else colour
         text, position = texts.get(index, ("", "middle right"))
         span = event.end is not None and event.end.day > event.at.day
         hover = _hover(event)
@@ -178,15 +206,26 @@ def event_panel(
             hover = lines(f"<i>{esc(event.title)}</i>", hover)
         if points and key in spans:
             # A gap, so that a span's line does not run on to the next mark.
-            points.add(None, None, ref, "", symbol=symbol, color=colour, text="", position=position)
+            points.add(
+                None,
+                None,
+                ref,
+                "",
+                symbol=symbol,
+                color=colour,
+                outline=colour,
+                text="",
+                position=position,
+            )
             points.customdata[-1] = None
         points.add(
             t.x(event.at.day),
             level,
             ref,
             hover,
-            symbol=symbol + ("-open" if event.at.approx else ""),
+            symbol=mark,
             color=colour,
+            outline=outline,
             text="" if span else text,
             position=position,
         )
@@ -200,6 +239,7 @@ def event_panel(
                 hover,
                 symbol="line-ns-open",
                 color=colour,
+                outline=colour,
                 text=text,
                 position=position,
             )
@@ -237,7 +277,7 @@ def _event_trace(
             "symbol": _uniform(points.column("symbol")),
             "size": size,
             "color": colour,
-            "line": {"width": 1.5, "color": colour},
+            "line": {"width": 1.5, "color": _uniform(points.column("outline"))},
         },
     )
     if any(texts):

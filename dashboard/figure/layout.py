@@ -24,13 +24,15 @@ MARGIN = {"screen": (64, 64), "print": (48, 56), "slides": (110, 90)}  # top, bo
 NARROW = 720  # px: narrower figures (a journal column) get their legend below the plot
 NARROW_TOP = 20
 COMPACT_BOTTOM = 0.7  # the bottom margin (time axis) of a figure made compact, as a share
+TIGHT_BOTTOM = 0.62  # the same with the time axis' title at the smallest type
 LEGEND_LINE = 1.9  # height of a legend entry, in body font sizes
 LEGEND_GRID_LINE = 2.05  # the same in a legend of several columns below the plot
 LEGEND_SYMBOL_PX = 40  # the sample line or mark in front of a legend entry's text, and gaps
 # How a figure of fixed size makes room, step by step, before anything is squeezed:
 # 0: as designed; 1: rows as thin as their labels, the legend by kind only;
-# 2: every event kind but relapses on one "Events" row.
-STEPS = (0, 1, 2)
+# 2: every event kind but relapses on one "Events" row; 3: axis titles at the smallest
+# type (shorter rotated titles let line panels be thinner) and narrower gaps between panels.
+STEPS = (0, 1, 2, 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,11 +185,23 @@ def _compact(look: Theme) -> Theme:
     )
 
 
+def _tight(look: Theme) -> Theme:
+    """The compact look with axis titles at the smallest type and panels closer together."""
+    return dataclasses.replace(
+        look,
+        axis_title=0.85,
+        x_title=0.85,
+        # tick labels are kept off the panels' edges (fewer of them): a gap of a few pixels
+        gap_px=min(look.gap_px, look.text_px(0.85) * 0.4),
+    )
+
+
 def _arrange(setting: _Setting) -> _Frame:
     """Stage 3: panels and their heights; a fixed size is met by the steps in STEPS first."""
     frame = None
     for step in STEPS if setting.limit is not None else STEPS[:1]:
         look = _compact(setting.look) if step >= 1 else setting.look
+        look = _tight(look) if step >= 3 else look
         frame = _frame(setting, look, _panels(setting, look, step))
         if setting.limit is None or frame.least <= setting.limit:
             break
@@ -208,7 +222,7 @@ def _frame(setting: _Setting, look: Theme, panels: list[Panel]) -> _Frame:
     """The natural placement of `panels`: margins, legend, and the height they ask for."""
     top, bottom = MARGIN[look.name]
     if look.row_px < get_theme(look.name).row_px:  # made compact
-        bottom = round(bottom * COMPACT_BOTTOM)
+        bottom = round(bottom * (TIGHT_BOTTOM if look.x_title < 1 else COMPACT_BOTTOM))
     columns = 1
     if setting.narrow:
         top = NARROW_TOP  # no title in a column figure: the caption beneath it carries it
@@ -370,7 +384,7 @@ def _layout(case: Case, t: TimeAxis, look: Theme, frame: _Frame, *, narrow: bool
             "range": t.range,
             "title": {
                 "text": esc(t.title),
-                "font": look.font_dict(),
+                "font": look.font_dict(look.x_title),
                 "standoff": 8 if look.row_px >= get_theme(look.name).row_px else 3,
             },
             "showline": True,

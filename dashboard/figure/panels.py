@@ -176,7 +176,7 @@ def _band(
 def _axis(members: list[Measurement], title: str, theme: Theme) -> tuple[dict[str, Any], bool]:
     axis_range, log = _range(members)
     axis = {
-        "title": {"text": title, "font": theme.font_dict(0.92), "standoff": 6},
+        "title": {"text": title, "font": theme.font_dict(theme.axis_title), "standoff": 6},
         "type": "log" if log else "linear",
         "range": axis_range,
         "showgrid": theme.name != "print",
@@ -207,7 +207,7 @@ def _axis(members: list[Measurement], title: str, theme: Theme) -> tuple[dict[st
 def _least(title: str, theme: Theme) -> float:
     """The thinnest the panel may be: room for three tick labels and its rotated title."""
     longest = max(len(html.unescape(line)) for line in title.split("<br>"))
-    return max(theme.axis_px, longest * theme.text_px(0.92) * 0.52 + 8)
+    return max(theme.axis_px, longest * theme.text_px(theme.axis_title) * 0.52 + 8)
 
 
 def measurement_panels(case: Case, t: TimeAxis, theme: Theme) -> list[Panel]:

@@ -69,7 +69,7 @@ def place(
 
 def left_margin(panels: list[Panel], look: Theme) -> float:
     """Roughly how wide the row labels, tick labels and axis titles on the left are."""
-    char = look.text_px(0.92) * 0.58
+    char = look.text_px(look.axis_title) * 0.58
     widest = 0.0
     for panel in panels:
         labels = panel.axis.get("ticktext") or []
@@ -77,5 +77,5 @@ def left_margin(panels: list[Panel], look: Theme) -> float:
             widest = max(widest, max(len(html.unescape(str(text))) for text in labels) * char)
         elif panel.axis.get("visible", True):
             # tick labels such as 10,000 and a rotated title of two lines
-            widest = max(widest, 6 * char + 2 * look.text_px(0.92) * 1.25)
+            widest = max(widest, 6 * char + 2 * look.text_px(look.axis_title) * 1.25)
     return widest + 14

@@ -38,6 +38,31 @@ EVENT_SYMBOLS: dict[str, str] = {
     "death": "cross",
     "note": "hourglass",
 }
+# In print, labels of one kind also differ by shape, for greyscale: the kind's mark first,
+# then marks of its family (a cross inside, a notched, pointed or barred form). Relapses stay
+# arrowheads (▼) and "-open" stays the sign of an approximate time.
+EVENT_VARIANTS: dict[str, tuple[str, ...]] = {
+    "onset": ("star", "hexagram", "star-diamond", "star-square"),
+    "relapse": ("triangle-down", "star-triangle-down", "arrow-down", "arrow-bar-down"),
+    "symptom": ("circle", "circle-x", "circle-cross", "diamond-wide"),
+    "diagnosis": ("diamond", "diamond-x", "diamond-cross", "diamond-tall"),
+    "imaging": ("square", "square-x", "square-cross", "star-square"),
+    "lab": ("pentagon", "octagon", "star-diamond", "bowtie"),
+    "procedure": ("hexagon", "hexagram", "diamond-wide", "bowtie"),
+    "admission": ("triangle-right", "arrow-bar-right", "arrow-right", "triangle-ne"),
+    "discharge": ("triangle-left", "arrow-bar-left", "arrow-left", "triangle-nw"),
+    "adverse-event": ("x", "bowtie", "hourglass", "diamond-tall"),
+    "death": ("cross", "circle-cross", "square-cross", "diamond-cross"),
+    "note": ("hourglass", "bowtie", "diamond-wide", "diamond-tall"),
+}
+
+
+def event_symbol(kind: str, variant: int, approx: bool) -> str:
+    """The plotly symbol of the `variant`-th label of an event kind; hollow when approximate."""
+    symbol = EVENT_VARIANTS[kind][variant % len(EVENT_VARIANTS[kind])]
+    return symbol + "-open" if approx else symbol
+
+
 EVENT_COLOURS: dict[str, str] = {
     "onset": VERMILLION,
     "relapse": BLACK,
@@ -82,6 +107,8 @@ class Theme:
     line: float
     smallest: float = 0.0  # px: no text is drawn smaller (7 pt in print, 24 px on a slide)
     row_label: float = 1.0  # the size of row labels, as a share of the body size
+    axis_title: float = 0.92  # the size of the panels' axis titles, as a share
+    x_title: float = 1.0  # the size of the time axis' title, as a share
 
     @property
     def char_px(self) -> float:
