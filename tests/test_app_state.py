@@ -9,8 +9,10 @@ import pytest
 
 from dashboard.app.state import (
     EVERYTHING,
+    WINDOW_ENDS,
     View,
     default_axis,
+    edited_controls,
     figure_options,
     format_view,
     panel_names,
@@ -191,3 +193,14 @@ def test_a_link_cannot_stretch_the_chart_past_what_a_case_may_hold() -> None:
     spec = figure_spec(case, window=(0, 1e12))  # a window wider than any link can ask for
     drawn = sum(len(trace.get("x") or ()) for trace in spec["data"])
     assert 5_000 <= drawn < 5_100  # the ticks stop at the budget of administrations
+
+
+def test_either_end_of_a_window_applies_both_ends() -> None:
+    controls = {"axis": "day", "window-from": -100, "window-to": 100}
+    # The second end typed before the address holds the first must not undo the first.
+    assert edited_controls(["window-to.value"], controls, WINDOW_ENDS) == [
+        "window-from",
+        "window-to",
+    ]
+    assert edited_controls(["axis.value"], controls, WINDOW_ENDS) == ["axis"]
+    assert edited_controls(["url.search"], controls, WINDOW_ENDS) == []

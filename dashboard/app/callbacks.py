@@ -17,6 +17,8 @@ from dashboard.app import index, layout, series
 from dashboard.app.cases import Library
 from dashboard.app.state import (
     EVERYTHING,
+    WINDOW_ENDS,
+    edited_controls,
     figure_options,
     format_view,
     parse_view,
@@ -178,10 +180,8 @@ def register(app: Dash, library: Library) -> None:
         changed = dict(
             zip(CONTROLS, (axis, shown, theme, window_from, window_to, reveal), strict=True)
         )
-        for prop in ctx.triggered_prop_ids:
-            control = prop.rsplit(".", 1)[0]
-            if control in changed:
-                view = with_control(view, case, control, changed[control])
+        for control in edited_controls(ctx.triggered_prop_ids, changed, WINDOW_ENDS):
+            view = with_control(view, case, control, changed[control])
         options = figure_options(view, case)
         axis = options.axis
         low, high = case.span

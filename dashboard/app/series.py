@@ -28,6 +28,7 @@ from dashboard.app.series_layout import (
     series_page,
     with_series,
 )
+from dashboard.app.state import edited_controls
 from dashboard.export.base import ExportError
 from dashboard.export.templating import render
 from dashboard.problems import InvalidCase
@@ -171,10 +172,8 @@ def register(app: Dash, library: Library) -> None:
             return (no_update, notice, *([no_update] * 11))
         view = parse_series_view(search)
         changed = dict(zip(CONTROLS, controls, strict=True))
-        for prop in ctx.triggered_prop_ids:
-            name = prop.rsplit(".", 1)[0]
-            if name in changed:
-                view = _with(view, name, changed[name])
+        for name in edited_controls(ctx.triggered_prop_ids, changed, ("series-from", "series-to")):
+            view = _with(view, name, changed[name])
         problem = None
         figure: Any
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
@@ -216,3 +217,18 @@ def figure_options(view: View, case: Case) -> FigureOptions:
         window=view.window,
         fluid=True,  # the chart fills its card in every look
     )
+
+
+WINDOW_ENDS = ("window-from", "window-to")
+
+
+def edited_controls(
+    triggered: Iterable[str], controls: Mapping[str, Any], together: Sequence[str]
+) -> list[str]:
+    """The controls a callback must apply: those that changed, and with either end of a
+    window both of them, so that two quick edits (the address not yet updated by the first)
+    cannot undo each other."""
+    edited = [name for name in (prop.rsplit(".", 1)[0] for prop in triggered) if name in controls]
+    if any(name in together for name in edited):
+        edited = [name for name in edited if name not in together] + list(together)
+    return edited
