@@ -14,7 +14,7 @@ import pytest
 
 from dashboard.catalogue import Catalogue, cache_path, drug_count, watch
 from dashboard.load import load_case
-from tests.conftest import TIMELINES
+from tests.conftest import CASE_FILES, TIMELINES
 
 TITLE = "title: {title}\ndiagnoses: [NMOSD]\n"
 
@@ -127,8 +127,14 @@ def test_a_symlink_out_of_the_folder_is_a_problem_and_never_read(
         entry.name: [str(error) for error in entry.problems] for entry in catalogue.invalid()
     }
     assert problems == {
-        "escape.yaml": [f"{folder / 'escape.yaml'}: points outside the folder; it is not read"],
-        "passwd.yaml": [f"{folder / 'passwd.yaml'}: points outside the folder; it is not read"],
+        "escape.yaml": [
+            f"{folder / 'escape.yaml'}:1:1: points outside the folder (a symlink); "
+            "only files inside the folder are read"
+        ],
+        "passwd.yaml": [
+            f"{folder / 'passwd.yaml'}:1:1: points outside the folder (a symlink); "
+            "only files inside the folder are read"
+        ],
     }
     assert "inside" in titles(catalogue)  # a link within the folder is an ordinary case
     assert all("SECRET" not in entry.title for entry in catalogue.cases())
@@ -187,7 +193,7 @@ def test_the_watcher_follows_added_edited_and_removed_files(folder: Path, tmp_pa
         wait_for(lambda: "added" not in titles(catalogue) and len(catalogue.invalid()) == 1)
         added.unlink()
         wait_for(lambda: not catalogue.invalid())
-        assert sorted(titles(catalogue)) == sorted(p.stem for p in TIMELINES.glob("*.yaml"))
+        assert sorted(titles(catalogue)) == [path.stem for path in CASE_FILES]
     finally:
         stop.set()
         thread.join(timeout=10)
