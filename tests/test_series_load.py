@@ -30,6 +30,11 @@ EXPECTED = {
     "no-match.series.yaml": [
         "4:10: align.match: no case of the series has a treatment matching JAK inhibitor",
     ],
+    "not-an-event-kind.series.yaml": [
+        "3:10: outcomes.count: 'relaps' is not an event kind; expected some of: onset, "
+        "relapse, symptom, diagnosis, imaging, lab, procedure, admission, discharge, "
+        "adverse-event, death, note",
+    ],
     "unknown-case.series.yaml": [
         "4:5: cases[1]: no case 'alpah' in this folder; did you mean 'alpha'?",
         "5:5: cases[2]: the pattern 'zeta-*' matches no case file here",
@@ -74,7 +79,7 @@ def test_a_folder_of_series() -> None:
     assert sorted(found) == ["il6", "second-attack", "window"]
     assert invalid == ()
     found, invalid = load_series_folder(BAD)
-    assert found == {} and len(invalid) == 3
+    assert found == {} and len(invalid) == 4
 
 
 def test_follow_up_sets_the_end_of_a_case(tmp_path: Path) -> None:
@@ -97,7 +102,7 @@ def test_validate_lists_series_with_cases(tmp_path: Path) -> None:
         result.stdout.splitlines()[0]
         == f"{BAD}/bad-keys.series.yaml:{EXPECTED['bad-keys.series.yaml'][0]}"
     )
-    assert result.stderr == "3 of 4 files have problems (8 problems); 1 valid.\n"
+    assert result.stderr == "4 of 5 files have problems (9 problems); 1 valid.\n"
     for name in ("alpha.yaml", "beta.yaml", "il6.series.yaml"):
         shutil.copy(SERIES / name, tmp_path / name)
     result = CliRunner().invoke(cli, ["validate", str(tmp_path / "il6.series.yaml")])
