@@ -120,11 +120,8 @@ def browser_figures(page: Any, url: str, case_id: str) -> dict[str, float]:
         index.append(time.perf_counter() - start)
         start = time.perf_counter()
         page.get_by_label("Filter cases").fill("case 77")
-        page.wait_for_function(
-            "(document.getElementById('case-count') || {}).innerText"
-            " && document.getElementById('case-count').innerText.includes(' of ')",
-            timeout=60_000,
-        )
+        # a selector, not wait_for_function: the app's content security policy forbids eval
+        page.locator("#case-count", has_text=" of ").wait_for(timeout=60_000)
         page.wait_for_selector(ROWS, timeout=60_000)
         filtered.append(time.perf_counter() - start)
         case.append(case_page(page, url, case_id))

@@ -14,7 +14,7 @@ import click
 from dashboard import __version__
 from dashboard.cli_import import import_, table, template
 from dashboard.dates import DATE_VIEWS, DATES_HELP, with_dates
-from dashboard.load import case_paths, expand_paths, load_case, load_paths
+from dashboard.load import case_paths, expand_paths, load_case
 from dashboard.problems import InvalidCase
 
 THEMES = ("screen", "print", "slides")
@@ -74,17 +74,18 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check case and series files (or folders); print every problem with its file:line."""
+    from dashboard.catalogue.check import check_paths
     from dashboard.series.load import load_series_paths
 
     files = sum(1 for _ in expand_paths(paths))
     with _progress(files, "Checking") as advance:
-        catalog = load_paths(paths, progress=advance)
+        catalog = check_paths(paths, progress=advance)
     series, invalid_series = load_series_paths(_series_files(paths))
     for error in catalog.errors:
         click.echo(str(error))
     for problem in invalid_series:
         click.echo(problem.report())
-    valid = len(catalog.cases) + len(series)
+    valid = len(catalog.valid) + len(series)
     invalid = len(catalog.invalid) + len(invalid_series)
     if valid + invalid == 0:
         _fail("no case files (*.yaml, *.yml) found in " + ", ".join(map(str, paths)))
@@ -96,7 +97,7 @@ def validate(paths: tuple[Path, ...]) -> None:
             err=True,
         )
         raise click.exceptions.Exit(1)
-    cases = len(catalog.cases)
+    cases = len(catalog.valid)
     said = f"{cases} case file{'s' * (cases != 1)}"
     if series:
         said += f" and {len(series)} series file{'s' * (len(series) != 1)}"

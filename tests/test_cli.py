@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -185,3 +186,46 @@ def test_validate_names_a_symlink_out_of_the_folder_without_reading_it(tmp_path:
         "only files inside the folder are read\n"
     )
     assert "root:" not in out + err
+
+
+def _same_size_garbage(path: Path) -> None:
+    """Spoil a file without a trace its stamp would show: same size, inode and mtime."""
+    before = path.stat()
+    with path.open("r+b") as file:
+        file.write(b"[" + b" " * (before.st_size - 1))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def test_validate_again_reads_an_unchanged_folder_from_the_cache(tmp_path: Path) -> None:
+    for number in (1, 2, 3):
+        shutil.copy(CASE_FILES[0], tmp_path / f"case-{number}.yaml")
+    assert run("validate", str(tmp_path)) == (0, "", "All 3 case files valid.\n")
+    _same_size_garbage(tmp_path / "case-2.yaml")
+    # parsed again, the spoilt file would be a YAML error; from the cache it is still valid
+    assert run("validate", str(tmp_path)) == (0, "", "All 3 case files valid.\n")
+    # named on its own, a file is parsed, and the spoilt text is seen
+    code, out, _ = run("validate", str(tmp_path / "case-2.yaml"))
+    assert code == 1 and out.startswith(f"{tmp_path}/case-2.yaml:")
+
+
+def test_validate_again_checks_an_edited_file(tmp_path: Path) -> None:
+    for number in (1, 2):
+        shutil.copy(CASE_FILES[0], tmp_path / f"case-{number}.yaml")
+    assert run("validate", str(tmp_path)) == (0, "", "All 2 case files valid.\n")
+    (tmp_path / "case-2.yaml").write_text("title: [1, 2]\n", encoding="utf-8")
+    code, out, err = run("validate", str(tmp_path))
+    assert code == 1
+    assert out == f"{tmp_path}/case-2.yaml:1:8: title: expected text, found a list\n"
+    assert err == "1 of 2 files have problems (1 problem); 1 valid.\n"
+    (tmp_path / "case-2.yaml").write_text("title: Fixed\n", encoding="utf-8")
+    assert run("validate", str(tmp_path)) == (0, "", "All 2 case files valid.\n")
+
+
+def test_validate_again_gives_the_cached_problems_word_for_word(tmp_path: Path) -> None:
+    for name in ("many-problems.yaml", "python-tag.yaml"):
+        shutil.copy(INVALID_FILES[0].parent / name, tmp_path / name)
+    first = run("validate", str(tmp_path))
+    assert first[0] == 1 and first[1].count("\n") == 4
+    for name in ("many-problems.yaml", "python-tag.yaml"):
+        _same_size_garbage(tmp_path / name)  # only the cache still knows the real problems
+    assert run("validate", str(tmp_path)) == first

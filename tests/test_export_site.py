@@ -189,7 +189,7 @@ def test_a_failure_midway_leaves_the_previous_site_whole(
     export_site(cases, site)
     before = {path: path.read_bytes() for path in site.rglob("*") if path.is_file()}
     built: list[str] = []
-    real = site_module.build_figure
+    real = site_module.figure_spec
 
     def failing(case: object, **view: object) -> object:
         built.append("one")
@@ -197,7 +197,7 @@ def test_a_failure_midway_leaves_the_previous_site_whole(
             raise RuntimeError("disk full")
         return real(case, **view)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(site_module, "build_figure", failing)
+    monkeypatch.setattr(site_module, "figure_spec", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         export_site(cases, site, theme="print")
     after = {path: path.read_bytes() for path in site.rglob("*") if path.is_file()}
@@ -388,3 +388,35 @@ def test_a_large_index_is_paged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert "with problems" in first and "with problems" not in second
     listed = re.findall(r'data-case="([^"]+)"', first + second)
     assert sorted(listed) == sorted(report.cases)
+
+
+def test_pages_built_in_worker_processes_are_the_pages_built_here(tmp_path: Path) -> None:
+    cases = make_cases(tmp_path / "cases")
+    here = export_site(cases, tmp_path / "here", workers=1)
+    there = export_site(cases, tmp_path / "there", workers=2)
+    assert sorted(there.cases) == sorted(here.cases)
+    assert [str(bad) for bad in there.invalid] == [str(bad) for bad in here.invalid]
+    assert there.written == here.written
+
+    def contents(root: Path) -> dict[str, bytes]:
+        return {name: data for name, (_, _, data) in snapshot(root).items()}
+
+    assert contents(tmp_path / "there") == contents(tmp_path / "here")
+
+
+def test_an_edit_that_keeps_the_title_rewrites_its_page_and_its_index_page(
+    tmp_path: Path,
+) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for number in range(150):
+        (cases / f"case-{number:03}.yaml").write_text(f"title: Case {number:03}\n", "utf-8")
+    site = tmp_path / "site"
+    first = export_site(cases, site, workers=2)
+    assert (len(first.cases), first.kept) == (150, 0)
+    edited = cases / "case-120.yaml"
+    edited.write_text("title: Case 120\ndiagnoses: [Edited disease]\n", "utf-8")
+    report = export_site(cases, site, workers=2)
+    assert report.written == ("case/case-120.html", "index-2.html")
+    assert "Edited disease" in (site / "index-2.html").read_text("utf-8")
+    assert "Edited disease" not in (site / "index.html").read_text("utf-8")

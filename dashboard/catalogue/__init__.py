@@ -187,6 +187,11 @@ class Catalogue:
         self._ensure()
         return self._invalid
 
+    def files(self) -> dict[str, Entry]:
+        """Every case file's own entry by name, before case ids are compared."""
+        self._ensure()
+        return dict(self._entries)
+
     def find(self, case_id: str) -> Entry | None:
         """The file of a case id (valid or not), or None."""
         self._ensure()

@@ -16,7 +16,7 @@ from dashboard import __version__
 from dashboard.catalogue.entry import Entry
 from dashboard.problems import CaseError
 
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 CACHE_ENV = "CLINICAL_COURSE_CACHE"
 Stamp = tuple[int, int, int]  # modification time (ns), size, inode
 
@@ -121,7 +121,7 @@ class Store:
 
 def encode(entry: Entry) -> str:
     data = asdict(entry)
-    data["problems"] = [[e.line, e.column, e.key, e.message] for e in entry.problems]
+    data["problems"] = [[e.line, e.column, e.key, e.message, e.rule] for e in entry.problems]
     return json.dumps(data, ensure_ascii=False)
 
 

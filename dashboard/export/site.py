@@ -13,7 +13,9 @@ import dataclasses
 import hashlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -32,7 +34,7 @@ from dashboard.export.preview import preview_svg
 from dashboard.export.sitewrite import MANIFEST, Staging, check_target
 from dashboard.export.templating import render
 from dashboard.facts import case_facts
-from dashboard.figure import build_figure
+from dashboard.figure import figure_spec
 from dashboard.load import MAX_BYTES, Catalog, case_paths, load_folder
 from dashboard.model import Case
 from dashboard.problems import CaseError, InvalidCase
@@ -43,6 +45,8 @@ INDEX = "index.html"
 CASE_DIR = "case"
 SERIES_DIR = "series"
 PAGE_SIZE = 100  # cases per index page
+# Fewer pages than this are built in this process: starting workers would cost more.
+PARALLEL_FROM = 32
 
 __all__ = ["MANIFEST", "SiteReport", "export_site", "index_html"]
 
@@ -82,10 +86,12 @@ def export_site(
     theme: str = "screen",
     dates: str = "exact",
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> SiteReport:
     """Write the site of every valid case in `folder` into `output`; invalid files are listed.
 
-    Only what changed since the last export into `output` is built again.
+    Only what changed since the last export into `output` is built again, in `workers`
+    processes (by default one per CPU core when there are many pages to build).
     """
     source, site = Path(folder), Path(output)
     previous = check_target(source, site)
@@ -95,58 +101,64 @@ def export_site(
     build = f"{__version__}|{theme}|{dates}"
     notes = previous.notes.get("cases", {}) if previous.notes.get("build") == build else {}
     found = [_find(path, source, notes) for path in paths]
-    cases, invalid = _sort_out(found, source)
-    pages = _page_names(cases)
-    index_names = [_index_name(number) for number in range(_index_pages(len(cases)))]
-    series = SeriesPages.of(source, dates)
-    ours = [PLOTLY_JS, STYLESHEET, *pages.values(), *index_names, *series.names()]
-    staging = Staging(site, previous)
-    try:
-        staging.check_collisions(ours)
-        staging.write(PLOTLY_JS, get_plotlyjs())
-        staging.write(STYLESHEET, page_css() + site_css())
-        cards: dict[str, str] = {}
-        new_notes: dict[str, Any] = {}
-        for case_id, item in cases.items():
-            page = pages[case_id]
-            note = item.note
-            reuse = note is not None and note.get("page") == page and staging.keep(page)
-            if not reuse or note is None:
-                case = with_dates(_case(item, source), dates)
-                html = case_page(
-                    case,
-                    build_figure(case, theme=theme),
-                    plotlyjs=f"../{PLOTLY_JS}",
-                    stylesheet=f"../{STYLESHEET}",
-                    index=f"../{INDEX}",
-                )
+    unknown = sum(item.note is None for item in found)
+    with _pool(workers, unknown) as run:
+        cases, invalid = _sort_out(found, source, run)
+        pages = _page_names(cases)
+        index_names = [_index_name(number) for number in range(_index_pages(len(cases)))]
+        series = SeriesPages.of(source, dates)
+        ours = [PLOTLY_JS, STYLESHEET, *pages.values(), *index_names, *series.names()]
+        staging = Staging(site, previous)
+        try:
+            staging.check_collisions(ours)
+            staging.write(PLOTLY_JS, get_plotlyjs())
+            staging.write(STYLESHEET, page_css() + site_css())
+            cards: dict[str, str] = {}
+            new_notes: dict[str, Any] = {}
+            built: list[tuple[str, _Found]] = []
+            for case_id, item in cases.items():
+                page = pages[case_id]
+                note = item.note
+                if note is not None and note.get("page") == page and staging.keep(page):
+                    cards[case_id] = note["card"]
+                    new_notes[item.name] = {"digest": item.digest, "page": page, **note}
+                    if progress is not None:
+                        progress(1)
+                else:
+                    built.append((case_id, item))
+            jobs = [(_case(item, source), case_id, pages[case_id]) for case_id, item in built]
+            made = run(_page, jobs, theme=theme, dates=dates)
+            for (case_id, item), (html, title, card) in zip(built, made, strict=True):
+                page = pages[case_id]
                 staging.write(page, html)
-                note = {"title": case.title, "card": card_html(case_id, case, page)}
-            cards[case_id] = note["card"]
-            new_notes[item.name] = {"digest": item.digest, "page": page, **note}
-            if progress is not None:
-                progress(1)
-        for item in invalid:
-            new_notes[item.name] = {"digest": item.digest, "errors": _errors(item.result)}
-        series_section = series.write(staging, pages, theme)
-        order = sorted(cases, key=lambda case_id: new_notes[cases[case_id].name]["title"].lower())
-        reports = tuple(_report(item.result, source) for item in invalid)
-        for number, name in enumerate(index_names):
-            chosen = order[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
-            html = index_html(
-                [cards[case_id] for case_id in chosen],
-                reports if number == 0 else (),
-                series_section if number == 0 else None,
-                total=len(cases),
-                page=number,
-                pages=len(index_names),
+                cards[case_id] = card
+                new_notes[item.name] = {"digest": item.digest, "page": page}
+                new_notes[item.name].update(title=title, card=card)
+                if progress is not None:
+                    progress(1)
+            for item in invalid:
+                new_notes[item.name] = {"digest": item.digest, "errors": _errors(item.result)}
+            series_section = series.write(staging, pages, theme)
+            order = sorted(
+                cases, key=lambda case_id: new_notes[cases[case_id].name]["title"].lower()
             )
-            staging.write(name, html)
-        staging.carry_foreign(set(ours))
-        staging.finish(ours, {"build": build, "cases": new_notes})
-    except BaseException:
-        staging.discard()
-        raise
+            reports = tuple(_report(item.result, source) for item in invalid)
+            for number, name in enumerate(index_names):
+                chosen = order[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
+                html = index_html(
+                    [cards[case_id] for case_id in chosen],
+                    reports if number == 0 else (),
+                    series_section if number == 0 else None,
+                    total=len(cases),
+                    page=number,
+                    pages=len(index_names),
+                )
+                staging.write(name, html)
+            staging.carry_foreign(set(ours))
+            staging.finish(ours, {"build": build, "cases": new_notes})
+        except BaseException:
+            staging.discard()
+            raise
     problems = tuple(item.result for item in invalid if isinstance(item.result, InvalidCase))
     return SiteReport(
         site,
@@ -157,10 +169,66 @@ def export_site(
     )
 
 
+_Run = Callable[..., Iterator[Any]]
+
+
+@contextmanager
+def _pool(workers: int | None, jobs: int) -> Iterator[_Run]:
+    """A `map` over worker processes (or this one, for few jobs or `workers=1`) whose
+    results come back in order, for the parent to write."""
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if jobs >= PARALLEL_FROM else 1
+    if workers <= 1:
+        yield _serial
+        return
+    with ProcessPoolExecutor(max_workers=workers) as executor:
+
+        def parallel(
+            function: Callable[..., Any], jobs: Iterable[tuple[Any, ...]], **keywords: Any
+        ) -> Iterator[Any]:
+            listed = list(jobs)
+            chunk = max(1, min(16, len(listed) // (workers * 4)))
+            calls = [(function, job, keywords) for job in listed]
+            return executor.map(_call, calls, chunksize=chunk)
+
+        yield parallel
+
+
+def _serial(
+    function: Callable[..., Any], jobs: Iterable[tuple[Any, ...]], **keywords: Any
+) -> Iterator[Any]:
+    return (function(*job, **keywords) for job in jobs)
+
+
+def _call(call: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]) -> Any:
+    function, job, keywords = call
+    return function(*job, **keywords)
+
+
+def _page(case: Case, case_id: str, page: str, *, theme: str, dates: str) -> tuple[str, str, str]:
+    """One case's page, its title and its index card (run in a worker process)."""
+    case = with_dates(case, dates)
+    html = case_page(
+        case,
+        figure_spec(case, theme=theme),
+        plotlyjs=f"../{PLOTLY_JS}",
+        stylesheet=f"../{STYLESHEET}",
+        index=f"../{INDEX}",
+    )
+    return html, case.title, card_html(case_id, case, page)
+
+
+def _parse(path: Path, source: Path) -> Case | tuple[str, tuple[CaseError, ...]]:
+    """One file read (in a worker process); problems come back as plain data."""
+    result = read_case(path, source)
+    return (result.path, result.errors) if isinstance(result, InvalidCase) else result
+
+
 def _find(path: Path, source: Path, notes: dict[str, Any]) -> _Found:
     """A case file's digest, and the last export's note of it when the file is the same."""
     digest = ""
-    if inside_folder(path, source):
+    # a plain file listed in the folder is inside it; only a symlink needs resolving
+    if not path.is_symlink() or inside_folder(path, source):
         try:
             if path.stat().st_size <= MAX_BYTES:
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -178,8 +246,14 @@ def _case(item: _Found, source: Path) -> Case:
     return item.result
 
 
-def _sort_out(found: list[_Found], source: Path) -> tuple[dict[str, _Found], list[_Found]]:
+def _sort_out(
+    found: list[_Found], source: Path, run: _Run
+) -> tuple[dict[str, _Found], list[_Found]]:
     """The valid cases by id (the first file of an id wins) and the files with problems."""
+    unknown = [item for item in found if item.note is None]
+    parsed = run(_parse, [(source / item.name, source) for item in unknown])
+    for item, result in zip(unknown, parsed, strict=True):
+        item.result = result if isinstance(result, Case) else InvalidCase(*result)
     cases: dict[str, _Found] = {}
     invalid: list[_Found] = []
     for item in found:
@@ -187,8 +261,6 @@ def _sort_out(found: list[_Found], source: Path) -> tuple[dict[str, _Found], lis
         if item.note is not None and "errors" in item.note:
             errors = [CaseError(str(path), *error) for error in item.note["errors"]]
             item.result = InvalidCase(str(path), errors)
-        elif item.note is None:
-            item.result = read_case(path, source)
         if isinstance(item.result, InvalidCase):
             invalid.append(item)
         elif path.stem in cases:
