@@ -68,7 +68,7 @@ def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _day0_when(case: Case) -> str:
+def day0_when(case: Case) -> str:
     """' (Apr 2015)' when day 0 has a date, else ''."""
     date = case.day0.date
     if date is None or date.date is None:
@@ -122,7 +122,8 @@ def _period_name(period: Period) -> str:
 # -- caption ---------------------------------------------------------------------------------
 
 
-def _abbreviations(case: Case) -> list[str]:
+def abbreviations(case: Case) -> list[str]:
+    """The case's abbreviation entries ('TCZ: tocilizumab'), each once, in order."""
     seen: set[str] = set()
     entries: list[str] = []
     for treatment in case.treatments:
@@ -176,13 +177,13 @@ def patient_line(case: Case) -> str | None:
 def caption(case: Case) -> str:
     """A figure legend generated from the case, worded like the papers' legends."""
     parts = ["Clinical course."]
-    if abbreviations := _abbreviations(case):
-        parts.append("; ".join(abbreviations) + ".")
+    if entries := abbreviations(case):
+        parts.append("; ".join(entries) + ".")
     if any(event.kind == "relapse" for event in case.events):
         parts.append("▼ relapses.")
     if shading := _shading(case):
         parts.append(shading)
-    parts.append(f"Day 0 is {case.day0.label}{_day0_when(case)}.")
+    parts.append(f"Day 0 is {case.day0.label}{day0_when(case)}.")
     if is_approximate(case):
         parts.append("Values marked ~ are approximate.")
     source = case.source
@@ -271,7 +272,7 @@ def _lines(case: Case) -> Iterator[_Line]:
         e for e in case.events if e.at.day == 0 and e.title.lower() == case.day0.label.lower()
     ]
     if not day0_events:
-        text = f"Day 0{_day0_when(case)}: {_sentence(case.day0.label)}"
+        text = f"Day 0{day0_when(case)}: {_sentence(case.day0.label)}"
         yield _Line(0.0, _ORDER["day0"], text)
     for treatment in case.treatments:
         yield _treatment_line(treatment)

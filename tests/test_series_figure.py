@@ -255,3 +255,50 @@ def test_il6_seed_series_aligns_the_three_seed_cases() -> None:
         "nomura-2025-case1": 14,
         "nomura-2025-case2": 545,
     }
+
+
+def treatment_colours(spec: dict[str, Any]) -> list[dict[str, str]]:
+    """Each panel's treatment rows, label -> the colour its bar is filled with."""
+    panels = []
+    for bars in (t for t in spec["data"] if t.get("name") == "Treatment"):
+        axis = spec["layout"]["yaxis" + bars["yaxis"][1:]]
+        gradient = bars["fillgradient"]
+        colours = {}
+        for value, label in zip(axis["tickvals"], axis["ticktext"], strict=True):
+            at = value / gradient["stop"]
+            scale = gradient["colorscale"]
+            colours[label] = next(
+                colour
+                for (low, colour), (high, _) in zip(scale[::2], scale[1::2], strict=True)
+                if low <= at <= high
+            )
+        panels.append(colours)
+    return panels
+
+
+def test_a_class_has_one_colour_in_every_panel_and_in_the_series_view(tmp_path: Path) -> None:
+    (tmp_path / "first.yaml").write_text(
+        "title: First\ntreatments:\n"
+        "  - {drug: azathioprine, class: immunosuppressant, start: day 0, end: day 100}\n"
+        "  - {drug: tocilizumab, class: IL-6 receptor antibody, start: day 200, end: day 300}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "second.yaml").write_text(
+        "title: Second\ntreatments:\n"
+        "  - {drug: tocilizumab, class: IL-6 receptor antibody, start: day 0, end: day 90}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "both.series.yaml").write_text(
+        "title: Both\ncases: [first, second]\npanels: [first, second]\n"
+        "align: {by: treatment, match: {class: IL-6 receptor antibody}}\n",
+        encoding="utf-8",
+    )
+    both = load_series(tmp_path / "both.series.yaml")
+    first, second = treatment_colours(panels_spec(both))
+    # azathioprine comes first in panel (a); tocilizumab alone would take the first hue in (b)
+    assert first == {"azathioprine": "#0072b2", "tocilizumab": "#d55e00"}
+    assert second == {"tocilizumab": "#d55e00"}
+    legend = {
+        t["name"]: t["marker"]["color"] for t in series_spec(both)["data"] if t.get("x") == [None]
+    }
+    assert legend == {"immunosuppressant": "#0072b2", "IL-6 receptor antibody": "#d55e00"}

@@ -144,13 +144,18 @@ def _traces(lanes: Lanes, theme: Theme) -> list[Trace]:
 
 
 def treatment_panel(
-    case: Case, t: TimeAxis, theme: Theme, places: Case | None = None
+    case: Case,
+    t: TimeAxis,
+    theme: Theme,
+    places: Case | None = None,
+    families: tuple[str, ...] = (),
 ) -> Panel | None:
     """The treatments as a panel of labelled rows, or None for a case without any; with
-    `places` (the whole case), rows of what is not yet revealed are kept, blank."""
+    `places` (the whole case), rows of what is not yet revealed are kept, blank; `families`
+    fixes the hues of the classes it names (see `family_colours`)."""
     if not case.treatments:
         return None
-    lanes = Lanes(case, t, theme, places)
+    lanes = Lanes(case, t, theme, places, families)
     rows = list(lanes.rows.values())
     total = rows[-1].top + rows[-1].height
     known = {item.row for item in case.treatments}

@@ -50,6 +50,7 @@ class FigureOptions:
     max_height: int | None = None  # without a height: grow to fit, but no taller than this,
     ceiling: int | None = None  # unless no step makes room: then no taller than this
     fluid: bool = False  # fill the page's width and grow to fit, whatever the theme's size
+    families: tuple[str, ...] = ()  # treatment classes in hue order, shared across a series
 
     @classmethod
     def of(cls, **options: Any) -> FigureOptions:
@@ -166,7 +167,7 @@ def _built(
             merged=step >= 2,
             places=places,
         ),
-        treatment_panel(case, t, look, places),
+        treatment_panel(case, t, look, places, setting.options.families),
         *measurement_panels(case, t, look),
     ]
     return {p.name: p for p in candidates if p is not None}

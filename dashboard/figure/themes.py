@@ -256,13 +256,21 @@ def text_on(colour: str) -> str:
     return BLACK if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "#ffffff"
 
 
-def family_colours(keys: list[str], overrides: list[str | None]) -> list[str]:
-    """One colour per item: items with the same key share a hue and get distinct shades."""
+def family_colours(
+    keys: list[str], overrides: list[str | None], order: tuple[str, ...] = ()
+) -> list[str]:
+    """One colour per item: items with the same key share a hue and get distinct shades;
+    the keys `order` names (any capitals) take the hues of their place in it, so that the
+    figures of a series colour a class alike."""
+    fixed = {key.casefold(): index for index, key in enumerate(order)}
     families: dict[str, int] = {}
     seen: dict[str, int] = {}
     colours = []
     for key, override in zip(keys, overrides, strict=True):
-        family = families.setdefault(key, len(families))
+        if key not in families:
+            others = sum(name.casefold() not in fixed for name in families)
+            families[key] = fixed.get(key.casefold(), len(fixed) + others)
+        family = families[key]
         count = seen.get(key, 0)
         seen[key] = count + 1
         base = PALETTE[family % len(PALETTE)]

@@ -80,7 +80,14 @@ def _box(
 class Lanes:
     """Collects every treatment into a handful of traces."""
 
-    def __init__(self, case: Case, t: TimeAxis, theme: Theme, places: Case | None = None) -> None:
+    def __init__(
+        self,
+        case: Case,
+        t: TimeAxis,
+        theme: Theme,
+        places: Case | None = None,
+        families: tuple[str, ...] = (),
+    ) -> None:
         self.t, self.theme = t, theme
         # `places`: the whole case, whose rows a revealed figure keeps in their places
         self.rows = layout_rows((places or case).treatments)
@@ -88,7 +95,7 @@ class Lanes:
             item.class_ or ("procedure" if item.kind == "procedure" else item.row)
             for item in case.treatments
         ]
-        self.colours = family_colours(keys, [item.color for item in case.treatments])
+        self.colours = family_colours(keys, [item.color for item in case.treatments], families)
         self.row_colour: dict[str, str] = {}
         for item, colour in zip(case.treatments, self.colours, strict=True):
             if item.kind == "drug" and item.given is None:

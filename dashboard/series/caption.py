@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.describe import _abbreviations, _day0_when, format_interval, is_approximate
+from dashboard.describe import abbreviations, day0_when, format_interval, is_approximate
 from dashboard.series.figure import lower_first as _lower
 from dashboard.series.load import SeriesFile
 from dashboard.series.outcomes import Outcomes, summary
@@ -17,7 +17,7 @@ def _sentence(text: str) -> str:
 def _abbreviation_list(series_file: SeriesFile, panels: bool) -> str:
     seen: dict[str, str] = {}
     for item in series_file.panels if panels else series_file.cases:
-        for entry in _abbreviations(item.case):
+        for entry in abbreviations(item.case):
             seen.setdefault(entry.split(":", 1)[0], entry)
     return f"Abbreviations: {'; '.join(seen.values())}." if seen else ""
 
@@ -28,7 +28,7 @@ def panels_caption(series_file: SeriesFile) -> str:
     cases = [item.case for item in series_file.panels]
     for index, case in enumerate(cases):
         parts.append(
-            f"{panel_label(series_file, index)}: day 0 is {case.day0.label}{_day0_when(case)}."
+            f"{panel_label(series_file, index)}: day 0 is {case.day0.label}{day0_when(case)}."
         )
     parts.append(_abbreviation_list(series_file, panels=True))
     if any(event.kind == "relapse" for case in cases for event in case.events):

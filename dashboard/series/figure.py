@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,16 +90,28 @@ def series_rows(
     return rows, missing
 
 
-def class_colours(rows: list[Row]) -> dict[str, str]:
-    """One colour per treatment class, in the palette order the single-case figures use;
-    the most frequent classes first, the rest grey."""
+def class_order(cases: Iterable[Case]) -> tuple[str, ...]:
+    """The series' treatment classes in hue order: its most frequent classes, each where it
+    first appears, as one case's figure orders them; the single-case figures of the series
+    get this order too (`FigureOptions.families`), so a class has one colour everywhere."""
     counts: dict[str, int] = {}
-    for row in rows:
-        for item in row.case.treatments:
+    for case in cases:
+        for item in case.treatments:
             key = _class(item)
             counts[key] = counts.get(key, 0) + 1
     ranked = sorted(counts, key=lambda key: -counts[key])[:MAX_CLASSES]
-    order = [key for key in counts if key in ranked]  # first appearance, as in one case
+    return tuple(key for key in counts if key in ranked)
+
+
+def series_classes(series_file: SeriesFile) -> tuple[str, ...]:
+    """`class_order` over every case of the series, its panels included."""
+    items = (*series_file.cases, *series_file.panels)
+    return class_order(item.case for item in items)
+
+
+def class_colours(order: tuple[str, ...]) -> dict[str, str]:
+    """One colour per class of `order`, as the single-case figures give the first drug of a
+    class; classes left out of the order are drawn grey."""
     return {
         key: shade(PALETTE[index % len(PALETTE)], index // len(PALETTE))
         for index, key in enumerate(order)
@@ -111,14 +123,15 @@ def class_names(rows: list[Row]) -> dict[str, str]:
     names: dict[str, str] = {}
     for row in rows:
         for item in row.case.treatments:
-            written = item.class_ or ("procedure" if item.kind == "procedure" else item.label)
+            written = item.class_ or ("procedure" if item.kind == "procedure" else item.row)
             names.setdefault(_class(item), written)
     return names
 
 
 def _class(item: Treatment) -> str:
-    """The colour key: the class (any capitals), else 'procedure' or the drug's label."""
-    return (item.class_ or ("procedure" if item.kind == "procedure" else item.label)).casefold()
+    """The colour key as the single-case figure's: the class (any capitals), else
+    'procedure' or the drug's row."""
+    return (item.class_ or ("procedure" if item.kind == "procedure" else item.row)).casefold()
 
 
 def _lanes(items: list[tuple[float, float]]) -> tuple[list[int], int]:
@@ -141,10 +154,20 @@ class _Builder:
     """Collects every row's elements into one trace per kind of mark."""
 
     def __init__(
-        self, unit: float, theme: Theme, rows: list[Row], anchor: str, series: Series
+        self,
+        unit: float,
+        theme: Theme,
+        rows: list[Row],
+        anchor: str,
+        series: Series,
+        classes: tuple[str, ...],
     ) -> None:
         self.unit, self.theme, self.anchor_name = unit, theme, anchor
-        self.colours, self.names = class_colours(rows), class_names(rows)
+        shown = {_class(item) for row in rows for item in row.case.treatments}
+        self.colours = {
+            key: colour for key, colour in class_colours(classes).items() if key in shown
+        }
+        self.names = class_names(rows)
         self.kinds, self.merge = series.outcomes.count, series.outcomes.merge_within
         self.bars: dict[str, list[Any]] = {k: [] for k in ("x", "base", "y", "w", "c", "t")}
         self.marks: dict[str, list[Any]] = {k: [] for k in ("x", "y", "c", "s", "t")}
@@ -351,7 +374,7 @@ def series_spec(
         raise ValueError(f"unknown axis {unit_name!r}; expected day, week, month or year")
     unit = UNIT_DAYS[unit_name]
     anchor = series.align.label()
-    builder = _Builder(unit, look, rows, anchor, series)
+    builder = _Builder(unit, look, rows, anchor, series, series_classes(series_file))
     positions: list[float] = []
     labels: list[str] = []
     slot = 0.0

@@ -14,7 +14,7 @@ from typing import Any
 from dashboard.figure import figure_spec
 from dashboard.figure.parts import esc
 from dashboard.figure.themes import get_theme
-from dashboard.series.figure import legend_below, legend_per_line
+from dashboard.series.figure import legend_below, legend_per_line, series_classes
 from dashboard.series.load import SeriesFile
 
 NARROW = 720  # as the single-case figure: narrower figures carry no title, legend below
@@ -63,7 +63,8 @@ def panels_spec(
     items = series_file.panels
     if not items:
         raise ValueError("the series has no valid case to draw as a panel")
-    specs = [figure_spec(item.case, theme=theme, width=width) for item in items]
+    families = series_classes(series_file)
+    specs = [figure_spec(item.case, theme=theme, width=width, families=families) for item in items]
     label_px = look.size * 3.0
     axis_px = look.size * 4.2
     top = 24 if narrow else specs[0]["layout"]["margin"]["t"]
@@ -81,6 +82,7 @@ def panels_spec(
                 theme=theme,
                 width=width,
                 height=round(px * share + _margins(spec)),
+                families=families,
             )
             for item, spec, px in zip(items, specs, plots, strict=True)
         ]
