@@ -64,6 +64,7 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.goto(f"{base}/case/{CASE.stem}")
             page.wait_for_selector("#chart .js-plotly-plot .main-svg")
+            page.get_by_text("Show everything").wait_for()  # the controls hold the view
             page.wait_for_timeout(500)  # let the responsive chart settle at its final width
             page.screenshot(path=str(DOCS / "dashboard.png"))
             slides = browser.new_page(viewport={"width": 1600, "height": 900})

@@ -68,9 +68,15 @@ def test_index_lists_series_and_their_problems(open_page: OpenPage, server: Serv
         "link", name="Attacks before and after IL-6 receptor blockade (invented cases)"
     )
     expect(link).to_have_attribute("href", "/series/il6")
+    expect(section).to_contain_text("aligned at start of IL-6 receptor antibody")
     expect(section).to_contain_text(
         "typo.series.yaml:2:7: sort: 'anchr' is not one of the allowed words"
     )
+    # the series come before the filter box, which filters the cases only
+    order = page.evaluate(
+        "[...document.querySelectorAll('main.index > *')].map(e => e.className || e.tagName)"
+    )
+    assert order.index("series-index") < order.index("filter")
     problems.assert_clean()
 
 

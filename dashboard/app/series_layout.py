@@ -202,7 +202,8 @@ def index_section(library: Library) -> html.Section | None:
             children=[
                 html.H2(html.A(item.title, href=series_href(series_id))),
                 html.P(
-                    f"{len(item.cases)} cases, aligned at {item.series.align.label().lower()}",
+                    f"{len(item.cases)} cases, aligned at "
+                    f"{_lower_first(item.series.align.label())}",
                     className="diagnoses",
                 ),
             ],
@@ -242,7 +243,8 @@ def with_series(index_page: list[Any], library: Library) -> list[Any]:
     for part in index_page:
         if isinstance(part, html.Main):
             children = list(part.children or [])
-            part.children = [*children[:3], section, *children[3:]]
+            # after the heading and its lead, before the filter that belongs to the cases
+            part.children = [*children[:2], section, *children[2:]]
     return index_page
 
 
@@ -259,3 +261,8 @@ def missing(series_id: str) -> list[Any]:
             ],
         ),
     ]
+
+
+def _lower_first(text: str) -> str:
+    """'Start of IL-6 receptor antibody' -> 'start of IL-6 receptor antibody'."""
+    return text[:1].lower() + text[1:]
