@@ -17,7 +17,6 @@ from dashboard.app import index, layout, series
 from dashboard.app.cases import Library
 from dashboard.app.state import (
     EVERYTHING,
-    WINDOW_ENDS,
     edited_controls,
     figure_options,
     format_view,
@@ -180,7 +179,9 @@ def register(app: Dash, library: Library) -> None:
         changed = dict(
             zip(CONTROLS, (axis, shown, theme, window_from, window_to, reveal), strict=True)
         )
-        for control in edited_controls(ctx.triggered_prop_ids, changed, WINDOW_ENDS):
+        # Only what moved: an untouched end of the window shows a rounded value in the
+        # axis' unit, and reading it back would move that end.
+        for control in edited_controls(ctx.triggered_prop_ids, changed, ()):
             view = with_control(view, case, control, changed[control])
         options = figure_options(view, case)
         axis = options.axis
