@@ -257,15 +257,15 @@ def count_text(shown: int, total: int) -> str:
     return f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}"
 
 
-def missing_page(case_id: str) -> list[Any]:
-    """The friendly page for an id no file has."""
+def missing_page(name: str, what: str = "case") -> list[Any]:
+    """The friendly page for an id no file has: a case's, or (`what`) a series'."""
     return [
         top_bar(html.A("All cases", href="/")),
         html.Main(
             className="missing",
             children=[
-                html.H1("No such case"),
-                html.P(["There is no case file called ", html.Code(case_id), " in this folder."]),
+                html.H1(f"No such {what}"),
+                html.P([f"There is no {what} file called ", html.Code(name), " in this folder."]),
                 html.P(html.A("Back to all cases", href="/")),
             ],
         ),

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from dash import dcc, html
 
 from dashboard.app.cases import Library
+from dashboard.app.index import missing_page
 from dashboard.app.layout import WATCH_MS, attrs, case_href, top_bar
 from dashboard.problems import InvalidCase
 from dashboard.series.export import outcome_rows
@@ -250,17 +251,7 @@ def with_series(index_page: list[Any], library: Library) -> list[Any]:
 
 def missing(series_id: str) -> list[Any]:
     """The page for a series id no file has."""
-    return [
-        top_bar(html.A("All cases", href="/")),
-        html.Main(
-            className="missing",
-            children=[
-                html.H1("No such series"),
-                html.P(["There is no series file called ", html.Code(series_id), " here."]),
-                html.P(html.A("Back to all cases", href="/")),
-            ],
-        ),
-    ]
+    return missing_page(series_id, "series")
 
 
 def _lower_first(text: str) -> str:

@@ -362,13 +362,7 @@ def _layout(case: Case, t: TimeAxis, look: Theme, frame: _Frame, *, narrow: bool
         }
     return {
         "template": {},
-        "title": {
-            "text": "" if narrow else f"<b>{esc(case.title)}</b>",
-            "x": 0.012,
-            "xref": "container",
-            "xanchor": "left",
-            "font": look.font_dict(look.title_size / look.size),
-        },
+        "title": look.title("" if narrow else f"<b>{esc(case.title)}</b>"),
         "font": look.base_font,
         "paper_bgcolor": look.paper,
         "plot_bgcolor": look.paper,

@@ -119,6 +119,16 @@ class Theme:
         """The size of text at `scale` times the body size, never below the smallest."""
         return max(round(self.size * scale, 1), self.smallest)
 
+    def title(self, text: str) -> dict[str, Any]:
+        """A figure's title in this look, at the top left (plotly markup, already escaped)."""
+        return {
+            "text": text,
+            "x": 0.012,
+            "xref": "container",
+            "xanchor": "left",
+            "font": self.font_dict(self.title_size / self.size),
+        }
+
     def font_dict(self, scale: float = 1.0) -> dict[str, Any]:
         """A font at a multiple of the body size; family and colour come from the layout."""
         return {"size": self.text_px(scale)}

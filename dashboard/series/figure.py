@@ -408,13 +408,7 @@ def series_spec(
     plot_px = max(slot, 1) * row_px + 16
     layout: dict[str, Any] = {
         "template": {},
-        "title": {
-            "text": "" if narrow else f"<b>{esc(series.title)}</b>",
-            "x": 0.012,
-            "xref": "container",
-            "xanchor": "left",
-            "font": look.font_dict(look.title_size / look.size),
-        },
+        "title": look.title("" if narrow else f"<b>{esc(series.title)}</b>"),
         "font": look.base_font,
         "paper_bgcolor": look.paper,
         "plot_bgcolor": look.paper,
