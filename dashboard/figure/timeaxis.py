@@ -8,20 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.model import UNIT_DAYS, Case, format_date, format_number
+from dashboard.model.times import auto_unit
 
 AXES = ("day", "week", "month", "year", "date")
 X = float | str  # a position on the axis: a number in the unit, or an ISO date(-time)
 
 
-def pick_unit(span_days: float) -> str:
-    """The unit that keeps tick labels readable for a course of this length."""
-    if span_days <= 60:
-        return "day"
-    if span_days <= 183:
-        return "week"
-    if span_days <= 4 * 365.25:
-        return "month"
-    return "year"
+# The model bounds a case's points with the same choice of unit the axis makes.
+pick_unit = auto_unit
 
 
 def _since(label: str) -> str:
