@@ -20,6 +20,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.bench_core import best_of
 from dashboard.importers import import_sources
 from dashboard.importers.fhir import read_fhir
 from dashboard.importers.spreadsheet import read_tables
@@ -37,16 +38,6 @@ DRUGS = [
     ("2003754", "tocilizumab 20 MG/ML Injectable Solution"),
     ("1743704", "methylprednisolone 1000 MG Injection"),
 ]
-
-
-def best_of(repeats: int, action: Callable[[], object]) -> float:
-    """The fastest of several runs (the least disturbed by the machine)."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def report(name: str, seconds: float, baseline: float) -> None:

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +20,7 @@ from plotly.utils import PlotlyJSONEncoder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.bench_core import best_of
 from benchmarks.synth import write_cases
 from dashboard.load import load_folder
 from dashboard.series.figure import series_rows, series_spec
@@ -35,26 +33,6 @@ align: {by: treatment, match: {class: IL-6 receptor antibody}}
 sort: anchor
 outcomes: {merge_within: 30 days, score: EDSS}
 """
-
-
-def median_of(repeats: int, action: Callable[[], object]) -> float:
-    """The median time of several runs, in seconds."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
-def best_of(repeats: int, action: Callable[[], object]) -> float:
-    """The fastest of several runs (the least disturbed by the machine)."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def report(name: str, value: str, ratio: str, goal: str, met: bool) -> None:
