@@ -57,8 +57,13 @@ def _check_axis(axis: str | None, dates: str) -> None:
 
 
 def _read_case(path: Path) -> Any:
+    return _read(load_case, path)
+
+
+def _read(load: Callable[[Path], Any], path: Path) -> Any:
+    """The file as `load` reads it; its problems printed and exit 1 when it has any."""
     try:
-        return load_case(path)
+        return load(path)
     except InvalidCase as invalid:
         click.echo(invalid.report(), err=True)
         raise click.exceptions.Exit(1) from None
@@ -117,11 +122,7 @@ def _series_files(paths: tuple[Path, ...]) -> list[Path]:
 def _read_series(path: Path) -> Any:
     from dashboard.series.load import load_series
 
-    try:
-        return load_series(path)
-    except InvalidCase as invalid:
-        click.echo(invalid.report(), err=True)
-        raise click.exceptions.Exit(1) from None
+    return _read(load_series, path)
 
 
 def _name_invalid(series: Any) -> None:
