@@ -13,9 +13,7 @@ import dataclasses
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -33,6 +31,7 @@ from dashboard.export.page import case_page, page_css
 from dashboard.export.preview import preview_svg
 from dashboard.export.sitewrite import MANIFEST, Staging, check_target
 from dashboard.export.templating import render
+from dashboard.export.workers import Run, pool
 from dashboard.facts import case_facts
 from dashboard.figure import figure_spec
 from dashboard.load import MAX_BYTES, Catalog, case_paths, load_folder
@@ -45,8 +44,6 @@ INDEX = "index.html"
 CASE_DIR = "case"
 SERIES_DIR = "series"
 PAGE_SIZE = 100  # cases per index page
-# Fewer pages than this are built in this process: starting workers would cost more.
-PARALLEL_FROM = 32
 
 __all__ = ["MANIFEST", "SiteReport", "export_site", "index_html"]
 
@@ -102,7 +99,7 @@ def export_site(
     notes = previous.notes.get("cases", {}) if previous.notes.get("build") == build else {}
     found = [_find(path, source, notes) for path in paths]
     unknown = sum(item.note is None for item in found)
-    with _pool(workers, unknown) as run:
+    with pool(workers, unknown) as run:
         cases, invalid = _sort_out(found, source, run)
         pages = _page_names(cases)
         index_names = [_index_name(number) for number in range(_index_pages(len(cases)))]
@@ -169,42 +166,6 @@ def export_site(
     )
 
 
-_Run = Callable[..., Iterator[Any]]
-
-
-@contextmanager
-def _pool(workers: int | None, jobs: int) -> Iterator[_Run]:
-    """A `map` over worker processes (or this one, for few jobs or `workers=1`) whose
-    results come back in order, for the parent to write."""
-    if workers is None:
-        workers = len(os.sched_getaffinity(0)) if jobs >= PARALLEL_FROM else 1
-    if workers <= 1:
-        yield _serial
-        return
-    with ProcessPoolExecutor(max_workers=workers) as executor:
-
-        def parallel(
-            function: Callable[..., Any], jobs: Iterable[tuple[Any, ...]], **keywords: Any
-        ) -> Iterator[Any]:
-            listed = list(jobs)
-            chunk = max(1, min(16, len(listed) // (workers * 4)))
-            calls = [(function, job, keywords) for job in listed]
-            return executor.map(_call, calls, chunksize=chunk)
-
-        yield parallel
-
-
-def _serial(
-    function: Callable[..., Any], jobs: Iterable[tuple[Any, ...]], **keywords: Any
-) -> Iterator[Any]:
-    return (function(*job, **keywords) for job in jobs)
-
-
-def _call(call: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]) -> Any:
-    function, job, keywords = call
-    return function(*job, **keywords)
-
-
 def _page(case: Case, case_id: str, page: str, *, theme: str, dates: str) -> tuple[str, str, str]:
     """One case's page, its title and its index card (run in a worker process)."""
     case = with_dates(case, dates)
@@ -247,7 +208,7 @@ def _case(item: _Found, source: Path) -> Case:
 
 
 def _sort_out(
-    found: list[_Found], source: Path, run: _Run
+    found: list[_Found], source: Path, run: Run
 ) -> tuple[dict[str, _Found], list[_Found]]:
     """The valid cases by id (the first file of an id wins) and the files with problems."""
     unknown = [item for item in found if item.note is None]
