@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Route
 
-from dashboard.export import ExportError
+from dashboard.export import ExportError, siteindex
 from dashboard.export import site as site_module
 from dashboard.export.site import MANIFEST, export_site
 from tests.conftest import CASE_FILES, INVALID, ROOT, PageProblems
@@ -373,7 +373,7 @@ def test_a_killed_export_leaves_the_old_or_the_new_site_complete(tmp_path: Path)
 
 
 def test_a_large_index_is_paged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(site_module, "PAGE_SIZE", 2)
+    monkeypatch.setattr(siteindex, "PAGE_SIZE", 2)
     cases = make_cases(tmp_path / "cases")
     report = export_site(cases, tmp_path / "site")
     site = report.output
@@ -420,3 +420,20 @@ def test_an_edit_that_keeps_the_title_rewrites_its_page_and_its_index_page(
     assert report.written == ("case/case-120.html", "index-2.html")
     assert "Edited disease" in (site / "index-2.html").read_text("utf-8")
     assert "Edited disease" not in (site / "index.html").read_text("utf-8")
+
+
+def test_a_page_keeps_its_name_whatever_happens_to_other_files(tmp_path: Path) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "case-a.yaml").write_text("title: Lower case\n", "utf-8")
+    (cases / "Case-A.yaml").write_text("title: [never closed\n", "utf-8")
+    site = tmp_path / "site"
+    first = export_site(cases, site, workers=1)
+    assert first.cases == {"case-a": site / "case" / "case-a-2.html"}  # "Case-A" sorts first
+    (cases / "Case-A.yaml").write_text("title: Upper case\n", "utf-8")
+    second = export_site(cases, site, workers=1)
+    assert second.cases == {
+        "Case-A": site / "case" / "Case-A.html",
+        "case-a": site / "case" / "case-a-2.html",
+    }
+    assert second.written == ("case/Case-A.html", "index.html")

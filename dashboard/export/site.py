@@ -9,14 +9,11 @@ Putting the files in place safely is `sitewrite`'s part.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -25,27 +22,32 @@ from plotly.offline import get_plotlyjs
 
 from dashboard import __version__
 from dashboard.catalogue import inside_folder, read_case
-from dashboard.dates import catalog_with_dates, with_dates
+from dashboard.dates import with_dates
 from dashboard.export.base import ExportError
 from dashboard.export.page import case_page, page_css
 from dashboard.export.preview import preview_svg
+from dashboard.export.siteindex import (
+    INDEX,
+    PLOTLY_JS,
+    STYLESHEET,
+    Card,
+    card_html,
+    problem_report,
+    site_css,
+    write_index,
+)
+from dashboard.export.siteseries import SeriesSection, SiteSeries
 from dashboard.export.sitewrite import MANIFEST, Staging, check_target
-from dashboard.export.templating import render
 from dashboard.export.workers import Run, pool
-from dashboard.facts import case_facts
+from dashboard.facts import citation
 from dashboard.figure import figure_spec
-from dashboard.load import MAX_BYTES, Catalog, case_paths, load_folder
+from dashboard.load import MAX_BYTES, CaseFile, Catalog, case_paths
 from dashboard.model import Case
 from dashboard.problems import CaseError, InvalidCase
 
-PLOTLY_JS = "plotly.min.js"
-STYLESHEET = "style.css"
-INDEX = "index.html"
 CASE_DIR = "case"
-SERIES_DIR = "series"
-PAGE_SIZE = 100  # cases per index page
 
-__all__ = ["MANIFEST", "SiteReport", "export_site", "index_html"]
+__all__ = ["MANIFEST", "PLOTLY_JS", "SiteReport", "export_site"]
 
 
 @dataclass(frozen=True)
@@ -60,20 +62,28 @@ class SiteReport:
     kept: int = 0
 
 
-@cache
-def site_css() -> str:
-    """The index's own rules, after the shared page stylesheet."""
-    return resources.files("dashboard").joinpath("templates/site.css").read_text("utf-8")
-
-
 @dataclass
 class _Found:
     """One case file as this export sees it."""
 
     name: str
+    id: str
     digest: str
     note: dict[str, Any] | None  # what the last export noted, when the file is unchanged
-    result: Case | InvalidCase | None = None
+
+    def noted(self, **facts: Any) -> dict[str, Any]:
+        """What this export notes of the file, for the next one."""
+        return {"digest": self.digest, **facts}
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    """What a worker made of a valid case file: its page and card (when asked for), and
+    the case itself (when a series draws it)."""
+
+    html: str | None
+    card: Card | None
+    case: Case | None
 
 
 def export_site(
@@ -88,7 +98,8 @@ def export_site(
     """Write the site of every valid case in `folder` into `output`; invalid files are listed.
 
     Only what changed since the last export into `output` is built again, in `workers`
-    processes (by default one per CPU core when there are many pages to build).
+    processes (by default one per CPU core when there are many pages to build). A page is
+    named after its file, so it keeps its name whatever happens to other files.
     """
     source, site = Path(folder), Path(output)
     previous = check_target(source, site)
@@ -96,79 +107,206 @@ def export_site(
     if not paths:
         raise ExportError(f"no case files (*.yaml, *.yml) found in {source}")
     build = f"{__version__}|{theme}|{dates}"
-    notes = previous.notes.get("cases", {}) if previous.notes.get("build") == build else {}
+    same_build = previous.notes.get("build") == build
+    notes = previous.notes.get("cases", {}) if same_build else {}
     found = [_find(path, source, notes) for path in paths]
-    unknown = sum(item.note is None for item in found)
-    with pool(workers, unknown) as run:
-        cases, invalid = _sort_out(found, source, run)
-        pages = _page_names(cases)
-        index_names = [_index_name(number) for number in range(_index_pages(len(cases)))]
-        series = SeriesPages.of(source, dates)
-        ours = [PLOTLY_JS, STYLESHEET, *pages.values(), *index_names, *series.names()]
-        staging = Staging(site, previous)
-        try:
-            staging.check_collisions(ours)
-            staging.write(PLOTLY_JS, get_plotlyjs())
-            staging.write(STYLESHEET, page_css() + site_css())
-            cards: dict[str, str] = {}
-            new_notes: dict[str, Any] = {}
-            built: list[tuple[str, _Found]] = []
-            for case_id, item in cases.items():
-                page = pages[case_id]
-                note = item.note
-                if note is not None and note.get("page") == page and staging.keep(page):
-                    cards[case_id] = note["card"]
-                    new_notes[item.name] = {"digest": item.digest, "page": page, **note}
-                    if progress is not None:
-                        progress(1)
-                else:
-                    built.append((case_id, item))
-            jobs = [(_case(item, source), case_id, pages[case_id]) for case_id, item in built]
-            made = run(_page, jobs, theme=theme, dates=dates)
-            for (case_id, item), (html, title, card) in zip(built, made, strict=True):
-                page = pages[case_id]
-                staging.write(page, html)
-                cards[case_id] = card
-                new_notes[item.name] = {"digest": item.digest, "page": page}
-                new_notes[item.name].update(title=title, card=card)
-                if progress is not None:
-                    progress(1)
-            for item in invalid:
-                new_notes[item.name] = {"digest": item.digest, "errors": _errors(item.result)}
-            series_section = series.write(staging, pages, theme)
-            order = sorted(
-                cases, key=lambda case_id: new_notes[cases[case_id].name]["title"].lower()
+    pages = _page_names(found)
+    files: dict[str, list[tuple[str, str]]] = {}
+    for item in found:
+        files.setdefault(item.id, []).append((item.name, item.digest))
+    noted_series = previous.notes.get("series", {}) if same_build else {}
+    series = SiteSeries.read(source, files, pages, build, noted_series, _slug)
+    staging = Staging(site, previous)
+    try:
+        staging.check_collisions([PLOTLY_JS, STYLESHEET, *_may_write(found, pages)])
+        staging.write(PLOTLY_JS, get_plotlyjs())
+        staging.write(STYLESHEET, page_css() + site_css())
+        wanted = series.wanted(staging.can_keep)
+        export = _Export(source, staging, pages, progress)
+        jobs = export.plan(found, wanted)
+        with pool(workers, len(jobs)) as run:
+            export.build(found, jobs, run, theme=theme, dates=dates)
+            section = series.write(
+                staging,
+                lambda ids: export.catalog(ids, run, theme=theme, dates=dates),
+                export.link,
+                theme=theme,
+                plotlyjs=f"../{PLOTLY_JS}",
+                stylesheet=f"../{STYLESHEET}",
+                index=f"../{INDEX}",
             )
-            reports = tuple(_report(item.result, source) for item in invalid)
-            for number, name in enumerate(index_names):
-                chosen = order[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
-                html = index_html(
-                    [cards[case_id] for case_id in chosen],
-                    reports if number == 0 else (),
-                    series_section if number == 0 else None,
-                    total=len(cases),
-                    page=number,
-                    pages=len(index_names),
-                )
-                staging.write(name, html)
-            staging.carry_foreign(set(ours))
-            staging.finish(ours, {"build": build, "cases": new_notes})
-        except BaseException:
-            staging.discard()
-            raise
-    problems = tuple(item.result for item in invalid if isinstance(item.result, InvalidCase))
+        index_names = export.write_index(section)
+        ours = [PLOTLY_JS, STYLESHEET, *export.pages(), *index_names, *series.pages]
+        staging.check_collisions(ours)
+        staging.carry_foreign(set(ours))
+        staging.finish(ours, {"build": build, "cases": export.notes, "series": series.notes})
+    except BaseException:
+        staging.discard()
+        raise
+    problems = tuple(item for item in export.invalid if isinstance(item, InvalidCase))
     return SiteReport(
         site,
-        {case_id: site / page for case_id, page in pages.items()},
+        {case_id: site / page for case_id, page in export.pages_by_id().items()},
         problems,
         tuple(sorted(staging.written)),
         len(staging.linked),
     )
 
 
-def _page(case: Case, case_id: str, page: str, *, theme: str, dates: str) -> tuple[str, str, str]:
-    """One case's page, its title and its index card (run in a worker process)."""
-    case = with_dates(case, dates)
+def _may_write(found: list[_Found], pages: dict[str, str]) -> list[str]:
+    """The pages of every file not known to be invalid, and the index."""
+    return [INDEX, *{pages[item.id] for item in found if not _noted_invalid(item)}]
+
+
+def _noted_invalid(item: _Found) -> bool:
+    return item.note is not None and "errors" in item.note
+
+
+class _Export:
+    """The case pages of one export: which to build, building them, and the index."""
+
+    def __init__(
+        self,
+        source: Path,
+        staging: Staging,
+        pages: dict[str, str],
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.source, self.staging, self.names, self.progress = source, staging, pages, progress
+        self.cases: dict[str, _Found] = {}  # the valid files by id (the first of an id wins)
+        self.invalid: list[InvalidCase] = []
+        self.cards: dict[str, str] = {}
+        self.notes: dict[str, Any] = {}
+        self.read: dict[str, Case] = {}  # the cases series asked for, by id
+        self.wanted: set[str] = set()
+
+    def plan(self, found: list[_Found], wanted: set[str]) -> dict[str, tuple[Any, ...]]:
+        """The files to read, by name: those that changed, those whose page cannot be kept,
+        and those series ask for (read only, when their page can be kept)."""
+        self.wanted = wanted
+        jobs: dict[str, tuple[Any, ...]] = {}
+        for item in found:
+            if _noted_invalid(item):
+                continue
+            note = item.note
+            keep = note is not None and note.get("page") == self.names[item.id]
+            keep = keep and self.staging.can_keep(self.names[item.id])
+            if not keep or item.id in wanted:
+                jobs[item.name] = (
+                    self.source / item.name,
+                    self.source,
+                    not keep,
+                    item.id in wanted,
+                )
+        return jobs
+
+    def build(
+        self, found: list[_Found], jobs: dict[str, tuple[Any, ...]], run: Run, **view: str
+    ) -> None:
+        """Read and build what `jobs` ask for, keep the other pages, in the files' order."""
+        results = run(_build, jobs.values(), **view)
+        again: list[_Found] = []
+        for item in found:
+            path = os.path.join(self.source, item.name)
+            if item.name in jobs:
+                result = next(results)
+            elif _noted_invalid(item):
+                assert item.note is not None
+                errors = [CaseError(path, *error) for error in item.note["errors"]]
+                result = (path, tuple(errors))
+            else:
+                result = _Built(None, None, None)
+            if isinstance(result, tuple):
+                self.invalid.append(InvalidCase(*result))
+                self.notes[item.name] = item.noted(errors=_errors(result[1]))
+            elif item.id in self.cases:
+                other = self.cases[item.id].name
+                message = f"another file, {other}, already has the case id {item.id!r}; rename one"
+                self.invalid.append(InvalidCase.single(path, message))
+            elif not self._place(item, result):
+                again.append(item)
+        late = [(self.source / item.name, self.source, True, False) for item in again]
+        for item, result in zip(again, run(_build, late, **view), strict=True):
+            self._place(item, result)
+
+    def _place(self, item: _Found, built: _Built | tuple[str, tuple[CaseError, ...]]) -> bool:
+        """Write or keep a valid case's page; False when an unchanged page could not be kept."""
+        if isinstance(built, tuple):  # changed since the first read, and now broken
+            self.invalid.append(InvalidCase(*built))
+            return True
+        page = self.names[item.id]
+        if built.html is None:
+            if not self.staging.keep(page):
+                return False
+            assert item.note is not None
+            self.cards[item.id] = item.note["card"]
+            self.notes[item.name] = {**item.note, **item.noted(page=page)}
+        else:
+            assert built.card is not None
+            self.staging.write(page, built.html)
+            self.cards[item.id] = card_html(item.id, built.card, page)
+            self.notes[item.name] = item.noted(
+                page=page, title=built.card.title, card=self.cards[item.id]
+            )
+        self.cases[item.id] = item
+        if built.case is not None:
+            self.read[item.id] = built.case
+        if self.progress is not None:
+            self.progress(1)
+        return True
+
+    def catalog(self, ids: set[str], run: Run, **view: str) -> Catalog:
+        """The valid cases among `ids` (read now when no page asked for them) and every
+        file with problems: what a series is resolved against."""
+        valid = sorted(case_id for case_id in ids if case_id in self.cases)
+        missing = [case_id for case_id in valid if case_id not in self.read]
+        paths = {case_id: self.source / self.cases[case_id].name for case_id in valid}
+        jobs = [(paths[case_id], self.source, False, True) for case_id in missing]
+        for case_id, built in zip(missing, run(_build, jobs, **view), strict=True):
+            if isinstance(built, _Built) and built.case is not None:
+                self.read[case_id] = built.case
+        cases = {
+            case_id: CaseFile(case_id, paths[case_id], self.read[case_id])
+            for case_id in valid
+            if case_id in self.read
+        }
+        return Catalog(cases, tuple(self.invalid))
+
+    def link(self, case_id: str) -> str | None:
+        """The link from a series page to a case's page."""
+        return "../" + quote(self.names[case_id]) if case_id in self.cases else None
+
+    def pages_by_id(self) -> dict[str, str]:
+        """Each valid case's page."""
+        return {case_id: self.names[case_id] for case_id in sorted(self.cases)}
+
+    def pages(self) -> list[str]:
+        """Every case page of the new site."""
+        return list(self.pages_by_id().values())
+
+    def write_index(self, section: SeriesSection) -> list[str]:
+        """The index pages, the cases in order of their titles; their names."""
+        order = sorted(
+            self.cases, key=lambda case_id: self.notes[self.cases[case_id].name]["title"].lower()
+        )
+        reports = tuple(problem_report(item, self.source) for item in self.invalid)
+        series = (section.items, [problem_report(item, self.source) for item in section.problems])
+        return write_index(
+            self.staging, [self.cards[case_id] for case_id in order], reports, series
+        )
+
+
+def _build(
+    path: Path, source: Path, page: bool, keep: bool, *, theme: str, dates: str
+) -> _Built | tuple[str, tuple[CaseError, ...]]:
+    """One file read and, when `page`, its page and card built; the case itself comes back
+    when `keep` (run in a worker process; problems come back as plain data)."""
+    read = read_case(path, source)
+    if isinstance(read, InvalidCase):
+        return read.path, read.errors
+    case = with_dates(read, dates)
+    if not page:
+        return _Built(None, None, case if keep else None)
     html = case_page(
         case,
         figure_spec(case, theme=theme),
@@ -176,13 +314,8 @@ def _page(case: Case, case_id: str, page: str, *, theme: str, dates: str) -> tup
         stylesheet=f"../{STYLESHEET}",
         index=f"../{INDEX}",
     )
-    return html, case.title, card_html(case_id, case, page)
-
-
-def _parse(path: Path, source: Path) -> Case | tuple[str, tuple[CaseError, ...]]:
-    """One file read (in a worker process); problems come back as plain data."""
-    result = read_case(path, source)
-    return (result.path, result.errors) if isinstance(result, InvalidCase) else result
+    card = Card(case.title, case.diagnoses, citation(case), preview_svg(case))
+    return _Built(html, card, case if keep else None)
 
 
 def _find(path: Path, source: Path, notes: dict[str, Any]) -> _Found:
@@ -197,206 +330,25 @@ def _find(path: Path, source: Path, notes: dict[str, Any]) -> _Found:
             pass
     note = notes.get(path.name)
     same = bool(digest) and isinstance(note, dict) and note.get("digest") == digest
-    return _Found(path.name, digest, note if same else None)
+    return _Found(path.name, path.stem, digest, note if same else None)
 
 
-def _case(item: _Found, source: Path) -> Case:
-    if not isinstance(item.result, Case):
-        item.result = read_case(source / item.name, source)
-    assert isinstance(item.result, Case)
-    return item.result
+def _errors(errors: tuple[CaseError, ...]) -> list[list[Any]]:
+    return [[error.line, error.column, error.key, error.message] for error in errors]
 
 
-def _sort_out(
-    found: list[_Found], source: Path, run: Run
-) -> tuple[dict[str, _Found], list[_Found]]:
-    """The valid cases by id (the first file of an id wins) and the files with problems."""
-    unknown = [item for item in found if item.note is None]
-    parsed = run(_parse, [(source / item.name, source) for item in unknown])
-    for item, result in zip(unknown, parsed, strict=True):
-        item.result = result if isinstance(result, Case) else InvalidCase(*result)
-    cases: dict[str, _Found] = {}
-    invalid: list[_Found] = []
-    for item in found:
-        path = source / item.name
-        if item.note is not None and "errors" in item.note:
-            errors = [CaseError(str(path), *error) for error in item.note["errors"]]
-            item.result = InvalidCase(str(path), errors)
-        if isinstance(item.result, InvalidCase):
-            invalid.append(item)
-        elif path.stem in cases:
-            other = cases[path.stem].name
-            message = f"another file, {other}, already has the case id {path.stem!r}; rename one"
-            item.result = InvalidCase.single(str(path), message)
-            invalid.append(item)
-        else:
-            cases[path.stem] = item
-    return cases, invalid
-
-
-def _errors(result: Case | InvalidCase | None) -> list[list[Any]]:
-    if not isinstance(result, InvalidCase):
-        return []
-    return [[error.line, error.column, error.key, error.message] for error in result.errors]
-
-
-def _page_names(cases: dict[str, _Found]) -> dict[str, str]:
+def _page_names(found: list[_Found]) -> dict[str, str]:
+    """A page for every case id a file in the folder has, valid or not."""
     taken: set[str] = set()
-    return {case_id: f"{CASE_DIR}/{_slug(case_id, taken)}.html" for case_id in sorted(cases)}
-
-
-def _index_pages(count: int) -> int:
-    return max(1, -(-count // PAGE_SIZE))
-
-
-def _index_name(number: int) -> str:
-    return INDEX if number == 0 else f"index-{number + 1}.html"
+    ids = sorted({item.id for item in found})
+    return {case_id: f"{CASE_DIR}/{_slug(case_id, taken)}.html" for case_id in ids}
 
 
 def _slug(case_id: str, taken: set[str]) -> str:
-    """A file name for the case's page: the id where it is plain, else a cleaned-up one."""
+    """A file name for a page: the id where it is plain, else a cleaned-up one."""
     slug = re.sub(r"[^\w.-]+", "-", case_id).strip(".-") or "case"
     name, number = slug, 2
     while name.lower() in taken:  # case-insensitive file systems (macOS, Windows)
         name, number = f"{slug}-{number}", number + 1
     taken.add(name.lower())
     return name
-
-
-def card_html(case_id: str, case: Case, page: str) -> str:
-    """A case on the index: title, a preview of its course, diagnoses and citation."""
-    card = {
-        "id": case_id,
-        "href": quote(page),
-        "facts": case_facts(case),
-        "preview": preview_svg(case),
-    }
-    return render("site_card.html.j2", card=card).strip()
-
-
-def index_html(
-    cards: list[str],
-    reports: tuple[str, ...],
-    series: SeriesSection | None = None,
-    *,
-    total: int,
-    page: int = 0,
-    pages: int = 1,
-) -> str:
-    """One page of the index: its cases' cards, a pager, and (on the first) the series and
-    the skipped files."""
-    series = series or SeriesSection()
-    first = page * PAGE_SIZE + 1
-    return render(
-        "site_index.html.j2",
-        stylesheet=STYLESHEET,
-        generator=f"clinical-course {__version__}",
-        cards=cards,
-        total=total,
-        page=page,
-        pages=[_index_name(number) for number in range(pages)] if pages > 1 else [],
-        shown=(first, min(total, first + PAGE_SIZE - 1)),
-        series=series.items,
-        series_problems=series.problems,
-        problems=reports,
-    )
-
-
-@dataclass(frozen=True)
-class SeriesSection:
-    """The series pages of a site, for its index: each series with its pages, and the
-    series files with problems."""
-
-    items: list[dict[str, Any]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class SeriesPages:
-    """The series files of a folder, resolved against its cases, and their page names.
-
-    A series draws many cases at once, so its pages are built on every export; pages whose
-    text did not change are kept as they were. A folder without series costs nothing here.
-    """
-
-    source: Path
-    found: dict[str, Any] = field(default_factory=dict)
-    invalid: tuple[InvalidCase, ...] = ()
-    pages: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, source: Path, dates: str = "exact") -> SeriesPages:
-        """The series of `source` (the folder's cases are read only when it has some)."""
-        from dashboard.series.load import load_series_paths, series_paths
-
-        paths = series_paths(source)
-        if not paths:
-            return cls(source)
-        catalog: Catalog = catalog_with_dates(load_folder(source), dates)
-        found, invalid = load_series_paths(paths, catalog)
-        taken: set[str] = set()
-        pages: dict[str, list[tuple[str, str]]] = {}
-        for series_id, series_file in sorted(found.items()):
-            slug = _slug(series_id, taken)
-            views = ["series"] + (["panels"] if series_file.series.panels is not None else [])
-            pages[series_id] = [
-                (view, f"{SERIES_DIR}/{slug}{'-panels' if view == 'panels' else ''}.html")
-                for view in views
-            ]
-        return cls(source, found, invalid, pages)
-
-    def names(self) -> list[str]:
-        """Every page this export writes for the series."""
-        return [name for views in self.pages.values() for _, name in views]
-
-    def write(self, staging: Staging, case_pages: dict[str, str], theme: str) -> SeriesSection:
-        """Write each series' pages; what the index says of them."""
-        from dashboard.series.export import series_figure, series_page
-
-        def link(case_id: str) -> str | None:
-            return "../" + quote(case_pages[case_id]) if case_id in case_pages else None
-
-        section = SeriesSection(problems=[_report(bad, self.source) for bad in self.invalid])
-        for series_id, views in self.pages.items():
-            series_file = self.found[series_id]
-            links = []
-            for view, name in views:
-                figure = series_figure(series_file, view=view, theme=theme, link=link)
-                html = series_page(
-                    series_file,
-                    figure,
-                    view=view,
-                    link=link,
-                    plotlyjs=f"../{PLOTLY_JS}",
-                    stylesheet=f"../{STYLESHEET}",
-                    index=f"../{INDEX}",
-                )
-                staging.write(name, html)
-                text = "aligned rows" if view == "series" else "panels (a), (b), …"
-                links.append({"text": text, "href": quote(name)})
-            section.items.append(
-                {
-                    "id": series_id,
-                    "title": series_file.title,
-                    "count": len(series_file.cases),
-                    "links": links,
-                }
-            )
-        return section
-
-
-def _report(invalid: Case | InvalidCase | None, source: Path) -> str:
-    """The problems of a file, named by its path inside the case folder (not the whole disk)."""
-    if not isinstance(invalid, InvalidCase):
-        return ""
-    errors = [
-        dataclasses.replace(error, path=_shown(error.path, source)) for error in invalid.errors
-    ]
-    return InvalidCase(_shown(invalid.path, source), errors).report()
-
-
-def _shown(path: str, source: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(source.resolve().parent).as_posix()
-    except ValueError:
-        return Path(path).name

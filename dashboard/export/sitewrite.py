@@ -155,6 +155,7 @@ class Staging:
         self.root = Path(tempfile.mkdtemp(prefix=sibling(site, NEW_MARK), dir=site.parent))
         os.chmod(self.root, 0o755 & ~_umask())
         self.old: dict[str, os.stat_result] = dict(own_files(site)) if site.is_dir() else {}
+        self.exported = set(previous.files)  # what the last export wrote
         self.written: list[str] = []
         self.linked: list[str] = []
 
@@ -168,7 +169,7 @@ class Staging:
         """Link the old file in place of `data` when they are byte for byte the same."""
         payload = data.encode("utf-8") if isinstance(data, str) else data
         info = self.old.get(name)
-        if info is None or info.st_size != len(payload) or name not in self.previous.files:
+        if info is None or info.st_size != len(payload) or name not in self.exported:
             return False
         try:
             same = (self.site / name).read_bytes() == payload
@@ -176,11 +177,13 @@ class Staging:
             return False
         return same and self.keep(name)
 
+    def can_keep(self, name: str) -> bool:
+        """Whether the previous export left a file of that name, to be carried over."""
+        return name in self.old and name in self.exported
+
     def keep(self, name: str) -> bool:
         """Carry an unchanged file of the previous export over; False when it cannot be."""
-        if name not in self.old or name not in self.previous.files:
-            return False
-        if not self._link(name):
+        if not self.can_keep(name) or not self._link(name):
             return False
         self.linked.append(name)
         return True
@@ -196,9 +199,8 @@ class Staging:
 
     def carry_foreign(self, ours: set[str]) -> None:
         """Bring the user's own files (never a previous export's) into the new site."""
-        previous = set(self.previous.files)
         for name in self.old:
-            if name in previous or name == MANIFEST or name in ours:
+            if name in self.exported or name == MANIFEST or name in ours:
                 continue
             if (self.root / name).exists():
                 continue
@@ -209,10 +211,9 @@ class Staging:
 
     def check_collisions(self, ours: list[str]) -> None:
         """Refuse to replace a file of the site that no export wrote."""
-        previous = set(self.previous.files)
         for name in ours:
             path = self.site / name
-            if name not in previous and (path.exists() or path.is_symlink()):
+            if name not in self.exported and (path.exists() or path.is_symlink()):
                 raise ExportError(
                     f"{path} was not written by clinical-course export; "
                     "move it away, or export into a new folder"
