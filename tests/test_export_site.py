@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -437,3 +438,20 @@ def test_a_page_keeps_its_name_whatever_happens_to_other_files(tmp_path: Path) -
         "case-a": site / "case" / "case-a-2.html",
     }
     assert second.written == ("case/Case-A.html", "index.html")
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_still_exported(tmp_path: Path) -> None:
+    cases = make_cases(tmp_path / "cases")
+    site = tmp_path / "site"
+    export_site(cases, site)
+    edited = cases / "nomura-2025-case1.yaml"
+    before = edited.stat()
+    text = edited.read_text("utf-8")
+    assert "Case 1" in text
+    edited.write_text(text.replace("Case 1", "Case I", 1), "utf-8")
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = edited.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    report = export_site(cases, site)
+    assert "case/nomura-2025-case1.html" in report.written
+    assert "Case I" in (site / "case" / "nomura-2025-case1.html").read_text("utf-8")

@@ -69,11 +69,12 @@ class _Found:
     name: str
     id: str
     digest: str
+    stamp: list[int] | None  # modification and change times, size and inode
     note: dict[str, Any] | None  # what the last export noted, when the file is unchanged
 
     def noted(self, **facts: Any) -> dict[str, Any]:
         """What this export notes of the file, for the next one."""
-        return {"digest": self.digest, **facts}
+        return {"digest": self.digest, "stamp": self.stamp, **facts}
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,18 +320,27 @@ def _build(
 
 
 def _find(path: Path, source: Path, notes: dict[str, Any]) -> _Found:
-    """A case file's digest, and the last export's note of it when the file is the same."""
-    digest = ""
+    """A case file's digest, and the last export's note of it when the file is the same.
+
+    A file whose size, inode and times are those noted is not read again: only a write
+    changes its content, and a write changes its times.
+    """
+    note = notes.get(path.name)
+    noted = note if isinstance(note, dict) else {}
+    digest, stamp = "", None
     # a plain file listed in the folder is inside it; only a symlink needs resolving
     if not path.is_symlink() or inside_folder(path, source):
         try:
-            if path.stat().st_size <= MAX_BYTES:
+            info = path.stat()
+            stamp = [info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino]
+            if noted.get("stamp") == stamp:
+                digest = str(noted.get("digest", ""))
+            elif info.st_size <= MAX_BYTES:
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError:
-            pass
-    note = notes.get(path.name)
-    same = bool(digest) and isinstance(note, dict) and note.get("digest") == digest
-    return _Found(path.name, path.stem, digest, note if same else None)
+            stamp = None
+    same = bool(digest) and noted.get("digest") == digest
+    return _Found(path.name, path.stem, digest, stamp, noted if same else None)
 
 
 def _errors(errors: tuple[CaseError, ...]) -> list[list[Any]]:

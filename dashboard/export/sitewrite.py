@@ -136,14 +136,21 @@ def recover(site: Path) -> None:
 
 def own_files(site: Path) -> Iterator[tuple[str, os.stat_result]]:
     """Every regular file of the site reached without passing through a symlink, by name."""
-    for folder, dirs, files in os.walk(site, followlinks=False):
-        here = Path(folder)
-        dirs[:] = [name for name in dirs if not (here / name).is_symlink()]
-        for name in files:
-            path = here / name
-            info = path.lstat()
+    folders = [("", os.fspath(site))]
+    while folders:
+        prefix, folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # a folder that cannot be listed holds nothing of ours
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((name + "/", entry.path))
+                continue
+            info = entry.stat(follow_symlinks=False)
             if stat.S_ISREG(info.st_mode):
-                yield path.relative_to(site).as_posix(), info
+                yield name, info
 
 
 class Staging:
@@ -158,6 +165,7 @@ class Staging:
         self.exported = set(previous.files)  # what the last export wrote
         self.written: list[str] = []
         self.linked: list[str] = []
+        self._folders: set[str] = set()  # folders of the new site made so far
 
     def write(self, name: str, data: str | bytes) -> None:
         """A file of the new site; linked from the old site when its content is the same."""
@@ -189,10 +197,13 @@ class Staging:
         return True
 
     def _link(self, name: str) -> bool:
-        target = self.root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = os.path.join(self.root, name)
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
         try:
-            os.link(self.site / name, target, follow_symlinks=False)
+            os.link(os.path.join(self.site, name), target, follow_symlinks=False)
         except OSError:
             return False
         return True
@@ -212,8 +223,10 @@ class Staging:
     def check_collisions(self, ours: list[str]) -> None:
         """Refuse to replace a file of the site that no export wrote."""
         for name in ours:
+            if name in self.exported:
+                continue
             path = self.site / name
-            if name not in self.exported and (path.exists() or path.is_symlink()):
+            if path.exists() or path.is_symlink():
                 raise ExportError(
                     f"{path} was not written by clinical-course export; "
                     "move it away, or export into a new folder"
