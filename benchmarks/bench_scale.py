@@ -9,7 +9,9 @@ baseline, measured in the same run, and its goal:
 3. in Chromium against `clinical-course serve`: index rows shown after navigation, a filter
    applied, a case page drawn, and the same case page with 3 files in the folder;
 4. resident memory per worker, per case (the worker's growth over a 3-file folder's worker);
-5. full export of the site, and re-export after editing one file.
+5. full export of the site (wall time, and CPU time per case page against validating a file),
+   re-export after editing one file, and the site's index opened in Chromium from file://
+   against the index of a 3-case site (`--export-only` runs this part alone).
 
 Loopback only; every wait is bounded; processes started here are stopped here.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -39,12 +42,14 @@ from synth import write_cases  # noqa: E402
 
 from dashboard.catalogue import Catalogue, cache_path  # noqa: E402
 from dashboard.export.site import export_site  # noqa: E402
-from dashboard.load import load_folder  # noqa: E402
+from dashboard.load import load_folder, load_paths  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 ROWS = "#case-grid .ag-center-cols-container .ag-row"
 CHART = "#chart .js-plotly-plot .main-svg .scatterlayer .trace"
+CARDS = "ul.cases li.case-card"
 REPEATS = 5
+SAMPLE = 300  # files validated for the baseline of the export's CPU time
 
 
 def line(name: str, value: float, unit: str, goal: str, note: str = "") -> None:
@@ -139,7 +144,8 @@ def case_page(page: Any, url: str, case_id: str) -> float:
     return time.perf_counter() - start
 
 
-def bench(count: int, work: Path, browser: Any) -> None:
+def folders_of(work: Path, count: int) -> tuple[Path, Path]:
+    """The folder of `count` cases, and one of its first 3 cases."""
     folder = folder_of(work, count)
     small = work / "cases-3"
     if len(list(small.glob("*.yaml"))) != 3:
@@ -147,6 +153,11 @@ def bench(count: int, work: Path, browser: Any) -> None:
         small.mkdir(parents=True)
         for path in sorted(folder.glob("*.yaml"))[:3]:
             shutil.copy(path, small / path.name)
+    return folder, small
+
+
+def bench(count: int, work: Path, browser: Any) -> None:
+    folder, small = folders_of(work, count)
     case_id = sorted(path.stem for path in small.glob("*.yaml"))[0]
     print(f"\n{count:,} cases in {folder}")
 
@@ -194,8 +205,38 @@ def bench(count: int, work: Path, browser: Any) -> None:
             f"(worker {rss / 1024:.0f} MB; with 3 files {small_rss / 1024:.0f} MB)",
         )
 
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that ended (the export's workers)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def first_cards(page: Any, index: Path) -> float:
+    """Seconds from opening a site's index (from file://) to its first case cards shown."""
+    start = time.perf_counter()
+    page.goto(index.as_uri())
+    page.wait_for_selector(CARDS, timeout=60_000)
+    return time.perf_counter() - start
+
+
+def bench_export(count: int, work: Path, browser: Any) -> None:
+    """Full export, re-export after one edit, and the index opened in Chromium."""
+    folder, small = folders_of(work, count)
+    sample = sorted(folder.glob("*.yaml"))[:SAMPLE]
+    started = cpu_seconds()
+    load_paths(sample)
+    validate_ms = (cpu_seconds() - started) / len(sample) * 1000
+    print(f"\n{count:,} cases, site export (load average {load_text()})")
+    with tempfile.TemporaryDirectory(dir=work) as scratch_name:
+        scratch = Path(scratch_name)
         site = scratch / "site"
+        started = cpu_seconds()
         full = timed(lambda: export_site(folder, site))
+        cpu_ms = (cpu_seconds() - started) / count * 1000
         edited = sorted(folder.glob("*.yaml"))[count // 2]
         original = edited.read_text("utf-8")
         try:
@@ -207,6 +248,13 @@ def bench(count: int, work: Path, browser: Any) -> None:
         minutes = "<= 4 min" if count >= 10_000 else "-"
         line("full export of the site", full, "s", minutes, f"({full / count * 1000:.1f} ms/case)")
         line(
+            "CPU per case page, all processes",
+            cpu_ms,
+            "ms",
+            "<= 45 ms",
+            f"({cpu_ms / validate_ms:.2f}x validating a file: {validate_ms:.1f} ms)",
+        )
+        line(
             "re-export after one edit",
             again,
             "s",
@@ -214,12 +262,34 @@ def bench(count: int, work: Path, browser: Any) -> None:
             f"({again / full:.3f}x full; wrote {len(report[0].written)} files, "
             f"kept {report[0].kept})",
         )
+        small_site = scratch / "small-site"
+        export_site(small, small_site)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        first_cards(page, small_site / "index.html")  # browser caches warm
+        small_index = statistics.median(
+            first_cards(page, small_site / "index.html") for _ in range(REPEATS)
+        )
+        index = statistics.median(first_cards(page, site / "index.html") for _ in range(REPEATS))
+        page.close()
+        line(
+            "site index: first cases shown",
+            index,
+            "s",
+            "<= 1.5 s",
+            f"({index / small_index:.2f}x the index of 3 cases: {small_index:.3f} s)",
+        )
+        print(f"  (load average {load_text()})")
+
+
+def load_text() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cc-scale")
+    parser.add_argument("--export-only", action="store_true", help="only part 5, the site")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
@@ -230,7 +300,9 @@ def main() -> None:
         )
         try:
             for count in args.sizes:
-                bench(count, args.work, browser)
+                if not args.export_only:
+                    bench(count, args.work, browser)
+                bench_export(count, args.work, browser)
         finally:
             browser.close()
 
