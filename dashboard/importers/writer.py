@@ -1,4 +1,4 @@
-"""Drafts -> case files: rendered as YAML, checked by the case loader, never written over."""
+"""Drafts -> case files: rendered as YAML, checked by the loader's model, never written over."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
 from dashboard.importers.build import Draft, ImportError_
+from dashboard.importers.rows import no_cycle_search
 from dashboard.load import parse_case
+from dashboard.model import Case
 from dashboard.problems import InvalidCase
 
 Existing = Literal["rename", "stop"]
@@ -35,6 +37,10 @@ def slug(text: str) -> str:
 
 def case_yaml(draft: Draft, origin: str) -> str:
     """The file's text: a header saying where it came from and what was left out, then the case."""
+    return _header(draft, origin) + _body(draft.data)[0]
+
+
+def _header(draft: Draft, origin: str) -> str:
     lines = [
         f"Imported by clinical-course from {origin}.",
         f"Kept: {kept(draft)}.",
@@ -42,14 +48,18 @@ def case_yaml(draft: Draft, origin: str) -> str:
         "or birth dates are copied.",
         draft.dates_note,
     ]
-    header = "".join(f"# {line}\n" for line in lines if line)
+    return "".join(f"# {line}\n" for line in lines if line)
+
+
+def _body(data: dict[str, Any]) -> tuple[str, bool]:
+    """The case as YAML, and whether it holds only the plain types that text gives back
+    exactly as they are (text, numbers, true/false, null, lists and mappings of them)."""
     try:
-        tree = _node(draft.data)
+        tree = _node(data)
     except TypeError:  # a value of another type: the full representer knows it
-        body = yaml.dump(draft.data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-    else:
-        body = yaml.serialize(tree, Dumper=_Dumper, allow_unicode=True, width=100)
-    return header + body
+        body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        return body, False
+    return yaml.serialize(tree, Dumper=_Dumper, allow_unicode=True, width=100), True
 
 
 class _Dumper(yaml.CSafeDumper):
@@ -143,19 +153,19 @@ def check_target(folder: Path, sources: Sequence[Path]) -> None:
 def write_cases(
     drafts: Sequence[Draft], folder: Path, origin: str, existing: Existing = "rename"
 ) -> Written:
-    """Write each draft as `name.yaml` in `folder` after checking it with the case loader."""
+    """Write each draft as `name.yaml` in `folder` after checking it as the case loader would."""
     result = Written()
     planned: list[tuple[Path, str, Draft]] = []
     taken: set[str] = set()
-    for draft in drafts:
-        path = _free(folder, slug(draft.name), taken, existing)
-        text = case_yaml(draft, origin)
-        try:
-            parse_case(text, str(path))
-        except InvalidCase as invalid:
-            result.invalid.append(invalid)
-            continue
-        planned.append((path, text, draft))
+    with no_cycle_search():  # (a case's YAML nodes hold no cycles either)
+        for draft in drafts:
+            path = _free(folder, slug(draft.name), taken, existing)
+            body, plain = _body(draft.data)
+            text = _header(draft, origin) + body
+            if (invalid := _problems(draft.data, plain, text, str(path))) is not None:
+                result.invalid.append(invalid)
+                continue
+            planned.append((path, text, draft))
     if planned:
         folder.mkdir(parents=True, exist_ok=True)
     for path, text, draft in planned:
@@ -164,6 +174,30 @@ def write_cases(
             handle.write(text)
         result.files.append((path, draft))
     return result
+
+
+def _problems(data: dict[str, Any], plain: bool, text: str, shown: str) -> InvalidCase | None:
+    """What the loader would find wrong with `text`, or None.
+
+    Data of plain types reads back from its text as the same mapping, so the loader's model
+    checks it as it is; only a case with a problem (or with other types) is read back from
+    its text, for the loader to say on which line each problem is.
+    """
+    if plain and _valid(data):
+        return None
+    try:
+        parse_case(text, shown)
+    except InvalidCase as invalid:
+        return invalid
+    return None
+
+
+def _valid(data: dict[str, Any]) -> bool:
+    try:
+        Case.model_validate(data)
+    except Exception:  # the loader, reading the text, says what is wrong and where
+        return False
+    return True
 
 
 def _free(folder: Path, stem: str, taken: set[str], existing: Existing) -> Path:
