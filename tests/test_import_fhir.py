@@ -131,3 +131,33 @@ def test_day0_as_a_date_matches_day0_as_a_condition(tmp_path: Path) -> None:
     assert by_date.day0.label == "Day 0" and by_date.day0_date is None
     code, err = run("import", str(BUNDLE), "-o", str(tmp_path / "c"), "--day0", "condition:MOGAD")
     assert code == 1 and "--day0 condition:MOGAD: no condition or event matches 'mogad'" in err
+
+
+def test_ndjson_lines_that_are_not_one_resource_are_named_by_line(tmp_path: Path) -> None:
+    """Each line is one resource; blanks around it are fine, anything else is said with json's
+    own words and the line, and the other lines are still read."""
+    from dashboard.importers.fhir import read_fhir
+
+    source = tmp_path / "Observation.ndjson"
+    good = '{"resourceType": "Patient", "id": "p%d", "gender": "female"}'
+    source.write_text(
+        "\n".join(
+            [
+                "  " + good % 1 + "  ",
+                good % 2 + ' {"resourceType": "Patient"}',
+                '{"resourceType": "Patient", "id": ',
+                "",
+                "[" + good % 3 + "]",
+                good % 4,
+            ]
+        )
+        + "\n"
+    )
+    problems: list[str] = []
+    assert list(read_fhir([source], problems)) == ["p1", "p4"]
+    assert problems == [
+        f"{source}:2: expected one JSON resource a line (Extra data: line 1 column 61 (char 60))",
+        f"{source}:3: expected one JSON resource a line "
+        "(Expecting value: line 2 column 1 (char 35))",
+        f"{source}:5: expected a FHIR resource (an object with resourceType)",
+    ]
