@@ -30,7 +30,7 @@ class YearOnly(ValueError):
 def _records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """Each record with its row number (the header is row 1 of a .csv)."""
     if path.suffix.lower() == ".xpt":
-        frame = pd.read_sas(path, format="xport", encoding="utf-8")
+        frame = _xport(path)
         first = 1
     else:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -38,6 +38,35 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     frame.columns = [str(column).strip().upper() for column in frame.columns]
     for number, record in enumerate(frame.to_dict("records"), start=first):
         yield number, {str(key): _text(value) for key, value in record.items()}
+
+
+def _xport(path: Path) -> pd.DataFrame:
+    """A SAS transport file's table; numbers a SAS date or datetime format marks (days or
+    seconds from 1960-01-01) become ISO dates, as SDTM writes its dates as text."""
+    with pd.read_sas(path, format="xport", encoding="utf-8", iterator=True) as reader:
+        formats = [field["nform"] for field in getattr(reader, "fields", [])]
+        frame = reader.read()
+    for column, form in zip(list(frame.columns), formats, strict=False):
+        if frame[column].dtype.kind == "f":  # pandas reads SAS's zero (all bits 0) as 2**-260
+            frame[column] = frame[column].mask(frame[column].abs() == _IBM_ZERO, 0.0)
+        name = form.decode("ascii", "replace").strip().upper() if isinstance(form, bytes) else ""
+        if _SAS_DATETIME.match(name):
+            frame[column] = [_sas_date(value, 86400) for value in frame[column]]
+        elif _SAS_DATE.match(name):
+            frame[column] = [_sas_date(value, 1) for value in frame[column]]
+    return frame
+
+
+_SAS_DATETIME = re.compile(r"(DATETIME|[EIB]8601DT|IS8601DT|DTDATE|MDYAMPM)")
+_SAS_DATE = re.compile(r"(DATE|YYMMDD|MMDDYY|DDMMYY|[EIB]8601DA|IS8601DA|MONYY|YYMM|YYQ|WEEKDATE)")
+_SAS_EPOCH = dt.date(1960, 1, 1)
+_IBM_ZERO = 2.0**-260  # the smallest IBM float: no study records it, so it is a misread 0
+
+
+def _sas_date(value: Any, per_day: int) -> str:
+    if not isinstance(value, int | float) or math.isnan(value):
+        return ""
+    return (_SAS_EPOCH + dt.timedelta(days=math.floor(value / per_day))).isoformat()
 
 
 def _text(value: Any) -> str:
