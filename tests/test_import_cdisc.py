@@ -53,6 +53,7 @@ def test_sdtm_domains_become_one_case_per_subject(tmp_path: Path) -> None:
     ]
     assert first.events[2].at.approx and first.diagnoses == ("HYPERTENSION",)
     (alt,) = first.measurements
+    assert alt.abbr == "ALT"  # LBTESTCD labels the row
     assert (alt.name, alt.unit, [(p.time.day, p.value) for p in alt.points]) == (
         "Alanine Aminotransferase",
         "U/L",
