@@ -36,6 +36,7 @@ READ = (
     "Observation",
     "Encounter",
     "Medication",
+    "Immunization",
 )
 _DECODER = json.JSONDecoder()
 PRIVATE = ("name", "identifier", "address", "telecom", "birthDate", "photo", "contact")
@@ -255,7 +256,7 @@ def _tag(value: Any) -> str | None:
 def _short(name: str) -> str | None:
     """A row label for a long name: 'Ferritin [Mass/volume] in Serum' -> 'Ferritin',
     'tocilizumab 20 MG/ML Injectable Solution' -> 'tocilizumab'."""
-    short = re.split(r"\s+\[|\s+\d", name, maxsplit=1)[0].strip()
+    short = re.split(r"\s+\[|\s+\d", name, maxsplit=1)[0].strip().rstrip(",;:").strip()
     return short if short and short != name and len(short) <= 40 else None
 
 
@@ -296,6 +297,16 @@ def _row(kind: str, resource: dict[str, Any], medications: dict[str, str]) -> li
     code = resource.get("code")
     start: Any
     end: Any
+    if kind == "Immunization":  # a vaccine given: one administration of it
+        if resource.get("status") in ("not-done", "entered-in-error"):
+            return "Immunizations not given"
+        vaccine = resource.get("vaccineCode")
+        name = _concept(vaccine) or "vaccine"
+        start, _ = _span(resource, "occurrence")
+        if start is None:
+            return "Immunizations without a time"
+        return [Row("drug", name=name, abbr=_short(name), start=start, klass="vaccine",
+                    origin=kind, codes=_codes(vaccine))]  # fmt: skip
     if kind == "Condition":
         name = _concept(code) or "condition"
         if _tag(code) in ("finding", "situation"):  # social and other findings: not diagnoses
