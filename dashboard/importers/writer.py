@@ -67,33 +67,41 @@ class _Dumper(yaml.CSafeDumper):
 
 
 def _short(items: list[object]) -> bool:
-    scalars = all(isinstance(item, (str, int, float)) for item in items)
-    return scalars and sum(len(str(item)) + 2 for item in items) <= 60
+    total = 0
+    for item in items:  # (stops at the first item that makes the line too long)
+        if not isinstance(item, (str, int, float)):
+            return False
+        total += len(str(item)) + 2
+        if total > 60:
+            return False
+    return True
 
 
 _TAG = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ = _TAG + "str", _TAG + "map", _TAG + "seq"
+_BOOL, _INT, _FLOAT, _NULL = _TAG + "bool", _TAG + "int", _TAG + "float", _TAG + "null"
 
 
 def _node(data: object) -> yaml.Node:
     """The YAML node `_Dumper` represents `data` with (for the few types a draft holds), built
     without the representer's lookups and bookkeeping, which cost more than the writing."""
     if type(data) is str:
-        return yaml.ScalarNode(_TAG + "str", data)
+        return yaml.ScalarNode(_STR, data)
     if type(data) is dict:
         pairs = [(_node(key), _node(value)) for key, value in data.items()]
         short = _short([*data.keys(), *data.values()])
-        return yaml.MappingNode(_TAG + "map", pairs, flow_style=short)
+        return yaml.MappingNode(_MAP, pairs, flow_style=short)
     if type(data) is list:
         values = [_node(value) for value in data]
-        return yaml.SequenceNode(_TAG + "seq", values, flow_style=_short(data))
+        return yaml.SequenceNode(_SEQ, values, flow_style=_short(data))
     if type(data) is bool:
-        return yaml.ScalarNode(_TAG + "bool", "true" if data else "false")
+        return yaml.ScalarNode(_BOOL, "true" if data else "false")
     if type(data) is int:
-        return yaml.ScalarNode(_TAG + "int", str(data))
+        return yaml.ScalarNode(_INT, str(data))
     if type(data) is float:
-        return yaml.ScalarNode(_TAG + "float", _float(data))
+        return yaml.ScalarNode(_FLOAT, _float(data))
     if data is None:
-        return yaml.ScalarNode(_TAG + "null", "null")
+        return yaml.ScalarNode(_NULL, "null")
     raise TypeError(f"no YAML node for {type(data).__name__}")
 
 
@@ -108,12 +116,12 @@ def _float(number: float) -> str:
 
 
 def _represent_list(dumper: yaml.CSafeDumper, data: list[object]) -> yaml.Node:
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=_short(data))
+    return dumper.represent_sequence(_SEQ, data, flow_style=_short(data))
 
 
 def _represent_dict(dumper: yaml.CSafeDumper, data: dict[str, object]) -> yaml.Node:
     short = _short([*data.keys(), *data.values()])
-    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=short)
+    return dumper.represent_mapping(_MAP, data, flow_style=short)
 
 
 _Dumper.add_representer(list, _represent_list)
