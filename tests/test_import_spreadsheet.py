@@ -245,3 +245,21 @@ def test_rows_read_at_once_equal_rows_read_cell_by_cell(tmp_path: Path, suffix: 
     assert len(problems) == 3  # a bad time, a drug without a name, a value not a number
     assert patients["a"].rows[0].value == 1200.0
     assert patients["a"].rows[0].name == "Ferritin"
+
+
+def test_a_word_in_the_value_column_of_an_event_does_not_stop_the_table(tmp_path: Path) -> None:
+    """Only measurements and treatments need a number there; an event's word is no number,
+    and the table's other rows are still read (it once failed the whole file)."""
+    from dashboard.importers.spreadsheet import read_tables
+
+    table = tmp_path / "t.csv"
+    table.write_text(
+        "case,kind,name,start,value\n"
+        "a,relapse,myelitis,day 1,severe\n"
+        "a,measurement,EDSS,day 1,3.5\n"
+        "a,measurement,EDSS,day 9,worse\n"
+    )
+    problems: list[str] = []
+    rows = read_tables([table], problems)["a"].rows
+    assert [(row.kind, row.value) for row in rows] == [("relapse", "severe"), ("measurement", 3.5)]
+    assert problems == [f"{table}:4: value: expected a number (~ allowed), found 'worse'"]
