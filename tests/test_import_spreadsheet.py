@@ -187,7 +187,17 @@ def test_import_dates_options(tmp_path: Path, dates: str | None) -> None:
     elif dates == "--shift-dates":
         assert source.day0_date is not None and case.day0_date is not None
         shift = case.day0_date - source.day0_date
-        assert shift.days != 0 and "2017-09-02" not in text
+        assert shift.days != 0
+        # every date written is a date of the source moved by the one shift (a month, such as
+        # ~2017-08, is moved from its first day), whichever other source date it lands on
+        written = (DATA / "dated-case.yaml").read_text(encoding="utf-8")
+        moved = [
+            (dt.date.fromisoformat(found) - shift).isoformat()
+            for found in re.findall(r"\d{4}-\d{2}-\d{2}", text)
+        ]
+        assert len(moved) > 5
+        for date in moved:
+            assert date in written or (date.endswith("-01") and date[:7] in written), date
         assert "# Dates are shifted by a random number of days" in text
         assert not [
             line for line in text.splitlines() if "shift" in line and re.search(r"\d", line)
