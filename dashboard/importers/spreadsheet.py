@@ -81,12 +81,6 @@ def _patients(
         return [value if value is None or type(value) is str else _text(value) for value in values]
 
     no_name = "name" not in at  # a table without the column gives its rows the name ''
-    # Each distinct kind, time and value is checked once: a table repeats them row after row.
-    raws, starts, ends, values = (column(field) for field in ("kind", "start", "end", "value"))
-    kinds = {raw: _kind(raw) for raw in set(raws) if type(raw) is str}
-    start_ok = {start: check_time(start) is None for start in set(starts) if start is not None}
-    end_ok = {end: _ongoing(end) or check_time(end) is None for end in set(ends) if end is not None}
-    numbers = {value: _number(value) for value in set(values) if value is not None}
     for number, (
         case,
         raw,
@@ -111,21 +105,11 @@ def _patients(
         ),
         start=2,
     ):
-        kind = kinds.get(raw)
+        kind = _kind(raw) if type(raw) is str else None
         row = None
-        if (
-            kind is not None
-            and (name or kind not in _NEEDS_NAME)
-            and (start_ok[start] if start is not None else kind not in _NEEDS_START)
-            and (end is None or end_ok[end])
-            and (
-                kind != "measurement"
-                if value is None
-                else kind not in _NUMERIC or numbers[value] is not None
-            )
-        ):  # every check `_row` makes, passed
-            if type(value) is str and not value.startswith("~") and kind != "age":
-                value = numbers[value] if numbers[value] is not None else value  # ('female')
+        if kind is not None and _fine(kind, name, start, end, value):
+            if isinstance(value, str) and not value.startswith("~") and kind != "age":
+                value = _converted(value)
             row = Row(kind, "" if no_name else name, start, end, abbr, klass, lane, every, dose,
                       unit, value, detail, note, source, question, origin="row")  # fmt: skip
         else:
@@ -202,6 +186,22 @@ def _kind(raw: str) -> str | None:
     return kind if kind in KINDS else None
 
 
+def _fine(kind: str, name: Any, start: Any, end: Any, value: Any) -> bool:
+    """Whether a row of a known kind passes every check `_row` makes."""
+    if not name and kind in _NEEDS_NAME:
+        return False
+    if start is None:
+        if kind in _NEEDS_START:
+            return False
+    elif check_time(start) is not None:
+        return False
+    if end is not None and not _ongoing(end) and check_time(end) is not None:
+        return False
+    if value is None:
+        return kind != "measurement"
+    return kind not in _NUMERIC or _number(value) is not None
+
+
 def _ongoing(end: Any) -> bool:
     return isinstance(end, str) and end.lower() == "ongoing"
 
@@ -212,6 +212,12 @@ def _number(value: Any) -> float | None:
         return float(str(value).strip().lstrip("~").replace(",", ""))
     except ValueError:
         return None
+
+
+def _converted(value: str) -> float | str:
+    """A value cell's number, or its text when it holds none (a word on an event's row)."""
+    number = _number(value)
+    return value if number is None else number
 
 
 def _cell(value: Any) -> Any:
@@ -260,7 +266,7 @@ def _row(cells: dict[str, Any], at: str, problems: list[str]) -> Row | None:
     fields["kind"] = kind
     fields["start"], fields["end"] = cells.get("start"), cells.get("end")
     if isinstance(value, str) and not value.startswith("~") and kind != "age":
-        value = _number(value) if _number(value) is not None else value  # ('female' on sex)
+        value = _converted(value)
     fields["value"] = value
     return Row(**fields, origin="row")
 
