@@ -53,6 +53,7 @@ def test_sdtm_domains_become_one_case_per_subject(tmp_path: Path) -> None:
     ]
     assert first.events[2].at.approx and first.diagnoses == ("HYPERTENSION",)
     (alt,) = first.measurements
+    assert alt.abbr == "ALT"  # LBTESTCD labels the row
     assert (alt.name, alt.unit, [(p.time.day, p.value) for p in alt.points]) == (
         "Alanine Aminotransferase",
         "U/L",
@@ -107,4 +108,79 @@ def test_clinical_timelines_table(tmp_path: Path) -> None:
     assert [(e.label, e.at.day) for e in second.events] == [
         ("Adverse Events", 33.0),
         ("Enrollment", 0.0),  # STDY 1 alone: day 0
+    ]
+
+
+def _xpt(csv: Path, target: Path, numbers: tuple[str, ...] = ()) -> None:
+    """The table written as SAS transport (version 5, as SDTM is submitted): text columns
+    stay text (a blank is spaces), the columns named are numbers (a blank is missing)."""
+    import pandas as pd
+    import pyreadstat
+
+    frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    for column in numbers:
+        frame[column] = pd.to_numeric(frame[column].replace("", None), errors="raise")
+    domain = csv.stem.upper()
+    pyreadstat.write_xport(frame, str(target), table_name=domain, file_format_version=5)
+
+
+def test_sdtm_transport_files_read_as_their_csv_twins(tmp_path: Path) -> None:
+    """DM, EX and AE as .xpt: numbers come back as numbers, blanks as blanks, and the cases
+    are those of the same tables as .csv (only the files named in the header differ)."""
+    numeric = {
+        "dm": ("AGE", "DMDY"),
+        "ex": ("EXSEQ", "EXDOSE", "EXSTDY", "EXENDY", "VISITNUM"),
+        "ae": ("AESEQ", "AESTDY", "AEENDY"),
+    }
+    xpt, csv = tmp_path / "xpt", tmp_path / "csv"
+    xpt.mkdir()
+    csv.mkdir()
+    for name, numbers in numeric.items():
+        _xpt(DATA / "sdtm" / f"{name}.csv", xpt / f"{name}.xpt", numbers)
+        (csv / f"{name}.csv").write_bytes((DATA / "sdtm" / f"{name}.csv").read_bytes())
+    assert {guess_format(p) for p in xpt.iterdir()} == {"sdtm"}
+    code, err = run("import", str(xpt), "-o", str(tmp_path / "from-xpt"))
+    assert code == 1
+    assert err.splitlines()[0] == f"{xpt / 'ex.xpt'}:5: EXENDTC: '2012-13-01' is not a real date"
+    run("import", str(csv), "-o", str(tmp_path / "from-csv"))
+    for name in ("patient-1.yaml", "patient-2.yaml"):
+        from_xpt = (tmp_path / "from-xpt" / name).read_text(encoding="utf-8")
+        from_csv = (tmp_path / "from-csv" / name).read_text(encoding="utf-8")
+        assert from_xpt.replace(".xpt", ".csv") == from_csv
+    case = load_case(tmp_path / "from-xpt" / "patient-1.yaml")
+    assert case.patient is not None and case.patient.age == "63"  # 63.0 in the file
+    assert [t.dose for t in case.treatments] == ["0 mg QD"] * 3  # EXDOSE 0.0
+    assert case.events[0].end is None  # AEENDTC blank, AEENDY missing
+
+
+def test_sas_dates_in_transport_files_are_dates(tmp_path: Path) -> None:
+    """ADaM keeps dates as SAS numbers (days or seconds from 1960) with a date format:
+    they are read as the dates they stand for, and a missing one as no date."""
+    import datetime as dt
+
+    import pandas as pd
+    import pyreadstat
+
+    frame = pd.DataFrame(
+        {
+            "USUBJID": ["01-001", "01-001", "01-001"],
+            "RFSTDTC": ["2015-05-21", "2015-05-21", "2015-05-21"],
+            "DOMAIN": ["Adverse Events", "Concomitant Medications", "Enrollment"],
+            "STDT": [dt.date(2015, 7, 16), dt.date(2015, 5, 20), None],
+            "ENDT": [dt.datetime(2015, 8, 14, 23, 30), None, None],
+            "STDY": [57.0, None, 1.0],
+            "ONGO": ["N", "Y", ""],
+        }
+    )
+    source = tmp_path / "in" / "adtimelines.xpt"
+    source.parent.mkdir()
+    pyreadstat.write_xport(frame, str(source), table_name="ADTL", file_format_version=5)
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"), "--from", "adam")
+    assert code == 0, err
+    case = load_case(tmp_path / "out" / "patient-1.yaml")
+    (medication,) = case.treatments
+    assert medication.start is not None and medication.start.day == -1.0 and medication.ongoing
+    assert [(e.label, e.at.day, e.end.day if e.end else None) for e in case.events] == [
+        ("Adverse Events", 56.0, 85.0),
+        ("Enrollment", 0.0, None),  # STDT missing: STDY 1
     ]

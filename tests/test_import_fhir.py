@@ -55,11 +55,15 @@ def test_everything_is_mapped_or_listed(tmp_path: Path, source: Path) -> None:
             ("tocilizumab 20 MG/ML Injectable Solution", "drug", "8 mg/kg", None, False),
             ("tocilizumab 20 MG/ML Injectable Solution", "drug", None, 367.0, True),
             ("Plasmapheresis", "procedure", None, 163.0, False),
+            ("Influenza, seasonal, injectable, preservative free", "drug", None, None, False),
         ],
         key=str,
     )
-    (given,) = [t.given for t in case.treatments if t.given]
-    assert [t.day for t in given] == [367.0]
+    given = {t.drug: [time.day for time in t.given] for t in case.treatments if t.given}
+    assert given == {
+        "tocilizumab 20 MG/ML Injectable Solution": [367.0],
+        "Influenza, seasonal, injectable, preservative free": [-158.0],  # an Immunization
+    }
     events = sorted((e.at.day, e.kind, e.label) for e in case.events)
     assert events == [
         (-158.0, "note", "Full-time employment"),  # a social finding, not a diagnosis
@@ -72,6 +76,7 @@ def test_everything_is_mapped_or_listed(tmp_path: Path, source: Path) -> None:
     ]
     assert case.diagnoses == ("Optic neuritis", "Neuromyelitis optica", "Transverse myelitis")
     assert {t.abbr for t in case.treatments if t.kind == "drug"} == {
+        None,  # the vaccine's name has no shorter form
         "methylprednisolone",
         "prednisoLONE",
         "azathioprine",
@@ -96,7 +101,6 @@ def test_everything_is_mapped_or_listed(tmp_path: Path, source: Path) -> None:
     header = text.split("\ntitle:")[0]
     for counted in (
         "Encounters other than admissions (AMB) (2)",
-        "Immunization resources (not read) (1)",
         "Observations without a numeric value (1)",
         "Observation resources with problems, reported (1)",
         "Procedure resources with problems, reported (1)",
@@ -131,3 +135,33 @@ def test_day0_as_a_date_matches_day0_as_a_condition(tmp_path: Path) -> None:
     assert by_date.day0.label == "Day 0" and by_date.day0_date is None
     code, err = run("import", str(BUNDLE), "-o", str(tmp_path / "c"), "--day0", "condition:MOGAD")
     assert code == 1 and "--day0 condition:MOGAD: no condition or event matches 'mogad'" in err
+
+
+def test_ndjson_lines_that_are_not_one_resource_are_named_by_line(tmp_path: Path) -> None:
+    """Each line is one resource; blanks around it are fine, anything else is said with json's
+    own words and the line, and the other lines are still read."""
+    from dashboard.importers.fhir import read_fhir
+
+    source = tmp_path / "Observation.ndjson"
+    good = '{"resourceType": "Patient", "id": "p%d", "gender": "female"}'
+    source.write_text(
+        "\n".join(
+            [
+                "  " + good % 1 + "  ",
+                good % 2 + ' {"resourceType": "Patient"}',
+                '{"resourceType": "Patient", "id": ',
+                "",
+                "[" + good % 3 + "]",
+                good % 4,
+            ]
+        )
+        + "\n"
+    )
+    problems: list[str] = []
+    assert list(read_fhir([source], problems)) == ["p1", "p4"]
+    assert problems == [
+        f"{source}:2: expected one JSON resource a line (Extra data: line 1 column 61 (char 60))",
+        f"{source}:3: expected one JSON resource a line "
+        "(Expecting value: line 2 column 1 (char 35))",
+        f"{source}:5: expected a FHIR resource (an object with resourceType)",
+    ]

@@ -187,7 +187,17 @@ def test_import_dates_options(tmp_path: Path, dates: str | None) -> None:
     elif dates == "--shift-dates":
         assert source.day0_date is not None and case.day0_date is not None
         shift = case.day0_date - source.day0_date
-        assert shift.days != 0 and "2017-09-02" not in text
+        assert shift.days != 0
+        # every date written is a date of the source moved by the one shift (a month, such as
+        # ~2017-08, is moved from its first day), whichever other source date it lands on
+        written = (DATA / "dated-case.yaml").read_text(encoding="utf-8")
+        moved = [
+            (dt.date.fromisoformat(found) - shift).isoformat()
+            for found in re.findall(r"\d{4}-\d{2}-\d{2}", text)
+        ]
+        assert len(moved) > 5
+        for date in moved:
+            assert date in written or (date.endswith("-01") and date[:7] in written), date
         assert "# Dates are shifted by a random number of days" in text
         assert not [
             line for line in text.splitlines() if "shift" in line and re.search(r"\d", line)
@@ -245,3 +255,21 @@ def test_rows_read_at_once_equal_rows_read_cell_by_cell(tmp_path: Path, suffix: 
     assert len(problems) == 3  # a bad time, a drug without a name, a value not a number
     assert patients["a"].rows[0].value == 1200.0
     assert patients["a"].rows[0].name == "Ferritin"
+
+
+def test_a_word_in_the_value_column_of_an_event_does_not_stop_the_table(tmp_path: Path) -> None:
+    """Only measurements and treatments need a number there; an event's word is no number,
+    and the table's other rows are still read (it once failed the whole file)."""
+    from dashboard.importers.spreadsheet import read_tables
+
+    table = tmp_path / "t.csv"
+    table.write_text(
+        "case,kind,name,start,value\n"
+        "a,relapse,myelitis,day 1,severe\n"
+        "a,measurement,EDSS,day 1,3.5\n"
+        "a,measurement,EDSS,day 9,worse\n"
+    )
+    problems: list[str] = []
+    rows = read_tables([table], problems)["a"].rows
+    assert [(row.kind, row.value) for row in rows] == [("relapse", "severe"), ("measurement", 3.5)]
+    assert problems == [f"{table}:4: value: expected a number (~ allowed), found 'worse'"]

@@ -140,3 +140,21 @@ def test_imported_files_are_the_representer_s_text(tmp_path: Path) -> None:
     body = yaml.dump(draft.data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     assert path.read_text(encoding="utf-8").endswith(body)
     assert "treatments:" in body
+
+
+def test_a_case_the_model_refuses_is_reported_on_its_line_and_not_written(tmp_path: Path) -> None:
+    """Cases are checked in memory; one that fails is read back from its text to place it."""
+    source = tmp_path / "in" / "cases.csv"
+    source.parent.mkdir()
+    source.write_text(
+        "case,kind,name,start,end\n"
+        "good,drug,prednisolone,day 1,day 20\n"
+        "bad,drug,prednisolone,day 200,day 100\n"
+        "bad,relapse,myelitis,day 3,\n"
+    )
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 1
+    bad = tmp_path / "out" / "bad.yaml"
+    assert f"{bad}:7:45: treatments[0].end: ends on day 100, before its start on day 200" in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good.yaml"]
+    assert load_case(tmp_path / "out" / "good.yaml").treatments[0].drug == "prednisolone"

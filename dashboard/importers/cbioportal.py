@@ -135,6 +135,8 @@ def _row(record: dict[str, str]) -> Row | str:
     elif kind == "STATUS":
         label = record.get("STATUS") or "status"
         event = next((k for pattern, k in STATUS_KINDS if pattern.search(label)), "note")
+    elif kind == "DIAGNOSIS":  # (the GDC's studies give each diagnosis a row of its own)
+        event = "diagnosis"
     elif kind in SPECIMENS:
         site = record.get("SPECIMEN_SITE") or ""
         label, event = " ".join(filter(None, (kind.lower(), site))), "procedure-event"

@@ -30,14 +30,45 @@ class YearOnly(ValueError):
 def _records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """Each record with its row number (the header is row 1 of a .csv)."""
     if path.suffix.lower() == ".xpt":
-        frame = pd.read_sas(path, format="xport", encoding="utf-8")
+        frame = _xport(path)
         first = 1
     else:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        # (tables exported from R write a missing value as NA)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=["NA"],
+                            encoding="utf-8-sig")  # fmt: skip
         first = 2
     frame.columns = [str(column).strip().upper() for column in frame.columns]
     for number, record in enumerate(frame.to_dict("records"), start=first):
         yield number, {str(key): _text(value) for key, value in record.items()}
+
+
+def _xport(path: Path) -> pd.DataFrame:
+    """A SAS transport file's table; numbers a SAS date or datetime format marks (days or
+    seconds from 1960-01-01) become ISO dates, as SDTM writes its dates as text."""
+    with pd.read_sas(path, format="xport", encoding="utf-8", iterator=True) as reader:
+        formats = [field["nform"] for field in getattr(reader, "fields", [])]
+        frame = reader.read()
+    for column, form in zip(list(frame.columns), formats, strict=False):
+        if frame[column].dtype.kind == "f":  # pandas reads SAS's zero (all bits 0) as 2**-260
+            frame[column] = frame[column].mask(frame[column].abs() == _IBM_ZERO, 0.0)
+        name = form.decode("ascii", "replace").strip().upper() if isinstance(form, bytes) else ""
+        if _SAS_DATETIME.match(name):
+            frame[column] = [_sas_date(value, 86400) for value in frame[column]]
+        elif _SAS_DATE.match(name):
+            frame[column] = [_sas_date(value, 1) for value in frame[column]]
+    return frame
+
+
+_SAS_DATETIME = re.compile(r"(DATETIME|[EIB]8601DT|IS8601DT|DTDATE|MDYAMPM)")
+_SAS_DATE = re.compile(r"(DATE|YYMMDD|MMDDYY|DDMMYY|[EIB]8601DA|IS8601DA|MONYY|YYMM|YYQ|WEEKDATE)")
+_SAS_EPOCH = dt.date(1960, 1, 1)
+_IBM_ZERO = 2.0**-260  # the smallest IBM float: no study records it, so it is a misread 0
+
+
+def _sas_date(value: Any, per_day: int) -> str:
+    if not isinstance(value, int | float) or math.isnan(value):
+        return ""
+    return (_SAS_EPOCH + dt.timedelta(days=math.floor(value / per_day))).isoformat()
 
 
 def _text(value: Any) -> str:
@@ -91,6 +122,7 @@ def read_sdtm(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
     for path, number, record in tables.pop("DM", []):
         patient = patients.setdefault(record.get("USUBJID", ""), Patient(record.get("USUBJID", "")))
         _demographics(patient, record, f"{path}:{number}", problems)
+    seen: dict[str, set[tuple[Any, ...]]] = {}
     for domain, rows in tables.items():
         for path, number, record in rows:
             key = record.get("USUBJID", "")
@@ -114,8 +146,13 @@ def read_sdtm(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
                 continue
             if isinstance(row, str):
                 patient.drop(row)
-            else:
-                patient.rows.append(row)
+                continue
+            same = (row.kind, row.name, row.start, row.end, row.dose, row.value, row.unit)
+            if same in seen.setdefault(key, set()):
+                patient.drop(f"{domain} records repeating an earlier one (listed at each visit)")
+                continue
+            seen[key].add(same)
+            patient.rows.append(row)
     return patients
 
 
@@ -152,14 +189,14 @@ def _sdtm_row(domain: str, record: dict[str, str], day0: dt.date | None) -> Row 
     p = domain
     dated = p + "STDTC" if record.get(p + "STDTC") else p + "DTC"
     day = p + "STDY" if record.get(p + "STDY") else p + "DY"
+    if domain == "MH":  # MHDTC and MHDY say when the history was taken, not when it began
+        dated, day = "MHSTDTC", "MHSTDY"
     start = _when(record.get(dated, ""), record.get(day, ""), day0, (dated, day))
     end = _when(record.get(p + "ENDTC", ""), record.get(p + "ENDY", ""), day0,
                 (p + "ENDTC", p + "ENDY"))  # fmt: skip
-    codes = tuple(
-        c for c in (domain, record.get(p + "DECOD", ""), record.get(p + "TESTCD", "")) if c
-    )
+    codes = tuple(c for c in (domain, _decoded(record, p, ""), record.get(p + "TESTCD", "")) if c)
     if domain in ("EX", "CM"):
-        name = record.get(p + "DECOD") or record.get(p + "TRT", "")
+        name = _decoded(record, p, "TRT")
         if start is None:
             return f"{domain} records without a start"
         ongoing = record.get(p + "ENRF", "").upper() in ("ONGOING", "AFTER") or (
@@ -172,7 +209,7 @@ def _sdtm_row(domain: str, record: dict[str, str], day0: dt.date | None) -> Row 
         )
         stop = "ongoing" if ongoing and end is None else end
         return Row("drug", name=name, start=start, end=stop, dose=_dose(record, p),
-                   klass=record.get("CMCLAS") or None, detail=detail or None, origin=domain,
+                   klass=_coded(record.get("CMCLAS", "")), detail=detail or None, origin=domain,
                    codes=codes)  # fmt: skip
     if domain == "AE":
         if start is None:
@@ -184,11 +221,11 @@ def _sdtm_row(domain: str, record: dict[str, str], day0: dt.date | None) -> Row 
             ("AEOUT", "outcome"),
         )
         detail = "; ".join(f"{label}: {record[key]}" for key, label in facts if record.get(key))
-        label = record.get("AEDECOD") or record.get("AETERM", "")
+        label = _decoded(record, p, "TERM")
         return Row("adverse-event", name=label, start=start, end=end, detail=detail or None,
                    origin=domain, codes=codes)  # fmt: skip
     if domain == "MH":
-        name = record.get("MHDECOD") or record.get("MHTERM", "")
+        name = _decoded(record, p, "TERM")
         return Row("diagnosis", name=name, start=start, origin=domain, codes=codes)
     # LB, VS: numeric results become values; text results are left out and counted
     value = record.get(p + "STRESN", "") or record.get(p + "ORRES", "")
@@ -200,8 +237,20 @@ def _sdtm_row(domain: str, record: dict[str, str], day0: dt.date | None) -> Row 
         return f"{domain} results without a time"
     name = record.get(p + "TEST") or record.get(p + "TESTCD", "")
     unit = record.get(p + "STRESU") or record.get(p + "ORRESU") or None
-    return Row("measurement", name=name, start=start, value=number, unit=unit, origin=domain,
-               codes=codes)  # fmt: skip
+    abbr = record.get(p + "TESTCD") or None  # the test's short code (ALT) labels its row
+    return Row("measurement", name=name, abbr=abbr if abbr != name else None, start=start,
+               value=number, unit=unit, origin=domain, codes=codes)  # fmt: skip
+
+
+def _decoded(record: dict[str, str], prefix: str, verbatim: str) -> str:
+    """The dictionary term (--DECOD), else the term as reported."""
+    decoded = _coded(record.get(prefix + "DECOD", ""))
+    return decoded or (record.get(prefix + verbatim, "") if verbatim else "")
+
+
+def _coded(term: str) -> str | None:
+    """A dictionary's term, or None for none ('UNCODED' is what a study writes for none)."""
+    return term if term and term.upper() != "UNCODED" else None
 
 
 ADAM_TREATMENTS = re.compile(r"medication|exposure|dos|treatment|therap|drug", re.I)

@@ -36,7 +36,9 @@ READ = (
     "Observation",
     "Encounter",
     "Medication",
+    "Immunization",
 )
+_DECODER = json.JSONDecoder()
 PRIVATE = ("name", "identifier", "address", "telecom", "birthDate", "photo", "contact")
 
 
@@ -44,22 +46,28 @@ class Malformed(ValueError):
     """A resource whose fields do not have the shape FHIR R4 gives them."""
 
 
-def _resources(path: Path, problems: list[str]) -> Iterator[tuple[str, Any]]:
-    """Each resource of a file with where it is: 'file:entry 3' or 'file:line 3'."""
+def _resources(path: Path, problems: list[str]) -> Iterator[tuple[str | int, Any]]:
+    """Each resource of a file with where it is: its line (NDJSON), its entry number (a
+    Bundle) or '' (a file of one resource); `_place` says it as 'file:3' or 'file: entry 3'."""
     if path.suffix.lower() == ".ndjson":
-        where = str(path)
+        decode = _DECODER.raw_decode
         with open(path, encoding="utf-8-sig") as handle:
             for number, line in enumerate(handle, start=1):
                 if not line or line.isspace():
                     continue
                 try:
-                    resource = json.loads(line)
-                except ValueError as error:
-                    problems.append(
-                        f"{where}:{number}: expected one JSON resource a line ({error})"
-                    )
-                    continue
-                yield f"{where}:{number}", resource
+                    resource, end = decode(line)
+                    if end != len(line) and not line[end:].isspace():
+                        resource = json.loads(line)  # (raises, saying what follows the resource)
+                except ValueError:
+                    try:
+                        resource = json.loads(line)  # blanks before the resource are fine
+                    except ValueError as error:
+                        problems.append(
+                            f"{path}:{number}: expected one JSON resource a line ({error})"
+                        )
+                        continue
+                yield number, resource
         return
     try:
         with open(path, encoding="utf-8-sig") as handle:
@@ -68,7 +76,7 @@ def _resources(path: Path, problems: list[str]) -> Iterator[tuple[str, Any]]:
         problems.append(f"{path}: is not JSON ({error})")
         return
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
-        yield f"{path}", data
+        yield "", data
         return
     entries = data.get("entry") or []
     if not isinstance(entries, list):
@@ -76,7 +84,14 @@ def _resources(path: Path, problems: list[str]) -> Iterator[tuple[str, Any]]:
         return
     for number, entry in enumerate(entries, start=1):
         resource = entry.get("resource") if isinstance(entry, dict) else None
-        yield f"{path}: entry {number}", resource
+        yield f"entry {number}", resource
+
+
+def _place(path: Path, where: str | int) -> str:
+    """'file:3' (a line), 'file: entry 3' (a Bundle's entry) or 'file'; said only for a problem."""
+    if isinstance(where, int):
+        return f"{path}:{where}"
+    return f"{path}: {where}" if where else str(path)
 
 
 def read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
@@ -88,34 +103,38 @@ def read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
 def _read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
     patients: dict[str, Patient] = {}
     medications: dict[str, str] = {}
-    pending: list[tuple[str, dict[str, Any]]] = []
+    pending: list[tuple[Path, str | int, dict[str, Any]]] = []
     for path in paths:
         try:
             resources = list(_resources(path, problems))
         except Exception as error:  # one unreadable file never stops the others
             problems.append(unreadable(path, "FHIR JSON", error))
             continue
-        for at, resource in resources:
-            if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
-                problems.append(f"{at}: expected a FHIR resource (an object with resourceType)")
+        for where, resource in resources:
+            kind = resource.get("resourceType") if type(resource) is dict else None
+            if not isinstance(kind, str):
+                problems.append(
+                    f"{_place(path, where)}: expected a FHIR resource (an object with resourceType)"
+                )
                 continue
-            kind = resource["resourceType"]
             if kind == "Medication" and isinstance(resource.get("id"), str):
                 medications[resource["id"]] = _concept(resource.get("code")) or "medication"
             elif kind == "Patient":
                 try:
                     _patient(patients, resource)
                 except Malformed as error:
-                    problems.append(f"{at} (Patient): {error}")
+                    problems.append(f"{_place(path, where)} (Patient): {error}")
             else:
-                pending.append((at, resource))
-    for at, resource in pending:  # after every Patient and Medication has been seen
+                pending.append((path, where, resource))
+    for path, where, resource in pending:  # after every Patient and Medication has been seen
         kind = resource["resourceType"]
         key = _subject(resource)
         if key is None and kind not in READ:
             continue  # an organisation, a practitioner, a location: nobody's course
         if key is None:
-            problems.append(f"{at} ({kind}): expected subject or patient: a Patient reference")
+            problems.append(
+                f"{_place(path, where)} ({kind}): expected subject or patient: a Patient reference"
+            )
             continue
         patient = patients.get(key) or patients.setdefault(key, Patient(key, lanes=True))
         if kind not in READ:
@@ -124,6 +143,7 @@ def _read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
         try:
             found = _row(kind, resource, medications)
         except Malformed as error:
+            at = _place(path, where)
             problems.append(f"{at} ({kind}/{resource.get('id', '?')}): {error}")
             patient.drop(f"{kind} resources with problems, reported")
             continue
@@ -166,7 +186,10 @@ def _time(value: Any, field: str) -> dt.date | str:
     """A FHIR date or dateTime as a date ('2015-04' stays a month)."""
     if not isinstance(value, str):
         raise Malformed(f"{field}: expected a date or date-time, found {value!r}")
-    return _date(value, field)
+    try:  # the date part alone: date-times repeat their dates far more than their times
+        return _date(value[:10], field)
+    except Malformed:
+        return _date(value, field)  # (fails again, naming the whole value)
 
 
 @functools.lru_cache(maxsize=65536)  # exports repeat their dates
@@ -233,7 +256,7 @@ def _tag(value: Any) -> str | None:
 def _short(name: str) -> str | None:
     """A row label for a long name: 'Ferritin [Mass/volume] in Serum' -> 'Ferritin',
     'tocilizumab 20 MG/ML Injectable Solution' -> 'tocilizumab'."""
-    short = re.split(r"\s+\[|\s+\d", name, maxsplit=1)[0].strip()
+    short = re.split(r"\s+\[|\s+\d", name, maxsplit=1)[0].strip().rstrip(",;:").strip()
     return short if short and short != name and len(short) <= 40 else None
 
 
@@ -269,9 +292,21 @@ def _medication(resource: dict[str, Any], medications: dict[str, str]) -> str:
 
 def _row(kind: str, resource: dict[str, Any], medications: dict[str, str]) -> list[Row] | str:
     """The rows one resource gives, or why it is left out."""
+    if kind == "Observation":  # most of an export
+        return _observation(resource)
     code = resource.get("code")
     start: Any
     end: Any
+    if kind == "Immunization":  # a vaccine given: one administration of it
+        if resource.get("status") in ("not-done", "entered-in-error"):
+            return "Immunizations not given"
+        vaccine = resource.get("vaccineCode")
+        name = _concept(vaccine) or "vaccine"
+        start, _ = _span(resource, "occurrence")
+        if start is None:
+            return "Immunizations without a time"
+        return [Row("drug", name=name, abbr=_short(name), start=start, klass="vaccine",
+                    origin=kind, codes=_codes(vaccine))]  # fmt: skip
     if kind == "Condition":
         name = _concept(code) or "condition"
         if _tag(code) in ("finding", "situation"):  # social and other findings: not diagnoses
@@ -359,7 +394,15 @@ def _observation(resource: dict[str, Any]) -> list[Row] | str:
     start, _ = _span(resource, "effective")
     if start is None and resource.get("issued"):
         start = _time(resource["issued"], "issued")
-    parts: list[tuple[Any, dict[str, Any], str]] = [(resource.get("code"), resource, "")]
+    code = resource.get("code")
+    if "valueQuantity" in resource and not resource.get("component"):  # most observations
+        value, unit = _quantity(resource["valueQuantity"], "valueQuantity")
+        if start is None:
+            return "Observations without a time"
+        name = _concept(code) or "observation"
+        return [Row("measurement", name=name, abbr=_short(name), start=start, value=value,
+                    unit=unit, origin="Observation", codes=_codes(code))]  # fmt: skip
+    parts: list[tuple[Any, dict[str, Any], str]] = [(code, resource, "")]
     parts += [
         (component.get("code"), component, f"component[{index}].")
         for index, component in enumerate(resource.get("component") or [])

@@ -109,7 +109,7 @@ def _patients(
         row = None
         if kind is not None and _fine(kind, name, start, end, value):
             if isinstance(value, str) and not value.startswith("~") and kind != "age":
-                value = float(value.replace(",", ""))
+                value = _converted(value)
             row = Row(kind, "" if no_name else name, start, end, abbr, klass, lane, every, dose,
                       unit, value, detail, note, source, question, origin="row")  # fmt: skip
         else:
@@ -195,17 +195,29 @@ def _fine(kind: str, name: Any, start: Any, end: Any, value: Any) -> bool:
             return False
     elif check_time(start) is not None:
         return False
-    ongoing = isinstance(end, str) and end.lower() == "ongoing"
-    if end is not None and not ongoing and check_time(end) is not None:
+    if end is not None and not _ongoing(end) and check_time(end) is not None:
         return False
     if value is None:
         return kind != "measurement"
-    if kind in _NUMERIC:
-        try:
-            float(str(value).strip().lstrip("~").replace(",", ""))
-        except ValueError:
-            return False
-    return True
+    return kind not in _NUMERIC or _number(value) is not None
+
+
+def _ongoing(end: Any) -> bool:
+    return isinstance(end, str) and end.lower() == "ongoing"
+
+
+def _number(value: Any) -> float | None:
+    """A cell's number ('~8600' and '1,200' read as numbers), or None when it holds none."""
+    try:
+        return float(str(value).strip().lstrip("~").replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _converted(value: str) -> float | str:
+    """A value cell's number, or its text when it holds none (a word on an event's row)."""
+    number = _number(value)
+    return value if number is None else number
 
 
 def _cell(value: Any) -> Any:
@@ -234,16 +246,13 @@ def _row(cells: dict[str, Any], at: str, problems: list[str]) -> Row | None:
         found.append(f"start: a {kind} row needs a start (a date, day 14, ...)")
     for column in ("start", "end"):
         value = cells.get(column)
-        if isinstance(value, str) and column == "end" and value.lower() == "ongoing":
+        if column == "end" and _ongoing(value):
             continue
         if value is not None and (message := check_time(value)):
             found.append(f"{column}: {message}")
     value = cells.get("value")
-    if value is not None and kind in ("measurement", *TREATMENT_KINDS):
-        try:
-            float(str(value).strip().lstrip("~").replace(",", ""))
-        except ValueError:
-            found.append(f"value: expected a number (~ allowed), found {value!r}")
+    if value is not None and kind in _NUMERIC and _number(value) is None:
+        found.append(f"value: expected a number (~ allowed), found {value!r}")
     if kind == "measurement" and value is None:
         found.append("value: a measurement row needs a value")
     if found:
@@ -257,7 +266,7 @@ def _row(cells: dict[str, Any], at: str, problems: list[str]) -> Row | None:
     fields["kind"] = kind
     fields["start"], fields["end"] = cells.get("start"), cells.get("end")
     if isinstance(value, str) and not value.startswith("~") and kind != "age":
-        value = float(value.replace(",", ""))
+        value = _converted(value)
     fields["value"] = value
     return Row(**fields, origin="row")
 

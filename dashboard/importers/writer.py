@@ -1,4 +1,4 @@
-"""Drafts -> case files: rendered as YAML, checked by the case loader, never written over."""
+"""Drafts -> case files: rendered as YAML, checked by the loader's model, never written over."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
 from dashboard.importers.build import Draft, ImportError_
+from dashboard.importers.rows import no_cycle_search
 from dashboard.load import parse_case
+from dashboard.model import Case
 from dashboard.problems import InvalidCase
 
 Existing = Literal["rename", "stop"]
@@ -35,6 +37,10 @@ def slug(text: str) -> str:
 
 def case_yaml(draft: Draft, origin: str) -> str:
     """The file's text: a header saying where it came from and what was left out, then the case."""
+    return _header(draft, origin) + _body(draft.data)[0]
+
+
+def _header(draft: Draft, origin: str) -> str:
     lines = [
         f"Imported by clinical-course from {origin}.",
         f"Kept: {kept(draft)}.",
@@ -42,14 +48,18 @@ def case_yaml(draft: Draft, origin: str) -> str:
         "or birth dates are copied.",
         draft.dates_note,
     ]
-    header = "".join(f"# {line}\n" for line in lines if line)
+    return "".join(f"# {line}\n" for line in lines if line)
+
+
+def _body(data: dict[str, Any]) -> tuple[str, bool]:
+    """The case as YAML, and whether it holds only the plain types that text gives back
+    exactly as they are (text, numbers, true/false, null, lists and mappings of them)."""
     try:
-        tree = _node(draft.data)
+        tree = _node(data)
     except TypeError:  # a value of another type: the full representer knows it
-        body = yaml.dump(draft.data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-    else:
-        body = yaml.serialize(tree, Dumper=_Dumper, allow_unicode=True, width=100)
-    return header + body
+        body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        return body, False
+    return yaml.serialize(tree, Dumper=_Dumper, allow_unicode=True, width=100), True
 
 
 class _Dumper(yaml.CSafeDumper):
@@ -57,33 +67,41 @@ class _Dumper(yaml.CSafeDumper):
 
 
 def _short(items: list[object]) -> bool:
-    scalars = all(isinstance(item, (str, int, float)) for item in items)
-    return scalars and sum(len(str(item)) + 2 for item in items) <= 60
+    total = 0
+    for item in items:  # (stops at the first item that makes the line too long)
+        if not isinstance(item, (str, int, float)):
+            return False
+        total += len(str(item)) + 2
+        if total > 60:
+            return False
+    return True
 
 
 _TAG = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ = _TAG + "str", _TAG + "map", _TAG + "seq"
+_BOOL, _INT, _FLOAT, _NULL = _TAG + "bool", _TAG + "int", _TAG + "float", _TAG + "null"
 
 
 def _node(data: object) -> yaml.Node:
     """The YAML node `_Dumper` represents `data` with (for the few types a draft holds), built
     without the representer's lookups and bookkeeping, which cost more than the writing."""
     if type(data) is str:
-        return yaml.ScalarNode(_TAG + "str", data)
+        return yaml.ScalarNode(_STR, data)
     if type(data) is dict:
         pairs = [(_node(key), _node(value)) for key, value in data.items()]
         short = _short([*data.keys(), *data.values()])
-        return yaml.MappingNode(_TAG + "map", pairs, flow_style=short)
+        return yaml.MappingNode(_MAP, pairs, flow_style=short)
     if type(data) is list:
         values = [_node(value) for value in data]
-        return yaml.SequenceNode(_TAG + "seq", values, flow_style=_short(data))
+        return yaml.SequenceNode(_SEQ, values, flow_style=_short(data))
     if type(data) is bool:
-        return yaml.ScalarNode(_TAG + "bool", "true" if data else "false")
+        return yaml.ScalarNode(_BOOL, "true" if data else "false")
     if type(data) is int:
-        return yaml.ScalarNode(_TAG + "int", str(data))
+        return yaml.ScalarNode(_INT, str(data))
     if type(data) is float:
-        return yaml.ScalarNode(_TAG + "float", _float(data))
+        return yaml.ScalarNode(_FLOAT, _float(data))
     if data is None:
-        return yaml.ScalarNode(_TAG + "null", "null")
+        return yaml.ScalarNode(_NULL, "null")
     raise TypeError(f"no YAML node for {type(data).__name__}")
 
 
@@ -98,12 +116,12 @@ def _float(number: float) -> str:
 
 
 def _represent_list(dumper: yaml.CSafeDumper, data: list[object]) -> yaml.Node:
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=_short(data))
+    return dumper.represent_sequence(_SEQ, data, flow_style=_short(data))
 
 
 def _represent_dict(dumper: yaml.CSafeDumper, data: dict[str, object]) -> yaml.Node:
     short = _short([*data.keys(), *data.values()])
-    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=short)
+    return dumper.represent_mapping(_MAP, data, flow_style=short)
 
 
 _Dumper.add_representer(list, _represent_list)
@@ -143,19 +161,19 @@ def check_target(folder: Path, sources: Sequence[Path]) -> None:
 def write_cases(
     drafts: Sequence[Draft], folder: Path, origin: str, existing: Existing = "rename"
 ) -> Written:
-    """Write each draft as `name.yaml` in `folder` after checking it with the case loader."""
+    """Write each draft as `name.yaml` in `folder` after checking it as the case loader would."""
     result = Written()
     planned: list[tuple[Path, str, Draft]] = []
     taken: set[str] = set()
-    for draft in drafts:
-        path = _free(folder, slug(draft.name), taken, existing)
-        text = case_yaml(draft, origin)
-        try:
-            parse_case(text, str(path))
-        except InvalidCase as invalid:
-            result.invalid.append(invalid)
-            continue
-        planned.append((path, text, draft))
+    with no_cycle_search():  # (a case's YAML nodes hold no cycles either)
+        for draft in drafts:
+            path = _free(folder, slug(draft.name), taken, existing)
+            body, plain = _body(draft.data)
+            text = _header(draft, origin) + body
+            if (invalid := _problems(draft.data, plain, text, str(path))) is not None:
+                result.invalid.append(invalid)
+                continue
+            planned.append((path, text, draft))
     if planned:
         folder.mkdir(parents=True, exist_ok=True)
     for path, text, draft in planned:
@@ -164,6 +182,30 @@ def write_cases(
             handle.write(text)
         result.files.append((path, draft))
     return result
+
+
+def _problems(data: dict[str, Any], plain: bool, text: str, shown: str) -> InvalidCase | None:
+    """What the loader would find wrong with `text`, or None.
+
+    Data of plain types reads back from its text as the same mapping, so the loader's model
+    checks it as it is; only a case with a problem (or with other types) is read back from
+    its text, for the loader to say on which line each problem is.
+    """
+    if plain and _valid(data):
+        return None
+    try:
+        parse_case(text, shown)
+    except InvalidCase as invalid:
+        return invalid
+    return None
+
+
+def _valid(data: dict[str, Any]) -> bool:
+    try:
+        Case.model_validate(data)
+    except Exception:  # the loader, reading the text, says what is wrong and where
+        return False
+    return True
 
 
 def _free(folder: Path, stem: str, taken: set[str], existing: Existing) -> Path:
