@@ -139,7 +139,7 @@ def case_page(page: Any, url: str, case_id: str) -> float:
     return time.perf_counter() - start
 
 
-def bench(count: int, work: Path, browser: Any) -> None:
+def bench(count: int, work: Path, browser: Any, *, export: bool = True) -> None:
     folder = folder_of(work, count)
     small = work / "cases-3"
     if len(list(small.glob("*.yaml"))) != 3:
@@ -194,6 +194,8 @@ def bench(count: int, work: Path, browser: Any) -> None:
             f"(worker {rss / 1024:.0f} MB; with 3 files {small_rss / 1024:.0f} MB)",
         )
 
+        if not export:
+            return
         site = scratch / "site"
         full = timed(lambda: export_site(folder, site))
         edited = sorted(folder.glob("*.yaml"))[count // 2]
@@ -220,6 +222,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cc-scale")
+    parser.add_argument(
+        "--no-export", action="store_true", help="Leave out the site export figures (5)."
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
@@ -230,7 +235,7 @@ def main() -> None:
         )
         try:
             for count in args.sizes:
-                bench(count, args.work, browser)
+                bench(count, args.work, browser, export=not args.no_export)
         finally:
             browser.close()
 

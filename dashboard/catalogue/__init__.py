@@ -20,26 +20,29 @@ from dashboard.catalogue.entry import (
     drug_count,
     duration,
     inside_folder,
-    matches,
     read_case,
     search_text,
     span_text,
     summarise,
 )
+from dashboard.catalogue.query import CASES, PROBLEMS, Tables, problem_text
 from dashboard.catalogue.store import Stamp, Store, cache_path, decode, default_cache_dir, encode
 from dashboard.catalogue.watch import watch
 from dashboard.load import SUFFIXES, is_series
 from dashboard.problems import CaseError, InvalidCase
 
 __all__ = [
+    "CASES",
+    "PROBLEMS",
     "Catalogue",
     "Entry",
+    "Tables",
     "cache_path",
     "default_cache_dir",
     "drug_count",
     "duration",
     "inside_folder",
-    "matches",
+    "problem_text",
     "read_case",
     "search_text",
     "span_text",
@@ -80,6 +83,8 @@ class Catalogue:
         self._invalid: tuple[Entry, ...] = ()
         self._ordered: tuple[Entry, ...] = ()
         self._loaded = False
+        self._indexed = False
+        self.tables = Tables()  # what the index shows, for filtered and sorted queries
 
     @property
     def cache_file(self) -> Path | None:
@@ -147,7 +152,7 @@ class Catalogue:
             self._stamps.pop(name, None)
         if changed or removed:
             self._store.save(changed, removed)
-        if changed or removed or complete is not None:
+        if changed or removed or not self._indexed:
             self._index()
 
     def _read(self, name: str) -> Entry:
@@ -176,6 +181,8 @@ class Catalogue:
                 cases[entry.id] = entry
         self._cases, self._invalid = cases, tuple(invalid)
         self._ordered = tuple(cases[case_id] for case_id in sorted(cases))
+        self.tables.sync(self._ordered, self._invalid)
+        self._indexed = True
 
     def cases(self) -> tuple[Entry, ...]:
         """Every valid case, by id order."""
