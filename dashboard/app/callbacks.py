@@ -84,19 +84,20 @@ def register(app: Dash, library: Library) -> None:
     def problem_rows(request: dict[str, Any] | None) -> Any:
         return index.rows(library.catalogue.tables, PROBLEMS, request or {})
 
-    # In the browser: the grids ask the server for their rows with the new filter at once,
-    # and the address keeps the filter (`?q=`), without a round trip of its own.
+    # In the browser, at each keystroke: the grids ask the server for their rows with the new
+    # filter at once, and the address keeps the filter (`?q=`) in place of the one before, so
+    # that typing adds no steps to the back button.
     app.clientside_callback(  # type: ignore[no-untyped-call]
         """function (query) {
             var text = (query || "").trim();
             var model = text ? {_query: {filterType: "text", type: "contains", filter: text}}
                              : {};
             var search = text ? "?q=" + encodeURIComponent(text).replace(/%20/g, "+") : "";
-            return [model, model, search];
+            window.history.replaceState(window.history.state, "", "/" + search);
+            return [model, model];
         }""",
         Output("case-grid", "filterModel"),
         Output("problem-grid", "filterModel"),
-        Output("url", "search"),
         Input("case-filter", "value"),
         prevent_initial_call=True,
     )

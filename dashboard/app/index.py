@@ -94,7 +94,6 @@ def index_page(cases: int, invalid: int, search: str | None = None) -> list[Any]
                             id="case-filter",
                             type="search",
                             value=query,
-                            debounce=0.1,
                             placeholder="Title, diagnosis or drug (e.g. NMOSD, tocilizumab, TCZ)",
                             autoComplete="off",
                         ),
