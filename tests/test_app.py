@@ -206,6 +206,27 @@ def test_a_filtered_index_can_be_shared_as_a_link(open_page: OpenPage, server: S
     problems.assert_clean()
 
 
+def test_typing_a_filter_keeps_it_in_the_address_without_adding_history(
+    open_page: OpenPage, server: Server
+) -> None:
+    page, problems = open_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server.url + "/?q=myasthenia")
+    expect(page.locator(ROWS)).to_have_count(1)
+    page.goto(server.url + "/")
+    box = page.get_by_label("Filter cases")
+    box.press_sequentially("satra")
+    expect(page).to_have_url(server.url + "/?q=satra")
+    box.press_sequentially("lizumab nmosd")
+    expect(page).to_have_url(server.url + "/?q=satralizumab+nmosd")
+    expect(page.locator(ROWS)).to_have_count(1)
+    expect(page.locator("#case-count")).to_have_text("1 of 5 cases")
+    page.go_back()  # the page before, not each word typed
+    expect(page).to_have_url(server.url + "/?q=myasthenia")
+    expect(box).to_have_value("myasthenia")
+    expect(page.locator(ROWS)).to_have_count(1)
+    problems.assert_clean()
+
+
 def test_the_index_sorts_by_any_column_on_the_server(open_page: OpenPage, server: Server) -> None:
     page, problems = open_page(viewport={"width": 1400, "height": 1000})
     page.goto(server.url + "/")
