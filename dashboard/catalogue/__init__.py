@@ -29,7 +29,7 @@ from dashboard.catalogue.entry import (
 from dashboard.catalogue.query import CASES, PROBLEMS, Tables, problem_text
 from dashboard.catalogue.store import Stamp, Store, cache_path, decode, default_cache_dir, encode
 from dashboard.catalogue.watch import watch
-from dashboard.load import SUFFIXES, is_series
+from dashboard.load import SERIES_SUFFIXES, SUFFIXES
 from dashboard.problems import CaseError, InvalidCase
 
 __all__ = [
@@ -68,11 +68,11 @@ def _look(path: Path | os.DirEntry[str]) -> Stamp | None:
 
 def is_case_name(name: str) -> bool:
     """A file name the catalogue takes as a case file (series files are not cases)."""
-    lower = name.lower()
+    lower = name.lower()  # (text, not a path: the folder's every name goes through here)
     return (
         lower.endswith(SUFFIXES)
         and not name.startswith((".", "~", "#"))
-        and not is_series(Path(name))
+        and not lower.endswith(SERIES_SUFFIXES)
     )
 
 
