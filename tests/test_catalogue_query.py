@@ -195,6 +195,10 @@ def test_pages_and_counts(catalogue: Catalogue) -> None:
     assert [row["id"] for row in rows] == ["bravo", "charlie"] and count == 4
     rows, count = catalogue.tables.select(CASES, "nmosd", start=10, stop=20)
     assert rows == [] and count == 2
+    rows, count = catalogue.tables.select(CASES, start=-5, stop=10**30)  # asked by anyone
+    assert len(rows) == 4 and count == 4
+    rows, count = catalogue.tables.select(CASES, start=10**30, stop=10**31)
+    assert rows == [] and count == 4
 
 
 def test_files_with_problems_are_a_table_of_their_own(catalogue: Catalogue) -> None:

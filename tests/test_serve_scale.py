@@ -3,24 +3,20 @@ over one folder that answer any request interchangeably."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Route, expect
 
 from tests.conftest import ROOT, TIMELINES
-from tests.test_app import _free_port, fetch, wait_until_serving
+from tests.test_app import _free_port, fetch, post_rows, wait_until_serving
 
 CASE = "nomura-2025-case2"
 
@@ -67,43 +63,13 @@ def test_a_cold_worker_answers_its_first_requests_in_parallel(folder: Path) -> N
         paths = [*scripts, "/_dash-layout", "/_dash-dependencies"] * 4
         with ThreadPoolExecutor(16) as pool:
             statuses = list(pool.map(lambda path: fetch(url + path)[0], paths))
-            rows = list(pool.map(lambda grid: post_callback(url, grid), ["case", "problem"] * 8))
+            rows = list(pool.map(lambda grid: post_rows(url, grid), ["case", "problem"] * 8))
         assert statuses == [200] * len(paths)
         assert [status for status, _ in rows] == [200] * len(rows)
         assert all(b'"rowCount"' in body for _, body in rows)
     finally:
         errors = stop(process)
     assert b"Traceback" not in errors
-
-
-def post_callback(url: str, grid: str) -> tuple[int, bytes]:
-    """The index table's first request for rows, as the browser sends it."""
-    body: dict[str, Any] = {
-        "output": f"{grid}-grid.getRowsResponse",
-        "outputs": {"id": f"{grid}-grid", "property": "getRowsResponse"},
-        "inputs": [
-            {
-                "id": f"{grid}-grid",
-                "property": "getRowsRequest",
-                "value": {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}},
-            }
-        ],
-        "changedPropIds": [f"{grid}-grid.getRowsRequest"],
-        "state": [],
-    }
-    if grid == "case":  # the count beside the filter box is an output of the same callback
-        body["output"] = "..case-grid.getRowsResponse...case-count.children.."
-        body["outputs"] = [body["outputs"], {"id": "case-count", "property": "children"}]
-    request = urllib.request.Request(
-        url + "/_dash-update-component",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
 
 
 @pytest.fixture

@@ -73,7 +73,7 @@ def register(app: Dash, library: Library) -> None:
         prevent_initial_call=True,
     )
     def case_rows(request: dict[str, Any] | None) -> tuple[Any, str]:
-        block = index.rows(library.catalogue.tables, CASES, request or {})
+        block = index.rows(library.catalogue.tables, CASES, request)
         return block, index.count_text(block["rowCount"], len(library.catalogue.cases()))
 
     @app.callback(
@@ -82,7 +82,7 @@ def register(app: Dash, library: Library) -> None:
         prevent_initial_call=True,
     )
     def problem_rows(request: dict[str, Any] | None) -> Any:
-        return index.rows(library.catalogue.tables, PROBLEMS, request or {})
+        return index.rows(library.catalogue.tables, PROBLEMS, request)
 
     # In the browser, at each keystroke: the grids ask the server for their rows with the new
     # filter at once, and the address keeps the filter (`?q=`) in place of the one before, so

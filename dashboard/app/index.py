@@ -142,8 +142,9 @@ def grid(
     )
 
 
-def rows(tables: Tables, table: str, request: dict[str, Any]) -> dict[str, Any]:
+def rows(tables: Tables, table: str, request: Any) -> dict[str, Any]:
     """The block of rows the grid asked for, filtered and sorted by the catalogue's query."""
+    request = request if isinstance(request, dict) else {}
     filters = request.get("filterModel")
     filters = filters if isinstance(filters, dict) else {}
     query = filters.get("_query")

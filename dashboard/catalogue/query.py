@@ -18,6 +18,8 @@ from typing import Any
 from dashboard.catalogue.entry import Entry
 
 ERRORS_SHOWN = 8  # per file; the rest are counted
+MOST_ROWS = 1000  # in one answer, whatever was asked
+LAST_ROW = 2**31  # (SQLite takes no larger number of rows to skip)
 CASES, PROBLEMS = "cases", "problems"
 
 # For each column of a table: the value its filter looks at (text without regard to case)
@@ -173,7 +175,8 @@ class Tables:
         order.append(_TIE[table] + (" DESC" if order and order[0].endswith("DESC") else ""))
         where = " AND ".join(tests)
         shown = ", ".join(_SHOWN[table])
-        stop = max(start, stop)
+        start = min(max(start, 0), LAST_ROW)
+        stop = min(max(start, stop), start + MOST_ROWS)
         with self._lock:
             if keys and f"{table}.{keys[0][0]}" not in self._sorted:
                 # An index for a column once it is sorted by: sorted again, its pages come
