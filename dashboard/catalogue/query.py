@@ -53,6 +53,7 @@ _SHOWN = {
     PROBLEMS: ("id", "name", "count", "problems"),
 }
 _TIE = {CASES: "id", PROBLEMS: "name"}  # the tables' own order, under any sort
+_WAYS = {False: "ASC", True: "DESC"}
 # A text filter as a LIKE pattern around its (casefolded, escaped) value, or an equality.
 _TEXT_TESTS = {
     "contains": ("{c} LIKE ? ESCAPE '\\'", "%{}%"),
@@ -123,7 +124,7 @@ class Tables:
         self._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
         self._rows: dict[str, dict[str, tuple[Any, ...]]] = {CASES: {}, PROBLEMS: {}}
-        self._sorted: set[str] = set()  # the sort columns with an index of their own
+        self._sorted: set[tuple[str, str, bool]] = set()  # the sorts with an index of their own
         for table, schema in _SCHEMA.items():
             self._db.execute(f"CREATE TABLE {table} ({schema})")
 
@@ -169,21 +170,20 @@ class Tables:
                 tests.append(test)
                 params += values
         keys = [(columns[name][1], descending) for name, descending in sort if name in columns]
-        order = [f"{key} {'DESC' if descending else 'ASC'}" for key, descending in keys]
-        # Ties keep the table's own order, turned round with the first sort (so that one
-        # index serves both directions).
-        order.append(_TIE[table] + (" DESC" if order and order[0].endswith("DESC") else ""))
+        order = [f"{key} {_WAYS[descending]}" for key, descending in keys]
+        order.append(_TIE[table])  # ties in the table's own order, either way
         where = " AND ".join(tests)
         shown = ", ".join(_SHOWN[table])
         start = min(max(start, 0), LAST_ROW)
         stop = min(max(start, stop), start + MOST_ROWS)
         with self._lock:
-            if keys and f"{table}.{keys[0][0]}" not in self._sorted:
-                # An index for a column once it is sorted by: sorted again, its pages come
-                # straight from the index (made on first use, to keep a start quick).
-                key = keys[0][0]
-                self._db.execute(f"CREATE INDEX {table}_{key} ON {table} ({key}, {_TIE[table]})")
-                self._sorted.add(f"{table}.{key}")
+            if keys and (table, *keys[0]) not in self._sorted:
+                # An index for a column once it is sorted by, in that direction: sorted again,
+                # its pages come straight from the index (made on first use, to start quick).
+                key, descending = keys[0]
+                name, way = f"{table}_{key}_{'desc' if descending else 'asc'}", _WAYS[descending]
+                self._db.execute(f"CREATE INDEX {name} ON {table} ({key} {way}, {_TIE[table]})")
+                self._sorted.add((table, *keys[0]))
             counted = self._db.execute(f"SELECT count(*) FROM {table} WHERE {where}", params)
             (count,) = counted.fetchone()
             found = self._db.execute(
