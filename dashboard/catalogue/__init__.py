@@ -26,7 +26,7 @@ from dashboard.catalogue.entry import (
     span_text,
     summarise,
 )
-from dashboard.catalogue.query import CASES, PROBLEMS, Tables, problem_text
+from dashboard.catalogue.query import CASES, PROBLEMS, Tables
 from dashboard.catalogue.store import Stamp, Store, cache_path, decode, default_cache_dir, encode
 from dashboard.catalogue.watch import watch
 from dashboard.load import SERIES_SUFFIXES, SUFFIXES
@@ -43,7 +43,6 @@ __all__ = [
     "drug_count",
     "duration",
     "inside_folder",
-    "problem_text",
     "read_case",
     "search_text",
     "span_text",
