@@ -116,7 +116,8 @@ def resident_kb(pid: int) -> int:
 
 
 def browser_figures(page: Any, url: str, case_id: str) -> dict[str, float]:
-    """Index rows shown, a filter applied and a case page drawn, medians of a few runs."""
+    """Index rows shown, a filter applied and a case page drawn: medians of a few runs, and
+    the best of them (`*_best`), the least disturbed by a busy machine."""
     index, filtered, case = [], [], []
     for _ in range(REPEATS):
         start = time.perf_counter()
@@ -130,10 +131,10 @@ def browser_figures(page: Any, url: str, case_id: str) -> dict[str, float]:
         page.wait_for_selector(ROWS, timeout=60_000)
         filtered.append(time.perf_counter() - start)
         case.append(case_page(page, url, case_id))
+    runs = {"index": index, "filter": filtered, "case": case}
     return {
-        "index": statistics.median(index),
-        "filter": statistics.median(filtered),
-        "case": statistics.median(case),
+        **{name: statistics.median(times) for name, times in runs.items()},
+        **{f"{name}_best": min(times) for name, times in runs.items()},
     }
 
 
@@ -175,9 +176,8 @@ def bench(count: int, work: Path, browser: Any) -> None:
         with serving(small, cache) as (small_url, small_pid):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             case_page(page, small_url, case_id)  # browser caches warm
-            small_case = statistics.median(
-                case_page(page, small_url, case_id) for _ in range(REPEATS)
-            )
+            small_runs = [case_page(page, small_url, case_id) for _ in range(REPEATS)]
+            small_case, small_best = statistics.median(small_runs), min(small_runs)
             small_rss = resident_kb(small_pid)
             page.close()
         with serving(folder, cache) as (url, pid):
@@ -187,14 +187,23 @@ def bench(count: int, work: Path, browser: Any) -> None:
             figures = browser_figures(page, url, case_id)
             rss = resident_kb(pid)
             page.close()
-        line("index rows shown after navigation", figures["index"], "s", "<= 1.5 s")
-        line("filter applied", figures["filter"] * 1000, "ms", "<= 300 ms")
+        best = figures["index_best"]
+        line(
+            "index rows shown after navigation",
+            figures["index"],
+            "s",
+            "<= 1.5 s",
+            f"(best {best:.3f})",
+        )
+        best = figures["filter_best"] * 1000
+        line("filter applied", figures["filter"] * 1000, "ms", "<= 300 ms", f"(best {best:.0f})")
         line(
             "case page drawn",
             figures["case"],
             "s",
             "<= 1.2x",
-            f"({figures['case'] / small_case:.2f}x the page with 3 files: {small_case:.3f} s)",
+            f"({figures['case'] / small_case:.2f}x the page with 3 files: {small_case:.3f} s; "
+            f"best {figures['case_best'] / small_best:.2f}x)",
         )
         per_case = (rss - small_rss) / count
         line(
@@ -289,7 +298,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cc-scale")
-    parser.add_argument("--export-only", action="store_true", help="only part 5, the site")
+    parts = parser.add_mutually_exclusive_group()
+    parts.add_argument(
+        "--export-only", action="store_true", help="Only the site export figures (5)."
+    )
+    parts.add_argument(
+        "--no-export", action="store_true", help="Leave out the site export figures (5)."
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
@@ -302,7 +317,8 @@ def main() -> None:
             for count in args.sizes:
                 if not args.export_only:
                     bench(count, args.work, browser)
-                bench_export(count, args.work, browser)
+                if not args.no_export:
+                    bench_export(count, args.work, browser)
         finally:
             browser.close()
 

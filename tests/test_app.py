@@ -76,6 +76,38 @@ def fetch(url: str, timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
         return error.code, dict(error.headers), error.read()
 
 
+def post_rows(url: str, grid: str, request: Any = None) -> tuple[int, bytes]:
+    """An index table's request for rows (by default its first), as the browser sends it."""
+    body: dict[str, Any] = {
+        "output": f"{grid}-grid.getRowsResponse",
+        "outputs": {"id": f"{grid}-grid", "property": "getRowsResponse"},
+        "inputs": [
+            {
+                "id": f"{grid}-grid",
+                "property": "getRowsRequest",
+                "value": request
+                if request is not None
+                else {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}},
+            }
+        ],
+        "changedPropIds": [f"{grid}-grid.getRowsRequest"],
+        "state": [],
+    }
+    if grid == "case":  # the count beside the filter box is an output of the same callback
+        body["output"] = "..case-grid.getRowsResponse...case-count.children.."
+        body["outputs"] = [body["outputs"], {"id": "case-count", "property": "children"}]
+    request = urllib.request.Request(
+        url + "/_dash-update-component",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
 def wait_until_serving(url: str, timeout: float = 30.0) -> None:
     """Poll the health route until it answers."""
     deadline = time.monotonic() + timeout
@@ -204,6 +236,45 @@ def test_a_filtered_index_can_be_shared_as_a_link(open_page: OpenPage, server: S
     page.goto(server.url + "/?q=nothing-has-this")
     expect(page.locator(PROBLEM_ROWS)).to_have_count(0)
     problems.assert_clean()
+
+
+def test_typing_a_filter_keeps_it_in_the_address_without_adding_history(
+    open_page: OpenPage, server: Server
+) -> None:
+    page, problems = open_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server.url + "/?q=myasthenia")
+    expect(page.locator(ROWS)).to_have_count(1)
+    page.goto(server.url + "/")
+    box = page.get_by_label("Filter cases")
+    box.press_sequentially("satra")
+    expect(page).to_have_url(server.url + "/?q=satra")
+    box.press_sequentially("lizumab nmosd")
+    expect(page).to_have_url(server.url + "/?q=satralizumab+nmosd")
+    expect(page.locator(ROWS)).to_have_count(1)
+    expect(page.locator("#case-count")).to_have_text("1 of 5 cases")
+    page.go_back()  # the page before, not each word typed
+    expect(page).to_have_url(server.url + "/?q=myasthenia")
+    expect(box).to_have_value("myasthenia")
+    expect(page.locator(ROWS)).to_have_count(1)
+    problems.assert_clean()
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        "not a request",
+        {"startRow": "x", "endRow": 10**40, "sortModel": "title", "filterModel": [1]},
+        {"startRow": -3, "sortModel": [{"colId": "1; DROP TABLE cases"}, None]},
+        {"filterModel": {"title": {"conditions": ["x", {"type": "contains", "filter": None}]}}},
+        {"filterModel": {"drugs": {"filterType": "number", "type": "inRange", "filter": "a"}}},
+    ],
+)
+def test_a_malformed_request_for_rows_gets_rows_not_an_error(server: Server, request_: Any) -> None:
+    for grid in ("case", "problem"):
+        status, body = post_rows(server.url, grid, request_)
+        assert status == 200 and b'"rowCount"' in body
+    status, body = post_rows(server.url, "case")
+    assert status == 200 and b'"rowCount":5' in body
 
 
 def test_the_index_sorts_by_any_column_on_the_server(open_page: OpenPage, server: Server) -> None:

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Route, expect
 
 from tests.conftest import ROOT, TIMELINES
-from tests.test_app import _free_port, fetch, wait_until_serving
+from tests.test_app import _free_port, fetch, post_rows, wait_until_serving
 
 CASE = "nomura-2025-case2"
 
@@ -63,7 +63,10 @@ def test_a_cold_worker_answers_its_first_requests_in_parallel(folder: Path) -> N
         paths = [*scripts, "/_dash-layout", "/_dash-dependencies"] * 4
         with ThreadPoolExecutor(16) as pool:
             statuses = list(pool.map(lambda path: fetch(url + path)[0], paths))
+            rows = list(pool.map(lambda grid: post_rows(url, grid), ["case", "problem"] * 8))
         assert statuses == [200] * len(paths)
+        assert [status for status, _ in rows] == [200] * len(rows)
+        assert all(b'"rowCount"' in body for _, body in rows)
     finally:
         errors = stop(process)
     assert b"Traceback" not in errors

@@ -24,6 +24,7 @@ from dashboard.app.state import (
     window_text,
     with_control,
 )
+from dashboard.catalogue import CASES, PROBLEMS
 from dashboard.describe import default_steps, item_details, items_frame
 
 CASE_PREFIX = "/case/"
@@ -72,9 +73,8 @@ def register(app: Dash, library: Library) -> None:
         prevent_initial_call=True,
     )
     def case_rows(request: dict[str, Any] | None) -> tuple[Any, str]:
-        cases = library.catalogue.cases()
-        block = index.rows(cases, request or {}, cases=True)
-        return block, index.count_text(block["rowCount"], len(cases))
+        block = index.rows(library.catalogue.tables, CASES, request)
+        return block, index.count_text(block["rowCount"], len(library.catalogue.cases()))
 
     @app.callback(
         Output("problem-grid", "getRowsResponse"),
@@ -82,21 +82,22 @@ def register(app: Dash, library: Library) -> None:
         prevent_initial_call=True,
     )
     def problem_rows(request: dict[str, Any] | None) -> Any:
-        return index.rows(library.catalogue.invalid(), request or {}, cases=False)
+        return index.rows(library.catalogue.tables, PROBLEMS, request)
 
-    # In the browser: the grids ask the server for their rows with the new filter at once,
-    # and the address keeps the filter (`?q=`), without a round trip of its own.
+    # In the browser, at each keystroke: the grids ask the server for their rows with the new
+    # filter at once, and the address keeps the filter (`?q=`) in place of the one before, so
+    # that typing adds no steps to the back button.
     app.clientside_callback(  # type: ignore[no-untyped-call]
         """function (query) {
             var text = (query || "").trim();
             var model = text ? {_query: {filterType: "text", type: "contains", filter: text}}
                              : {};
             var search = text ? "?q=" + encodeURIComponent(text).replace(/%20/g, "+") : "";
-            return [model, model, search];
+            window.history.replaceState(window.history.state, "", "/" + search);
+            return [model, model];
         }""",
         Output("case-grid", "filterModel"),
         Output("problem-grid", "filterModel"),
-        Output("url", "search"),
         Input("case-filter", "value"),
         prevent_initial_call=True,
     )

@@ -8,7 +8,6 @@ costs the same with 3 or 10 000 files.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -16,9 +15,8 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from dashboard.app.layout import attrs, top_bar
-from dashboard.catalogue import Entry, matches
+from dashboard.catalogue import Tables
 
-ERRORS_SHOWN = 8  # per file; the rest are counted
 BLOCK = 100  # rows per request
 FILTER_KEY = "q"
 ROW_PX, HEADER_PX = 44, 40
@@ -60,19 +58,6 @@ PROBLEM_COLUMNS: list[dict[str, Any]] = [
         **_TEXT,
     },
 ]
-# How a column sorts: the course by its length, text without regard to case.
-_SORT_KEYS: dict[str, Callable[[Entry], Any]] = {
-    "title": lambda entry: entry.title.casefold(),
-    "diagnoses": lambda entry: entry.diagnoses.casefold(),
-    "day0": lambda entry: entry.day0.casefold(),
-    "course": lambda entry: entry.end - entry.start,
-    "drugs": lambda entry: entry.drugs,
-    "relapses": lambda entry: entry.relapses,
-    "citation": lambda entry: entry.citation.casefold(),
-    "name": lambda entry: entry.name.casefold(),
-    "count": lambda entry: len(entry.problems),
-    "problems": lambda entry: problem_text(entry).casefold(),
-}
 
 
 def filter_of(search: str | None) -> str:
@@ -109,7 +94,6 @@ def index_page(cases: int, invalid: int, search: str | None = None) -> list[Any]
                             id="case-filter",
                             type="search",
                             value=query,
-                            debounce=0.1,
                             placeholder="Title, diagnosis or drug (e.g. NMOSD, tocilizumab, TCZ)",
                             autoComplete="off",
                         ),
@@ -158,97 +142,34 @@ def grid(
     )
 
 
-def rows(entries: Sequence[Entry], request: dict[str, Any], *, cases: bool) -> dict[str, Any]:
-    """The block of rows the grid asked for, filtered and sorted on the server."""
-    filters = request.get("filterModel") or {}
-    query = str((filters.get("_query") or {}).get("filter") or "")
-    chosen = [
-        entry
-        for entry in entries
-        if matches(entry, query) and all(_keeps(entry, k, f) for k, f in filters.items())
-    ]
-    for sort in reversed(request.get("sortModel") or []):
-        key = _SORT_KEYS.get(str(sort.get("colId")))
-        if key is not None:
-            chosen.sort(key=key, reverse=sort.get("sort") == "desc")
-    start = max(0, int(request.get("startRow") or 0))
-    end = min(len(chosen), max(start, int(request.get("endRow") or start + BLOCK)))
-    shape = case_row if cases else problem_row
-    return {"rowData": [shape(entry) for entry in chosen[start:end]], "rowCount": len(chosen)}
+def rows(tables: Tables, table: str, request: Any) -> dict[str, Any]:
+    """The block of rows the grid asked for, filtered and sorted by the catalogue's query."""
+    request = request if isinstance(request, dict) else {}
+    filters = request.get("filterModel")
+    filters = filters if isinstance(filters, dict) else {}
+    query = filters.get("_query")
+    sort = request.get("sortModel")
+    start = _row_number(request.get("startRow"), 0)
+    found, count = tables.select(
+        table,
+        str(query.get("filter") or "") if isinstance(query, dict) else "",
+        filters,
+        [
+            (str(item.get("colId")), item.get("sort") == "desc")
+            for item in (sort if isinstance(sort, list) else [])
+            if isinstance(item, dict)
+        ],
+        start,
+        _row_number(request.get("endRow"), start + BLOCK),
+    )
+    return {"rowData": found, "rowCount": count}
 
 
-def _keeps(entry: Entry, column: str, model: Any) -> bool:
-    """A column filter from the grid's header (text or number), applied to one entry."""
-    if column == "_query" or not isinstance(model, dict):
-        return True
-    if "conditions" in model and isinstance(model["conditions"], list):
-        results = [_keeps(entry, column, condition) for condition in model["conditions"]]
-        return all(results) if model.get("operator") == "AND" else any(results)
-    key = _SORT_KEYS.get(column)
-    if key is None:
-        return True
-    value = key(entry)
-    kind, wanted = model.get("type"), model.get("filter")
-    if model.get("filterType") == "number":
-        try:
-            number, low = float(value), float(str(wanted))
-        except (TypeError, ValueError):
-            return True
-        high = model.get("filterTo")
-        return {
-            "equals": number == low,
-            "notEqual": number != low,
-            "greaterThan": number > low,
-            "greaterThanOrEqual": number >= low,
-            "lessThan": number < low,
-            "lessThanOrEqual": number <= low,
-            "inRange": isinstance(high, int | float) and low <= number <= high,
-        }.get(str(kind), True)
-    text, word = str(value).casefold(), str(wanted or "").casefold()
-    return {
-        "contains": word in text,
-        "notContains": word not in text,
-        "equals": text == word,
-        "notEqual": text != word,
-        "startsWith": text.startswith(word),
-        "endsWith": text.endswith(word),
-        "blank": not text,
-        "notBlank": bool(text),
-    }.get(str(kind), True)
-
-
-def case_row(entry: Entry) -> dict[str, Any]:
-    """What the browser gets of one case: the index's facts, as text."""
-    citation = entry.citation + (f" doi: {entry.doi}" if entry.doi else "")
-    return {
-        "id": entry.id,
-        "title": entry.title,
-        "diagnoses": entry.diagnoses,
-        "day0": entry.day0,
-        "course": entry.course,
-        "drugs": entry.drugs,
-        "relapses": entry.relapses,
-        "citation": citation.strip(),
-    }
-
-
-def problem_text(entry: Entry) -> str:
-    """The problems of a file, one a line, capped."""
-    lines = [str(error) for error in entry.problems[:ERRORS_SHOWN]]
-    more = len(entry.problems) - ERRORS_SHOWN
-    if more > 0:
-        lines.append(f"… and {more} more problems")
-    return "\n".join(lines)
-
-
-def problem_row(entry: Entry) -> dict[str, Any]:
-    """What the browser gets of one file with problems."""
-    return {
-        "id": entry.id,
-        "name": entry.name,
-        "count": len(entry.problems),
-        "problems": problem_text(entry),
-    }
+def _row_number(value: Any, default: int) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return default
 
 
 def count_text(shown: int, total: int) -> str:

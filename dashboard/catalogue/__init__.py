@@ -12,34 +12,37 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from stat import S_ISREG
 
 from dashboard.catalogue.entry import (
     Entry,
     drug_count,
     duration,
     inside_folder,
-    matches,
     read_case,
     search_text,
     span_text,
     summarise,
 )
+from dashboard.catalogue.query import CASES, PROBLEMS, Tables
 from dashboard.catalogue.store import Stamp, Store, cache_path, decode, default_cache_dir, encode
 from dashboard.catalogue.watch import watch
-from dashboard.load import SUFFIXES, is_series
+from dashboard.load import SERIES_SUFFIXES, SUFFIXES
 from dashboard.problems import CaseError, InvalidCase
 
 __all__ = [
+    "CASES",
+    "PROBLEMS",
     "Catalogue",
     "Entry",
+    "Tables",
     "cache_path",
     "default_cache_dir",
     "drug_count",
     "duration",
     "inside_folder",
-    "matches",
     "read_case",
     "search_text",
     "span_text",
@@ -48,21 +51,27 @@ __all__ = [
 ]
 
 
-def _stamp(path: Path) -> Stamp | None:
+_UNREADABLE: Stamp = (0, 0, 0)  # a symbolic link that leads nowhere: a file with a problem
+
+
+def _look(path: Path | os.DirEntry[str]) -> Stamp | None:
+    """A case file's stamp; None when there is no such file (a folder is none)."""
     try:
-        stat = path.stat()
+        stat = path.stat()  # (through a symbolic link)
     except OSError:
+        return _UNREADABLE if path.is_symlink() else None
+    if not S_ISREG(stat.st_mode) and not path.is_symlink():
         return None
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
 def is_case_name(name: str) -> bool:
     """A file name the catalogue takes as a case file (series files are not cases)."""
-    path = Path(name)
+    lower = name.lower()  # (text, not a path: the folder's every name goes through here)
     return (
-        path.suffix.lower() in SUFFIXES
+        lower.endswith(SUFFIXES)
         and not name.startswith((".", "~", "#"))
-        and not is_series(path)
+        and not lower.endswith(SERIES_SUFFIXES)
     )
 
 
@@ -80,6 +89,8 @@ class Catalogue:
         self._invalid: tuple[Entry, ...] = ()
         self._ordered: tuple[Entry, ...] = ()
         self._loaded = False
+        self._indexed = False
+        self.tables = Tables()  # what the index shows, for filtered and sorted queries
 
     @property
     def cache_file(self) -> Path | None:
@@ -89,8 +100,7 @@ class Catalogue:
     def refresh(self, progress: Callable[[int], None] | None = None) -> None:
         """Look at every file of the folder; parse the changed ones."""
         with self._lock:
-            names = self._listing()
-            self._update(names, names, progress)
+            self._update(self._listing(), True, progress)
 
     def update(self, names: Iterable[str]) -> None:
         """Look again at these files (from the watcher) and only these."""
@@ -100,21 +110,25 @@ class Catalogue:
                 return
             wanted = {name for name in names if is_case_name(name)}
             if wanted:
-                self._update(wanted, None, None)
+                self._update({name: _look(self.folder / name) for name in wanted}, False, None)
 
-    def _listing(self) -> set[str]:
+    def _listing(self) -> dict[str, Stamp]:
+        """Every case file of the folder with its stamp, in one pass over the folder."""
         try:
             with os.scandir(self.folder) as found:
-                return {entry.name for entry in found if is_case_name(entry.name)}
+                looked = {entry.name: _look(entry) for entry in found if is_case_name(entry.name)}
         except OSError:
-            return set()
+            return {}
+        return {name: stamp for name, stamp in looked.items() if stamp is not None}
 
     def _update(
         self,
-        names: set[str],
-        complete: set[str] | None,
+        stamps: Mapping[str, Stamp | None],
+        complete: bool,
         progress: Callable[[int], None] | None,
     ) -> None:
+        """Read the files whose stamp changed; `complete` when `stamps` is the whole folder
+        (so that files not in it are gone)."""
         if not self._loaded:
             cached = self._store.rows()
             self._stamps = {name: stamp for name, (stamp, _) in cached.items()}
@@ -124,16 +138,14 @@ class Catalogue:
                 except (ValueError, TypeError, KeyError):
                     self._stamps.pop(name, None)  # a damaged row: read that file again
             self._loaded = True
-        removed = set(self._entries) - names if complete is not None else set()
+        removed = set(self._entries) - stamps.keys() if complete else set()
         changed: dict[str, tuple[Stamp, str]] = {}
-        for name in sorted(names):
-            path = self.folder / name
-            stamp = _stamp(path) if path.is_file() or path.is_symlink() else None
-            if stamp is None and not path.is_symlink():
+        for name in sorted(stamps):
+            stamp = stamps[name]
+            if stamp is None:
                 if name in self._entries:
                     removed.add(name)
                 continue
-            stamp = stamp or (0, 0, 0)
             if self._stamps.get(name) == stamp and name in self._entries:
                 continue
             entry = self._read(name)
@@ -147,7 +159,7 @@ class Catalogue:
             self._stamps.pop(name, None)
         if changed or removed:
             self._store.save(changed, removed)
-        if changed or removed or complete is not None:
+        if changed or removed or not self._indexed:
             self._index()
 
     def _read(self, name: str) -> Entry:
@@ -176,6 +188,8 @@ class Catalogue:
                 cases[entry.id] = entry
         self._cases, self._invalid = cases, tuple(invalid)
         self._ordered = tuple(cases[case_id] for case_id in sorted(cases))
+        self.tables.sync(self._ordered, self._invalid)
+        self._indexed = True
 
     def cases(self) -> tuple[Entry, ...]:
         """Every valid case, by id order."""
@@ -202,8 +216,7 @@ class Catalogue:
 
     def current(self, name: str) -> bool:
         """True when the catalogue's entry for a file matches the file on disk now."""
-        path = self.folder / name
-        return name in self._entries and self._stamps.get(name) == (_stamp(path) or (0, 0, 0))
+        return name in self._entries and self._stamps.get(name) == _look(self.folder / name)
 
     def path(self, entry: Entry) -> Path:
         """Where an entry's file is."""

@@ -99,13 +99,3 @@ def summarise(case_id: str, name: str, case: Case) -> Entry:
         doi=(source.doi or "") if source else "",
         search=search_text(case),
     )
-
-
-def matches(entry: Entry, query: str | None) -> bool:
-    """True when every word of the query is found in the entry's searchable text."""
-    haystack = entry.search if entry.valid else entry.name.casefold() + " " + _problem_text(entry)
-    return all(word in haystack for word in (query or "").casefold().split())
-
-
-def _problem_text(entry: Entry) -> str:
-    return " ".join(f"{error.key} {error.message}" for error in entry.problems).casefold()
