@@ -133,15 +133,22 @@ def unexpected(shown: str, error: BaseException) -> InvalidCase:
     )
 
 
+def size_problem(shown: str, size: int) -> InvalidCase | None:
+    """The problem of a case file of `size` bytes, or None when it is small enough to read."""
+    if size <= MAX_BYTES:
+        return None
+    megabytes = size / 1024 / 1024
+    return InvalidCase.single(
+        shown, f"the file is {megabytes:.1f} MB; a case file may be at most 2 MB", "file_size"
+    )
+
+
 def read_text(path: Path) -> str:
     """A file's text, or `InvalidCase` saying why it cannot be read (size, encoding)."""
     shown = str(path)
     try:
-        if path.stat().st_size > MAX_BYTES:
-            size = path.stat().st_size / 1024 / 1024
-            raise InvalidCase.single(
-                shown, f"the file is {size:.1f} MB; a case file may be at most 2 MB", "file_size"
-            )
+        if (too_large := size_problem(shown, path.stat().st_size)) is not None:
+            raise too_large
         raw = path.read_bytes()
     except OSError as error:
         raise InvalidCase.single(

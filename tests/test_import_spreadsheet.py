@@ -273,3 +273,17 @@ def test_a_word_in_the_value_column_of_an_event_does_not_stop_the_table(tmp_path
     rows = read_tables([table], problems)["a"].rows
     assert [(row.kind, row.value) for row in rows] == [("relapse", "severe"), ("measurement", 3.5)]
     assert problems == [f"{table}:4: value: expected a number (~ allowed), found 'worse'"]
+
+
+def test_a_case_too_large_to_read_back_is_reported_not_written(tmp_path: Path) -> None:
+    source = tmp_path / "in" / "long.csv"
+    source.parent.mkdir()
+    rows = ["case,kind,name,start,value,unit", "small,title,A small case,,,"]
+    rows += ["small,measurement,CRP,day 1,5,mg/L"]
+    rows += ["huge,title,A case too long for one file,,,"]
+    rows += [f"huge,measurement,ferritin,day {n % 9000},{n / 7},ng/mL" for n in range(90_000)]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 1
+    assert "huge.yaml" in err and "a case file may be at most 2 MB" in err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["small.yaml"]

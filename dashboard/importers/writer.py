@@ -14,7 +14,7 @@ import yaml
 
 from dashboard.importers.build import Draft, ImportError_
 from dashboard.importers.rows import no_cycle_search
-from dashboard.load import parse_case
+from dashboard.load import parse_case, size_problem
 from dashboard.model import Case
 from dashboard.problems import InvalidCase
 
@@ -191,6 +191,8 @@ def _problems(data: dict[str, Any], plain: bool, text: str, shown: str) -> Inval
     checks it as it is; only a case with a problem (or with other types) is read back from
     its text, for the loader to say on which line each problem is.
     """
+    if (too_large := size_problem(shown, len(text.encode("utf-8")))) is not None:
+        return too_large
     if plain and _valid(data):
         return None
     try:
