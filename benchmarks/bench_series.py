@@ -23,9 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.bench_core import best_of
 from benchmarks.synth import write_cases
 from dashboard.load import load_folder
-from dashboard.series.figure import series_rows, series_spec
+from dashboard.series.figure import series_spec
 from dashboard.series.load import load_series
 from dashboard.series.outcomes import compute
+from dashboard.series.rows import series_rows
 
 CHROMIUM = "/usr/bin/chromium"
 SERIES = """title: Synthetic series aligned on IL-6 receptor blockade

@@ -140,12 +140,12 @@ def test_site_has_a_page_per_series_linked_both_ways(tmp_path: Path, open_page: 
     rows = page.evaluate("document.getElementById('course-chart').layout.meta.rows")
     assert rows == ["delta", "beta", "alpha"]
     hrefs = page.eval_on_selector_all(
-        "#course-chart .ytick a",
+        "#course-chart .textpoint a",
         "links => links.map(a => a.getAttribute('href')"
         " || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))",
     )
     assert hrefs == ["../case/delta.html", "../case/beta.html", "../case/alpha.html"]
-    page.locator("#course-chart .ytick a").nth(2).dispatch_event("click")
+    page.locator("#course-chart .textpoint a").nth(2).dispatch_event("click")
     page.wait_for_url("**/case/alpha.html")
     page.go_back()
     page.locator("table.outcomes").get_by_role("link", name="beta", exact=True).click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +28,55 @@ def trace(spec: dict[str, Any], name: str) -> dict[str, Any]:
     return found[0]
 
 
+def row_labels(spec: dict[str, Any]) -> list[tuple[float, str]]:
+    """The row labels as drawn left of the plot: (y, text) with the gap before the plot cut."""
+    labels = trace(spec, "Cases")
+    assert labels["mode"] == "text" and labels["xaxis"] == "x2"
+    return [(y, text.rstrip("\u00a0")) for y, text in zip(labels["y"], labels["text"], strict=True)]
+
+
 def rows_of(spec: dict[str, Any], values: list[Any], ys: list[Any]) -> dict[str, list[Any]]:
     """Values grouped by the row (case id) their y position falls in."""
-    axis = spec["layout"]["yaxis"]
-    ids = [
-        label.split(">")[1].split("<")[0] if "<a" in label else label for label in axis["ticktext"]
-    ]
+    labels = row_labels(spec)
+    ids = [re.sub(r"<[^>]*>", "", text) for _, text in labels]
     by_row: dict[str, list[Any]] = {}
     for value, y in zip(values, ys, strict=True):
-        nearest = min(range(len(axis["tickvals"])), key=lambda i: abs(axis["tickvals"][i] - y))
+        nearest = min(range(len(labels)), key=lambda i: abs(labels[i][0] - y))
         by_row.setdefault(ids[nearest], []).append(value)
     return by_row
+
+
+def bars_of(spec: dict[str, Any]) -> dict[str, list[Any]]:
+    """Every treatment bar of the view, whatever its class' trace: base, length, y, colour
+    and hover text."""
+    found: dict[str, list[Any]] = {"base": [], "x": [], "y": [], "colour": [], "hover": []}
+    for bars in (t for t in spec["data"] if t["type"] == "bar"):
+        found["base"] += bars["base"]
+        found["x"] += bars["x"]
+        found["y"] += bars["y"]
+        found["colour"] += [bars["marker"]["color"]] * len(bars["x"])
+        found["hover"] += hover_texts(bars)
+    return found
+
+
+def hover_texts(item: dict[str, Any]) -> list[str]:
+    """Each point's hover text as plotly fills it in: the template with its customdata."""
+    template = item["hovertemplate"].removesuffix("<extra></extra>")
+    return [
+        re.sub(r"%\{customdata\[(\d+)\]\}", lambda m, d=data: str(d[int(m.group(1))]), template)
+        for data in item["customdata"]
+    ]
+
+
+def legend_colours(spec: dict[str, Any]) -> dict[str, str]:
+    """The treatment classes' legend entries and their colours."""
+    return {
+        t["name"]: t["marker"]["color"]
+        for t in spec["data"]
+        if t.get("showlegend", True)
+        and t["name"] not in ("End of follow-up", "Relapse")
+        and not t["name"].startswith("Relapse (")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +89,7 @@ def test_rows_are_grouped_sorted_and_linked(il6: SeriesFile) -> None:
     go.Figure(spec)  # every property valid for plotly
     assert spec["layout"]["meta"]["rows"] == ["delta", "beta", "alpha"]  # MOGAD, then NMOSD
     assert spec["layout"]["meta"]["no_anchor"] == ["gamma"]
-    assert spec["layout"]["yaxis"]["ticktext"] == [
+    assert [text for _, text in row_labels(spec)] == [
         "<b>MOGAD</b>",
         '<a href="/case/delta">delta</a>',
         "<b>NMOSD</b>",
@@ -97,7 +136,7 @@ def test_attacks_sit_at_their_aligned_times(il6: SeriesFile) -> None:
 def test_bars_marks_and_ends_sit_at_their_aligned_times(il6: SeriesFile) -> None:
     spec = series_spec(il6, axis="month")
     month = 30.4375
-    bars = trace(spec, "Treatment")
+    bars = bars_of(spec)
     found = rows_of(spec, list(zip(bars["base"], bars["x"], strict=True)), bars["y"])
     expected = {
         "beta": [(0, 230 / month)],
@@ -108,9 +147,15 @@ def test_bars_marks_and_ends_sit_at_their_aligned_times(il6: SeriesFile) -> None
         flat = [number for pair in sorted(found[row]) for number in pair]
         assert flat == pytest.approx([n for pair in sorted(values) for n in pair], abs=1e-3)
     marks = trace(spec, "Given")
-    given = rows_of(spec, list(zip(marks["x"], marks["marker"]["symbol"], strict=True)), marks["y"])
-    assert given["delta"] == [(0, "line-ns"), (pytest.approx(28 / month, abs=1e-3), "line-ns")]
-    assert (pytest.approx(600 / month, abs=1e-3), "triangle-right") in given["alpha"]
+    assert marks["marker"]["symbol"] == "line-ns"
+    given = rows_of(spec, marks["x"], marks["y"])
+    assert given["delta"] == [0, pytest.approx(28 / month, abs=1e-3)]
+    assert given["alpha"] == pytest.approx([-400 / month, -300 / month, 300 / month], abs=1e-3)
+    ongoing = trace(spec, "Ongoing")
+    assert ongoing["marker"]["symbol"] == "triangle-right"
+    assert rows_of(spec, ongoing["x"], ongoing["y"]) == {
+        "alpha": [pytest.approx(600 / month, abs=1e-3)]
+    }
     ends = trace(spec, "End of follow-up")
     assert rows_of(spec, ends["x"], ends["y"]) == {
         "delta": [pytest.approx(365.25 / month, abs=1e-3)],
@@ -120,23 +165,33 @@ def test_bars_marks_and_ends_sit_at_their_aligned_times(il6: SeriesFile) -> None
 
 
 def test_hover_names_case_drug_both_times_and_dose(il6: SeriesFile) -> None:
-    bars = trace(series_spec(il6, axis="day"), "Treatment")
-    tocilizumab = next(text for text in bars["hovertext"] if "tocilizumab" in text)
+    spec = series_spec(il6, axis="day")
+    tocilizumab = next(text for text in bars_of(spec)["hover"] if "tocilizumab" in text)
     assert tocilizumab == (
         "<b>alpha</b><br>tocilizumab · IL-6 receptor antibody · 8 mg/kg<br>"
         "from day 0 from start of IL-6 receptor antibody · day 400 since onset<br>"
         "to day 600 from start of IL-6 receptor antibody · day 1000 since onset (ongoing)"
     )
-    attacks = trace(series_spec(il6, axis="day"), "Relapse (open: merged)")
-    assert attacks["hovertext"][2] == (
+    assert hover_texts(trace(spec, "Ongoing")) == [tocilizumab]
+    attacks = hover_texts(trace(spec, "Relapse (open: merged)"))
+    assert attacks[2] == (
         "<b>beta</b><br>optic neuritis<br>"
         "day -270 from start of IL-6 receptor antibody · day -200 since day 0"
+    )
+    assert attacks[5].endswith(
+        "day -280 from start of IL-6 receptor antibody · day 120 since onset<br>"
+        "(within the merge interval of the attack before: not counted)"
+    )
+    (end,) = [text for text in hover_texts(trace(spec, "End of follow-up")) if "beta" in text]
+    assert end == (
+        "<b>beta</b><br>End of follow-up<br>"
+        "day 230 from start of IL-6 receptor antibody · day 300 since day 0"
     )
 
 
 def test_class_colours_follow_the_palette_and_ignore_capitals(il6: SeriesFile) -> None:
     spec = series_spec(il6)
-    legend = {t["name"]: t["marker"]["color"] for t in spec["data"] if t.get("x") == [None]}
+    legend = legend_colours(spec)
     assert list(legend) == [
         "IL-6 receptor antibody",
         "corticosteroid",
@@ -144,9 +199,9 @@ def test_class_colours_follow_the_palette_and_ignore_capitals(il6: SeriesFile) -
         "ongoing",
     ]
     assert legend["IL-6 receptor antibody"] == "#0072b2"  # the first hue, as in one case's figure
-    bars = trace(spec, "Treatment")
-    satralizumab = next(i for i, t in enumerate(bars["hovertext"]) if "satralizumab" in t)
-    assert bars["marker"]["color"][satralizumab] == "#0072b2"  # written 'IL-6 Receptor Antibody'
+    bars = bars_of(spec)
+    satralizumab = next(i for i, t in enumerate(bars["hover"]) if "satralizumab" in t)
+    assert bars["colour"][satralizumab] == "#0072b2"  # written 'IL-6 Receptor Antibody'
 
 
 def test_window_and_bad_options(il6: SeriesFile) -> None:
@@ -299,7 +354,5 @@ def test_a_class_has_one_colour_in_every_panel_and_in_the_series_view(tmp_path: 
     # azathioprine comes first in panel (a); tocilizumab alone would take the first hue in (b)
     assert first == {"azathioprine": "#0072b2", "tocilizumab": "#d55e00"}
     assert second == {"tocilizumab": "#d55e00"}
-    legend = {
-        t["name"]: t["marker"]["color"] for t in series_spec(both)["data"] if t.get("x") == [None]
-    }
+    legend = legend_colours(series_spec(both))
     assert legend == {"immunosuppressant": "#0072b2", "IL-6 receptor antibody": "#d55e00"}
