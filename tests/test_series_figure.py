@@ -9,14 +9,16 @@ from typing import Any
 import plotly.graph_objects as go
 import pytest
 
+from dashboard.figure.themes import get_theme
 from dashboard.load import CaseFile, Catalog, load_case
 from dashboard.series.caption import panels_caption, series_caption
-from dashboard.series.figure import series_spec
+from dashboard.series.figure import fit_rows, series_spec
 from dashboard.series.load import SeriesFile, load_series, resolve
 from dashboard.series.model import Series
 from dashboard.series.outcomes import compute
 from dashboard.series.panels import panels_spec
 from tests.conftest import SERIES_FILES, TIMELINES
+from tests.series_data import write_series
 
 DATA = Path(__file__).parent / "data" / "series"
 
@@ -356,3 +358,98 @@ def test_a_class_has_one_colour_in_every_panel_and_in_the_series_view(tmp_path: 
     assert second == {"tocilizumab": "#d55e00"}
     legend = legend_colours(series_spec(both))
     assert legend == {"immunosuppressant": "#0072b2", "IL-6 receptor antibody": "#d55e00"}
+
+
+def test_the_number_of_traces_does_not_grow_with_the_cases(tmp_path: Path) -> None:
+    few = series_spec(load_series(write_series(tmp_path / "few", 10)))
+    many = series_spec(load_series(write_series(tmp_path / "many", 200)))
+    assert [t["name"] for t in few["data"]] == [t["name"] for t in many["data"]]
+    assert len(many["data"]) <= 20
+    assert len(trace(many, "Relapse")["x"]) == 400
+    # no shape or annotation per case: the zero line, its label, and nothing per row
+    assert len(many["layout"]["shapes"]) == len(few["layout"]["shapes"]) == 1
+    assert len(many["layout"]["annotations"]) == len(few["layout"]["annotations"]) == 1
+    assert "ticktext" not in many["layout"]["yaxis"]
+
+
+def test_every_attack_and_treatment_of_every_case_is_at_its_aligned_time(tmp_path: Path) -> None:
+    loaded = load_series(write_series(tmp_path / "cases", 60))
+    spec = series_spec(loaded, axis="day", link=lambda case: f"/case/{case}")
+    assert len(row_labels(spec)) == 60  # every row named, and linked
+    assert all(text.startswith('<a href="/case/case-') for _, text in row_labels(spec))
+    attacks = trace(spec, "Relapse")
+    found_attacks = rows_of(spec, attacks["x"], attacks["y"])
+    bars = bars_of(spec)
+    found_bars = rows_of(spec, list(zip(bars["base"], bars["x"], strict=True)), bars["y"])
+    given = trace(spec, "Given")
+    found_given = rows_of(spec, given["x"], given["y"])
+    ongoing = trace(spec, "Ongoing")
+    found_ongoing = rows_of(spec, ongoing["x"], ongoing["y"])
+    ends = trace(spec, "End of follow-up")
+    found_ends = rows_of(spec, ends["x"], ends["y"])
+    for item in loaded.cases:
+        n, anchor = int(item.id[-3:]), 200 + int(item.id[-3:])
+        assert sorted(found_attacks[item.id]) == [50 + n % 7 - anchor, 300 + n - anchor]
+        assert sorted(found_bars[item.id]) == [
+            (n % 9 - anchor, 100 + n - n % 9),
+            (0, 500 + n - anchor),
+        ]
+        assert sorted(found_given[item.id]) == [10 - anchor, 150 + n - anchor]
+        assert found_ongoing[item.id] == [500 + n - anchor]
+        assert found_ends[item.id] == [500 + n - anchor]
+
+
+def test_every_hover_names_case_drug_both_times_and_dose(tmp_path: Path) -> None:
+    loaded = load_series(write_series(tmp_path / "cases", 12))
+    spec = series_spec(loaded, axis="week")
+    anchor = "from start of tocilizumab"
+    bars = bars_of(spec)["hover"]
+    assert len(bars) == 24
+    for text in bars:
+        case, drug, start, end = text.split("<br>")
+        assert re.fullmatch(r"<b>case-\d{3}</b>", case)
+        assert drug in (
+            "azathioprine · immunosuppressant · 100 mg/day",
+            "tocilizumab · IL-6 receptor antibody · 8 mg/kg",
+        )
+        assert re.fullmatch(rf"from day -?\d+ {anchor} · day \d+ since onset", start)
+        assert re.fullmatch(rf"to day -?\d+ {anchor} · day \d+ since onset( \(ongoing\))?", end)
+    assert (
+        "<b>case-011</b><br>tocilizumab · IL-6 receptor antibody · 8 mg/kg<br>"
+        + (
+            f"from day 0 {anchor} · day 211 since onset<br>"
+            f"to day 300 {anchor} · day 511 since onset (ongoing)"
+        )
+        in bars
+    )
+    given = hover_texts(trace(spec, "Given"))
+    assert (
+        "<b>case-003</b><br>methylprednisolone · corticosteroid · 1000 mg<br>"
+        f"day -50 {anchor} · day 153 since onset"
+    ) in given
+    attacks = hover_texts(trace(spec, "Relapse"))
+    assert f"<b>case-004</b><br>myelitis<br>day 100 {anchor} · day 304 since onset" in attacks
+
+
+@pytest.mark.parametrize(
+    ("rows", "height", "max_height", "every"),
+    [
+        (3, None, None, 1),  # on screen as tall as the rows
+        (30, None, 449, 1),  # a column: taller than 1.4x its width rather than illegible
+        (300, None, 449, 5),  # past 240 mm: thinner rows, every 5th named
+        (300, 1080, None, 4),  # a height given is kept
+    ],
+)
+def test_rows_fit_the_height_and_their_labels_never_overlap(
+    rows: int, height: int | None, max_height: int | None, every: int
+) -> None:
+    look = get_theme("print")
+    fit = fit_rows(rows, look, fixed=150, height=height, max_height=max_height, ceiling=906)
+    assert fit.every == every
+    assert fit.squeezed == (every > 1)
+    assert fit.height <= (height or 906)
+    if max_height is not None:
+        assert fit.height == min(max(max_height, rows * fit.legible + 150), 906)
+    labelled = fit.pitch * fit.every
+    assert labelled >= fit.legible * 0.999  # the labels' lines never overlap
+    assert fit.pitch * (fit.every - 1) < fit.legible  # and none is left out without need
