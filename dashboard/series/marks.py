@@ -7,11 +7,12 @@ short `customdata` lists filled into one hover template per trace, not as a text
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from dashboard.figure.parts import esc, joined, template_text
 from dashboard.figure.themes import BLACK, GREY, Theme
-from dashboard.model import format_number
+from dashboard.model import Treatment, format_number
 from dashboard.series.align import attack_days
 from dashboard.series.model import Series
 from dashboard.series.rows import Row, class_colours, class_names, lanes, treatment_class
@@ -51,11 +52,11 @@ class Marks:
     ) -> None:
         self.unit, self.theme = unit, theme
         self.anchor = template_text(lower_first(anchor))
-        shown = {treatment_class(item) for row in rows for item in row.case.treatments}
+        self.names = class_names(rows)  # every class the rows show, by its colour key
         self.colours = {
-            key: colour for key, colour in class_colours(classes).items() if key in shown
+            key: colour for key, colour in class_colours(classes).items() if key in self.names
         }
-        self.names = class_names(rows)
+        self.facts: dict[tuple[str, str | None, str | None, str | None], str] = {}
         self.kinds, self.merge = series.outcomes.count, series.outcomes.merge_within
         self.follow: dict[str, list[Any]] = {"x": [], "y": []}
         self.bars: dict[str, dict[str, list[Any]]] = {}  # by colour
@@ -104,8 +105,7 @@ class Marks:
         for item, (first, last), lane in zip(row.case.treatments, spans, chosen, strict=True):
             colour = self.colours.get(treatment_class(item), OTHER)
             centre = round(y - BAR / 2 + height * (lane + 0.5), 4)
-            dose = joined(item.dose, item.unit) if item.dose else None
-            what = joined(esc(item.drug), esc(item.class_ or ""), esc(dose or ""))
+            what = self._what(item)
             if item.given is not None:
                 for time in item.given:
                     self.given["x"].append(self.x(time.day, anchor))
@@ -121,7 +121,9 @@ class Marks:
                 *_days(last, anchor),
                 " (ongoing)" if item.ongoing else "",
             ]
-            bars = self.bars.setdefault(colour, {k: [] for k in ("x", "base", "y", "w", "d")})
+            bars = self.bars.get(colour)
+            if bars is None:
+                bars = self.bars[colour] = {k: [] for k in ("x", "base", "y", "w", "d")}
             bars["x"].append(round((last - first) / self.unit, 4))
             bars["base"].append(self.x(first, anchor))
             bars["y"].append(centre)
@@ -132,6 +134,17 @@ class Marks:
                 self.ongoing["y"].append(centre)
                 self.ongoing["c"].append(colour)
                 self.ongoing["d"].append(facts)
+
+    def _what(self, item: Treatment) -> str:
+        """'tocilizumab · IL-6 receptor antibody · 8 mg/kg', made once for every row that
+        gives the same drug, class and dose."""
+        key = (item.drug, item.class_, item.dose, item.unit)
+        what = self.facts.get(key)
+        if what is None:
+            dose = joined(item.dose, item.unit) if item.dose else None
+            what = joined(esc(item.drug), esc(item.class_ or ""), esc(dose or ""))
+            self.facts[key] = what
+        return what
 
     def traces(self, marker: float) -> list[dict[str, Any]]:
         """The traces, marks `marker` px tall; one bar trace per treatment class, which is
@@ -208,7 +221,11 @@ class Marks:
 
 def _days(day: float, anchor: float) -> tuple[str, str]:
     """A day as the hover writes it: from the anchor, and since the case's day 0."""
-    return format_number(day - anchor), format_number(day)
+    return _number(day - anchor), _number(day)
+
+
+# most days recur from case to case: each is written out once
+_number = functools.lru_cache(maxsize=1 << 16)(format_number)
 
 
 def _bars(name: str, colour: str, bars: dict[str, list[Any]], hover: str) -> dict[str, Any]:
