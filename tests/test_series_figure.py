@@ -453,3 +453,16 @@ def test_rows_fit_the_height_and_their_labels_never_overlap(
     labelled = fit.pitch * fit.every
     assert labelled >= fit.legible * 0.999  # the labels' lines never overlap
     assert fit.pitch * (fit.every - 1) < fit.legible  # and none is left out without need
+
+
+def test_a_journal_column_keeps_the_axis_title_and_time_0_inside(il6: SeriesFile) -> None:
+    column = series_spec(il6, theme="print", width=321)["layout"]
+    assert column["xaxis"]["title"]["text"] == "Months from start of<br>IL-6 receptor antibody"
+    zero = column["annotations"][0]
+    assert zero["text"] == "0: Start of IL-6 receptor antibody"
+    low, high = column["xaxis"]["range"]
+    assert -low / (high - low) < 0.5  # time 0 lies left of the middle: written rightwards
+    assert zero["xanchor"] == "left"
+    wide = series_spec(il6, theme="print", width=1200)["layout"]
+    assert "<br>" not in wide["xaxis"]["title"]["text"]
+    assert wide["annotations"][0]["xanchor"] == "center"

@@ -156,6 +156,13 @@ def series_spec(
         entries = sum(t.get("showlegend", True) is not False for t in marks.traces(look.marker))
         bottom += math.ceil(entries / legend_per_line(width)) * look.size * 1.9 + 8
     notes = _notes(missing, series_file.invalid)
+    label_px = _label_px(labels, look, many)
+    x_title = f"{unit_name.capitalize()}s from {lower_first(anchor)}"
+    notes_at = 58.0  # px under the plot: below the axis title
+    if narrow and len(x_title) * look.char_px > (width or NARROW) - label_px - 10:
+        x_title = _two_lines(x_title)  # a journal column: the title would run off the figure
+        bottom += look.size * 1.2
+        notes_at += look.size * 1.2
     bottom += 18 * len(notes)
     fit = fit_rows(
         round(slot),
@@ -186,6 +193,7 @@ def series_spec(
     )
     margin = max((high - low) * 0.02, 1.0)
     x_range = [round((low - margin) / unit, 4), round((high + margin) / unit, 4)]
+    zero = -x_range[0] / (x_range[1] - x_range[0])  # where time 0 is, as a share of the width
     layout: dict[str, Any] = {
         "template": {},
         "title": look.title("" if narrow else f"<b>{esc(series.title)}</b>"),
@@ -196,7 +204,7 @@ def series_spec(
         "autosize": width is None,
         # Margins set here, not by plotly's automargin: with a thousand row labels its
         # measuring and redrawing makes the chart many times slower to draw.
-        "margin": {"t": top, "b": bottom, "l": _label_px(shown, look, many), "r": 10},
+        "margin": {"t": top, "b": bottom, "l": label_px, "r": 10},
         "barmode": "overlay",
         "bargap": 0,
         "showlegend": True,
@@ -206,7 +214,7 @@ def series_spec(
         "xaxis": {
             "type": "linear",
             "range": x_range,
-            "title": {"text": f"{unit_name.capitalize()}s from {lower_first(anchor)}"},
+            "title": {"text": x_title},
             "showline": True,
             "linecolor": look.axis_line,
             "ticks": "outside",
@@ -247,6 +255,8 @@ def series_spec(
                 "y": 1,
                 "yref": "paper",
                 "yanchor": "bottom",
+                # in a narrow figure, written away from the nearer edge so as to stay inside
+                "xanchor": "center" if not narrow else "right" if zero > 0.5 else "left",
                 "text": f"0: {esc(anchor)}",
                 "showarrow": False,
                 "font": look.font_dict(0.85),
@@ -256,7 +266,7 @@ def series_spec(
                     "x": 0,
                     "xref": "paper",
                     # below the axis title, in pixels under the plot
-                    "y": (-58 - 18 * number) / (fit.height - top - bottom),
+                    "y": (-notes_at - 18 * number) / (fit.height - top - bottom),
                     "yref": "paper",
                     "text": esc(note),
                     "showarrow": False,
@@ -283,9 +293,18 @@ def series_spec(
     return {"data": traces, "layout": layout}
 
 
-def _label_px(labels: list[tuple[float, str]], look: Theme, many: bool) -> int:
+def _two_lines(text: str) -> str:
+    """The text broken at the space nearest its middle."""
+    spaces = [index for index, char in enumerate(text) if char == " "]
+    if not spaces:
+        return text
+    cut = min(spaces, key=lambda index: abs(index - len(text) / 2))
+    return f"{text[:cut]}<br>{text[cut + 1 :]}"
+
+
+def _label_px(labels: list[tuple[float, str, bool]], look: Theme, many: bool) -> int:
     """Room for the longest row label left of the plot (links and bold marks not counted)."""
-    longest = max((len(_TAGS.sub("", label)) for _, label in labels), default=4)
+    longest = max((len(_TAGS.sub("", label)) for _, label, _ in labels), default=4)
     scale = 0.6 if many else 0.9
     return min(round(longest * look.char_px * scale * 1.1 + 16), 360)
 
