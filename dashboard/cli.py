@@ -347,6 +347,7 @@ def _render_series(
         sort=sort,
         group=group,
         axis=axis,
+        warn=lambda message: click.echo(f"{path}: warning: {message}", err=True),
     )
     click.echo(f"Wrote {written}", err=True)
 

@@ -96,7 +96,7 @@ def test_series_page_draws_rows_and_outcomes(open_page: OpenPage, server: Server
     )
     # the row labels link to the cases
     hrefs = page.eval_on_selector_all(
-        f"{CHART} .ytick a",
+        f"{CHART} .textpoint a",
         "links => links.map(a => a.getAttribute('href')"
         " || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))",
     )

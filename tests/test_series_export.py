@@ -16,6 +16,7 @@ from dashboard.export import ExportError
 from dashboard.series.export import save_series
 from dashboard.series.load import load_series
 from tests.conftest import TIMELINES
+from tests.series_data import write_series
 
 DATA = Path(__file__).parent / "data" / "series"
 FIGURE1 = TIMELINES / "nomura-2025-figure1.series.yaml"
@@ -140,15 +141,57 @@ def test_site_has_a_page_per_series_linked_both_ways(tmp_path: Path, open_page: 
     rows = page.evaluate("document.getElementById('course-chart').layout.meta.rows")
     assert rows == ["delta", "beta", "alpha"]
     hrefs = page.eval_on_selector_all(
-        "#course-chart .ytick a",
+        "#course-chart .textpoint a",
         "links => links.map(a => a.getAttribute('href')"
         " || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))",
     )
     assert hrefs == ["../case/delta.html", "../case/beta.html", "../case/alpha.html"]
-    page.locator("#course-chart .ytick a").nth(2).dispatch_event("click")
+    page.locator("#course-chart .textpoint a").nth(2).dispatch_event("click")
     page.wait_for_url("**/case/alpha.html")
     page.go_back()
     page.locator("table.outcomes").get_by_role("link", name="beta", exact=True).click()
     page.wait_for_url("**/case/beta.html")
     assert page.title() == "Beta – satralizumab stopped"
     problems.assert_clean()
+
+
+COLUMN_MM, COLUMN_PX = 85, 1004  # 85 mm at 300 dpi
+
+
+@pytest.mark.parametrize("size", ["column", "page"])
+def test_series_view_images_never_pass_240_mm(tmp_path: Path, size: str) -> None:
+    width_mm, width_px = {"column": (COLUMN_MM, COLUMN_PX), "page": (PAGE_MM, PAGE_PX)}[size]
+    runner = CliRunner()
+    heights = {}
+    for rows in (30, 300):
+        series = write_series(tmp_path / f"rows-{rows}", rows)
+        png = tmp_path / f"{rows}-{size}.png"
+        result = runner.invoke(cli, ["render", str(series), "-o", str(png), "--size", size])
+        assert result.exit_code == 0, result.output
+        squeezed = f"{series}: warning: {rows} rows do not fit at a legible"
+        assert (squeezed in result.stderr) == (rows == 300), result.stderr
+        width, height = png_size(png.read_bytes())
+        assert width == width_px
+        heights[rows] = height / 300 * 25.4
+        pdf = save_series(load_series(series), tmp_path / f"{rows}-{size}.pdf", size=size)
+        box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf.read_bytes())
+        assert box is not None
+        assert float(box.group(1)) / 72 * 25.4 == pytest.approx(width_mm, abs=0.5)
+        assert float(box.group(2)) / 72 * 25.4 == pytest.approx(heights[rows], abs=0.5)
+    # 30 rows keep legible rows: taller than the size's usual height where they need it,
+    # never more than 240 mm; 300 rows take the whole 240 mm, with thinner rows
+    if size == "column":
+        assert width_mm * 1.4 < heights[30] < TALLEST_MM
+    else:
+        assert heights[30] == pytest.approx(width_mm, abs=0.2)
+    assert TALLEST_MM - 1 < heights[300] <= TALLEST_MM
+
+
+def test_a_slide_keeps_its_size_however_many_rows(tmp_path: Path) -> None:
+    series = load_series(write_series(tmp_path / "rows", 300))
+    messages: list[str] = []
+    png = save_series(series, tmp_path / "slide.png", size="slide", warn=messages.append)
+    assert png_size(png.read_bytes()) == (1920, 1080)
+    (message,) = messages
+    assert message.startswith("300 rows do not fit at a legible 29 px each: drawn 3 px apart")
+    assert "only every 10th case is named" in message

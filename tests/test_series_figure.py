@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
 import pytest
 
+from dashboard.figure.themes import get_theme
 from dashboard.load import CaseFile, Catalog, load_case
 from dashboard.series.caption import panels_caption, series_caption
-from dashboard.series.figure import series_spec
+from dashboard.series.figure import fit_rows, series_spec
 from dashboard.series.load import SeriesFile, load_series, resolve
 from dashboard.series.model import Series
 from dashboard.series.outcomes import compute
 from dashboard.series.panels import panels_spec
 from tests.conftest import SERIES_FILES, TIMELINES
+from tests.series_data import write_series
 
 DATA = Path(__file__).parent / "data" / "series"
 
@@ -27,17 +30,55 @@ def trace(spec: dict[str, Any], name: str) -> dict[str, Any]:
     return found[0]
 
 
+def row_labels(spec: dict[str, Any]) -> list[tuple[float, str]]:
+    """The row labels as drawn left of the plot: (y, text) with the gap before the plot cut."""
+    labels = trace(spec, "Cases")
+    assert labels["mode"] == "text" and labels["xaxis"] == "x2"
+    return [(y, text.rstrip("\u00a0")) for y, text in zip(labels["y"], labels["text"], strict=True)]
+
+
 def rows_of(spec: dict[str, Any], values: list[Any], ys: list[Any]) -> dict[str, list[Any]]:
     """Values grouped by the row (case id) their y position falls in."""
-    axis = spec["layout"]["yaxis"]
-    ids = [
-        label.split(">")[1].split("<")[0] if "<a" in label else label for label in axis["ticktext"]
-    ]
+    labels = row_labels(spec)
+    ids = [re.sub(r"<[^>]*>", "", text) for _, text in labels]
     by_row: dict[str, list[Any]] = {}
     for value, y in zip(values, ys, strict=True):
-        nearest = min(range(len(axis["tickvals"])), key=lambda i: abs(axis["tickvals"][i] - y))
+        nearest = min(range(len(labels)), key=lambda i: abs(labels[i][0] - y))
         by_row.setdefault(ids[nearest], []).append(value)
     return by_row
+
+
+def bars_of(spec: dict[str, Any]) -> dict[str, list[Any]]:
+    """Every treatment bar of the view, whatever its class' trace: base, length, y, colour
+    and hover text."""
+    found: dict[str, list[Any]] = {"base": [], "x": [], "y": [], "colour": [], "hover": []}
+    for bars in (t for t in spec["data"] if t["type"] == "bar"):
+        found["base"] += bars["base"]
+        found["x"] += bars["x"]
+        found["y"] += bars["y"]
+        found["colour"] += [bars["marker"]["color"]] * len(bars["x"])
+        found["hover"] += hover_texts(bars)
+    return found
+
+
+def hover_texts(item: dict[str, Any]) -> list[str]:
+    """Each point's hover text as plotly fills it in: the template with its customdata."""
+    template = item["hovertemplate"].removesuffix("<extra></extra>")
+    return [
+        re.sub(r"%\{customdata\[(\d+)\]\}", lambda m, d=data: str(d[int(m.group(1))]), template)
+        for data in item["customdata"]
+    ]
+
+
+def legend_colours(spec: dict[str, Any]) -> dict[str, str]:
+    """The treatment classes' legend entries and their colours."""
+    return {
+        t["name"]: t["marker"]["color"]
+        for t in spec["data"]
+        if t.get("showlegend", True)
+        and t["name"] not in ("End of follow-up", "Relapse")
+        and not t["name"].startswith("Relapse (")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +91,7 @@ def test_rows_are_grouped_sorted_and_linked(il6: SeriesFile) -> None:
     go.Figure(spec)  # every property valid for plotly
     assert spec["layout"]["meta"]["rows"] == ["delta", "beta", "alpha"]  # MOGAD, then NMOSD
     assert spec["layout"]["meta"]["no_anchor"] == ["gamma"]
-    assert spec["layout"]["yaxis"]["ticktext"] == [
+    assert [text for _, text in row_labels(spec)] == [
         "<b>MOGAD</b>",
         '<a href="/case/delta">delta</a>',
         "<b>NMOSD</b>",
@@ -97,7 +138,7 @@ def test_attacks_sit_at_their_aligned_times(il6: SeriesFile) -> None:
 def test_bars_marks_and_ends_sit_at_their_aligned_times(il6: SeriesFile) -> None:
     spec = series_spec(il6, axis="month")
     month = 30.4375
-    bars = trace(spec, "Treatment")
+    bars = bars_of(spec)
     found = rows_of(spec, list(zip(bars["base"], bars["x"], strict=True)), bars["y"])
     expected = {
         "beta": [(0, 230 / month)],
@@ -108,9 +149,15 @@ def test_bars_marks_and_ends_sit_at_their_aligned_times(il6: SeriesFile) -> None
         flat = [number for pair in sorted(found[row]) for number in pair]
         assert flat == pytest.approx([n for pair in sorted(values) for n in pair], abs=1e-3)
     marks = trace(spec, "Given")
-    given = rows_of(spec, list(zip(marks["x"], marks["marker"]["symbol"], strict=True)), marks["y"])
-    assert given["delta"] == [(0, "line-ns"), (pytest.approx(28 / month, abs=1e-3), "line-ns")]
-    assert (pytest.approx(600 / month, abs=1e-3), "triangle-right") in given["alpha"]
+    assert marks["marker"]["symbol"] == "line-ns"
+    given = rows_of(spec, marks["x"], marks["y"])
+    assert given["delta"] == [0, pytest.approx(28 / month, abs=1e-3)]
+    assert given["alpha"] == pytest.approx([-400 / month, -300 / month, 300 / month], abs=1e-3)
+    ongoing = trace(spec, "Ongoing")
+    assert ongoing["marker"]["symbol"] == "triangle-right"
+    assert rows_of(spec, ongoing["x"], ongoing["y"]) == {
+        "alpha": [pytest.approx(600 / month, abs=1e-3)]
+    }
     ends = trace(spec, "End of follow-up")
     assert rows_of(spec, ends["x"], ends["y"]) == {
         "delta": [pytest.approx(365.25 / month, abs=1e-3)],
@@ -120,23 +167,33 @@ def test_bars_marks_and_ends_sit_at_their_aligned_times(il6: SeriesFile) -> None
 
 
 def test_hover_names_case_drug_both_times_and_dose(il6: SeriesFile) -> None:
-    bars = trace(series_spec(il6, axis="day"), "Treatment")
-    tocilizumab = next(text for text in bars["hovertext"] if "tocilizumab" in text)
+    spec = series_spec(il6, axis="day")
+    tocilizumab = next(text for text in bars_of(spec)["hover"] if "tocilizumab" in text)
     assert tocilizumab == (
         "<b>alpha</b><br>tocilizumab · IL-6 receptor antibody · 8 mg/kg<br>"
         "from day 0 from start of IL-6 receptor antibody · day 400 since onset<br>"
         "to day 600 from start of IL-6 receptor antibody · day 1000 since onset (ongoing)"
     )
-    attacks = trace(series_spec(il6, axis="day"), "Relapse (open: merged)")
-    assert attacks["hovertext"][2] == (
+    assert hover_texts(trace(spec, "Ongoing")) == [tocilizumab]
+    attacks = hover_texts(trace(spec, "Relapse (open: merged)"))
+    assert attacks[2] == (
         "<b>beta</b><br>optic neuritis<br>"
         "day -270 from start of IL-6 receptor antibody · day -200 since day 0"
+    )
+    assert attacks[5].endswith(
+        "day -280 from start of IL-6 receptor antibody · day 120 since onset<br>"
+        "(within the merge interval of the attack before: not counted)"
+    )
+    (end,) = [text for text in hover_texts(trace(spec, "End of follow-up")) if "beta" in text]
+    assert end == (
+        "<b>beta</b><br>End of follow-up<br>"
+        "day 230 from start of IL-6 receptor antibody · day 300 since day 0"
     )
 
 
 def test_class_colours_follow_the_palette_and_ignore_capitals(il6: SeriesFile) -> None:
     spec = series_spec(il6)
-    legend = {t["name"]: t["marker"]["color"] for t in spec["data"] if t.get("x") == [None]}
+    legend = legend_colours(spec)
     assert list(legend) == [
         "IL-6 receptor antibody",
         "corticosteroid",
@@ -144,9 +201,9 @@ def test_class_colours_follow_the_palette_and_ignore_capitals(il6: SeriesFile) -
         "ongoing",
     ]
     assert legend["IL-6 receptor antibody"] == "#0072b2"  # the first hue, as in one case's figure
-    bars = trace(spec, "Treatment")
-    satralizumab = next(i for i, t in enumerate(bars["hovertext"]) if "satralizumab" in t)
-    assert bars["marker"]["color"][satralizumab] == "#0072b2"  # written 'IL-6 Receptor Antibody'
+    bars = bars_of(spec)
+    satralizumab = next(i for i, t in enumerate(bars["hover"]) if "satralizumab" in t)
+    assert bars["colour"][satralizumab] == "#0072b2"  # written 'IL-6 Receptor Antibody'
 
 
 def test_window_and_bad_options(il6: SeriesFile) -> None:
@@ -299,7 +356,113 @@ def test_a_class_has_one_colour_in_every_panel_and_in_the_series_view(tmp_path: 
     # azathioprine comes first in panel (a); tocilizumab alone would take the first hue in (b)
     assert first == {"azathioprine": "#0072b2", "tocilizumab": "#d55e00"}
     assert second == {"tocilizumab": "#d55e00"}
-    legend = {
-        t["name"]: t["marker"]["color"] for t in series_spec(both)["data"] if t.get("x") == [None]
-    }
+    legend = legend_colours(series_spec(both))
     assert legend == {"immunosuppressant": "#0072b2", "IL-6 receptor antibody": "#d55e00"}
+
+
+def test_the_number_of_traces_does_not_grow_with_the_cases(tmp_path: Path) -> None:
+    few = series_spec(load_series(write_series(tmp_path / "few", 10)))
+    many = series_spec(load_series(write_series(tmp_path / "many", 200)))
+    assert [t["name"] for t in few["data"]] == [t["name"] for t in many["data"]]
+    assert len(many["data"]) <= 20
+    assert len(trace(many, "Relapse")["x"]) == 400
+    # no shape or annotation per case: the zero line, its label, and nothing per row
+    assert len(many["layout"]["shapes"]) == len(few["layout"]["shapes"]) == 1
+    assert len(many["layout"]["annotations"]) == len(few["layout"]["annotations"]) == 1
+    assert "ticktext" not in many["layout"]["yaxis"]
+
+
+def test_every_attack_and_treatment_of_every_case_is_at_its_aligned_time(tmp_path: Path) -> None:
+    loaded = load_series(write_series(tmp_path / "cases", 60))
+    spec = series_spec(loaded, axis="day", link=lambda case: f"/case/{case}")
+    assert len(row_labels(spec)) == 60  # every row named, and linked
+    assert all(text.startswith('<a href="/case/case-') for _, text in row_labels(spec))
+    attacks = trace(spec, "Relapse")
+    found_attacks = rows_of(spec, attacks["x"], attacks["y"])
+    bars = bars_of(spec)
+    found_bars = rows_of(spec, list(zip(bars["base"], bars["x"], strict=True)), bars["y"])
+    given = trace(spec, "Given")
+    found_given = rows_of(spec, given["x"], given["y"])
+    ongoing = trace(spec, "Ongoing")
+    found_ongoing = rows_of(spec, ongoing["x"], ongoing["y"])
+    ends = trace(spec, "End of follow-up")
+    found_ends = rows_of(spec, ends["x"], ends["y"])
+    for item in loaded.cases:
+        n, anchor = int(item.id[-3:]), 200 + int(item.id[-3:])
+        assert sorted(found_attacks[item.id]) == [50 + n % 7 - anchor, 300 + n - anchor]
+        assert sorted(found_bars[item.id]) == [
+            (n % 9 - anchor, 100 + n - n % 9),
+            (0, 500 + n - anchor),
+        ]
+        assert sorted(found_given[item.id]) == [10 - anchor, 150 + n - anchor]
+        assert found_ongoing[item.id] == [500 + n - anchor]
+        assert found_ends[item.id] == [500 + n - anchor]
+
+
+def test_every_hover_names_case_drug_both_times_and_dose(tmp_path: Path) -> None:
+    loaded = load_series(write_series(tmp_path / "cases", 12))
+    spec = series_spec(loaded, axis="week")
+    anchor = "from start of tocilizumab"
+    bars = bars_of(spec)["hover"]
+    assert len(bars) == 24
+    for text in bars:
+        case, drug, start, end = text.split("<br>")
+        assert re.fullmatch(r"<b>case-\d{3}</b>", case)
+        assert drug in (
+            "azathioprine · immunosuppressant · 100 mg/day",
+            "tocilizumab · IL-6 receptor antibody · 8 mg/kg",
+        )
+        assert re.fullmatch(rf"from day -?\d+ {anchor} · day \d+ since onset", start)
+        assert re.fullmatch(rf"to day -?\d+ {anchor} · day \d+ since onset( \(ongoing\))?", end)
+    assert (
+        "<b>case-011</b><br>tocilizumab · IL-6 receptor antibody · 8 mg/kg<br>"
+        + (
+            f"from day 0 {anchor} · day 211 since onset<br>"
+            f"to day 300 {anchor} · day 511 since onset (ongoing)"
+        )
+        in bars
+    )
+    given = hover_texts(trace(spec, "Given"))
+    assert (
+        "<b>case-003</b><br>methylprednisolone · corticosteroid · 1000 mg<br>"
+        f"day -50 {anchor} · day 153 since onset"
+    ) in given
+    attacks = hover_texts(trace(spec, "Relapse"))
+    assert f"<b>case-004</b><br>myelitis<br>day 100 {anchor} · day 304 since onset" in attacks
+
+
+@pytest.mark.parametrize(
+    ("rows", "height", "max_height", "every"),
+    [
+        (3, None, None, 1),  # on screen as tall as the rows
+        (30, None, 449, 1),  # a column: taller than 1.4x its width rather than illegible
+        (300, None, 449, 5),  # past 240 mm: thinner rows, every 5th named
+        (300, 1080, None, 4),  # a height given is kept
+    ],
+)
+def test_rows_fit_the_height_and_their_labels_never_overlap(
+    rows: int, height: int | None, max_height: int | None, every: int
+) -> None:
+    look = get_theme("print")
+    fit = fit_rows(rows, look, fixed=150, height=height, max_height=max_height, ceiling=906)
+    assert fit.every == every
+    assert fit.squeezed == (every > 1)
+    assert fit.height <= (height or 906)
+    if max_height is not None:
+        assert fit.height == min(max(max_height, rows * fit.legible + 150), 906)
+    labelled = fit.pitch * fit.every
+    assert labelled >= fit.legible * 0.999  # the labels' lines never overlap
+    assert fit.pitch * (fit.every - 1) < fit.legible  # and none is left out without need
+
+
+def test_a_journal_column_keeps_the_axis_title_and_time_0_inside(il6: SeriesFile) -> None:
+    column = series_spec(il6, theme="print", width=321)["layout"]
+    assert column["xaxis"]["title"]["text"] == "Months from start of<br>IL-6 receptor antibody"
+    zero = column["annotations"][0]
+    assert zero["text"] == "0: Start of IL-6 receptor antibody"
+    low, high = column["xaxis"]["range"]
+    assert -low / (high - low) < 0.5  # time 0 lies left of the middle: written rightwards
+    assert zero["xanchor"] == "left"
+    wide = series_spec(il6, theme="print", width=1200)["layout"]
+    assert "<br>" not in wide["xaxis"]["title"]["text"]
+    assert wide["annotations"][0]["xanchor"] == "center"

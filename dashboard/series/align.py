@@ -6,12 +6,12 @@ from dashboard.model import Case
 from dashboard.series.model import Align
 
 
-def _matches(value: str | None, words: tuple[str, ...] | None) -> bool:
-    return value is not None and words is not None and value.casefold() in _folded(words)
+def _folded(words: tuple[str, ...] | None) -> frozenset[str]:
+    return frozenset(word.casefold() for word in words or ())
 
 
-def _folded(words: tuple[str, ...]) -> set[str]:
-    return {word.casefold() for word in words}
+def _matches(value: str | None, words: frozenset[str]) -> bool:
+    return value is not None and value.casefold() in words
 
 
 def anchor_candidates(case: Case, align: Align) -> list[float]:
@@ -20,19 +20,21 @@ def anchor_candidates(case: Case, align: Align) -> list[float]:
     if align.by == "day0" or match is None:
         return [0.0]
     if align.by == "treatment":
+        drugs, abbrs, classes = _folded(match.drug), _folded(match.abbr), _folded(match.class_)
         days = [
             item.first.day
             for item in case.treatments
-            if _matches(item.drug, match.drug)
-            or _matches(item.abbr, match.abbr)
-            or _matches(item.class_, match.class_)
+            if _matches(item.drug, drugs)
+            or _matches(item.abbr, abbrs)
+            or _matches(item.class_, classes)
         ]
     else:
+        kinds, labels = _folded(match.kind), _folded(match.label)
         days = [
             event.at.day
             for event in case.events
-            if (match.kind is None or _matches(event.kind, match.kind))
-            and (match.label is None or _matches(event.label or event.title, match.label))
+            if (match.kind is None or _matches(event.kind, kinds))
+            and (match.label is None or _matches(event.label or event.title, labels))
         ]
     return sorted(days)
 

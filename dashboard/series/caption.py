@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dashboard.describe import abbreviations, day0_when, format_interval, is_approximate
-from dashboard.series.figure import lower_first as _lower
 from dashboard.series.load import SeriesFile
+from dashboard.series.marks import lower_first as _lower
 from dashboard.series.outcomes import Outcomes, summary
 from dashboard.series.panels import panel_label
 

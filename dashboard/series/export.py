@@ -33,6 +33,7 @@ from dashboard.series.panels import panels_spec
 VIEWS = ("series", "panels")
 PAGE_MM = 240  # the tallest figure a journal page takes
 FORMATS = (".html", ".json", *(f".{fmt}" for fmt in IMAGE_FORMATS))
+KEYS = ("legible_row_px", "row_px")  # the meta of a series view: a legible row, a drawn row
 
 
 def series_figure(
@@ -42,10 +43,12 @@ def series_figure(
     theme: str = "screen",
     width: int | None = None,
     height: float | None = None,
+    max_height: float | None = None,
     link: Link | None = None,
     **options: Any,
 ) -> dict[str, Any]:
-    """The series drawn as `view`: the aligned rows ("series") or the stacked panels."""
+    """The series drawn as `view`: the aligned rows ("series") or the stacked panels; a
+    `max_height` (journal sizes) bounds the rows' view as `fit_rows` says."""
     if view == "panels":
         unused = [name for name, value in options.items() if value is not None]
         if unused:
@@ -57,7 +60,17 @@ def series_figure(
     if view != "series":
         raise ExportError(f"unknown view {view!r}; expected series or panels")
     tall = round(height) if height is not None else None
-    return series_spec(series_file, theme=theme, width=width, height=tall, link=link, **options)
+    ceiling = _tallest_px() if max_height is not None else None
+    return series_spec(
+        series_file,
+        theme=theme,
+        width=width,
+        height=tall,
+        max_height=max_height,
+        ceiling=ceiling,
+        link=link,
+        **options,
+    )
 
 
 def series_caption_for(series_file: SeriesFile, view: str) -> str:
@@ -67,12 +80,40 @@ def series_caption_for(series_file: SeriesFile, view: str) -> str:
     return series_caption(series_file, compute(series_file))
 
 
+def _tallest_px() -> int:
+    """The tallest print figure in layout pixels: a pixel under 240 mm, so that rounding
+    up to the file's pixels cannot pass the limit."""
+    return math.floor(PAGE_MM / MM_PER_INCH * CSS_PX_PER_INCH) - 1
+
+
 def _tallest(size: ImageSize) -> float | None:
     if size.height is not None:
         return size.height
-    if size.mm is not None:  # a pixel under, so that rounding up cannot pass the limit
-        return math.floor(PAGE_MM / MM_PER_INCH * CSS_PX_PER_INCH) - 1
-    return None
+    return _tallest_px() if size.mm is not None else None
+
+
+def squeeze_warning(figure: dict[str, Any], size: ImageSize) -> str | None:
+    """What to tell the user when the rows had to be drawn thinner than their labels."""
+    meta = figure["layout"].get("meta", {})
+    every = meta.get("labels_every", 1)
+    if every <= 1:
+        return None
+    rows = len(meta["rows"])
+    if size.mm is not None:
+        legible, drawn = (f"{meta[key] * MM_PER_INCH / CSS_PX_PER_INCH:.1f} mm" for key in KEYS)
+    else:
+        legible, drawn = (f"{meta[key]:.0f} px" for key in KEYS)
+    return (
+        f"{rows} rows do not fit at a legible {legible} each: drawn {drawn} apart, and only "
+        f"every {_ordinal(every)} case is named; a larger --size or fewer cases keeps every name"
+    )
+
+
+def _ordinal(number: int) -> str:
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
 
 
 def outcome_rows(
@@ -132,9 +173,11 @@ def save_series(
     dpi: int | None = None,
     renderer: ImageRenderer | None = None,
     link: Callable[[str], str | None] | None = None,
+    warn: Callable[[str], None] | None = None,
     **options: Any,
 ) -> Path:
-    """Write the series to `path` in the format its suffix names."""
+    """Write the series to `path` in the format its suffix names; `warn` hears when an
+    image's rows had to be squeezed below a legible size."""
     path = Path(path)
     view = view or "series"
     suffix = path.suffix.lower()
@@ -151,8 +194,12 @@ def save_series(
             theme=theme or image_size.theme,
             width=image_size.width,
             height=_tallest(image_size) if view == "panels" else image_size.height,
+            max_height=image_size.max_height if view == "series" else None,
             **options,
         )
+        warning = squeeze_warning(figure, image_size)
+        if warning is not None and warn is not None:
+            warn(warning)
         if renderer is None:
             with ImageRenderer(tabs=1) as own:
                 return write_figures([(figure, path)], own, image_size)[0]

@@ -1,347 +1,117 @@
-"""The case-series view: one row per case, aligned at the anchor, in a handful of traces."""
+"""The case-series view: one row per case, aligned at the anchor, in a handful of traces.
+
+The rows are named by one text trace left of the plot rather than by the y axis' tick
+labels: plotly measures every tick label against the whole drawing, which for a thousand
+rows takes most of a minute; a text trace of the same labels draws in a fraction of a second.
+"""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.figure.parts import esc, joined, lines
-from dashboard.figure.themes import BLACK, GREY, PALETTE, Theme, get_theme, shade
+from dashboard.figure.parts import esc
+from dashboard.figure.themes import Theme, get_theme
 from dashboard.figure.timeaxis import pick_unit
-from dashboard.model import UNIT_DAYS, Case, Treatment, format_number
-from dashboard.series.align import attack_days, follow_up
+from dashboard.model import UNIT_DAYS
 from dashboard.series.load import SeriesFile
-from dashboard.series.model import SORTS, Series
-from dashboard.series.outcomes import CaseOutcome, case_outcome
+from dashboard.series.marks import Marks, lower_first
+from dashboard.series.rows import Row, series_classes, series_rows
 
-MAX_CLASSES = 12  # classes beyond the most frequent ones share one grey legend entry
-OTHER = "#9a9a9a"
-BAR = 0.62  # the height of a row's bars, in rows
 NARROW = 720  # px: narrower figures (a journal column) get their legend below the plot
 LEGEND_ENTRY_PX = 220  # the width of a legend entry below a narrow figure
+MANY = 40  # more rows than this get smaller labels and thinner rows on screen
+LABEL_GAP = 1.22  # a row label's line, as a share of its type size
+GAP = "\u00a0\u00a0"  # between a row label and the plot (a plain space would be dropped)
 Link = Callable[[str], str | None]
 
 
 @dataclass(frozen=True, slots=True)
-class Row:
-    """One aligned case: its id, label, case, row in the outcome table and y position."""
+class Fit:
+    """How the rows share the plot's height: each `pitch` px tall, every `every`-th labelled."""
 
-    id: str
-    label: str
-    case: Case
-    outcome: CaseOutcome
-    group: str
-    span: tuple[float, float]  # the whole follow-up, in days since the case's day 0
+    height: float  # the figure's height, px
+    pitch: float  # one row, px
+    legible: float  # the thinnest row whose label reads, px
+    every: int  # 1: every row labelled; n: every n-th, so that labels never overlap
 
     @property
-    def anchor(self) -> float:
-        """The anchor day (the row exists only for cases that have one)."""
-        assert self.outcome.anchor is not None
-        return self.outcome.anchor
+    def squeezed(self) -> bool:
+        """The rows had to be drawn thinner than their labels."""
+        return self.every > 1
 
 
-def _sort_key(sort: str) -> Callable[[Row], Any]:
-    def total(row: Row) -> int:
-        return row.outcome.before_attacks + row.outcome.after_attacks
+def fit_rows(
+    slots: int,
+    look: Theme,
+    *,
+    fixed: float,
+    height: float | None,
+    max_height: float | None,
+    ceiling: float | None,
+) -> Fit:
+    """The figure's height and its rows' pitch for `slots` rows and `fixed` px around them.
 
-    def descending(value: float | None) -> float:
-        return -value if value is not None else float("inf")
-
-    keys: dict[str, Callable[[Row], Any]] = {
-        "id": lambda row: row.id,
-        "anchor": lambda row: (row.anchor, row.id),
-        "follow-up": lambda row: (-(row.outcome.end - row.outcome.start), row.id),
-        "relapses": lambda row: (-total(row), row.id),
-        "arr-before": lambda row: (descending(row.outcome.arr_before), row.id),
-        "arr-after": lambda row: (descending(row.outcome.arr_after), row.id),
-    }
-    return keys[sort]
-
-
-def series_rows(
-    series_file: SeriesFile, *, sort: str | None = None, group: str | None = None
-) -> tuple[list[Row], list[str]]:
-    """The aligned rows in view order, and the ids of cases without an anchor."""
-    series = series_file.series
-    sort = sort or series.sort
-    group = group or series.group
-    if sort not in SORTS:
-        raise ValueError(f"unknown sort {sort!r}; expected one of {', '.join(SORTS)}")
-    if group not in ("none", "diagnosis"):
-        raise ValueError(f"unknown group {group!r}; expected none or diagnosis")
-    rows: list[Row] = []
-    missing: list[str] = []
-    for item in series_file.cases:
-        span = follow_up(item.case)
-        outcome = case_outcome(item.id, item.case, series, span, scores=False)
-        if outcome.anchor is None:
-            missing.append(item.id)
-            continue
-        label = item.case.title if series.label == "title" else item.id
-        first = item.case.diagnoses[0] if item.case.diagnoses else "no diagnosis given"
-        group_name = first if group != "none" else ""
-        rows.append(Row(item.id, label, item.case, outcome, group_name, span))
-    rows.sort(key=_sort_key(sort))
-    if group != "none":
-        rows.sort(key=lambda row: row.group.casefold())  # stable: sorted within each group
-    return rows, missing
+    On screen the figure is as tall as its rows. At journal sizes (`max_height`) it is no
+    taller than the size allows unless its rows would then be thinner than their labels, in
+    which case it grows up to `ceiling`; beyond that, and at a given `height`, the rows get
+    thinner and only every n-th is labelled, at the same legible type.
+    """
+    many = slots > MANY
+    legible = look.text_px(0.6 if many else 0.9) * LABEL_GAP
+    natural = look.row_px * (1.6 if slots <= 12 else 1.0)
+    if many:
+        natural = max(6.0, look.row_px * MANY / slots)
+    rows = max(slots, 1)
+    if height is None:
+        height = rows * natural + fixed
+        if max_height is None:
+            return Fit(height, natural, legible, 1)
+        height = min(height, max(max_height, rows * legible + fixed))
+        if ceiling is not None:
+            height = min(height, ceiling)
+    pitch = max(height - fixed, 1.0) / rows
+    every = 1 if pitch >= legible * 0.999 else math.ceil(legible / pitch)
+    return Fit(height, pitch, legible, every)
 
 
-def class_order(cases: Iterable[Case]) -> tuple[str, ...]:
-    """The series' treatment classes in hue order: its most frequent classes, each where it
-    first appears, as one case's figure orders them; the single-case figures of the series
-    get this order too (`FigureOptions.families`), so a class has one colour everywhere."""
-    counts: dict[str, int] = {}
-    for case in cases:
-        for item in case.treatments:
-            key = _class(item)
-            counts[key] = counts.get(key, 0) + 1
-    ranked = sorted(counts, key=lambda key: -counts[key])[:MAX_CLASSES]
-    return tuple(key for key in counts if key in ranked)
-
-
-def series_classes(series_file: SeriesFile) -> tuple[str, ...]:
-    """`class_order` over every case of the series, its panels included."""
-    items = (*series_file.cases, *series_file.panels)
-    return class_order(item.case for item in items)
-
-
-def class_colours(order: tuple[str, ...]) -> dict[str, str]:
-    """One colour per class of `order`, as the single-case figures give the first drug of a
-    class; classes left out of the order are drawn grey."""
-    return {
-        key: shade(PALETTE[index % len(PALETTE)], index // len(PALETTE))
-        for index, key in enumerate(order)
-    }
-
-
-def class_names(rows: list[Row]) -> dict[str, str]:
-    """Each colour key as the files first write it ('IL-6 receptor antibody')."""
-    names: dict[str, str] = {}
+def _labels(
+    rows: list[Row], marks: Marks, link: Link | None
+) -> tuple[list[tuple[float, str, bool]], float]:
+    """Every row's label (and each group's heading) at its y position, adding the rows'
+    marks on the way; and the number of slots taken."""
+    labels: list[tuple[float, str, bool]] = []
+    slot = 0.0
+    current: str | None = None
     for row in rows:
-        for item in row.case.treatments:
-            written = item.class_ or ("procedure" if item.kind == "procedure" else item.row)
-            names.setdefault(_class(item), written)
-    return names
+        if row.group and row.group != current:
+            current = row.group
+            labels.append((slot, f"<b>{esc(row.group)}</b>", True))
+            slot += 1
+        url = link(row.id) if link is not None else None
+        shown = esc(row.label)
+        labels.append((slot, f'<a href="{esc(url)}">{shown}</a>' if url else shown, False))
+        marks.add_row(row, slot)
+        slot += 1
+    return labels, slot
 
 
-def _class(item: Treatment) -> str:
-    """The colour key as the single-case figure's: the class (any capitals), else
-    'procedure' or the drug's row."""
-    return (item.class_ or ("procedure" if item.kind == "procedure" else item.row)).casefold()
-
-
-def _lanes(items: list[tuple[float, float]]) -> tuple[list[int], int]:
-    """Greedy lanes so that overlapping bars of one row sit one above the other."""
-    ends: list[float] = []
-    lanes: list[int] = []
-    for start, end in items:
-        for lane, last in enumerate(ends):
-            if start > last:
-                ends[lane] = end
-                lanes.append(lane)
-                break
-        else:
-            ends.append(end)
-            lanes.append(len(ends) - 1)
-    return lanes, max(len(ends), 1)
-
-
-class _Builder:
-    """Collects every row's elements into one trace per kind of mark."""
-
-    def __init__(
-        self,
-        unit: float,
-        theme: Theme,
-        rows: list[Row],
-        anchor: str,
-        series: Series,
-        classes: tuple[str, ...],
-    ) -> None:
-        self.unit, self.theme, self.anchor_name = unit, theme, anchor
-        shown = {_class(item) for row in rows for item in row.case.treatments}
-        self.colours = {
-            key: colour for key, colour in class_colours(classes).items() if key in shown
-        }
-        self.names = class_names(rows)
-        self.kinds, self.merge = series.outcomes.count, series.outcomes.merge_within
-        self.bars: dict[str, list[Any]] = {k: [] for k in ("x", "base", "y", "w", "c", "t")}
-        self.marks: dict[str, list[Any]] = {k: [] for k in ("x", "y", "c", "s", "t")}
-        self.attacks: dict[str, list[Any]] = {k: [] for k in ("x", "y", "s", "t")}
-        self.ends: dict[str, list[Any]] = {k: [] for k in ("x", "y", "t")}
-        self.follow: dict[str, list[Any]] = {"x": [], "y": []}
-
-    def x(self, day: float, anchor: float) -> float:
-        return round((day - anchor) / self.unit, 4)
-
-    def when(self, row: Row, day: float) -> str:
-        """'day −30 from the anchor · day 370 since onset'."""
-        since = row.case.day0.label
-        return (
-            f"day {format_number(day - row.anchor)} from {lower_first(self.anchor_name)}"
-            f" · day {format_number(day)} since {since if since != 'Day 0' else 'day 0'}"
-        )
-
-    def add_row(self, row: Row, y: float) -> None:
-        start, end = row.span
-        self.follow["x"] += [self.x(start, row.anchor), self.x(end, row.anchor), None]
-        self.follow["y"] += [y, y, None]
-        name = f"<b>{esc(row.label)}</b>"
-        self.ends["x"].append(self.x(end, row.anchor))
-        self.ends["y"].append(y)
-        self.ends["t"].append(lines(name, "End of follow-up", self.when(row, end)))
-        self._treatments(row, y, name, end)
-        counted = set(attack_days(row.case, self.kinds, self.merge))
-        for event in row.case.events:
-            if event.kind not in self.kinds:
-                continue
-            day = event.at.day
-            self.attacks["x"].append(self.x(day, row.anchor))
-            self.attacks["y"].append(y - BAR / 2 - 0.08)
-            merged = day not in counted
-            self.attacks["s"].append("triangle-down-open" if merged else "triangle-down")
-            note = "(within the merge interval of the attack before: not counted)"
-            self.attacks["t"].append(
-                lines(name, esc(event.title), self.when(row, day), note if merged else None)
-            )
-
-    def _treatments(self, row: Row, y: float, name: str, end: float) -> None:
-        spans = []
-        for item in row.case.treatments:
-            last = end if item.ongoing else item.last.day
-            spans.append((item.first.day, max(last, item.first.day)))
-        lanes, count = _lanes(spans)
-        height = BAR / count
-        for item, (first, last), lane in zip(row.case.treatments, spans, lanes, strict=True):
-            colour = self.colours.get(_class(item), OTHER)
-            centre = y - BAR / 2 + height * (lane + 0.5)
-            dose = joined(item.dose, item.unit) if item.dose else None
-            what = joined(esc(item.drug), esc(item.class_ or ""), esc(dose or ""))
-            if item.given is not None:
-                for time in item.given:
-                    self.marks["x"].append(self.x(time.day, row.anchor))
-                    self.marks["y"].append(centre)
-                    self.marks["c"].append(colour)
-                    self.marks["s"].append("line-ns")
-                    self.marks["t"].append(lines(name, what, self.when(row, time.day)))
-                continue
-            text = lines(
-                name,
-                what,
-                "from " + self.when(row, first),
-                ("to " + self.when(row, last)) + (" (ongoing)" if item.ongoing else ""),
-            )
-            self.bars["x"].append(round((last - first) / self.unit, 4))
-            self.bars["base"].append(self.x(first, row.anchor))
-            self.bars["y"].append(round(centre, 4))
-            self.bars["w"].append(round(height * 0.86, 4))
-            self.bars["c"].append(colour)
-            self.bars["t"].append(text)
-            if item.ongoing:
-                self.marks["x"].append(self.x(last, row.anchor))
-                self.marks["y"].append(centre)
-                self.marks["c"].append(colour)
-                self.marks["s"].append("triangle-right")
-                self.marks["t"].append(text)
-
-    def traces(self) -> list[dict[str, Any]]:
-        look = self.theme
-        hover = "%{hovertext}<extra></extra>"
-        traces: list[dict[str, Any]] = [
-            {
-                "type": "scatter",
-                "name": "Follow-up",
-                "x": self.follow["x"],
-                "y": self.follow["y"],
-                "mode": "lines",
-                "line": {"color": "#c8c8c8", "width": 1},
-                "hoverinfo": "skip",
-                "showlegend": False,
-            },
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": "Treatment",
-                "x": self.bars["x"],
-                "base": self.bars["base"],
-                "y": self.bars["y"],
-                "width": self.bars["w"],
-                "marker": {"color": self.bars["c"], "line": {"width": 0}},
-                "hovertext": self.bars["t"],
-                "hovertemplate": hover,
-                "showlegend": False,
-            },
-            {
-                "type": "scatter",
-                "name": "Given",
-                "mode": "markers",
-                "x": self.marks["x"],
-                "y": self.marks["y"],
-                "marker": {
-                    "color": self.marks["c"],
-                    "symbol": self.marks["s"],
-                    "size": look.marker * 0.9,
-                    "line": {"color": self.marks["c"], "width": 2},
-                },
-                "hovertext": self.marks["t"],
-                "hovertemplate": hover,
-                "showlegend": False,
-            },
-            {
-                "type": "scatter",
-                "name": "End of follow-up",
-                "mode": "markers",
-                "x": self.ends["x"],
-                "y": self.ends["y"],
-                "marker": {
-                    "symbol": "line-ns",
-                    "size": look.marker * 1.1,
-                    "line": {"color": look.ink, "width": 2},
-                },
-                "hovertext": self.ends["t"],
-                "hovertemplate": hover,
-            },
-            {
-                "type": "scatter",
-                "name": "Relapse (open: merged)",
-                "mode": "markers",
-                "x": self.attacks["x"],
-                "y": self.attacks["y"],
-                "marker": {
-                    "symbol": self.attacks["s"],
-                    "size": look.marker,
-                    "color": BLACK,
-                    "line": {"color": BLACK, "width": 1},
-                },
-                "hovertext": self.attacks["t"],
-                "hovertemplate": hover,
-            },
-        ]
-        if not any(symbol.endswith("-open") for symbol in self.attacks["s"]):
-            traces[-1]["name"] = "Relapse"
-        for key, colour in self.colours.items():
-            traces.append(_legend_only(self.names[key], {"symbol": "square", "color": colour}))
-        if OTHER in self.bars["c"] or OTHER in self.marks["c"]:
-            traces.append(_legend_only("other treatments", {"symbol": "square", "color": OTHER}))
-        if "triangle-right" in self.marks["s"]:
-            traces.append(_legend_only("ongoing", {"symbol": "triangle-right", "color": GREY}))
-        return traces
-
-
-def _legend_only(name: str, marker: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "scatter",
-        "name": esc(name),
-        "x": [None],
-        "y": [None],
-        "mode": "markers",
-        "marker": marker | {"size": 11},
-        "hoverinfo": "skip",
-    }
+def _thinned(labels: list[tuple[float, str, bool]], every: int) -> list[tuple[float, str]]:
+    """Every `every`-th row label, so that none overlaps another; group headings are kept,
+    and a row label too close above a heading gives way to it."""
+    kept: list[tuple[float, str, bool]] = []
+    for label in labels:
+        y, _, heading = label
+        if heading:
+            if kept and not kept[-1][2] and y - kept[-1][0] < every:
+                kept.pop()
+            kept.append(label)
+        elif not kept or y - kept[-1][0] >= every:
+            kept.append(label)
+    return [(y, text) for y, text, _ in kept]
 
 
 def series_spec(
@@ -354,9 +124,12 @@ def series_spec(
     theme: str = "screen",
     width: int | None = None,
     height: int | None = None,
+    max_height: float | None = None,
+    ceiling: float | None = None,
     link: Link | None = None,
 ) -> dict[str, Any]:
-    """The case-series view as a plain, JSON-ready figure dict."""
+    """The case-series view as a plain, JSON-ready figure dict; `height` fixes its height,
+    `max_height` and `ceiling` bound it as `fit_rows` says."""
     look = get_theme(theme)
     series = series_file.series
     rows, missing = series_rows(series_file, sort=sort, group=group)
@@ -374,49 +147,64 @@ def series_spec(
         raise ValueError(f"unknown axis {unit_name!r}; expected day, week, month or year")
     unit = UNIT_DAYS[unit_name]
     anchor = series.align.label()
-    builder = _Builder(unit, look, rows, anchor, series, series_classes(series_file))
-    positions: list[float] = []
-    labels: list[str] = []
-    slot = 0.0
-    current: str | None = None
-    for row in rows:
-        if row.group and row.group != current:
-            current = row.group
-            positions.append(slot)
-            labels.append(f"<b>{esc(row.group)}</b>")
-            slot += 1
-        url = link(row.id) if link is not None else None
-        shown = esc(row.label)
-        labels.append(f'<a href="{esc(url)}">{shown}</a>' if url else shown)
-        positions.append(slot)
-        builder.add_row(row, slot)
-        slot += 1
-    many = len(rows) > 40
+    marks = Marks(unit, look, rows, anchor, series, series_classes(series_file))
+    labels, slot = _labels(rows, marks, link)
+    many = len(rows) > MANY
     narrow = width is not None and width < NARROW
-    row_px = look.row_px * (1.6 if len(rows) <= 12 else 1.0)
-    if many:
-        row_px = max(6.0, look.row_px * 40 / len(rows))
-    traces = builder.traces()
     top, bottom = (30, 60.0) if narrow else (70, 60.0)
     if narrow:
-        entries = sum(trace.get("showlegend", True) is not False for trace in traces)
+        entries = sum(t.get("showlegend", True) is not False for t in marks.traces(look.marker))
         bottom += math.ceil(entries / legend_per_line(width)) * look.size * 1.9 + 8
     notes = _notes(missing, series_file.invalid)
+    label_px = _label_px(labels, look, many)
+    x_title = f"{unit_name.capitalize()}s from {lower_first(anchor)}"
+    notes_at = 58.0  # px under the plot: below the axis title
+    if narrow and len(x_title) * look.char_px > (width or NARROW) - label_px - 10:
+        x_title = _two_lines(x_title)  # a journal column: the title would run off the figure
+        bottom += look.size * 1.2
+        notes_at += look.size * 1.2
     bottom += 18 * len(notes)
+    fit = fit_rows(
+        round(slot),
+        look,
+        fixed=top + bottom + 16,
+        height=height,
+        max_height=max_height,
+        ceiling=ceiling,
+    )
+    shown = _thinned(labels, fit.every)
+    label_font = look.font_dict(0.6 if many else 0.9)
+    traces = marks.traces(min(look.marker, max(fit.pitch * 0.9, 4.0)))
+    traces.append(
+        {
+            "type": "scatter",
+            "name": "Cases",
+            "mode": "text",
+            "xaxis": "x2",
+            "x": [0] * len(shown),
+            "y": [y for y, _ in shown],
+            "text": [text + GAP for _, text in shown],
+            "textposition": "middle left",
+            "textfont": label_font,
+            "cliponaxis": False,
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
+    )
     margin = max((high - low) * 0.02, 1.0)
     x_range = [round((low - margin) / unit, 4), round((high + margin) / unit, 4)]
-    plot_px = max(slot, 1) * row_px + 16
+    zero = -x_range[0] / (x_range[1] - x_range[0])  # where time 0 is, as a share of the width
     layout: dict[str, Any] = {
         "template": {},
         "title": look.title("" if narrow else f"<b>{esc(series.title)}</b>"),
         "font": look.base_font,
         "paper_bgcolor": look.paper,
         "plot_bgcolor": look.paper,
-        "height": height or round(plot_px + top + bottom),
+        "height": round(fit.height),
         "autosize": width is None,
         # Margins set here, not by plotly's automargin: with a thousand row labels its
         # measuring and redrawing makes the chart many times slower to draw.
-        "margin": {"t": top, "b": bottom, "l": _label_px(labels, look, many), "r": 10},
+        "margin": {"t": top, "b": bottom, "l": label_px, "r": 10},
         "barmode": "overlay",
         "bargap": 0,
         "showlegend": True,
@@ -426,7 +214,7 @@ def series_spec(
         "xaxis": {
             "type": "linear",
             "range": x_range,
-            "title": {"text": f"{unit_name.capitalize()}s from {lower_first(anchor)}"},
+            "title": {"text": x_title},
             "showline": True,
             "linecolor": look.axis_line,
             "ticks": "outside",
@@ -436,17 +224,16 @@ def series_spec(
             "automargin": False,
             "hoverformat": ".4~f",
         },
+        # the row labels' own axis: the plot's width from 0 to 1, whatever the time zoom
+        "xaxis2": {"overlaying": "x", "range": [0, 1], "visible": False, "fixedrange": True},
         "yaxis": {
-            "tickmode": "array",
-            "tickvals": positions,
-            "ticktext": labels,
             "range": [slot - 0.5, -0.7],
+            "showticklabels": False,
             "showgrid": False,
             "zeroline": False,
             "ticks": "",
             "fixedrange": True,
             "automargin": False,
-            "tickfont": look.font_dict(0.9 if not many else 0.6),
         },
         "shapes": [
             {
@@ -468,6 +255,8 @@ def series_spec(
                 "y": 1,
                 "yref": "paper",
                 "yanchor": "bottom",
+                # in a narrow figure, written away from the nearer edge so as to stay inside
+                "xanchor": "center" if not narrow else "right" if zero > 0.5 else "left",
                 "text": f"0: {esc(anchor)}",
                 "showarrow": False,
                 "font": look.font_dict(0.85),
@@ -476,9 +265,9 @@ def series_spec(
                 {
                     "x": 0,
                     "xref": "paper",
-                    "y": -58 - 18 * number,
+                    # below the axis title, in pixels under the plot
+                    "y": (-notes_at - 18 * number) / (fit.height - top - bottom),
                     "yref": "paper",
-                    "yshift": 0,
                     "text": esc(note),
                     "showarrow": False,
                     "xanchor": "left",
@@ -494,20 +283,28 @@ def series_spec(
             "unit_days": unit,
             "rows": [row.id for row in rows],
             "no_anchor": missing,
+            "row_px": round(fit.pitch, 2),
+            "legible_row_px": round(fit.legible, 2),
+            "labels_every": fit.every,
         },
     }
-    # notes sit below the axis title: place them in pixels under the plot
-    plot_height = layout["height"] - top - bottom
-    for note in layout["annotations"][1:]:
-        note["y"] = note["y"] / plot_height
     if width:
         layout["width"] = width
     return {"data": traces, "layout": layout}
 
 
-def _label_px(labels: list[str], look: Theme, many: bool) -> int:
+def _two_lines(text: str) -> str:
+    """The text broken at the space nearest its middle."""
+    spaces = [index for index, char in enumerate(text) if char == " "]
+    if not spaces:
+        return text
+    cut = min(spaces, key=lambda index: abs(index - len(text) / 2))
+    return f"{text[:cut]}<br>{text[cut + 1 :]}"
+
+
+def _label_px(labels: list[tuple[float, str, bool]], look: Theme, many: bool) -> int:
     """Room for the longest row label left of the plot (links and bold marks not counted)."""
-    longest = max((len(_TAGS.sub("", label)) for label in labels), default=4)
+    longest = max((len(_TAGS.sub("", label)) for _, label, _ in labels), default=4)
     scale = 0.6 if many else 0.9
     return min(round(longest * look.char_px * scale * 1.1 + 16), 360)
 
@@ -543,12 +340,6 @@ def _legend(look: Theme, width: int | None) -> dict[str, Any]:
         "itemsizing": "constant",
     }
     return legend if width is None else legend_below(legend, width)
-
-
-def lower_first(text: str) -> str:
-    """'Start of IL-6 ...' -> 'start of IL-6 ...': only an ordinary first word is lowered."""
-    first = text.split(" ", 1)[0]
-    return text[0].lower() + text[1:] if first[1:].islower() else text
 
 
 def _notes(missing: list[str], invalid: tuple[str, ...]) -> list[str]:

@@ -14,8 +14,9 @@ from typing import Any
 from dashboard.figure import figure_spec
 from dashboard.figure.parts import esc
 from dashboard.figure.themes import get_theme
-from dashboard.series.figure import legend_below, legend_per_line, series_classes
+from dashboard.series.figure import legend_below, legend_per_line
 from dashboard.series.load import SeriesFile
+from dashboard.series.rows import series_classes
 
 NARROW = 720  # as the single-case figure: narrower figures carry no title, legend below
 
