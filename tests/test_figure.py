@@ -893,3 +893,28 @@ def test_rows_and_panels_keep_their_places_from_step_to_step(theme: str) -> None
         early.layout.yaxis2.domain == build_figure(late, theme=theme, **size).layout.yaxis2.domain
     )
     assert "Late lab" not in json.dumps(early.to_dict()), "a later panel stays nameless"
+
+
+def test_long_lab_names_are_wrapped_so_stacked_axis_titles_do_not_run_together() -> None:
+    names = ["Aminotransferase, alanine (ALT)", "Alkaline phosphatase (ALP)", "Platelet count"]
+    long_names = names * 4  # twelve panels, as a laboratory table gives
+    case = make(
+        measurements=[
+            {"name": f"{name} {n}", "unit": "µkat/L", "values": {"day 0": 1, "day 5": 2}}
+            for n, name in enumerate(long_names)
+        ]
+    )
+    for theme in ("print", "screen"):
+        axes = build_figure(case, theme=theme).to_plotly_json()["layout"]
+        titles = [
+            axis["title"]["text"]
+            for key, axis in axes.items()
+            if key.startswith("yaxis") and axis.get("title", {}).get("text")
+        ]
+        assert len(titles) == 12
+        for title in titles:
+            lines = title.split("<br>")
+            assert len(lines) <= 4, title
+            assert max(len(line) for line in lines) <= 20, title
+    short = make(measurements=[{"name": "Ferritin", "unit": "ng/mL", "values": {"day 0": 1}}])
+    assert "Ferritin<br>(ng/mL)" in json.dumps(build_figure(short).to_plotly_json())

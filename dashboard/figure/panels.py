@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from typing import Any
 
 from dashboard.figure.parts import OVERLAY, SELF, Panel, Shape, Trace, esc, template_text
@@ -16,6 +17,22 @@ MANY = 300  # above this many points a line is drawn without markers
 
 def _title(name: str, unit: str | None) -> str:
     return f"{esc(name)}<br>({esc(unit)})" if unit else esc(name)
+
+
+def _fitted(name: str, unit: str | None, theme: Theme) -> str:
+    """The axis title, its name wrapped onto up to three lines when one line would be longer
+    than the panel is tall (a rotated title would run into the next panel's title), and
+    shortened with … past three lines."""
+    title = _title(name, unit)
+    if _least(title, theme) <= theme.panel_px:
+        return title
+    # short enough lines for a panel squeezed to twice its thinnest, as on a crowded page
+    tall = min(theme.panel_px, 2 * theme.axis_px)
+    per_line = max(10, int((tall - 8) / (theme.text_px(theme.axis_title) * 0.52)))
+    lines = textwrap.wrap(name, per_line, break_long_words=False, max_lines=3, placeholder=" …")
+    if unit:
+        lines += textwrap.wrap(f"({unit})", per_line, max_lines=1, placeholder=" …)")
+    return "<br>".join(esc(line) for line in lines)
 
 
 def _range(members: list[Measurement]) -> tuple[list[float], bool]:
@@ -221,13 +238,13 @@ def measurement_panels(case: Case, t: TimeAxis, theme: Theme) -> list[Panel]:
         units = list(dict.fromkeys(m.unit for m in members))
         left = [m for m in members if m.unit == units[0]]
         right = [m for m in members if m.unit != units[0]]
-        left_title = _title(left[0].label if len(left) == 1 else name, units[0])
+        left_title = _fitted(left[0].label if len(left) == 1 else name, units[0], theme)
         axis, _ = _axis(left, left_title, theme)
         panel = Panel(name, theme.panel_px, axis, grow=1.0, least=_least(left_title, theme))
         if right:
             right_names = ", ".join(dict.fromkeys(m.label for m in right))
             right_unit = ", ".join(unit for unit in units[1:] if unit)
-            overlay, _ = _axis(right, _title(right_names, right_unit or None), theme)
+            overlay, _ = _axis(right, _fitted(right_names, right_unit or None, theme), theme)
             panel.overlay = overlay | {"side": "right", "showgrid": False}
             panel.least = max(panel.least or 0.0, _least(overlay["title"]["text"], theme))
         for slot, (index, m) in enumerate(zip(indices, members, strict=True)):
