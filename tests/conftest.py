@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +16,15 @@ INVALID = Path(__file__).resolve().parent / "data" / "invalid"
 CASE_FILES = sorted(p for p in TIMELINES.glob("*.yaml") if not p.name.endswith(".series.yaml"))
 SERIES_FILES = sorted(TIMELINES.glob("*.series.yaml"))
 INVALID_FILES = sorted(INVALID.glob("*.yaml"))
+
+
+def copy_of_timelines(folder: Path) -> Path:
+    """`folder`, made if need be, holding a copy of every case and series file in timelines/."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in TIMELINES.glob("*.yaml"):
+        shutil.copy(path, folder / path.name)
+    return folder
+
 
 CHROMIUM = "/usr/bin/chromium"
 # As root in a container, without a GPU, on a machine with no network beyond loopback.

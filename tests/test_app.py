@@ -28,7 +28,7 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
-from tests.conftest import CASE_FILES, ROOT, TIMELINES, PageProblems
+from tests.conftest import CASE_FILES, ROOT, PageProblems, copy_of_timelines
 
 OpenPage = Callable[..., tuple[Page, PageProblems]]
 CASE = "nomura-2025-case2"
@@ -123,9 +123,7 @@ def wait_until_serving(url: str, timeout: float = 30.0) -> None:
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("timelines")
-    for path in TIMELINES.glob("*.yaml"):
-        shutil.copy(path, folder / path.name)
+    folder = copy_of_timelines(tmp_path_factory.mktemp("timelines"))
     shutil.copy(ROOT / "tests" / "data" / "hostile.yaml", folder / "hostile.yaml")
     (folder / "broken.yaml").write_text(BROKEN, encoding="utf-8")
     (folder / "imaging-demo.yaml").write_text(IMAGING, encoding="utf-8")

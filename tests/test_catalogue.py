@@ -4,7 +4,6 @@ foreign, stays outside the case folder, and a watcher that follows the folder.""
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import threading
 import time
@@ -14,7 +13,7 @@ import pytest
 
 from dashboard.catalogue import Catalogue, cache_path, drug_count, watch
 from dashboard.load import load_case
-from tests.conftest import CASE_FILES, TIMELINES
+from tests.conftest import CASE_FILES, copy_of_timelines
 
 OUTSIDE = "points outside the folder (a symlink); only files inside the folder are read"
 
@@ -23,11 +22,7 @@ TITLE = "title: {title}\ndiagnoses: [NMOSD]\n"
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "cases"
-    folder.mkdir()
-    for path in TIMELINES.glob("*.yaml"):
-        shutil.copy(path, folder / path.name)
-    return folder
+    return copy_of_timelines(tmp_path / "cases")
 
 
 def write_keeping_stamp(path: Path, text: str) -> None:

@@ -4,7 +4,6 @@ over one folder that answer any request interchangeably."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Route, expect
 
-from tests.conftest import ROOT, TIMELINES
+from tests.conftest import ROOT, copy_of_timelines
 from tests.test_app import _free_port, fetch, post_rows, wait_until_serving
 
 CASE = "nomura-2025-case2"
@@ -40,11 +39,7 @@ def stop(process: subprocess.Popen[bytes]) -> bytes:
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "cases"
-    folder.mkdir()
-    for path in TIMELINES.glob("*.yaml"):
-        shutil.copy(path, folder / path.name)
-    return folder
+    return copy_of_timelines(tmp_path / "cases")
 
 
 def test_a_cold_worker_answers_its_first_requests_in_parallel(folder: Path) -> None:
