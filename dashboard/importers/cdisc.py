@@ -42,6 +42,21 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         yield number, {str(key): _text(value) for key, value in record.items()}
 
 
+def _readable(
+    paths: list[Path], what: str, problems: list[str]
+) -> Iterator[tuple[Path, int, dict[str, str]]]:
+    """Every record of the files, with its file and row; a file that cannot be read as `what`
+    is reported and never stops the others."""
+    for path in paths:
+        try:
+            records = list(_records(path))
+        except Exception as error:
+            problems.append(unreadable(path, what, error))
+            continue
+        for number, record in records:
+            yield path, number, record
+
+
 def _xport(path: Path) -> pd.DataFrame:
     """A SAS transport file's table; numbers a SAS date or datetime format marks (days or
     seconds from 1960-01-01) become ISO dates, as SDTM writes its dates as text."""
@@ -109,15 +124,9 @@ def _when(
 def read_sdtm(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
     """Read SDTM domain files (any order); DM gives each subject's study day 1."""
     tables: dict[str, list[tuple[Path, int, dict[str, str]]]] = {}
-    for path in paths:
-        try:
-            records = list(_records(path))
-        except Exception as error:  # one unreadable file never stops the others
-            problems.append(unreadable(path, "an SDTM domain (.xpt, .csv)", error))
-            continue
-        for number, record in records:
-            domain = (record.get("DOMAIN") or path.stem[:2]).upper()
-            tables.setdefault(domain, []).append((path, number, record))
+    for path, number, record in _readable(paths, "an SDTM domain (.xpt, .csv)", problems):
+        domain = (record.get("DOMAIN") or path.stem[:2]).upper()
+        tables.setdefault(domain, []).append((path, number, record))
     patients: dict[str, Patient] = {}
     for path, number, record in tables.pop("DM", []):
         patient = patients.setdefault(record.get("USUBJID", ""), Patient(record.get("USUBJID", "")))
@@ -259,49 +268,43 @@ ADAM_TREATMENTS = re.compile(r"medication|exposure|dos|treatment|therap|drug", r
 def read_adam(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
     """Read the clinical-timelines table: one row per event or span of a subject."""
     patients: dict[str, Patient] = {}
-    for path in paths:
-        try:
-            records = list(_records(path))
-        except Exception as error:  # one unreadable file never stops the others
-            problems.append(unreadable(path, "a clinical-timelines table", error))
+    for path, number, record in _readable(paths, "a clinical-timelines table", problems):
+        key = record.get("USUBJID", "")
+        if not key:
+            problems.append(f"{path}:{number}: USUBJID: expected a subject, found nothing")
             continue
-        for number, record in records:
-            key = record.get("USUBJID", "")
-            if not key:
-                problems.append(f"{path}:{number}: USUBJID: expected a subject, found nothing")
-                continue
-            patient = patients.get(key)
-            if patient is None:
-                patient = patients[key] = Patient(key, lanes=True, day0_label="study day 1")
-                _demographics(patient, record, f"{path}:{number}", problems)
-            try:
-                start = _when(record.get("STDT", ""), record.get("STDY", ""), patient.day0,
-                              ("STDT", "STDY"))  # fmt: skip
-                end = _when(record.get("ENDT", ""), record.get("ENDY", ""), patient.day0,
-                            ("ENDT", "ENDY"))  # fmt: skip
-            except YearOnly:
-                patient.drop("timeline rows dated only to a year")
-                continue
-            except ValueError as error:
-                problems.append(f"{path}:{number}: {error}")
-                patient.drop("timeline rows with problems, reported")
-                continue
-            domain = record.get("DOMAIN", "") or "event"
-            if start is None:
-                problems.append(f"{path}:{number}: STDT: expected a date or STDY a study day")
-                patient.drop("timeline rows with problems, reported")
-                continue
-            term = record.get("TERM") or record.get("EVENT") or domain
-            detail = record.get("TOOLTIP") or None
-            ongoing = record.get("ONGO", "").upper() in ("Y", "YES")
-            if ADAM_TREATMENTS.search(domain):
-                patient.rows.append(Row("drug", name=term, start=start,
-                                        end="ongoing" if ongoing else end, detail=detail,
-                                        origin=domain, codes=(domain,)))  # fmt: skip
-                continue
-            kind = "adverse-event" if re.search(r"adverse", domain, re.I) else "note"
-            if ongoing:
-                detail = "; ".join(filter(None, (detail, "ongoing")))
-            patient.rows.append(Row(kind, name=term, start=start, end=end if end != start else None,
-                                    detail=detail, origin=domain, codes=(domain,)))  # fmt: skip
+        patient = patients.get(key)
+        if patient is None:
+            patient = patients[key] = Patient(key, lanes=True, day0_label="study day 1")
+            _demographics(patient, record, f"{path}:{number}", problems)
+        try:
+            start = _when(record.get("STDT", ""), record.get("STDY", ""), patient.day0,
+                          ("STDT", "STDY"))  # fmt: skip
+            end = _when(record.get("ENDT", ""), record.get("ENDY", ""), patient.day0,
+                        ("ENDT", "ENDY"))  # fmt: skip
+        except YearOnly:
+            patient.drop("timeline rows dated only to a year")
+            continue
+        except ValueError as error:
+            problems.append(f"{path}:{number}: {error}")
+            patient.drop("timeline rows with problems, reported")
+            continue
+        domain = record.get("DOMAIN", "") or "event"
+        if start is None:
+            problems.append(f"{path}:{number}: STDT: expected a date or STDY a study day")
+            patient.drop("timeline rows with problems, reported")
+            continue
+        term = record.get("TERM") or record.get("EVENT") or domain
+        detail = record.get("TOOLTIP") or None
+        ongoing = record.get("ONGO", "").upper() in ("Y", "YES")
+        if ADAM_TREATMENTS.search(domain):
+            patient.rows.append(Row("drug", name=term, start=start,
+                                    end="ongoing" if ongoing else end, detail=detail,
+                                    origin=domain, codes=(domain,)))  # fmt: skip
+            continue
+        kind = "adverse-event" if re.search(r"adverse", domain, re.I) else "note"
+        if ongoing:
+            detail = "; ".join(filter(None, (detail, "ongoing")))
+        patient.rows.append(Row(kind, name=term, start=start, end=end if end != start else None,
+                                detail=detail, origin=domain, codes=(domain,)))  # fmt: skip
     return patients
