@@ -52,6 +52,12 @@ def layout_rows(treatments: tuple[Treatment, ...]) -> dict[str, Row]:
     return rows
 
 
+def colour_family(item: Treatment) -> str:
+    """What gives a treatment its hue, as written: its class, else 'procedure' for a
+    procedure, else its row (the drug)."""
+    return item.class_ or ("procedure" if item.kind == "procedure" else item.row)
+
+
 def _title(item: Treatment) -> str:
     """The hover title: 'PSL (prednisolone)'."""
     if item.abbr and item.abbr != item.drug:
@@ -91,10 +97,7 @@ class Lanes:
         self.t, self.theme = t, theme
         # `places`: the whole case, whose rows a revealed figure keeps in their places
         self.rows = layout_rows((places or case).treatments)
-        keys = [
-            item.class_ or ("procedure" if item.kind == "procedure" else item.row)
-            for item in case.treatments
-        ]
+        keys = [colour_family(item) for item in case.treatments]
         self.colours = family_colours(keys, [item.color for item in case.treatments], families)
         self.row_colour: dict[str, str] = {}
         for item, colour in zip(case.treatments, self.colours, strict=True):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.figure.themes import PALETTE, shade
+from dashboard.figure.treatments import colour_family
 from dashboard.model import Case, Treatment
 from dashboard.series.align import follow_up
 from dashboard.series.load import SeriesFile
@@ -115,15 +116,14 @@ def class_names(rows: list[Row]) -> dict[str, str]:
     names: dict[str, str] = {}
     for row in rows:
         for item in row.case.treatments:
-            written = item.class_ or ("procedure" if item.kind == "procedure" else item.row)
-            names.setdefault(treatment_class(item), written)
+            names.setdefault(treatment_class(item), colour_family(item))
     return names
 
 
 def treatment_class(item: Treatment) -> str:
     """The colour key as the single-case figure's: the class (any capitals), else
     'procedure' or the drug's row."""
-    return (item.class_ or ("procedure" if item.kind == "procedure" else item.row)).casefold()
+    return colour_family(item).casefold()
 
 
 def lanes(items: list[tuple[float, float]]) -> tuple[list[int], int]:
