@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard.cli import cli
 from dashboard.importers.spreadsheet import EXAMPLE
@@ -101,7 +103,7 @@ def test_reading_pauses_the_cycle_search_and_always_resumes_it(tmp_path: Path) -
 
 
 def test_case_files_are_written_as_the_yaml_representer_writes_them() -> None:
-    """The writer builds YAML nodes itself (faster); the text must be the representer's."""
+    """The writer lays the YAML out itself (faster); the text must be the representer's."""
     import yaml
 
     from dashboard.importers.build import Draft
@@ -109,11 +111,12 @@ def test_case_files_are_written_as_the_yaml_representer_writes_them() -> None:
 
     data = {
         "title": "Ünïcode: 'quoted' \"too\" # not a comment",
-        "summary": "line one\nline two " + "long " * 40,
+        "summary": "a plain text long enough to be folded " * 8 + "twice  at  double spaces",
         "patient": {"age": 32, "sex": "female", "flag": True, "none": None},
-        "looks_like": ["yes", "no", "1.0", "~", "null", "2015-04-01", "@x", "- a", ""],
+        "looks_like": ["yes", "no", "1.0", "~", "null", "2015-04-01", "@x", "- a", "", "a, b"],
         "numbers": [0.0, -0.0, 1e17, 1.5e-9, 12345678901234567890, float("inf"), -3],
         "nested": [{"at": "~day 3", "dose": 60}, {"at": 7.25, "values": [["day 1", 5]]}],
+        "deeper": [[{"a": "b" * 70, "c": [{"d": None}]}], {"e": {"f": "x " * 60 + "y"}}],
         "empty": {"list": [], "map": {}},
     }
     draft = Draft("edge", data)
@@ -124,6 +127,24 @@ def test_case_files_are_written_as_the_yaml_representer_writes_them() -> None:
     assert case_yaml(draft, "here") == expected
     nan = case_yaml(Draft("nan", {"value": float("nan")}), "here")
     assert nan.endswith("{value: .nan}\n")
+
+
+def test_text_that_needs_quotes_stays_on_one_line_and_reads_back_the_same() -> None:
+    """Where the representer would fold quoted text over lines, the writer keeps one line."""
+    import yaml
+
+    from dashboard.importers.build import Draft
+    from dashboard.importers.writer import case_yaml
+
+    data = {
+        "summary": "line one\nline two " + "long " * 40,
+        "detail": [{"note": "quoted: " + "word " * 40, "tab": "a\tb", "nel": "a\x85b\u2028"}],
+    }
+    text = case_yaml(Draft("quoted", data), "here")
+    assert yaml.load(text, Loader=yaml.CSafeLoader) == data
+    body = text.partition("summary:")[2].splitlines()
+    assert len(body) == 5  # one line for each text (summary, detail:, note, tab, nel)
+    assert body[3].startswith("  tab: ") and body[4].startswith("  nel: ")
 
 
 def test_imported_files_are_the_representer_s_text(tmp_path: Path) -> None:
@@ -158,3 +179,35 @@ def test_a_case_the_model_refuses_is_reported_on_its_line_and_not_written(tmp_pa
     assert f"{bad}:7:45: treatments[0].end: ends on day 100, before its start on day 200" in err
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good.yaml"]
     assert load_case(tmp_path / "out" / "good.yaml").treatments[0].drug == "prednisolone"
+
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=150)
+    # text long enough to fold: words, double spaces and the odd character that needs quotes
+    | st.lists(st.sampled_from(["word", "IL-6", "", "30 mg/day", "Müller"]), min_size=20).map(
+        " ".join
+    )
+    | st.lists(st.sampled_from(["word", "", "a:", "#1", "b,"]), max_size=40).map(" ".join)
+)
+# keys as a case has them (any other key hands the whole case to the representer)
+_KEYS = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True)
+_PLAIN_DATA = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEYS, _PLAIN_DATA, min_size=1, max_size=6))
+def test_any_plain_data_reads_back_from_the_written_text_as_it_was(data: dict[str, object]) -> None:
+    import yaml
+
+    from dashboard.importers.build import Draft
+    from dashboard.importers.writer import case_yaml
+
+    assert yaml.load(case_yaml(Draft("any", data), "here"), Loader=yaml.CSafeLoader) == data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -54,12 +55,13 @@ def _header(draft: Draft, origin: str) -> str:
 def _body(data: dict[str, Any]) -> tuple[str, bool]:
     """The case as YAML, and whether it holds only the plain types that text gives back
     exactly as they are (text, numbers, true/false, null, lists and mappings of them)."""
+    out: list[str] = []
     try:
-        tree = _node(data)
+        _block(data, "", "", out)
     except TypeError:  # a value of another type: the full representer knows it
         body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
         return body, False
-    return yaml.serialize(tree, Dumper=_Dumper, allow_unicode=True, width=100), True
+    return "".join(out), True
 
 
 class _Dumper(yaml.CSafeDumper):
@@ -77,32 +79,122 @@ def _short(items: list[object]) -> bool:
     return True
 
 
-_TAG = "tag:yaml.org,2002:"
-_STR, _MAP, _SEQ = _TAG + "str", _TAG + "map", _TAG + "seq"
-_BOOL, _INT, _FLOAT, _NULL = _TAG + "bool", _TAG + "int", _TAG + "float", _TAG + "null"
+# The layout `_Dumper` gives, written directly: PyYAML's emitter asks its pure-Python resolver
+# about every scalar, which took longer than everything else an import does. Text is written
+# plain where that reads back as the same text, else quoted as PyYAML quotes it; long text
+# stays on one line (PyYAML would fold it at 100 columns, which reads back the same).
 
 
-def _node(data: object) -> yaml.Node:
-    """The YAML node `_Dumper` represents `data` with (for the few types a draft holds), built
-    without the representer's lookups and bookkeeping, which cost more than the writing."""
-    if type(data) is str:
-        return yaml.ScalarNode(_STR, data)
-    if type(data) is dict:
-        pairs = [(_node(key), _node(value)) for key, value in data.items()]
-        short = _short([*data.keys(), *data.values()])
-        return yaml.MappingNode(_MAP, pairs, flow_style=short)
+def _block(data: object, indent: str, first: str, out: list[str]) -> None:
+    """`data` as the lines of a block: `first` starts its first line, `indent` the others."""
+    if type(data) is dict and data and not _short([*data.keys(), *data.values()]):
+        prefix = first
+        for key, value in data.items():
+            if type(key) is not str or not _PLAIN.fullmatch(key) or key in _WORDS:
+                raise TypeError("a key the representer writes")  # (not one of a case's own)
+            out.append(f"{prefix}{key}:")
+            _value(value, indent, out, nested=indent + "  ")
+            prefix = indent
+    elif type(data) is list and data and not _short(data):
+        for item in data:
+            out.append(f"{first}-")
+            _value(item, indent + "  ", out, nested=indent + "  ", item=True)
+            first = indent
+    else:
+        out.append(f"{first}{_flow(data)}\n")
+
+
+def _value(value: object, indent: str, out: list[str], *, nested: str, item: bool = False) -> None:
+    """What follows `key:` or `-`: on the same line when flow or a scalar, else the block below
+    (a sequence under a key at the key's own indent, as PyYAML writes it)."""
+    if type(value) is dict and value and not _short([*value.keys(), *value.values()]):
+        if item:
+            _block(value, indent, " ", out)
+        else:
+            out.append("\n")
+            _block(value, nested, nested, out)
+    elif type(value) is list and value and not _short(value):
+        if item:
+            _block(value, indent, " ", out)
+        else:
+            out.append("\n")
+            _block(value, nested[:-2], nested[:-2], out)
+    elif type(value) is str:
+        text = _scalar(value, False)
+        column = len(out[-1]) + 1
+        if column + len(text) > _WIDTH and text[0] not in "'\"":
+            text = _folded(text, column, indent + "  ")
+        out.append(f" {text}\n")
+    else:
+        out.append(f" {_flow(value)}\n")
+
+
+_WIDTH = 100
+
+
+def _folded(text: str, column: int, indent: str) -> str:
+    """Plain text folded as libyaml folds it: at a single space once past the width."""
+    words = text.split(" ")
+    lines, line = [], words[0]
+    column += len(line)
+    for word in words[1:]:
+        if column > _WIDTH and word and line[-1:] != " ":  # (a space between two words)
+            lines.append(line)
+            line, column = indent + word, len(indent) + len(word)
+        else:
+            line += " " + word
+            column += 1 + len(word)
+    return "\n".join([*lines, line])
+
+
+def _flow(data: object) -> str:
+    """A scalar, or a short list or mapping of scalars, on one line."""
     if type(data) is list:
-        values = [_node(value) for value in data]
-        return yaml.SequenceNode(_SEQ, values, flow_style=_short(data))
+        return "[" + ", ".join(_scalar(item, True) for item in data) + "]"
+    if type(data) is dict:
+        pairs = (f"{_scalar(key, True)}: {_scalar(value, True)}" for key, value in data.items())
+        return "{" + ", ".join(pairs) + "}"
+    return _scalar(data, False)
+
+
+def _scalar(data: object, flow: bool) -> str:
+    if type(data) is str:
+        if _PLAIN.fullmatch(data) and data not in _WORDS:
+            return data
+        return _quoted(data, flow)
     if type(data) is bool:
-        return yaml.ScalarNode(_BOOL, "true" if data else "false")
+        return "true" if data else "false"
     if type(data) is int:
-        return yaml.ScalarNode(_INT, str(data))
+        return str(data)
     if type(data) is float:
-        return yaml.ScalarNode(_FLOAT, _float(data))
+        return _float(data)
     if data is None:
-        return yaml.ScalarNode(_NULL, "null")
-    raise TypeError(f"no YAML node for {type(data).__name__}")
+        return "null"
+    raise TypeError(f"no YAML scalar for {type(data).__name__}")
+
+
+# Text that is plain in every place and reads back as text (not a number, date, true or null)
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ._/()%+'-]*(?<! )")
+_WORDS = frozenset(
+    word
+    for base in ("yes", "no", "true", "false", "on", "off", "null")
+    for word in (base, base.title(), base.upper())
+)
+_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
+
+
+@functools.lru_cache(maxsize=65536)
+def _quoted(text: str, flow: bool) -> str:
+    """`text` as PyYAML writes it in a flow or block place, on one line."""
+    if _BREAKS.search(text):  # double quotes keep a line break on one line, as \n
+        return _dumped(text, default_style='"').rstrip("\n")
+    if flow:
+        return _dumped([text], default_flow_style=True)[1:-2]  # '[...]\n'
+    return _dumped({"k": text}, default_flow_style=False)[3:-1]  # 'k: ...\n'
+
+
+def _dumped(data: object, **style: Any) -> str:
+    return str(yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, width=1 << 30, **style))
 
 
 def _float(number: float) -> str:
@@ -124,6 +216,7 @@ def _represent_dict(dumper: yaml.CSafeDumper, data: dict[str, object]) -> yaml.N
     return dumper.represent_mapping(_MAP, data, flow_style=short)
 
 
+_SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(dict, _represent_dict)
 
