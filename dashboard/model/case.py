@@ -26,7 +26,6 @@ from dashboard.model.rules import FAILED, Strict, problem, rule
 from dashboard.model.times import (
     DAY0_DATE,
     MAX_DAYS,
-    PLACED,
     UNIT_DAYS,
     UNREADABLE_DAY0,
     Time,
@@ -695,11 +694,9 @@ def _many(count: int) -> str:
 @contextmanager
 def _against_day0(data: Any) -> Iterator[None]:
     token = DAY0_DATE.set(_day0_date(data))
-    placed = PLACED.set({})
     try:
         yield
     finally:
-        PLACED.reset(placed)
         DAY0_DATE.reset(token)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import math
 import re
 from contextvars import ContextVar
@@ -39,11 +40,6 @@ UNREADABLE_DAY0 = Unset()
 # The day-0 date of the case being validated; set by `Case` around validation of its fields,
 # so every time resolves to a day offset exactly once, while the model is built.
 DAY0_DATE: ContextVar[dt.date | Unset | None] = ContextVar("DAY0_DATE", default=None)
-
-
-# Times already placed while one case is validated, by what was written: a case's series
-# repeat their times ('day 0', 'week 4'), and placing costs more than looking up.
-PLACED: ContextVar[dict[Any, Time] | None] = ContextVar("PLACED", default=None)
 
 
 _IN_DAYS = re.compile(r"\s*~?\s*(day\b|[-+.\d])", re.IGNORECASE)
@@ -191,17 +187,14 @@ def validate_time(value: Any) -> Time:
         return value
     if isinstance(value, bool) or not isinstance(value, str | int | float | dt.date):
         raise _error("time_type", f"expected a time: {EXAMPLES}; found {_shown(value)}")
-    placed = PLACED.get()
-    if placed is None:
-        return _place(value, DAY0_DATE.get())
-    key = value if isinstance(value, str) else (type(value), value)  # 14 and 14.0 read apart
-    time = placed.get(key)
-    if time is None:
-        time = placed[key] = _place(value, DAY0_DATE.get())
-    return time
+    return _placed(value, DAY0_DATE.get())
 
 
-def _place(value: str | float | dt.date, day0: dt.date | Unset | None) -> Time:
+# Times already placed, by what was written and day 0: cases repeat their times ('day 0',
+# 'week 4') within a series and from case to case, and placing costs more than looking up.
+# (typed: 14 and 14.0 read apart; a Time never changes, so one can be shared.)
+@functools.lru_cache(maxsize=1 << 16, typed=True)
+def _placed(value: str | float | dt.date, day0: dt.date | Unset | None) -> Time:
     anchor = day0 if isinstance(day0, dt.date) else None
     if isinstance(value, dt.date):
         return _calendar_time(value, "day", False, value.isoformat(), day0)
