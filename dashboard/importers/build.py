@@ -101,8 +101,9 @@ class _Clock:
     def __init__(self, patient: Patient, options: Options, rows: list[Row]) -> None:
         self.source_day0 = patient.day0
         if self.source_day0 is None:
-            dates = [w.date for w in self._all(rows) if w.date is not None]
-            offsets = [w.offset for w in self._all(rows) if w.offset is not None]
+            every = self._all(rows)
+            dates = [w.date for w in every if w.date is not None]
+            offsets = [w.offset for w in every if w.offset is not None]
             if dates and offsets:  # mixed: a spreadsheet with dates and 'day N' needs a day0 row
                 raise ImportError_(
                     "mixes calendar dates with days from day 0 but gives no day 0 date: "
@@ -262,13 +263,15 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
             events.append(event)
             draft.mapped["event"] += 1
         elif row.kind == "measurement":
-            item = series.setdefault(
-                (row.name, row.unit),
-                _clean({"name": row.name, "abbr": row.abbr, "unit": row.unit, "values": []}),
-            )
-            for key in ("note", "source"):
-                if getattr(row, key) and key not in item:
-                    item[key] = getattr(row, key)
+            item = series.get((row.name, row.unit))
+            if item is None:
+                item = series[(row.name, row.unit)] = _clean(
+                    {"name": row.name, "abbr": row.abbr, "unit": row.unit, "values": []}
+                )
+            if row.note and "note" not in item:
+                item["note"] = row.note
+            if row.source and "source" not in item:
+                item["source"] = row.source
             value = row.value
             if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
                 value = int(value)
