@@ -138,8 +138,8 @@ def test_day0_as_a_date_matches_day0_as_a_condition(tmp_path: Path) -> None:
 
 
 def test_ndjson_lines_that_are_not_one_resource_are_named_by_line(tmp_path: Path) -> None:
-    """Each line is one resource; blanks around it are fine, anything else is said with json's
-    own words and the line, and the other lines are still read."""
+    """Each line is one resource; blanks around it are fine, anything else is said with the
+    JSON parser's own words and the line, and the other lines are still read."""
     from dashboard.importers.fhir import read_fhir
 
     source = tmp_path / "Observation.ndjson"
@@ -160,8 +160,9 @@ def test_ndjson_lines_that_are_not_one_resource_are_named_by_line(tmp_path: Path
     problems: list[str] = []
     assert list(read_fhir([source], problems)) == ["p1", "p4"]
     assert problems == [
-        f"{source}:2: expected one JSON resource a line (Extra data: line 1 column 61 (char 60))",
+        f"{source}:2: expected one JSON resource a line "
+        "(unexpected content after document: line 1 column 61 (char 60))",
         f"{source}:3: expected one JSON resource a line "
-        "(Expecting value: line 2 column 1 (char 35))",
+        "(unexpected end of data: line 2 column 1 (char 35))",
         f"{source}:5: expected a FHIR resource (an object with resourceType)",
     ]

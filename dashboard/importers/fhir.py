@@ -6,13 +6,15 @@ file, entry or line, and the resource left out); resources of other types are co
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import functools
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from dashboard.importers.rows import Patient, Row, no_cycle_search, unreadable
 
@@ -38,7 +40,6 @@ READ = (
     "Medication",
     "Immunization",
 )
-_DECODER = json.JSONDecoder()
 PRIVATE = ("name", "identifier", "address", "telecom", "birthDate", "photo", "contact")
 
 
@@ -50,29 +51,22 @@ def _resources(path: Path, problems: list[str]) -> Iterator[tuple[str | int, Any
     """Each resource of a file with where it is: its line (NDJSON), its entry number (a
     Bundle) or '' (a file of one resource); `_place` says it as 'file:3' or 'file: entry 3'."""
     if path.suffix.lower() == ".ndjson":
-        decode = _DECODER.raw_decode
-        with open(path, encoding="utf-8-sig") as handle:
+        with open(path, "rb") as handle:
             for number, line in enumerate(handle, start=1):
+                if number == 1:
+                    line = line.removeprefix(codecs.BOM_UTF8)
                 if not line or line.isspace():
                     continue
                 try:
-                    resource, end = decode(line)
-                    if end != len(line) and not line[end:].isspace():
-                        resource = json.loads(line)  # (raises, saying what follows the resource)
-                except ValueError:
-                    try:
-                        resource = json.loads(line)  # blanks before the resource are fine
-                    except ValueError as error:
-                        problems.append(
-                            f"{path}:{number}: expected one JSON resource a line ({error})"
-                        )
-                        continue
+                    resource = orjson.loads(line)
+                except orjson.JSONDecodeError as error:
+                    problems.append(f"{path}:{number}: expected one JSON resource a line ({error})")
+                    continue
                 yield number, resource
         return
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            data = json.load(handle)
-    except ValueError as error:
+        data = orjson.loads(path.read_bytes().removeprefix(codecs.BOM_UTF8))
+    except orjson.JSONDecodeError as error:
         problems.append(f"{path}: is not JSON ({error})")
         return
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
