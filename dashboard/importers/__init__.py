@@ -70,7 +70,7 @@ def guess_format(path: Path) -> str | None:
     if suffix in (".ndjson", ".json"):
         return "fhir"
     if suffix == ".xpt":
-        return "sdtm"
+        return _cdisc(_xport_columns(path))
     try:
         with open(path, encoding="utf-8-sig", errors="replace") as handle:
             first = handle.readline()
@@ -85,10 +85,29 @@ def guess_format(path: Path) -> str | None:
     if {"PATIENT_ID", "EVENT_TYPE"} <= header:
         return "cbioportal"
     if "USUBJID" in header:
-        return "adam" if header & {"STDY", "STDT", "ENDY", "ENDT"} else "sdtm"
+        return _cdisc(header)
     if "KIND" in header:
         return "spreadsheet"
     return None
+
+
+def _cdisc(columns: set[str]) -> str:
+    """A clinical-timelines table has its start and end days; an SDTM domain has its own
+    (EXSTDTC, AESTDY) under its two-letter prefix."""
+    return "adam" if columns & {"STDY", "STDT", "ENDY", "ENDT"} else "sdtm"
+
+
+def _xport_columns(path: Path) -> set[str]:
+    """The column names of a SAS transport file, from its header (an unreadable file is
+    guessed SDTM, and its reader says what is wrong with it)."""
+    import pandas as pd
+
+    try:
+        with pd.read_sas(path, format="xport", encoding="utf-8", iterator=True) as reader:
+            columns = getattr(reader, "columns", [])  # (read from the header; not in the stubs)
+    except Exception:  # a header pandas cannot read: the reader reports it with its file
+        return set()
+    return {str(column).strip().upper() for column in columns}
 
 
 def import_sources(
