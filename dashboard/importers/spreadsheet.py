@@ -107,9 +107,9 @@ def _patients(
     ):
         kind = _kind(raw) if type(raw) is str else None
         row = None
+        if type(value) is str and kind is not None and kind != "age" and value[0] != "~":
+            value = _converted(value)  # (once: `_fine` takes the number as it is)
         if kind is not None and _fine(kind, name, start, end, value):
-            if isinstance(value, str) and not value.startswith("~") and kind != "age":
-                value = _converted(value)
             row = Row(kind, "" if no_name else name, start, end, abbr, klass, lane, every, dose,
                       unit, value, detail, note, source, question, origin="row")  # fmt: skip
         else:
@@ -199,7 +199,7 @@ def _fine(kind: str, name: Any, start: Any, end: Any, value: Any) -> bool:
         return False
     if value is None:
         return kind != "measurement"
-    return kind not in _NUMERIC or _number(value) is not None
+    return kind not in _NUMERIC or type(value) is float or _number(value) is not None
 
 
 def _ongoing(end: Any) -> bool:

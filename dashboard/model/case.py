@@ -433,6 +433,8 @@ class Point:
 
 
 def _number(value: Any) -> tuple[float, bool]:
+    if type(value) is float:  # (most values: a number as written)
+        return _bounded(value), False
     approx = isinstance(value, str) and value.strip().startswith("~")
     text = value.strip().lstrip("~").strip().replace(",", "") if isinstance(value, str) else value
     if isinstance(text, bool) or not isinstance(text, str | int | float):
