@@ -26,6 +26,8 @@ from dashboard.importers import import_sources
 from dashboard.importers.build import _read_time, check_time
 from dashboard.importers.fhir import _date, _label, _short, read_fhir
 from dashboard.importers.spreadsheet import _kind, read_tables
+from dashboard.importers.writer import _quoted
+from dashboard.model.times import _placed
 
 GOAL = 2.0
 LOINC = [
@@ -152,7 +154,7 @@ def cold(action: Callable[[], object]) -> Callable[[], object]:
     """`action` as a first import runs it: with the caches of times, dates and names empty."""
 
     def run() -> object:
-        for cache in (check_time, _read_time, _date, _label, _short, _kind):
+        for cache in (check_time, _read_time, _date, _label, _short, _kind, _placed, _quoted):
             cache.cache_clear()
         return action()
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.importers.build import Draft, ImportError_, Options, build
-from dashboard.importers.rows import Patient
+from dashboard.importers.rows import Patient, no_cycle_search
 from dashboard.importers.writer import Existing, Written, check_target, left_out, write_cases
 
 Reader = Callable[[list[Path], list[str]], dict[str, Patient]]
@@ -120,7 +120,18 @@ def import_sources(
     existing: Existing = "rename",
 ) -> Imported:
     """Read every source, build one case per patient and write them into `folder`."""
-    options = options or Options()
+    with no_cycle_search():  # (sources, rows and cases hold no cycles: see there)
+        return _import(sources, folder, fmt, options or Options(), patients, existing)
+
+
+def _import(
+    sources: Sequence[Path],
+    folder: Path,
+    fmt: str | None,
+    options: Options,
+    patients: Sequence[str],
+    existing: Existing,
+) -> Imported:
     check_target(folder, sources)
     files = files_of(sources)
     if not files:
