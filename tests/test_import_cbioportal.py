@@ -53,6 +53,9 @@ def test_every_row_is_mapped_or_reported(tmp_path: Path) -> None:
         (645.0, "procedure", "specimen brain"),
         (900.0, "death", "Deceased"),
     ]
+    sources = {e.label: (e.source, e.detail) for e in first.events if e.kind != "imaging"}
+    assert sources["Initial diagnosis"] == ("Pathology report", None)  # SOURCE: where from
+    assert sources["Recurrence"] == ("MRI", None) and sources["Deceased"] == (None, None)
     (ca125,) = first.measurements
     assert [(p.time.day, p.value) for p in ca125.points] == [(0, 35), (90, 120.5), (200, 18)]
     text = (tmp_path / "patient-1.yaml").read_text(encoding="utf-8")

@@ -3,7 +3,9 @@
 Required columns PATIENT_ID, START_DATE, STOP_DATE, EVENT_TYPE; the suggested columns of
 the event types TREATMENT (TREATMENT_TYPE, SUBTYPE, AGENT, AGENT_CLASS), LAB_TEST (TEST,
 RESULT), IMAGING (DIAGNOSTIC_TYPE, DIAGNOSTIC_TYPE_DETAILED, RESULT), STATUS (STATUS) and
-SPECIMEN (SPECIMEN_SITE, SPECIMEN_TYPE) are read; other columns go into an event's detail.
+SPECIMEN (SPECIMEN_SITE, SPECIMEN_TYPE) are read; SOURCE (where the datum came from: a
+medical record, a pathology report) becomes the item's source; other columns go into an
+event's detail.
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ def _row(record: dict[str, str]) -> Row | str:
     kind = record["EVENT_TYPE"].upper().replace("_", " ").strip()
     if not kind:
         return "EVENT_TYPE: expected the kind of event, found nothing"
-    detail = _detail(record)
+    detail, source = _detail(record), record.get("SOURCE") or None
     origin, code = record["EVENT_TYPE"], kind
     if kind in ("TREATMENT", "SURGERY", "RADIATION"):
         subtype = record.get("SUBTYPE")
@@ -119,6 +121,7 @@ def _row(record: dict[str, str]) -> Row | str:
             end=end,
             klass=record.get("AGENT_CLASS") or (subtype if subtype != name else None) or None,
             detail=detail,
+            source=source,
             origin=origin,
             codes=(code,),
         )
@@ -126,7 +129,7 @@ def _row(record: dict[str, str]) -> Row | str:
         name = record.get("TEST") or "lab test"
         unit = record.get("UNIT") or None
         return Row("measurement", name=name, start=start, value=value, unit=unit,
-                   origin=origin, codes=(code, name))  # fmt: skip
+                   source=source, origin=origin, codes=(code, name))  # fmt: skip
     label, event = kind.lower(), "note"
     if kind in ("LAB TEST", "LAB"):
         label, event = record.get("TEST") or "lab test", "lab"
@@ -140,13 +143,13 @@ def _row(record: dict[str, str]) -> Row | str:
     elif kind in SPECIMENS:
         site = record.get("SPECIMEN_SITE") or ""
         label, event = " ".join(filter(None, (kind.lower(), site))), "procedure-event"
-    return Row(event, name=label, start=start, end=end, detail=detail, origin=origin,
-               codes=(code, label))  # fmt: skip
+    return Row(event, name=label, start=start, end=end, detail=detail, source=source,
+               origin=origin, codes=(code, label))  # fmt: skip
 
 
 def _detail(record: dict[str, str]) -> str | None:
     used = {"START_DATE", "STOP_DATE", "EVENT_TYPE", "AGENT", "AGENT_CLASS", "TEST", "STATUS"}
-    used |= {"DIAGNOSTIC_TYPE"}
+    used |= {"DIAGNOSTIC_TYPE", "SOURCE"}
     shown = [
         f"{name.replace('_', ' ').lower()}: {value}"
         for name, value in record.items()
