@@ -29,10 +29,22 @@ def _fitted(name: str, unit: str | None, theme: Theme) -> str:
     # short enough lines for a panel squeezed to twice its thinnest, as on a crowded page
     tall = min(theme.panel_px, 2 * theme.axis_px)
     per_line = max(10, int((tall - 8) / (theme.text_px(theme.axis_title) * 0.52)))
-    lines = textwrap.wrap(name, per_line, break_long_words=False, max_lines=3, placeholder=" …")
+    # a word longer than a line is hyphenated, or it alone would run into the next title
+    words = " ".join(piece for word in name.split() for piece in _hyphenated(word, per_line))
+    lines = textwrap.wrap(words, per_line, break_long_words=False, max_lines=3, placeholder=" …")
     if unit:
         lines += textwrap.wrap(f"({unit})", per_line, max_lines=1, placeholder=" …)")
     return "<br>".join(esc(line) for line in lines)
+
+
+def _hyphenated(word: str, width: int) -> list[str]:
+    """'Aminotransferase,' -> ['Aminotrans-', 'ferase,'] at width 11: pieces of at most
+    `width` characters, each but the last ending in a hyphen."""
+    pieces = []
+    while len(word) > width:
+        pieces.append(word[: width - 1] + "-")
+        word = word[width - 1 :]
+    return [*pieces, word]
 
 
 def _range(members: list[Measurement]) -> tuple[list[float], bool]:
