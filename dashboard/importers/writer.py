@@ -93,32 +93,32 @@ def _block(data: object, indent: str, first: str, out: list[str]) -> None:
             if type(key) is not str or not _PLAIN.fullmatch(key) or key in _WORDS:
                 raise TypeError("a key the representer writes")  # (not one of a case's own)
             out.append(f"{prefix}{key}:")
-            _value(value, indent, out, nested=indent + "  ")
+            _value(value, indent, out)
             prefix = indent
     elif type(data) is list and data and not _short(data):
         for item in data:
             out.append(f"{first}-")
-            _value(item, indent + "  ", out, nested=indent + "  ", item=True)
+            _value(item, indent + "  ", out, item=True)
             first = indent
     else:
         out.append(f"{first}{_flow(data)}\n")
 
 
-def _value(value: object, indent: str, out: list[str], *, nested: str, item: bool = False) -> None:
+def _value(value: object, indent: str, out: list[str], *, item: bool = False) -> None:
     """What follows `key:` or `-`: on the same line when flow or a scalar, else the block below
-    (a sequence under a key at the key's own indent, as PyYAML writes it)."""
+    (a mapping indented under its key, a sequence at the key's own indent, as PyYAML writes)."""
     if type(value) is dict and value and not _short([*value.keys(), *value.values()]):
         if item:
             _block(value, indent, " ", out)
         else:
             out.append("\n")
-            _block(value, nested, nested, out)
+            _block(value, indent + "  ", indent + "  ", out)
     elif type(value) is list and value and not _short(value):
         if item:
             _block(value, indent, " ", out)
         else:
             out.append("\n")
-            _block(value, nested[:-2], nested[:-2], out)
+            _block(value, indent, indent, out)
     elif type(value) is str:
         text = _scalar(value, False)
         column = len(out[-1]) + 1
