@@ -104,8 +104,10 @@ def import_(
         if draft.dropped:
             line += f"; left out {left_out(draft)}"
         click.echo(line, err=True)
-    for invalid in result.written.invalid:
+    for invalid in result.written.invalid:  # (placed in the text the file would have had)
         click.echo(invalid.report(), err=True)
+        click.echo(f"{relative(Path(invalid.path))}: not written: the case above breaks the "
+                   "case format (fix the source and import again)", err=True)  # fmt: skip
     written = len(result.written.files)
     if not written and not result.problems and not result.written.invalid:
         click.echo("found no case, patient or subject with rows to import", err=True)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from dashboard.cli import cli
 from dashboard.importers.spreadsheet import EXAMPLE
+from dashboard.importers.writer import relative
 from dashboard.load import load_case
 
 
@@ -164,19 +165,21 @@ def test_imported_files_are_the_representer_s_text(tmp_path: Path) -> None:
 
 
 def test_a_case_the_model_refuses_is_reported_on_its_line_and_not_written(tmp_path: Path) -> None:
-    """Cases are checked in memory; one that fails is read back from its text to place it."""
+    """Cases are checked in memory; one that fails is read back from its text to place it,
+    and said not to be written."""
     source = tmp_path / "in" / "cases.csv"
     source.parent.mkdir()
     source.write_text(
-        "case,kind,name,start,end\n"
-        "good,drug,prednisolone,day 1,day 20\n"
-        "bad,drug,prednisolone,day 200,day 100\n"
-        "bad,relapse,myelitis,day 3,\n"
+        "case,kind,name,start,value,unit\n"
+        "good,drug,prednisolone,day 1,60,mg/day\n"
+        "bad,drug,prednisolone,day 0,-5,mg/day\n"
+        "bad,relapse,myelitis,day 3,,\n"
     )
     code, err = run("import", str(source), "-o", str(tmp_path / "out"))
     assert code == 1
     bad = tmp_path / "out" / "bad.yaml"
-    assert f"{bad}:7:45: treatments[0].end: ends on day 100, before its start on day 200" in err
+    assert f"{bad}:9:23: treatments[0].doses[0].dose: expected a number of at least 0" in err
+    assert f"{relative(bad)}: not written: the case above breaks the case format" in err
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good.yaml"]
     assert load_case(tmp_path / "out" / "good.yaml").treatments[0].drug == "prednisolone"
 
