@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from dashboard.cli import cli
 from dashboard.importers.rows import COLUMNS
 from dashboard.load import load_case
+from dashboard.problems import InvalidCase
 from tests.conftest import CASE_FILES, TIMELINES
 
 DATA = Path(__file__).resolve().parent / "data" / "import"
@@ -137,11 +138,47 @@ def test_bad_rows_are_reported_and_the_rest_imported(tmp_path: Path) -> None:
     ]
     assert code == 1
     text = (tmp_path / "out" / "ok-case.yaml").read_text(encoding="utf-8")
-    assert "# Left out: rows with problems, reported (6);" in text
+    assert "# Left out: rows with problems, reported (8);" in text
     case = load_case(tmp_path / "out" / "ok-case.yaml")
     assert [t.drug for t in case.treatments] == ["prednisolone"]
     assert [e.at.day for e in case.events] == [101.0]  # 10 June is day 101 after 1 March 2020
     assert not re.search(r"\b2020-", text), "dates are made relative by default"
+
+
+def test_a_number_with_a_decimal_comma_is_reported_not_multiplied(tmp_path: Path) -> None:
+    """'37,5' is not 375: a comma is read only between thousands, in the table and the file."""
+    source = tmp_path / "in" / "t.csv"
+    source.parent.mkdir()
+    rows = ["case,kind,name,start,value", 'c,measurement,Ferritin,day 0,"1,200"']
+    rows += ['c,measurement,Ferritin,day 1,"~12,500.5"', 'c,measurement,Ferritin,day 2,"1.234,5"']
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 1 and f"{source}:4: value: expected a number (~ allowed), found '1.234,5'" in err
+    (ferritin,) = load_case(tmp_path / "out" / "c.yaml").measurements
+    assert [(p.value, p.approx) for p in ferritin.points] == [(1200.0, False), (12500.5, True)]
+    written = tmp_path / "hand.yaml"
+    written.write_text('title: t\nmeasurements:\n- name: T\n  values: [[day 0, "37,5"]]\n')
+    with pytest.raises(
+        InvalidCase, match=r"values\[0\]: expected a number, found '37,5' \(a comma"
+    ):
+        load_case(written)
+
+
+def test_repeated_dosing_without_an_end_is_reported(tmp_path: Path) -> None:
+    source = tmp_path / "in" / "t.csv"
+    source.parent.mkdir()
+    rows = ["case,kind,name,start,end,every", "c,drug,rituximab,month 2,,6 months"]
+    rows += [
+        "c,drug,natalizumab,day 0,ongoing,4 weeks",
+        "c,drug,ocrelizumab,day 9,day 400,6 months",
+    ]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 1 and err.splitlines()[0] == (
+        f"{source}:2: every: repeated dosing needs an end (a date, day 90, ...) or 'ongoing'"
+    )
+    natalizumab, ocrelizumab = load_case(tmp_path / "out" / "c.yaml").treatments
+    assert natalizumab.every == 28.0 and natalizumab.ongoing and ocrelizumab.every == 182.625
 
 
 def test_import_never_writes_over_a_file(tmp_path: Path) -> None:

@@ -84,10 +84,29 @@ def _read_time(value: TimeIn, day0: dt.date | None) -> _When:
 def check_time(value: TimeIn) -> str | None:
     """None when `value` reads as a time, else what is wrong with it."""
     try:
-        _read_time(value, dt.date(2000, 1, 1))
+        _read_time(value, _ANCHOR)
     except PydanticCustomError as error:
         return error.message()
     return None
+
+
+def order_problem(start: TimeIn, end: TimeIn, day0: dt.date | None = None) -> str | None:
+    """'ends on day 10, before its start on day 20' when `end` comes first, else None."""
+    first, last = _read_time(start, day0 or _ANCHOR), _read_time(end, day0 or _ANCHOR)
+    if day0 is None and first.calendar != last.calendar:
+        return None  # a date and a day offset compare only against the case's day 0
+    if first.month or last.month or first.offset is None or last.offset is None:
+        return None  # (a month may end after the day that starts in it)
+    if last.offset >= first.offset:
+        return None
+    return f"ends on {_shown(end)}, before its start on {_shown(start)}"
+
+
+_ANCHOR = dt.date(2000, 1, 1)
+
+
+def _shown(time: TimeIn) -> str:
+    return time.isoformat() if isinstance(time, dt.date) else str(time)
 
 
 def _matches(row: Row, tokens: tuple[str, ...]) -> bool:
@@ -231,8 +250,11 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
     diagnoses: list[str] = []
     patient_facts: dict[str, Any] = {}
     for row in rows:
-        start = clock.write(row.start) if row.start is not None else None
         ongoing = isinstance(row.end, str) and row.end.strip().lower() == "ongoing"
+        if _ends_first(row, ongoing, clock.source_day0):  # (the model would refuse the case)
+            draft.dropped[f"{row.origin or row.kind} ending before it starts"] += 1
+            continue
+        start = clock.write(row.start) if row.start is not None else None
         end = clock.write(row.end) if row.end is not None and not ongoing else None
         if row.kind == "title":
             data["title"] = row.name
@@ -304,6 +326,12 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
         data["teaching"] = {"steps": steps}
     data["source"] = {**data.get("source", {}), "note": f"Imported from {origin}. {clock.note()}"}
     return draft
+
+
+def _ends_first(row: Row, ongoing: bool, day0: dt.date | None) -> bool:
+    if row.start is None or row.end is None or ongoing:
+        return False
+    return order_problem(row.start, row.end, day0) is not None
 
 
 def _clean(item: dict[str, Any]) -> dict[str, Any]:

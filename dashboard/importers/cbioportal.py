@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from dashboard.importers.rows import Patient, Row, unreadable
+from dashboard.model import read_number
 
 REQUIRED = ("PATIENT_ID", "START_DATE", "EVENT_TYPE")
 # Columns that identify a person or a sample, or only style cBioPortal's own drawing.
@@ -91,7 +92,7 @@ def _day(text: str, column: str) -> float | str | None:
 
 def _number(text: str) -> float | None:
     try:
-        value = float(text.replace(",", ""))
+        value = read_number(text)  # (not '10,8': left as the lab event's text)
     except ValueError:
         return None
     return value if math.isfinite(value) else None

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.importers.build import check_time
+from dashboard.importers.build import check_time, order_problem
 from dashboard.importers.rows import (
     COLUMNS,
     EVENT_ROW,
@@ -24,7 +24,7 @@ from dashboard.importers.rows import (
     no_cycle_search,
     unreadable,
 )
-from dashboard.model import EVENT_KINDS, Case, Time, format_number
+from dashboard.model import EVENT_KINDS, Case, Time, format_number, read_number
 from dashboard.model.times import parse_calendar
 
 SHEET = "cases"
@@ -109,7 +109,7 @@ def _patients(
         row = None
         if type(value) is str and kind is not None and kind != "age" and value[0] != "~":
             value = _converted(value)  # (once: `_fine` takes the number as it is)
-        if kind is not None and _fine(kind, name, start, end, value):
+        if kind is not None and _fine(kind, name, start, end, value, every):
             row = Row(kind, "" if no_name else name, start, end, abbr, klass, lane, every, dose,
                       unit, value, detail, note, source, question, origin="row")  # fmt: skip
         else:
@@ -186,7 +186,7 @@ def _kind(raw: str) -> str | None:
     return kind if kind in KINDS else None
 
 
-def _fine(kind: str, name: Any, start: Any, end: Any, value: Any) -> bool:
+def _fine(kind: str, name: Any, start: Any, end: Any, value: Any, every: Any) -> bool:
     """Whether a row of a known kind passes every check `_row` makes."""
     if not name and kind in _NEEDS_NAME:
         return False
@@ -195,8 +195,14 @@ def _fine(kind: str, name: Any, start: Any, end: Any, value: Any) -> bool:
             return False
     elif check_time(start) is not None:
         return False
-    if end is not None and not _ongoing(end) and check_time(end) is not None:
-        return False
+    if end is None:
+        if every is not None and kind in TREATMENT_KINDS:
+            return False
+    elif not _ongoing(end):
+        if check_time(end) is not None:
+            return False
+        if start is not None and order_problem(start, end) is not None:
+            return False
     if value is None:
         return kind != "measurement"
     return kind not in _NUMERIC or type(value) is float or _number(value) is not None
@@ -209,9 +215,19 @@ def _ongoing(end: Any) -> bool:
 def _number(value: Any) -> float | None:
     """A cell's number ('~8600' and '1,200' read as numbers), or None when it holds none."""
     try:
-        return float(str(value).strip().lstrip("~").replace(",", ""))
+        return read_number(str(value).strip().lstrip("~").strip())
     except ValueError:
         return None
+
+
+def _not_a_number(value: Any) -> str:
+    """Why a value cell is not a number (a comma says more than the rest)."""
+    if "," in str(value):
+        try:
+            read_number(str(value).strip().lstrip("~").strip())
+        except ValueError as error:
+            return str(error).replace("expected a number", "expected a number (~ allowed)", 1)
+    return f"expected a number (~ allowed), found {value!r}"
 
 
 def _converted(value: str) -> float | str:
@@ -250,9 +266,14 @@ def _row(cells: dict[str, Any], at: str, problems: list[str]) -> Row | None:
             continue
         if value is not None and (message := check_time(value)):
             found.append(f"{column}: {message}")
+    start, end = cells.get("start"), cells.get("end")
+    if not found and start is not None and end is not None and not _ongoing(end):
+        found += [f"end: {message}"] if (message := order_problem(start, end)) else []
+    if cells.get("every") is not None and end is None and kind in TREATMENT_KINDS:
+        found.append("every: repeated dosing needs an end (a date, day 90, ...) or 'ongoing'")
     value = cells.get("value")
     if value is not None and kind in _NUMERIC and _number(value) is None:
-        found.append(f"value: expected a number (~ allowed), found {value!r}")
+        found.append(f"value: {_not_a_number(value)}")
     if kind == "measurement" and value is None:
         found.append("value: a measurement row needs a value")
     if found:

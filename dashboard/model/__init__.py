@@ -19,7 +19,14 @@ from dashboard.model.case import (
     Teaching,
     Treatment,
 )
-from dashboard.model.times import UNIT_DAYS, Time, format_date, format_number, validate_time
+from dashboard.model.times import (
+    UNIT_DAYS,
+    Time,
+    format_date,
+    format_number,
+    read_number,
+    validate_time,
+)
 
 __all__ = [
     "EVENT_KINDS",
@@ -41,5 +48,6 @@ __all__ = [
     "Treatment",
     "format_date",
     "format_number",
+    "read_number",
     "validate_time",
 ]

@@ -34,6 +34,7 @@ from dashboard.model.times import (
     auto_unit,
     parse_calendar,
     parse_duration,
+    read_number,
 )
 
 MAX_NUMBER = 1e15
@@ -436,12 +437,16 @@ def _number(value: Any) -> tuple[float, bool]:
     if type(value) is float:  # (most values: a number as written)
         return _bounded(value), False
     approx = isinstance(value, str) and value.strip().startswith("~")
-    text = value.strip().lstrip("~").strip().replace(",", "") if isinstance(value, str) else value
+    text = value.strip().lstrip("~").strip() if isinstance(value, str) else value
     if isinstance(text, bool) or not isinstance(text, str | int | float):
         raise problem("float_parsing", f"expected a number, found {text!r}")
     try:
-        number = float(text)
-    except (ValueError, OverflowError):
+        number = read_number(text) if isinstance(text, str) else float(text)
+    except OverflowError:
+        raise problem("float_parsing", f"expected a number, found {value!r}") from None
+    except ValueError as error:
+        if "," in str(text):  # '37,5': a decimal comma, said as such
+            raise problem("decimal_comma", str(error).replace(repr(text), repr(value))) from None
         raise problem("float_parsing", f"expected a number, found {value!r}") from None
     return _bounded(number), approx
 

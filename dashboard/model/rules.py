@@ -47,6 +47,7 @@ RULES: dict[str, str] = {
     "missing": "required keys are present",
     "literal_error": "words such as kind and scale are among the allowed ones",
     "float_parsing": "numbers are numbers",
+    "decimal_comma": "a comma in a number is read only between thousands (1,200)",
     "string_type": "text is text",
     "too_long": "text is at most 4 000 characters, an abbreviation at most 40",
     "bool_parsing": "true or false",

@@ -123,6 +123,24 @@ def format_number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
+# A comma between groups of three digits, as in 1,200 or 12,500.5
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
+def read_number(text: str) -> float:
+    """A number as written in a file or a cell: '1,200' -> 1200.0. A comma anywhere else
+    ('37,5', '1.234,5') raises ValueError: read as a thousands comma it would silently make
+    a value ten to a thousand times too large, and as a decimal comma it would misread 1,200."""
+    if "," in text:
+        if not _THOUSANDS.fullmatch(text):
+            raise ValueError(
+                f"expected a number, found {text!r} (a comma is read only between thousands, "
+                "as in 1,200: write decimals with a point, as in 37.5)"
+            )
+        text = text.replace(",", "")
+    return float(text)
+
+
 # English month names whatever the machine's locale: figures must read the same everywhere.
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
