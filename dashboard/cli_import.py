@@ -149,6 +149,10 @@ def table(cases: tuple[Path, ...], output: Path) -> None:
 
     if output.suffix.lower() in (".yaml", ".yml"):
         raise click.ClickException(f"{output} looks like a case file; refusing to write over it")
+    if output.exists():  # (it may be the spreadsheet the cases came from)
+        raise click.ClickException(
+            f"{output} exists; refusing to write over it (name another file, or remove it first)"
+        )
     catalog = load_paths(cases)
     for invalid in catalog.invalid:
         click.echo(invalid.report(), err=True)
@@ -158,6 +162,7 @@ def table(cases: tuple[Path, ...], output: Path) -> None:
         rows = write_table([(f.id, f.case) for f in catalog.cases.values()], output)
     except (ValueError, OSError) as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Wrote {len(catalog.cases)} cases ({rows} rows) to {output}", err=True)
+    count = len(catalog.cases)
+    click.echo(f"Wrote {count} case{'s' * (count != 1)} ({rows} rows) to {output}", err=True)
     if catalog.invalid:
         raise click.exceptions.Exit(1)

@@ -206,6 +206,11 @@ def test_table_and_template_refuse_what_they_cannot_write(tmp_path: Path) -> Non
     code, err = run("template", str(tmp_path / "t.xlsx"))
     assert code == 1 and "exists; refusing to write over it" in err
     assert (tmp_path / "t.xlsx").read_text(encoding="utf-8") == "mine"
+    for name in ("t.xlsx", "t.csv"):  # the spreadsheet the cases came from, say
+        (tmp_path / name).write_text("mine", encoding="utf-8")
+        code, err = run("table", str(TIMELINES), "-o", str(tmp_path / name))
+        assert code == 1 and f"{tmp_path / name} exists; refusing to write over it" in err
+        assert (tmp_path / name).read_text(encoding="utf-8") == "mine"
 
 
 @pytest.mark.parametrize("dates", ["--shift-dates", "--coarse-dates", "--keep-dates", None])
