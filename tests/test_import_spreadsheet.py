@@ -181,6 +181,33 @@ def test_repeated_dosing_without_an_end_is_reported(tmp_path: Path) -> None:
     assert natalizumab.every == 28.0 and natalizumab.ongoing and ocrelizumab.every == 182.625
 
 
+def test_day0_chosen_on_import_is_found_among_every_row_and_named_for_itself(
+    tmp_path: Path,
+) -> None:
+    """--only keeps the values, yet the condition --day0 names is still found; a day 0 moved
+    to another date is not given the source's own label (it would mark onset a year late)."""
+    source = tmp_path / "in" / "t.csv"
+    source.parent.mkdir()
+    rows = ["case,kind,name,start,value", "c,day0,NMOSD onset,2015-01-10,"]
+    rows += ["c,relapse,myelitis,2015-01-20,", "c,measurement,Ferritin,2015-01-25,300"]
+    rows += ["c,measurement,Ferritin,~2015-03,200"]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, err = run("import", str(source), "-o", str(out / "a"), "--only", "measurement",
+                    "--day0", "condition:myelitis")  # fmt: skip
+    assert code == 0, err
+    case = load_case(out / "a" / "c.yaml")
+    assert case.day0.label == "myelitis" and not case.events
+    assert [p.time.day for p in case.measurements[0].points] == [5.0, 40.0]  # ~1 March: ~day 40
+    code, err = run("import", str(source), "-o", str(out / "b"), "--day0", "2016-01-01")
+    assert code == 0, err
+    case = load_case(out / "b" / "c.yaml")
+    assert case.day0.label == "Day 0" and case.events[0].at.day == -346.0
+    assert "~day -306" in (out / "b" / "c.yaml").read_text(encoding="utf-8")  # a whole day
+    code, err = run("import", str(source), "-o", str(out / "c"), "--day0", "condition:")
+    assert code == 1 and "--day0 condition:: name the condition or event" in err
+
+
 def test_import_never_writes_over_a_file(tmp_path: Path) -> None:
     source = tmp_path / "in" / "t.csv"
     source.parent.mkdir()

@@ -133,8 +133,8 @@ class _Clock:
         self.label = patient.day0_label
         self.written = patient.day0_text
         self.offset, self.date = 0.0, self.source_day0
-        if options.day0:
-            self._choose(options.day0, rows)
+        if options.day0:  # (among all the patient's rows: --only may leave the condition out)
+            self._choose(options.day0, patient.rows)
         self.mode = options.dates
         self.shift = dt.timedelta(days=secrets.randbelow(2 * SHIFT_DAYS + 1) - SHIFT_DAYS)
         if self.shift.days == 0:
@@ -158,10 +158,14 @@ class _Clock:
                 )
             date = parse_calendar(text)[0]
             self.date, self.offset = date, float((date - self.source_day0).days)
+            if date != self.source_day0:  # the source's label (onset, say) names its own date
+                self.label = "Day 0"
             self.label = self.label or "Day 0"
             return
         needle = text.split(":", 1)[1] if text.lower().startswith("condition:") else text
         needle = needle.strip().lower()
+        if not needle:
+            raise ImportError_(f"--day0 {wanted}: name the condition or event, as condition:NMOSD")
         found: list[tuple[float, Row, _When]] = []
         for row in rows:
             if row.start is None or row.kind in TREATMENT_KINDS or row.kind == "measurement":
@@ -196,7 +200,9 @@ class _Clock:
         day = self.day(when)
         if when.month:
             mark = "~"  # a month placed on a day is approximate
-        return f"{mark}day {format_number(day)}" if mark or day != int(day) else int(day)
+        if mark:  # ('~month 1' moved to another day 0 is about a day, not day -325.6)
+            return f"~day {round(day)}"
+        return f"day {format_number(day)}" if day != int(day) else int(day)
 
     def day0(self) -> dict[str, Any]:
         """The case's day0 mapping."""
