@@ -214,3 +214,24 @@ def test_any_plain_data_reads_back_from_the_written_text_as_it_was(data: dict[st
     from dashboard.importers.writer import case_yaml
 
     assert yaml.load(case_yaml(Draft("any", data), "here"), Loader=yaml.CSafeLoader) == data
+
+
+def test_case_names_in_any_script_keep_their_letters_in_the_file_name(tmp_path: Path) -> None:
+    """'病例一' and '病例二' were both written as case.yaml and case-2.yaml, names lost."""
+    source = tmp_path / "in" / "t.csv"
+    source.parent.mkdir()
+    names = ["Müller case 1", "病例一", "病例二", "CON", "a/b.case.v2"]
+    rows = [f"{name},relapse,myelitis,day {day}" for day, name in enumerate(names)]
+    source.write_text("case,kind,name,start\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    files = [
+        "müller-case-1.yaml",
+        "病例一.yaml",
+        "病例二.yaml",
+        "con-case.yaml",
+        "a-b-case-v2.yaml",
+    ]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(files)
+    for name, file in zip(names, files, strict=True):
+        assert load_case(tmp_path / "out" / file).title == name

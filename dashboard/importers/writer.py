@@ -6,6 +6,7 @@ import functools
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +32,19 @@ class Written:
 
 
 def slug(text: str) -> str:
-    """A file name from a case name: 'Case 2 (MAS)' -> 'case-2-mas'."""
-    name = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return name[:80] or "case"
+    """A file name from a case name: 'Case 2 (MAS)' -> 'case-2-mas', 'Müller' -> 'müller',
+    '病例一' -> '病例一' (letters of any script are kept; names Windows reserves are not used)."""
+    name = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", text).lower()).strip("-")[:80]
+    while len(name.encode("utf-8")) > 160:  # (file names hold 255 bytes; a letter up to 4)
+        name = name[:-1]
+    name = name.strip("-") or "case"
+    return f"{name}-case" if name.upper() in _RESERVED else name
+
+
+# Names Windows gives to devices: a file called con.yaml cannot be opened there
+_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)]
+)
 
 
 def case_yaml(draft: Draft, origin: str) -> str:
