@@ -47,6 +47,30 @@ def test_table_to_cases_to_table_loses_nothing(tmp_path: Path, suffix: str) -> N
             assert not re.search(r"\b(19|20)\d\d-\d\d", "".join(map(str, _cells(again))))
 
 
+def test_numbers_go_to_the_table_as_numbers_with_every_digit(tmp_path: Path) -> None:
+    """0.87 was written to the table as 0.9, and Excel showed each number as text."""
+    case = tmp_path / "in" / "numbers.yaml"
+    case.parent.mkdir()
+    case.write_text(
+        "title: Numbers\npatient: {age: 45}\n"
+        "treatments:\n- drug: prednisolone\n  doses: [{at: 59, dose: 60}, {at: 80, dose: 7.5}]\n"
+        "measurements:\n- name: Creatinine\n  values: [[0, 0.87], [day 3, '~1.234'], [7, 12]]\n",
+        encoding="utf-8",
+    )
+    table = tmp_path / "t.xlsx"
+    assert run("table", str(case), "-o", str(table))[0] == 0
+    cells = {(row[1], row[6]): row for row in _cells(table)[1:]}  # (kind, start)
+    assert cells[("drug", 59)][11] == 60 and cells[("drug", 80)][11] == 7.5
+    assert [cells[("measurement", t)][11] for t in (0, "day 3", 7)] == [0.87, "~1.234", 12]
+    assert cells[("age", None)][11] == 45
+    code, err = run("import", str(table), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    text = (tmp_path / "out" / "numbers.yaml").read_text(encoding="utf-8")
+    assert "patient: {age: 45}" in text and "{at: 59, dose: 60}" in text
+    assert "- [0, 0.87]" in text and "- [day 3, ~1.234]" in text
+    assert load_case(tmp_path / "out" / "numbers.yaml").measurements == load_case(case).measurements
+
+
 def _cells(path: Path) -> list[tuple[object, ...]]:
     if path.suffix == ".csv":
         return [tuple(line.split(",")) for line in path.read_text(encoding="utf-8").splitlines()]

@@ -196,7 +196,8 @@ class _Clock:
             # a shifted month would round to another month's first day: give the day, approx
             return ("~" if when.month else mark) + (when.date + self.shift).isoformat()
         if when.text is not None and not when.calendar and self.offset == 0:
-            return when.text  # written as a time of the case format: kept as written
+            kept: str | float = plain(when.text)  # a time of the case format: as written
+            return kept
         day = self.day(when)
         if when.month:
             mark = "~"  # a month placed on a day is approximate
@@ -271,7 +272,7 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
         elif row.kind == "day0":
             pass  # read by the importer as the patient's day 0
         elif row.kind in ("age", "sex"):
-            patient_facts[row.kind] = row.value if row.value is not None else row.name
+            patient_facts[row.kind] = plain(row.value) if row.value is not None else row.name
         elif row.kind == "diagnosis" and start is None:
             if row.name not in diagnoses:
                 diagnoses.append(row.name)
@@ -300,10 +301,7 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
                 item["note"] = row.note
             if row.source and "source" not in item:
                 item["source"] = row.source
-            value = row.value
-            if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-                value = int(value)
-            item["values"].append([start, value])
+            item["values"].append([start, plain(row.value)])
             draft.mapped["measured value"] += 1
         elif row.kind == "period":
             periods.append(_clean({"from": start, "to": end, "label": row.name or None}))
@@ -332,6 +330,20 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
         data["teaching"] = {"steps": steps}
     data["source"] = {**data.get("source", {}), "note": f"Imported from {origin}. {clock.note()}"}
     return draft
+
+
+def plain(value: Any) -> Any:
+    """A number as a case file writes it: 60.0 and '60' as 60, '12.5' as 12.5; '~3', text and
+    anything else as it is."""
+    if isinstance(value, str) and _BARE_NUMBER.fullmatch(value.strip()):
+        number = float(value)
+        return plain(number) if abs(number) < 1e15 else value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+_BARE_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 def _ends_first(row: Row, ongoing: bool, day0: dt.date | None) -> bool:
@@ -368,7 +380,7 @@ def _treatment(
             if row.unit:
                 taper["unit"] = row.unit
             treatments.append(taper)
-        taper["doses"].append({"at": start, "dose": row.value})
+        taper["doses"].append({"at": start, "dose": plain(row.value)})
         if end is not None:
             taper["end"] = end
     elif end is not None or ongoing or start is None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.importers.build import check_time, order_problem
+from dashboard.importers.build import check_time, order_problem, plain
 from dashboard.importers.rows import (
     COLUMNS,
     EVENT_ROW,
@@ -306,8 +306,11 @@ def case_rows(name: str, case: Case) -> Iterable[dict[str, Any]]:
     def row(kind: str, **cells: Any) -> dict[str, Any]:
         return {"case": name, "kind": kind} | {k: v for k, v in cells.items() if v is not None}
 
-    def time(value: Time | None) -> str | None:
-        return value.text if value is not None else None
+    def time(value: Time | None) -> Any:
+        return plain(value.text) if value is not None else None  # (day 59 as the number 59)
+
+    def number(value: float, approx: bool) -> float | str:  # (every digit: 0.87, not 0.9)
+        return f"~{plain(value)}" if approx else plain(value)
 
     yield row("title", name=case.title)
     if case.summary:
@@ -316,7 +319,7 @@ def case_rows(name: str, case: Case) -> Iterable[dict[str, Any]]:
         yield row("citation", name=case.source.citation)
     if case.patient is not None:
         if case.patient.age is not None:
-            yield row("age", value=case.patient.age)
+            yield row("age", value=plain(case.patient.age))
         if case.patient.sex is not None:
             yield row("sex", name=case.patient.sex)
     for diagnosis in case.diagnoses:
@@ -329,7 +332,7 @@ def case_rows(name: str, case: Case) -> Iterable[dict[str, Any]]:
         if t.doses:
             last = len(t.doses) - 1
             for index, step in enumerate(t.doses):
-                dose = ("~" if step.dose_approx else "") + format_number(step.dose)
+                dose = number(step.dose, step.dose_approx)
                 end = time(t.end) if index == last else None
                 yield row(t.kind, **common, unit=t.unit, start=time(step.at), end=end, value=dose)
         elif t.given:
@@ -342,10 +345,10 @@ def case_rows(name: str, case: Case) -> Iterable[dict[str, Any]]:
         cells = {"name": e.label, "detail": e.detail, "note": e.note, "source": e.source}
         yield row(EVENT_ROW.get(e.kind, e.kind), start=time(e.at), end=time(e.end), **cells)
     for m in case.measurements:
-        for at, (number, approx) in m.values:
+        for at, (value, approx) in m.values:
             cells = {"abbr": m.abbr, "unit": m.unit, "note": m.note, "source": m.source}
-            value = ("~" if approx else "") + format_number(number)
-            yield row("measurement", name=m.name, start=time(at), value=value, **cells)
+            yield row("measurement", name=m.name, start=time(at), value=number(value, approx),
+                      **cells)  # fmt: skip
     for p in case.periods:
         yield row("period", name=p.label, start=time(p.from_), end=time(p.to))
     for s in case.teaching.steps:
