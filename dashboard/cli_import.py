@@ -110,7 +110,11 @@ def import_(
                    "case format (fix the source and import again)", err=True)  # fmt: skip
     written = len(result.written.files)
     if not written and not result.problems and not result.written.invalid:
-        click.echo("found no case, patient or subject with rows to import", err=True)
+        books = any(path.suffix.lower() in (".xlsx", ".xlsm") for path in sources)
+        hint = " (a workbook is read from its 'cases' sheet; 'example' is only an example)"
+        shown = ", ".join(map(str, sources))
+        click.echo(f"found no case, patient or subject with rows to import in {shown}"
+                   + hint * books, err=True)  # fmt: skip
     click.echo(f"Wrote {written} case file{'s' * (written != 1)} to {output}", err=True)
     if result.problems or result.written.invalid or not written:
         raise click.exceptions.Exit(1)

@@ -246,7 +246,7 @@ def test_import_never_writes_over_a_file(tmp_path: Path) -> None:
     assert code == 1 and f"{out / 'ok-case.yaml'} exists; nothing was written" in err
     assert sorted(p.name for p in out.iterdir()) == ["ok-case-2.yaml", "ok-case.yaml"]
     code, err = run("import", str(source), "-o", str(source.parent))
-    assert code == 1 and "holds the source" in err
+    assert code == 1 and f"{source.parent} holds {source}; write the case files to another" in err
     assert [p.name for p in source.parent.iterdir()] == ["t.csv"]
 
 
@@ -380,3 +380,42 @@ def test_a_case_too_large_to_read_back_is_reported_not_written(tmp_path: Path) -
     assert code == 1
     assert "huge.yaml" in err and "a case file may be at most 2 MB" in err
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["small.yaml"]
+
+
+def test_excel_csv_in_european_languages_reads_as_meant(tmp_path: Path) -> None:
+    """German Excel saves CSV with semicolons, decimal commas and Windows-1252 text."""
+    source = tmp_path / "in" / "semi.csv"
+    source.parent.mkdir()
+    rows = ["case;kind;name;start;value;unit", "Müller;measurement;Temperatur;day 0;37,5;°C"]
+    rows += ["Müller;measurement;Temperatur;day 1;~38;°C", "Müller;measurement;CRP;day 1;1.234,5;"]
+    source.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 1 and err.splitlines()[0] == (
+        f"{source}:4: value: expected a number (~ allowed), found '1.234,5' (a comma is read "
+        "only between thousands, as in 1,200: write decimals with a point, as in 37.5)"
+    )  # (a dot and a comma: thousands? a decimal? said, never guessed)
+    (temperature,) = load_case(tmp_path / "out" / "müller.yaml").measurements
+    assert temperature.unit == "°C"
+    assert [(p.value, p.approx) for p in temperature.points] == [(37.5, False), (38.0, True)]
+
+
+def test_files_that_are_no_table_say_what_they_are(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.csv").write_text("\n\n", encoding="utf-8")
+    (folder / "fake.xlsx").write_text("not a workbook", encoding="utf-8")
+    (folder / "tabs.csv").write_text("case\tname\nc\tx\n", encoding="utf-8")
+    code, err = run("import", str(folder), "-o", str(tmp_path / "out"), "--from", "spreadsheet")
+    assert code == 1
+    assert err.splitlines()[:3] == [
+        f"{folder / 'empty.csv'}: the file is empty; left out",
+        f"{folder / 'fake.xlsx'}: cannot be read as a case table (.csv, .xlsx): it is not an "
+        "Excel workbook (saved as .xls or .ods? save it as .xlsx)",
+        f"{folder / 'tabs.csv'}: cannot be read as a case table (.csv, .xlsx): expected a column "
+        "'kind' (and case, name, start, ...), found 'case\\tname'",
+    ]
+    book = tmp_path / "book.xlsx"
+    assert run("template", str(book))[0] == 0
+    code, err = run("import", str(book), "-o", str(tmp_path / "out"))
+    assert code == 1 and f"found no case, patient or subject with rows to import in {book}" in err
+    assert "the 'example' sheet is only an example" not in err and "'example' is only an" in err

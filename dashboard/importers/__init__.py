@@ -81,7 +81,8 @@ def guess_format(path: Path) -> str | None:
             return "fhir" if "resourceType" in json.loads(first) else None
         except ValueError:
             return "fhir" if '"resourceType"' in first else None
-    header = {cell.strip().strip('"').upper() for cell in first.replace("\t", ",").split(",")}
+    cells = first.replace("\t", ",").replace(";", ",").split(",")
+    header = {cell.strip().strip('"').upper() for cell in cells}
     if {"PATIENT_ID", "EVENT_TYPE"} <= header:
         return "cbioportal"
     if "USUBJID" in header:
@@ -139,6 +140,9 @@ def _import(
     groups: dict[str, list[Path]] = {}
     result = Imported()
     for path in files:
+        if _empty(path):
+            result.problems.append(f"{path}: the file is empty; left out")
+            continue
         found = fmt or guess_format(path)
         if found is None:
             result.problems.append(
@@ -175,6 +179,15 @@ def _import(
         result.written.invalid += written.invalid
         drafts = []
     return result
+
+
+def _empty(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(4096)
+        return len(start) < 4096 and not start.strip()  # (blank lines alone are empty too)
+    except OSError:
+        return False  # (the reader says why it cannot be read)
 
 
 def _names(paths: Sequence[Path]) -> str:

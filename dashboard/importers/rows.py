@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,6 +91,8 @@ def unreadable(path: object, what: str, error: Exception) -> str:
     reason = str(error).strip() or type(error).__name__
     if isinstance(error, UnicodeDecodeError):
         reason = "it is not UTF-8 text"
+    elif isinstance(error, zipfile.BadZipFile):  # what openpyxl says of a file that is no .xlsx
+        reason = "it is not an Excel workbook (saved as .xls or .ods? save it as .xlsx)"
     return f"{path}: cannot be read as {what}: {reason}"
 
 

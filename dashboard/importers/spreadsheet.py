@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import functools
 import math
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ def read_table(path: Path, problems: list[str]) -> dict[str, Patient]:
     columns = {str(column).strip().lower(): column for column in frame.columns}
     if "kind" not in columns:
         raise ValueError(
-            f"{path.name}: expected a column 'kind' (and case, name, start, ...), found "
+            "expected a column 'kind' (and case, name, start, ...), found "
             + (", ".join(repr(str(c)) for c in frame.columns) or "no columns")
         )
     unknown = [name for name in columns if name not in COLUMNS and not name.startswith("unnamed")]
@@ -162,7 +163,26 @@ def _frame(path: Path) -> pd.DataFrame:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
         return sheets.get(SHEET, next(iter(sheets.values())))
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    encoding = "utf-8-sig"
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+    try:
+        head.decode(encoding)
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:  # (not a character cut at the end of the look)
+            encoding = "cp1252"  # what Excel on Windows saves as plain 'CSV'
+    first = head.split(b"\n", 1)[0]
+    if first.count(b";") > first.count(b","):  # Excel's CSV where the comma is a decimal
+        frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding=encoding)
+        values = [column for column in frame.columns if str(column).strip().lower() == "value"]
+        for column in values:
+            frame[column] = frame[column].str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
+        return frame
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+
+
+# '37,5' and '~ 1200,75' in a value cell of a semicolon-separated file; a dot is left alone
+_DECIMAL_COMMA = re.compile(r"^(\s*~?\s*[+-]?\d+),(\d+\s*)$")
 
 
 def _column(values: Any) -> tuple[list[Any], bool]:

@@ -255,8 +255,9 @@ def check_target(folder: Path, sources: Sequence[Path]) -> None:
     for source in sources:
         home = source.resolve() if source.is_dir() else source.resolve().parent
         if target == home:
+            holds = "is the folder being imported" if source.is_dir() else f"holds {source}"
             raise ImportError_(
-                f"{folder} holds the source {source}; write the case files to another folder"
+                f"{folder} {holds}; write the case files to another folder (-o cases/, say)"
             )
     if folder.exists() and not folder.is_dir():
         raise ImportError_(f"{folder} is a file; -o needs a folder")
