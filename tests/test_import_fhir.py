@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from dashboard.cli import cli
 from dashboard.figure import build_figure
 from dashboard.importers import guess_format
 from dashboard.load import load_case
+from dashboard.model import Treatment
 
 FHIR = Path(__file__).resolve().parent / "data" / "import" / "fhir"
 BUNDLE = FHIR / "synthea-nmosd.json"
@@ -166,3 +168,102 @@ def test_ndjson_lines_that_are_not_one_resource_are_named_by_line(tmp_path: Path
         "(unexpected end of data: line 2 column 1 (char 35))",
         f"{source}:5: expected a FHIR resource (an object with resourceType)",
     ]
+
+
+PATIENT = {"resourceType": "Patient", "id": "p1", "gender": "female"}
+
+
+def medicine(kind: str, number: int, **fields: object) -> dict[str, object]:
+    """A medication resource of patient p1, its drug named 'drug <number>'."""
+    return {
+        "resourceType": kind,
+        "id": f"m{number}",
+        "subject": {"reference": "Patient/p1"},
+        "medicationCodeableConcept": {"text": f"drug {number}"},
+    } | fields
+
+
+def import_bundle(tmp_path: Path, *resources: dict[str, object]) -> tuple[int, str, str]:
+    """Import a Bundle of `resources` through the CLI: exit code, errors, the written case."""
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": r} for r in resources]}
+    source = tmp_path / "bundle.json"
+    source.write_text(json.dumps(bundle), encoding="utf-8")
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"), "--day0", "2020-01-01")
+    written = tmp_path / "out" / "patient-1.yaml"
+    return code, err, written.read_text(encoding="utf-8") if written.exists() else ""
+
+
+def drugs(tmp_path: Path) -> dict[str, Treatment]:
+    """The imported case's treatments by drug name."""
+    return {t.drug: t for t in load_case(tmp_path / "out" / "patient-1.yaml").treatments}
+
+
+def test_each_medication_resource_keeps_its_dose(tmp_path: Path) -> None:
+    """A Statement's dosage is a list, an Administration's one object with a dose or a rate."""
+    during = {"effectivePeriod": {"start": "2020-01-01", "end": "2020-03-01"}}
+    code, err, _ = import_bundle(
+        tmp_path,
+        PATIENT,
+        medicine("MedicationStatement", 1, status="completed", **during,
+                 dosage=[{"doseAndRate": [{"doseQuantity": {"value": 100, "unit": "mg"}}]}]),
+        medicine("MedicationStatement", 2, status="completed", **during,
+                 dosage=[{"text": "20 mg daily"}]),
+        medicine("MedicationAdministration", 3, status="completed", **during,
+                 dosage={"dose": {"value": 1, "unit": "g"}, "route": {"text": "IV"}}),
+        medicine("MedicationAdministration", 4, status="completed", **during,
+                 dosage={"rateQuantity": {"value": 50, "unit": "mL/h"}}),
+    )  # fmt: skip
+    assert code == 0, err
+    doses = {name: t.dose for name, t in drugs(tmp_path).items()}
+    assert doses == {"drug 1": "100 mg", "drug 2": "20 mg daily", "drug 3": "1 g",
+                     "drug 4": "50 mL/h"}  # fmt: skip
+
+
+def test_a_dosage_with_nothing_readable_is_counted(tmp_path: Path) -> None:
+    code, err, text = import_bundle(
+        tmp_path,
+        PATIENT,
+        medicine("MedicationStatement", 1, status="active", effectiveDateTime="2020-01-01",
+                 dosage=[{"route": {"text": "oral"}}, {"text": "5 mg"}]),
+        medicine("MedicationRequest", 2, status="active", authoredOn="2020-01-01",
+                 dosageInstruction=[{"asNeededBoolean": True}]),
+    )  # fmt: skip
+    assert code == 0, err
+    header = text.split("\ntitle:")[0]
+    assert "MedicationStatement dosages without a dose that could be read (1)" in header
+    assert "MedicationRequest dosages without a dose that could be read (1)" in header
+    assert drugs(tmp_path)["drug 1"].dose == "5 mg"
+
+
+def test_a_dosage_of_the_wrong_shape_is_reported(tmp_path: Path) -> None:
+    """Each type's dosage has one shape in R4; another is named with its place, not a crash."""
+    code, err, text = import_bundle(
+        tmp_path,
+        PATIENT,
+        medicine("MedicationStatement", 1, status="active", effectiveDateTime="2020-01-01",
+                 dosage={"text": "5 mg"}),
+        medicine("MedicationAdministration", 2, status="completed",
+                 effectiveDateTime="2020-01-01", dosage=[{"text": "5 mg"}]),
+        medicine("MedicationRequest", 3, status="active", authoredOn="2020-01-01",
+                 dosageInstruction={"text": "5 mg"}),
+        medicine("MedicationRequest", 4, status="active", authoredOn="2020-01-01",
+                 dosageInstruction=[{"timing": ["every 2 weeks"]}]),
+        medicine("MedicationStatement", 5, status="active", effectiveDateTime="2020-01-01",
+                 dosage=[{"doseAndRate": [{"doseQuantity": {"value": "5", "unit": "mg"}}]}]),
+        medicine("MedicationStatement", 6, status="active", effectiveDateTime="2020-01-01"),
+    )  # fmt: skip
+    assert code == 1
+    reported = [line.split(": ", 1)[1] for line in err.splitlines() if "bundle.json" in line]
+    assert reported == [
+        "entry 2 (MedicationStatement/m1): dosage: expected a list of Dosage, found an object",
+        "entry 3 (MedicationAdministration/m2): dosage: expected one dosage (an object), "
+        "found a list",
+        "entry 4 (MedicationRequest/m3): dosageInstruction: expected a list of Dosage, "
+        "found an object",
+        "entry 5 (MedicationRequest/m4): dosageInstruction[0].timing: expected a Timing "
+        "(an object), found a list",
+        "entry 6 (MedicationStatement/m5): dosage[0].doseAndRate[0].doseQuantity.value: "
+        "expected a number, found '5'",
+    ]
+    assert list(drugs(tmp_path)) == ["drug 6"]
+    assert "MedicationStatement resources with problems, reported (2)" in text

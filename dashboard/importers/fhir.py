@@ -135,7 +135,7 @@ def _read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
             patient.drop(f"{kind} resources (not read)")
             continue
         try:
-            found = _row(kind, resource, medications)
+            found = _row(kind, resource, medications, patient)
         except Malformed as error:
             at = _place(path, where)
             problems.append(f"{at} ({kind}/{resource.get('id', '?')}): {error}")
@@ -284,7 +284,9 @@ def _medication(resource: dict[str, Any], medications: dict[str, str]) -> str:
     return name
 
 
-def _row(kind: str, resource: dict[str, Any], medications: dict[str, str]) -> list[Row] | str:
+def _row(
+    kind: str, resource: dict[str, Any], medications: dict[str, str], patient: Patient
+) -> list[Row] | str:
     """The rows one resource gives, or why it is left out."""
     if kind == "Observation":  # most of an export
         return _observation(resource)
@@ -319,30 +321,7 @@ def _row(kind: str, resource: dict[str, Any], medications: dict[str, str]) -> li
             )
         return rows
     if kind.startswith("Medication"):
-        name = _medication(resource, medications)
-        codes = (*_codes(resource.get("medicationCodeableConcept")), kind)
-        status = resource.get("status")
-        if kind == "MedicationRequest":
-            start = resource.get("authoredOn")
-            start = _time(start, "authoredOn") if start else None
-            end = None
-            dosage = (resource.get("dosageInstruction") or [{}])[0]
-            bounds = ((dosage.get("timing") or {}).get("repeat") or {}).get("boundsPeriod")
-            if isinstance(bounds, dict):
-                start = (
-                    _time(bounds["start"], "boundsPeriod.start") if bounds.get("start") else start
-                )
-                end = _time(bounds["end"], "boundsPeriod.end") if bounds.get("end") else None
-            dose = _dose_text(dosage)
-        else:
-            start, end = _span(resource, "effective")
-            dose = _dose_text(resource.get("dosage") or {})
-        if start is None:
-            return f"{kind} without a time"
-        if end is None and status == "active":
-            end = "ongoing"  # stopped or completed without an end: one mark at its start
-        return [Row("drug", name=name, abbr=_short(name), start=start, end=end, dose=dose,
-                    origin=kind, codes=codes)]  # fmt: skip
+        return _medicine(kind, resource, medications, patient)
     if kind == "Procedure":
         name = _concept(code) or "procedure"
         start, end = _span(resource, "performed")
@@ -369,19 +348,112 @@ def _row(kind: str, resource: dict[str, Any], medications: dict[str, str]) -> li
     return _observation(resource)
 
 
-def _dose_text(dosage: Any) -> str | None:
-    if not isinstance(dosage, dict):
+def _medicine(
+    kind: str, resource: dict[str, Any], medications: dict[str, str], patient: Patient
+) -> list[Row] | str:
+    """A medication resource's drug row: its times and dose."""
+    name = _medication(resource, medications)
+    codes = (*_codes(resource.get("medicationCodeableConcept")), kind)
+    dosages = _dosages(kind, resource)
+    if kind == "MedicationRequest":
+        start = _time(resource["authoredOn"], "authoredOn") if resource.get("authoredOn") else None
+        start, end = _bounds(*dosages[0], start) if dosages else (start, None)
+    else:
+        start, end = _span(resource, "effective")
+    if start is None:
+        return f"{kind} without a time"
+    if end is None and resource.get("status") == "active":
+        end = "ongoing"  # stopped or completed without an end: one mark at its start
+    read = [_dosage(kind, at, dosage) for at, dosage in dosages]
+    if unread := read.count(None):
+        patient.drop(f"{kind} dosages without a dose that could be read", unread)
+    dose = "; ".join(text for text in read if text) or None
+    return [Row("drug", name=name, abbr=_short(name), start=start, end=end, dose=dose,
+                origin=kind, codes=codes)]  # fmt: skip
+
+
+def _dosages(kind: str, resource: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Each dosage with its field: an Administration has one, a Statement or Request a list."""
+    field = "dosageInstruction" if kind == "MedicationRequest" else "dosage"
+    value = resource.get(field)
+    if value is None:
+        return []
+    if kind == "MedicationAdministration":
+        if not isinstance(value, dict):
+            raise Malformed(f"dosage: expected one dosage (an object), found {_kind(value)}")
+        return [("dosage", value)]
+    if not isinstance(value, list):
+        raise Malformed(f"{field}: expected a list of Dosage, found {_kind(value)}")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise Malformed(f"{field}[{index}]: expected a Dosage (an object), found {_kind(item)}")
+    return [(f"{field}[{index}]", item) for index, item in enumerate(value)]
+
+
+def _kind(value: Any) -> str:
+    """What a JSON value is, for a message: 'a list', 'an object', '12'."""
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else repr(value)
+
+
+def _bounds(at: str, dosage: dict[str, Any], start: Any) -> tuple[Any, Any]:
+    """A request's start and end: its first dosage's boundsPeriod, else when it was written."""
+    repeat = _repeat(at, dosage)
+    bounds = repeat.get("boundsPeriod") if repeat else None
+    if bounds is None:
+        return start, None
+    at += ".timing.repeat.boundsPeriod"
+    if not isinstance(bounds, dict):
+        raise Malformed(f"{at}: expected a period with start and end")
+    if bounds.get("start"):
+        start = _time(bounds["start"], at + ".start")
+    return start, _time(bounds["end"], at + ".end") if bounds.get("end") else None
+
+
+def _dosage(kind: str, at: str, dosage: dict[str, Any]) -> str | None:
+    """The dose text of one dosage: its text, else its dose (or rate) quantity."""
+    text = dosage.get("text")
+    if isinstance(text, str) and text.strip():
+        return text.strip()  # the prescriber's words say most
+    if kind == "MedicationAdministration":  # R4 gives it a dose and a rate, no doseAndRate
+        dose = _amount(dosage.get("dose"), at + ".dose")
+        return dose or _amount(dosage.get("rateQuantity"), at + ".rateQuantity")
+    return _dose_and_rate(dosage.get("doseAndRate"), at + ".doseAndRate")
+
+
+def _dose_and_rate(value: Any, at: str) -> str | None:
+    """The first dose (else rate) quantity of a Dosage's doseAndRate list."""
+    if value is None:
         return None
-    if isinstance(dosage.get("text"), str):
-        return str(dosage["text"])
-    quantity = dosage.get("dose")
-    if quantity is None:
-        rates = dosage.get("doseAndRate") or [{}]
-        quantity = rates[0].get("doseQuantity") if isinstance(rates[0], dict) else None
-    if not isinstance(quantity, dict) or not isinstance(quantity.get("value"), int | float):
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise Malformed(f"{at}: expected a list of objects with doseQuantity or rateQuantity")
+    for field in ("doseQuantity", "rateQuantity"):
+        for index, item in enumerate(value):
+            if amount := _amount(item.get(field), f"{at}[{index}].{field}"):
+                return amount
+    return None
+
+
+def _amount(value: Any, field: str) -> str | None:
+    """A Quantity as dose text ('100 mg'); None when there is none or it holds no value."""
+    if value is None or (isinstance(value, dict) and value.get("value") is None):
         return None
-    unit = quantity.get("unit") or quantity.get("code") or ""
-    return f"{quantity['value']:g} {unit}".strip()
+    number, unit = _quantity(value, field)
+    return f"{number:g} {unit or ''}".strip()
+
+
+def _repeat(at: str, dosage: dict[str, Any]) -> dict[str, Any] | None:
+    """A Dosage's timing.repeat, when it has one."""
+    timing = dosage.get("timing")
+    if timing is None:
+        return None
+    if not isinstance(timing, dict):
+        raise Malformed(f"{at}.timing: expected a Timing (an object), found {_kind(timing)}")
+    repeat = timing.get("repeat")
+    if repeat is not None and not isinstance(repeat, dict):
+        raise Malformed(f"{at}.timing.repeat: expected an object, found {_kind(repeat)}")
+    return repeat
 
 
 def _observation(resource: dict[str, Any]) -> list[Row] | str:
