@@ -9,14 +9,16 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import functools
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
 from dashboard.importers.rows import Patient, Row, no_cycle_search, unreadable
+from dashboard.model import UNIT_DAYS
 
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 THERAPY = re.compile(
@@ -39,6 +41,17 @@ READ = (
     "Encounter",
     "Medication",
     "Immunization",
+)
+# UCUM's units of a Timing's period, in days and in the words a schedule is said with.
+PERIOD_DAYS = {"s": 1 / 86400, "min": 1 / 1440, "h": 1 / 24, "d": 1.0, "wk": 7.0,
+               "mo": UNIT_DAYS["month"], "a": UNIT_DAYS["year"]}  # fmt: skip
+PERIOD_WORDS = {"s": "second", "min": "minute", "h": "hour", "d": "day", "wk": "week",
+                "mo": "month", "a": "year"}  # fmt: skip
+# A dose text that already says how often ('1 g/day', '20 mg twice daily', 'q6h').
+SAYS_HOW_OFTEN = re.compile(
+    r"\b(daily|every|hourly|weekly|monthly|yearly|once|twice|times|[bt]id|qid|qd|q\d+\w*)\b"
+    r"|/\s*(d|day|h|hr|hour|wk|week|mo|month)\b",
+    re.I,
 )
 PRIVATE = ("name", "identifier", "address", "telecom", "birthDate", "photo", "contact")
 
@@ -351,7 +364,7 @@ def _row(
 def _medicine(
     kind: str, resource: dict[str, Any], medications: dict[str, str], patient: Patient
 ) -> list[Row] | str:
-    """A medication resource's drug row: its times and dose."""
+    """A medication resource's drug row: its times, dose and schedule."""
     name = _medication(resource, medications)
     codes = (*_codes(resource.get("medicationCodeableConcept")), kind)
     dosages = _dosages(kind, resource)
@@ -365,11 +378,11 @@ def _medicine(
     if end is None and resource.get("status") == "active":
         end = "ongoing"  # stopped or completed without an end: one mark at its start
     read = [_dosage(kind, at, dosage) for at, dosage in dosages]
-    if unread := read.count(None):
-        patient.drop(f"{kind} dosages without a dose that could be read", unread)
-    dose = "; ".join(text for text in read if text) or None
-    return [Row("drug", name=name, abbr=_short(name), start=start, end=end, dose=dose,
-                origin=kind, codes=codes)]  # fmt: skip
+    if unread := sum(dose is None and interval is None for dose, interval in read):
+        patient.drop(f"{kind} dosages without a dose or schedule that could be read", unread)
+    dose, every = _dose_and_every(read, repeats=end is not None)
+    return [Row("drug", name=name, abbr=_short(name), start=start, end=end, every=every,
+                dose=dose, origin=kind, codes=codes)]  # fmt: skip
 
 
 def _dosages(kind: str, resource: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -411,15 +424,25 @@ def _bounds(at: str, dosage: dict[str, Any], start: Any) -> tuple[Any, Any]:
     return start, _time(bounds["end"], at + ".end") if bounds.get("end") else None
 
 
-def _dosage(kind: str, at: str, dosage: dict[str, Any]) -> str | None:
-    """The dose text of one dosage: its text, else its dose (or rate) quantity."""
+class Interval(NamedTuple):
+    """How often a dosage repeats: days between doses, and in words ('twice daily')."""
+
+    days: float
+    words: str
+
+
+def _dosage(kind: str, at: str, dosage: dict[str, Any]) -> tuple[str | None, Interval | None]:
+    """The dose text of one dosage, and how often it repeats when its timing says so."""
     text = dosage.get("text")
     if isinstance(text, str) and text.strip():
-        return text.strip()  # the prescriber's words say most
-    if kind == "MedicationAdministration":  # R4 gives it a dose and a rate, no doseAndRate
+        dose: str | None = text.strip()  # the prescriber's words say most
+    elif kind == "MedicationAdministration":  # R4 gives it a dose and a rate, no doseAndRate
         dose = _amount(dosage.get("dose"), at + ".dose")
-        return dose or _amount(dosage.get("rateQuantity"), at + ".rateQuantity")
-    return _dose_and_rate(dosage.get("doseAndRate"), at + ".doseAndRate")
+        dose = dose or _amount(dosage.get("rateQuantity"), at + ".rateQuantity")
+    else:
+        dose = _dose_and_rate(dosage.get("doseAndRate"), at + ".doseAndRate")
+    repeat = None if kind == "MedicationAdministration" else _repeat(at, dosage)
+    return dose, _interval(repeat, at + ".timing.repeat") if repeat else None
 
 
 def _dose_and_rate(value: Any, at: str) -> str | None:
@@ -454,6 +477,60 @@ def _repeat(at: str, dosage: dict[str, Any]) -> dict[str, Any] | None:
     if repeat is not None and not isinstance(repeat, dict):
         raise Malformed(f"{at}.timing.repeat: expected an object, found {_kind(repeat)}")
     return repeat
+
+
+def _interval(repeat: dict[str, Any], at: str) -> Interval | None:
+    """Days between doses: `frequency` times each `period` `periodUnit`; None if unsaid."""
+    period, unit = repeat.get("period"), repeat.get("periodUnit")
+    if period is None or unit is None:
+        return None
+    if isinstance(period, bool) or not isinstance(period, int | float) or period <= 0:
+        raise Malformed(f"{at}.period: expected a number above 0, found {period!r}")
+    if unit not in PERIOD_DAYS:
+        units = ", ".join(PERIOD_DAYS)
+        raise Malformed(f"{at}.periodUnit: expected one of {units}; found {unit!r}")
+    frequency = repeat.get("frequency", 1)
+    if isinstance(frequency, bool) or not isinstance(frequency, int) or frequency < 1:
+        raise Malformed(f"{at}.frequency: expected a whole number above 0, found {frequency!r}")
+    days = period * PERIOD_DAYS[unit] / frequency
+    return Interval(days, _how_often(frequency, period, unit))
+
+
+def _how_often(frequency: int, period: float, unit: str) -> str:
+    """'daily', 'twice daily', 'every 8 hours', '3 times per week'."""
+    times = {1: "", 2: "twice "}.get(frequency, f"{frequency} times ")
+    if (period, unit) == (1, "d"):
+        return times + "daily"
+    span = PERIOD_WORDS[unit] if period == 1 else f"{period:g} {PERIOD_WORDS[unit]}s"
+    return times + (f"every {span}" if frequency == 1 else f"per {span}")
+
+
+def _dose_and_every(
+    read: list[tuple[str | None, Interval | None]], repeats: bool
+) -> tuple[str | None, str | None]:
+    """The row's dose, and `every` for one schedule of a week or longer on a bar with an end."""
+    # Closer doses would be a comb of ticks, and `every` without an end is refused: such a
+    # schedule is said in the dose text instead.
+    if len(read) == 1 and (interval := read[0][1]) and interval.days >= 7 and repeats:
+        return read[0][0], _every(interval.days)
+    texts = [_with_schedule(dose, interval) for dose, interval in read]
+    return "; ".join(text for text in texts if text) or None, None
+
+
+def _with_schedule(dose: str | None, interval: Interval | None) -> str | None:
+    """'20 mg' and 'twice daily' -> '20 mg twice daily', unless the dose already says how often."""
+    if interval is None or (dose and SAYS_HOW_OFTEN.search(dose)):
+        return dose
+    return f"{dose} {interval.words}" if dose else interval.words
+
+
+def _every(days: float) -> str:
+    """An interval as the case format writes it: 28 -> '4 weeks', 182.625 -> '6 months'."""
+    for word in ("year", "month", "week", "day"):
+        count = days / UNIT_DAYS[word]
+        if count >= 1 and math.isclose(count, round(count), abs_tol=1e-6):
+            return f"{round(count)} {word}" + ("s" if round(count) != 1 else "")
+    return f"{days:g} days"
 
 
 def _observation(resource: dict[str, Any]) -> list[Row] | str:
