@@ -347,3 +347,23 @@ def test_a_dosage_of_the_wrong_shape_is_reported(tmp_path: Path) -> None:
     ]
     assert list(drugs(tmp_path)) == ["drug 6"]
     assert "MedicationStatement resources with problems, reported (2)" in text
+
+
+def test_more_doses_than_a_chart_draws_are_said_in_the_dose(tmp_path: Path) -> None:
+    """Weekly since 1905 would be more ticks than a case may draw: the schedule is said in
+    words instead, and the file is written; since 1930 it still fits."""
+    weekly = [{"text": "1 mg", "timing": repeat(1, 1, "wk")}]
+    code, err, _ = import_bundle(
+        tmp_path,
+        PATIENT,
+        medicine("MedicationRequest", 1, status="active", authoredOn="1905-01-01",
+                 dosageInstruction=weekly),
+        medicine("MedicationRequest", 2, status="active", authoredOn="1930-01-01",
+                 dosageInstruction=weekly),
+        {"resourceType": "Observation", "subject": {"reference": "Patient/p1"},
+         "code": {"text": "weight"}, "effectiveDateTime": "2020-01-01",
+         "valueQuantity": {"value": 60, "unit": "kg"}},
+    )  # fmt: skip
+    assert code == 0, err
+    rows = {name: (t.dose, t.every, t.ongoing) for name, t in drugs(tmp_path).items()}
+    assert rows == {"drug 1": ("1 mg every week", None, True), "drug 2": ("1 mg", 7.0, True)}

@@ -19,6 +19,8 @@ import orjson
 
 from dashboard.importers.rows import Patient, Row, no_cycle_search, unreadable
 from dashboard.model import UNIT_DAYS
+from dashboard.model.case import MAX_ADMINISTRATIONS
+from dashboard.model.times import parse_duration
 
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 THERAPY = re.compile(
@@ -158,7 +160,39 @@ def _read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
             patient.drop(found)
         else:
             patient.rows.extend(found)
+    for patient in patients.values():
+        _fit_ticks(patient)
     return patients
+
+
+def _fit_ticks(patient: Patient) -> None:
+    """Say a schedule in the dose text instead where `every` would tick more than a case draws."""
+    if not any(row.every for row in patient.rows):
+        return  # most patients: no pass over their rows
+    # The model refuses a file with too many ticks: the whole case would be lost for one row.
+    days = [_ordinal(time) for row in patient.rows for time in (row.start, row.end)]
+    known = [day for day in days if day is not None]
+    if not known:
+        return
+    # the chart runs 3% past the last time; a month may be placed up to a month later
+    right = max(known) + max((max(known) - min(known)) * 0.03, 1.0) + 31
+    for row in patient.rows:
+        start = _ordinal(row.start)
+        if row.every is None or start is None:
+            continue
+        until = _ordinal(row.end) or right
+        if (until - start) / parse_duration(row.every) + 1 > MAX_ADMINISTRATIONS:
+            often = "every " + row.every.removeprefix("1 ")
+            row.dose, row.every = f"{row.dose} {often}" if row.dose else often, None
+
+
+def _ordinal(time: Any) -> float | None:
+    """A date (or a 'YYYY-MM' month) as a day number; None for 'ongoing' or no time."""
+    if isinstance(time, dt.date):
+        return float(time.toordinal())
+    if isinstance(time, str) and re.fullmatch(r"\d{4}-\d{2}", time):
+        return float(dt.date(int(time[:4]), int(time[5:]), 1).toordinal())
+    return None
 
 
 def _reference(value: Any) -> str | None:
