@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from dashboard.cli import cli
 from dashboard.figure import build_figure
 from dashboard.importers import guess_format
 from dashboard.load import load_case
+from dashboard.model import Treatment
 
 FHIR = Path(__file__).resolve().parent / "data" / "import" / "fhir"
 BUNDLE = FHIR / "synthea-nmosd.json"
@@ -49,9 +51,9 @@ def test_everything_is_mapped_or_listed(tmp_path: Path, source: Path) -> None:
     ]
     assert sorted(treatments, key=str) == sorted(
         [
-            ("methylprednisolone 1000 MG Injection", "drug", "1000 mg", -8.0, False),
-            ("prednisoLONE 5 MG Oral Tablet", "drug", "60 mg", -5.0, True),  # active
-            ("azathioprine 50 MG Oral Tablet", "drug", "100 mg", 21.0, False),
+            ("methylprednisolone 1000 MG Injection", "drug", "1000 mg daily", -8.0, False),
+            ("prednisoLONE 5 MG Oral Tablet", "drug", "60 mg daily", -5.0, True),  # active
+            ("azathioprine 50 MG Oral Tablet", "drug", "100 mg daily", 21.0, False),
             ("tocilizumab 20 MG/ML Injectable Solution", "drug", "8 mg/kg", None, False),
             ("tocilizumab 20 MG/ML Injectable Solution", "drug", None, 367.0, True),
             ("Plasmapheresis", "procedure", None, 163.0, False),
@@ -166,3 +168,202 @@ def test_ndjson_lines_that_are_not_one_resource_are_named_by_line(tmp_path: Path
         "(unexpected end of data: line 2 column 1 (char 35))",
         f"{source}:5: expected a FHIR resource (an object with resourceType)",
     ]
+
+
+PATIENT = {"resourceType": "Patient", "id": "p1", "gender": "female"}
+
+
+def medicine(kind: str, number: int, **fields: object) -> dict[str, object]:
+    """A medication resource of patient p1, its drug named 'drug <number>'."""
+    return {
+        "resourceType": kind,
+        "id": f"m{number}",
+        "subject": {"reference": "Patient/p1"},
+        "medicationCodeableConcept": {"text": f"drug {number}"},
+    } | fields
+
+
+def import_bundle(tmp_path: Path, *resources: dict[str, object]) -> tuple[int, str, str]:
+    """Import a Bundle of `resources` through the CLI: exit code, errors, the written case."""
+    bundle = {"resourceType": "Bundle", "entry": [{"resource": r} for r in resources]}
+    source = tmp_path / "bundle.json"
+    source.write_text(json.dumps(bundle), encoding="utf-8")
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"), "--day0", "2020-01-01")
+    written = tmp_path / "out" / "patient-1.yaml"
+    return code, err, written.read_text(encoding="utf-8") if written.exists() else ""
+
+
+def drugs(tmp_path: Path) -> dict[str, Treatment]:
+    """The imported case's treatments by drug name."""
+    return {t.drug: t for t in load_case(tmp_path / "out" / "patient-1.yaml").treatments}
+
+
+def repeat(frequency: int, period: float, unit: str, **bounds: str) -> dict[str, object]:
+    """A Dosage's timing: `frequency` doses every `period` `unit`, within `bounds`."""
+    every = {"frequency": frequency, "period": period, "periodUnit": unit}
+    return {"repeat": every | ({"boundsPeriod": bounds} if bounds else {})}
+
+
+def test_each_medication_resource_keeps_its_dose(tmp_path: Path) -> None:
+    """A Statement's dosage is a list, an Administration's one object with a dose or a rate."""
+    during = {"effectivePeriod": {"start": "2020-01-01", "end": "2020-03-01"}}
+    code, err, _ = import_bundle(
+        tmp_path,
+        PATIENT,
+        medicine("MedicationStatement", 1, status="completed", **during,
+                 dosage=[{"doseAndRate": [{"doseQuantity": {"value": 100, "unit": "mg"}}]}]),
+        medicine("MedicationStatement", 2, status="completed", **during,
+                 dosage=[{"text": "20 mg daily"}]),
+        medicine("MedicationAdministration", 3, status="completed", **during,
+                 dosage={"dose": {"value": 1, "unit": "g"}, "route": {"text": "IV"}}),
+        medicine("MedicationAdministration", 4, status="completed", **during,
+                 dosage={"rateQuantity": {"value": 50, "unit": "mL/h"}}),
+    )  # fmt: skip
+    assert code == 0, err
+    doses = {name: t.dose for name, t in drugs(tmp_path).items()}
+    assert doses == {"drug 1": "100 mg", "drug 2": "20 mg daily", "drug 3": "1 g",
+                     "drug 4": "50 mL/h"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("frequency", "period", "unit", "every", "days"),
+    [
+        (1, 6, "mo", "6 months", 182.625),
+        (1, 4, "wk", "4 weeks", 28.0),
+        (2, 8, "wk", "4 weeks", 28.0),
+        (1, 1, "a", "1 year", 365.25),
+    ],
+)
+def test_a_repeat_of_a_week_or_longer_is_repeated_dosing(
+    tmp_path: Path, frequency: int, period: float, unit: str, every: str, days: float
+) -> None:
+    """With an end (or while active) the bar gets a tick per dose, written as `every`."""
+    dose = {"doseAndRate": [{"doseQuantity": {"value": 1000, "unit": "mg"}}]}
+    code, err, text = import_bundle(
+        tmp_path,
+        PATIENT,
+        medicine("MedicationRequest", 1, status="completed", authoredOn="2020-01-01",
+                 dosageInstruction=[dose | {"timing": repeat(
+                     frequency, period, unit, start="2020-01-01", end="2022-01-01")}]),
+        medicine("MedicationRequest", 2, status="active", authoredOn="2020-01-01",
+                 dosageInstruction=[dose | {"timing": repeat(frequency, period, unit)}]),
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"every: {every}" in text
+    ended, ongoing = drugs(tmp_path)["drug 1"], drugs(tmp_path)["drug 2"]
+    assert (ended.every, ended.dose, ended.end is not None) == (days, "1000 mg", True)
+    assert (ongoing.every, ongoing.dose, ongoing.ongoing) == (days, "1000 mg", True)
+
+
+def test_daily_or_more_often_stays_a_bar_with_its_schedule_in_the_dose(tmp_path: Path) -> None:
+    """Doses too close for ticks draw one bar; how often is said once in its dose text."""
+    dose = {"doseAndRate": [{"doseQuantity": {"value": 20, "unit": "mg"}}]}
+    schedules = [
+        (dose, repeat(1, 1, "d")),
+        (dose, repeat(2, 1, "d")),
+        (dose, repeat(1, 8, "h")),
+        (dose, repeat(3, 1, "wk")),
+        ({"text": "20 mg twice daily"}, repeat(2, 1, "d")),
+    ]
+    code, err, _ = import_bundle(
+        tmp_path,
+        PATIENT,
+        *(
+            medicine("MedicationRequest", number, status="active", authoredOn="2020-01-01",
+                     dosageInstruction=[written | {"timing": timing}])
+            for number, (written, timing) in enumerate(schedules, start=1)
+        ),
+    )  # fmt: skip
+    assert code == 0, err
+    rows = {name: (t.dose, t.every, t.ongoing) for name, t in drugs(tmp_path).items()}
+    assert rows == {
+        "drug 1": ("20 mg daily", None, True),
+        "drug 2": ("20 mg twice daily", None, True),
+        "drug 3": ("20 mg every 8 hours", None, True),
+        "drug 4": ("20 mg 3 times per week", None, True),
+        "drug 5": ("20 mg twice daily", None, True),
+    }
+
+
+def test_a_schedule_without_an_end_is_said_in_the_dose(tmp_path: Path) -> None:
+    """A completed request with no end is one mark: `every` would need an end, so the
+    schedule stays in its dose text and the case still loads."""
+    code, err, _ = import_bundle(
+        tmp_path,
+        PATIENT,
+        medicine("MedicationRequest", 1, status="completed", authoredOn="2020-01-01",
+                 dosageInstruction=[{"text": "1000 mg", "timing": repeat(1, 6, "mo")}]),
+    )  # fmt: skip
+    assert code == 0, err
+    drug = drugs(tmp_path)["drug 1"]
+    assert (drug.dose, drug.every, drug.given is not None) == ("1000 mg every 6 months", None, True)
+
+
+def test_a_dosage_with_nothing_readable_is_counted(tmp_path: Path) -> None:
+    code, err, text = import_bundle(
+        tmp_path,
+        PATIENT,
+        medicine("MedicationStatement", 1, status="active", effectiveDateTime="2020-01-01",
+                 dosage=[{"route": {"text": "oral"}}, {"text": "5 mg"}]),
+        medicine("MedicationRequest", 2, status="active", authoredOn="2020-01-01",
+                 dosageInstruction=[{"asNeededBoolean": True}]),
+    )  # fmt: skip
+    assert code == 0, err
+    header = text.split("\ntitle:")[0]
+    assert "MedicationStatement dosages without a dose or schedule that could be read (1)" in header
+    assert "MedicationRequest dosages without a dose or schedule that could be read (1)" in header
+    assert drugs(tmp_path)["drug 1"].dose == "5 mg"
+
+
+def test_a_dosage_of_the_wrong_shape_is_reported(tmp_path: Path) -> None:
+    """Each type's dosage has one shape in R4; another is named with its place, not a crash."""
+    code, err, text = import_bundle(
+        tmp_path,
+        PATIENT,
+        medicine("MedicationStatement", 1, status="active", effectiveDateTime="2020-01-01",
+                 dosage={"text": "5 mg"}),
+        medicine("MedicationAdministration", 2, status="completed",
+                 effectiveDateTime="2020-01-01", dosage=[{"text": "5 mg"}]),
+        medicine("MedicationRequest", 3, status="active", authoredOn="2020-01-01",
+                 dosageInstruction={"text": "5 mg"}),
+        medicine("MedicationRequest", 4, status="active", authoredOn="2020-01-01",
+                 dosageInstruction=[{"timing": repeat(1, 2, "weeks")}]),
+        medicine("MedicationStatement", 5, status="active", effectiveDateTime="2020-01-01",
+                 dosage=[{"doseAndRate": [{"doseQuantity": {"value": "5", "unit": "mg"}}]}]),
+        medicine("MedicationStatement", 6, status="active", effectiveDateTime="2020-01-01"),
+    )  # fmt: skip
+    assert code == 1
+    reported = [line.split(": ", 1)[1] for line in err.splitlines() if "bundle.json" in line]
+    assert reported == [
+        "entry 2 (MedicationStatement/m1): dosage: expected a list of Dosage, found an object",
+        "entry 3 (MedicationAdministration/m2): dosage: expected one dosage (an object), "
+        "found a list",
+        "entry 4 (MedicationRequest/m3): dosageInstruction: expected a list of Dosage, "
+        "found an object",
+        "entry 5 (MedicationRequest/m4): dosageInstruction[0].timing.repeat.periodUnit: "
+        "expected one of s, min, h, d, wk, mo, a; found 'weeks'",
+        "entry 6 (MedicationStatement/m5): dosage[0].doseAndRate[0].doseQuantity.value: "
+        "expected a number, found '5'",
+    ]
+    assert list(drugs(tmp_path)) == ["drug 6"]
+    assert "MedicationStatement resources with problems, reported (2)" in text
+
+
+def test_more_doses_than_a_chart_draws_are_said_in_the_dose(tmp_path: Path) -> None:
+    """Weekly since 1905 would be more ticks than a case may draw: the schedule is said in
+    words instead, and the file is written; since 1930 it still fits."""
+    weekly = [{"text": "1 mg", "timing": repeat(1, 1, "wk")}]
+    code, err, _ = import_bundle(
+        tmp_path,
+        PATIENT,
+        medicine("MedicationRequest", 1, status="active", authoredOn="1905-01-01",
+                 dosageInstruction=weekly),
+        medicine("MedicationRequest", 2, status="active", authoredOn="1930-01-01",
+                 dosageInstruction=weekly),
+        {"resourceType": "Observation", "subject": {"reference": "Patient/p1"},
+         "code": {"text": "weight"}, "effectiveDateTime": "2020-01-01",
+         "valueQuantity": {"value": 60, "unit": "kg"}},
+    )  # fmt: skip
+    assert code == 0, err
+    rows = {name: (t.dose, t.every, t.ongoing) for name, t in drugs(tmp_path).items()}
+    assert rows == {"drug 1": ("1 mg every week", None, True), "drug 2": ("1 mg", 7.0, True)}
