@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.bench_core import best_of
 from dashboard.importers import import_sources
 from dashboard.importers.build import _read_time, check_time
-from dashboard.importers.fhir import _date, _label, _short, read_fhir
+from dashboard.importers.fhir import read_fhir
+from dashboard.importers.fhir.fields import date_of, label_of, short_name
 from dashboard.importers.spreadsheet import _kind, read_tables
 from dashboard.importers.writer import _quoted
 from dashboard.model.times import _placed
@@ -154,7 +155,8 @@ def cold(action: Callable[[], object]) -> Callable[[], object]:
     """`action` as a first import runs it: with the caches of times, dates and names empty."""
 
     def run() -> object:
-        for cache in (check_time, _read_time, _date, _label, _short, _kind, _placed, _quoted):
+        caches = (check_time, _read_time, date_of, label_of, short_name, _kind, _placed, _quoted)
+        for cache in caches:
             cache.cache_clear()
         return action()
 
