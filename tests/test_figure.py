@@ -922,3 +922,26 @@ def test_long_lab_names_are_wrapped_so_stacked_axis_titles_do_not_run_together()
                 )
     short = make(measurements=[{"name": "Ferritin", "unit": "ng/mL", "values": {"day 0": 1}}])
     assert "Ferritin<br>(ng/mL)" in json.dumps(build_figure(short).to_plotly_json())
+
+
+def test_a_dose_beside_its_bar_is_not_written_over_the_next_item_of_its_row() -> None:
+    """A pulse of mPSL just before a prednisolone taper in one lane: its dose used to be
+    written after the pulse, on top of the taper."""
+    pulse = {"drug": "mPSL", "dose": "1 g/day", "lane": "Steroids"}
+    pulse |= {"start": "day 2", "end": "day 4"}
+    taper = {"drug": "PSL", "lane": "Steroids", "end": "day 300"}
+    taper |= {"doses": [{"at": "day 5", "dose": 60}, {"at": "day 40", "dose": 20}]}
+    onset = [{"at": "day 0", "kind": "onset"}, {"at": "day 300", "kind": "note"}]  # one axis
+
+    def placed(*items: dict[str, Any]) -> dict[str, tuple[float, str]]:
+        doses = one(build_figure(make(treatments=list(items), events=onset)), "Doses")
+        return {
+            text.strip(): (x, where)
+            for text, x, where in zip(doses.text, doses.x, doses.textposition, strict=True)
+        }
+
+    day4 = pytest.approx(4 / 30.4375, abs=1e-3)
+    assert placed(pulse)["1 g/day"] == (day4, "middle right")  # alone: just after the pulse
+    beside = placed(pulse, taper)
+    assert all(where != "middle right" or x < 5 / 30.4375 for x, where in beside.values())
+    assert "1 g/day" not in beside and beside["1…"][1] == "middle left"  # before it, shortened

@@ -58,6 +58,21 @@ def colour_family(item: Treatment) -> str:
     return item.class_ or ("procedure" if item.kind == "procedure" else item.row)
 
 
+def _spans(item: Treatment, t: TimeAxis, mark_days: float) -> list[tuple[float, float]]:
+    """The days an item covers in its row: its bar or taper, or a short span per dose."""
+    if item.given is not None:
+        return [(time.day - mark_days / 2, time.day + mark_days) for time in item.given]
+    first = item.doses[0].at.day if item.doses else item.start.day if item.start else None
+    if first is None:
+        return []
+    last = item.doses[-1].at.day if item.doses else first
+    if item.end is not None:
+        last = item.end.day
+    elif item.ongoing:
+        last = max(t.end, last)
+    return [(first, max(last, first + mark_days))]
+
+
 def _title(item: Treatment) -> str:
     """The hover title: 'PSL (prednisolone)'."""
     if item.abbr and item.abbr != item.drug:
@@ -108,6 +123,11 @@ class Lanes:
         self.labels = Points()
         self.fade_days = t.days_for_px(14)
         self.char_days = t.days_for_px(theme.text_px(0.85) * 0.6)
+        # what each row holds, so a dose written beside its bar is not written over another
+        self.held: dict[str, list[tuple[float, float, str]]] = {}
+        for index, item in enumerate(case.treatments):
+            for span in _spans(item, t, max(1.0, t.days_for_px(7))):
+                self.held.setdefault(item.row, []).append((*span, f"treatments[{index}]"))
         for index, item in enumerate(case.treatments):
             ref = f"treatments[{index}]"
             if item.given is not None:
@@ -178,8 +198,10 @@ class Lanes:
             self.arrows.add(t.x(end), row.centre, ref, *hover, color=colour)
         if item.dose:
             # On an approximate start the dose begins after the washed-out edge.
-            begin = start + (self.fade_days if item.start.approx else 0.0)
-            self._dose_label(item.dose, ref, begin, shown_end, row, inside=not item.every)
+            inset = self.fade_days if item.start.approx else 0.0
+            self._dose_label(
+                item.dose, ref, start, shown_end, row, inside=not item.every, inset=inset
+            )
 
     def _taper(self, item: Treatment, ref: str, colour: str) -> None:
         assert item.doses is not None
@@ -316,21 +338,29 @@ class Lanes:
             self.ticks.add(self.t.x(day), centre, ref, *hover, color=colour)
 
     def _dose_label(
-        self, dose: str, ref: str, start: float, end: float, row: Row, inside: bool
+        self, dose: str, ref: str, start: float, end: float, row: Row, inside: bool, inset: float
     ) -> None:
-        """The dose on the bar when it fits, else just after it, else just before it, else
-        shortened to the room there is; the full text is always in the hover."""
+        """The dose on the bar when it fits, else just after it, else just before it (up to the
+        row's next item or the edge), else shortened to the room there is; the full text is
+        always in the hover."""
         t = self.t
         colour = self.row_colour.get(row.name, GREY)
-        after = t.end - end if t.shown(end) else 0.0
-        before = start - t.start
+        others = [(first, last) for first, last, other in self.held[row.name] if other != ref]
+        right = min([max(first, end) for first, last in others if last > end] + [t.end])
+        left = max([min(last, start) for first, last in others if first < start] + [t.start])
+        after = right - end if t.shown(end) else 0.0
+        before = start - left
         # every text is tried whole, then by whole words with an ellipsis
         for text in (dose, *(" ".join(dose.split()[:n]) + "…" for n in range(3, 0, -1))):
             if text != dose and len(text) >= len(dose):
                 continue
             need = (len(text) + 2) * self.char_days
-            if inside and end - start >= need:
-                x, position, ink = start + self.char_days * 0.6, "middle right", text_on(colour)
+            if inside and end - start - inset >= need:
+                x, position, ink = (
+                    start + inset + self.char_days * 0.6,
+                    "middle right",
+                    text_on(colour),
+                )
             elif after >= need:
                 x, position, ink = end, "middle right", self.theme.ink
             elif before >= need:
