@@ -104,6 +104,8 @@ def import_(
         if draft.dropped:
             line += f"; left out {left_out(draft)}"
         click.echo(line, err=True)
+        if draft.hint:
+            click.echo(f"{relative(path)}: {draft.hint}", err=True)
     for invalid in result.written.invalid:  # (placed in the text the file would have had)
         click.echo(invalid.report(), err=True)
         click.echo(f"{relative(Path(invalid.path))}: not written: the case above breaks the "

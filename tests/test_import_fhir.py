@@ -367,3 +367,28 @@ def test_more_doses_than_a_chart_draws_are_said_in_the_dose(tmp_path: Path) -> N
     assert code == 0, err
     rows = {name: (t.dose, t.every, t.ongoing) for name, t in drugs(tmp_path).items()}
     assert rows == {"drug 1": ("1 mg every week", None, True), "drug 2": ("1 mg", 7.0, True)}
+
+
+def test_a_record_years_away_from_the_rest_is_pointed_out(tmp_path: Path) -> None:
+    """An old diagnosis of hypertension five years before the course squeezed the whole course
+    into a corner of the chart, without a word."""
+    subject = {"reference": "Patient/p1"}
+    coding = {"system": "http://snomed.info/sct", "code": "38341003", "display": "Hypertension"}
+    old = {"resourceType": "Condition", "id": "c0", "subject": subject}
+    old |= {"onsetDateTime": "2010-03-01", "code": {"coding": [coding]}}
+    course = [
+        {"resourceType": "Observation", "id": f"o{day}", "subject": subject}
+        | {"effectiveDateTime": f"2015-06-{day:02d}", "code": {"text": "Ferritin"}}
+        | {"valueQuantity": {"value": 300 - day, "unit": "ng/mL"}}
+        for day in (1, 9, 20)
+    ]
+    source = tmp_path / "in" / "far.json"
+    source.parent.mkdir()
+    entries = [{"resource": resource} for resource in [old, *course]]
+    source.write_text(json.dumps({"resourceType": "Bundle", "entry": entries}), encoding="utf-8")
+    code, err = run("import", str(source), "-o", str(tmp_path / "a"))
+    said = "patient-1.yaml: Hypertension lies 5.3 years before every other record and squeezes"
+    assert code == 0 and said in err and "(--skip 38341003 leaves it out)" in err
+    code, err = run("import", str(source), "-o", str(tmp_path / "b"), "--skip", "38341003")
+    assert code == 0 and "lies" not in err
+    assert load_case(tmp_path / "b" / "patient-1.yaml").measurements[0].points[0].time.day == 0

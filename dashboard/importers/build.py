@@ -44,6 +44,7 @@ class Draft:
     mapped: Counter[str] = field(default_factory=Counter)
     dropped: Counter[str] = field(default_factory=Counter)
     dates_note: str = ""
+    hint: str = ""  # said beside the summary: a record far from the rest stretching the axis
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,11 +257,14 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
     steps: list[dict[str, Any]] = []
     diagnoses: list[str] = []
     patient_facts: dict[str, Any] = {}
+    drawn: list[Row] = []  # (with a time: what the axis spans)
     for row in rows:
         ongoing = isinstance(row.end, str) and row.end.strip().lower() == "ongoing"
         if _ends_first(row, ongoing, clock.source_day0):  # (the model would refuse the case)
             draft.dropped[f"{row.origin or row.kind} ending before it starts"] += 1
             continue
+        if row.start is not None and row.kind not in ("day0", "title", "summary", "citation"):
+            drawn.append(row)
         start = clock.write(row.start) if row.start is not None else None
         end = clock.write(row.end) if row.end is not None and not ongoing else None
         if row.kind == "title":
@@ -310,6 +314,9 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
                 _clean({"at": start, "title": row.name or None, "question": row.question})
                 | _clean({"answer": row.detail, "note": row.note})
             )
+    draft.hint = _far_off(
+        [(clock.day(_read_time(row.start, clock.source_day0)), row) for row in drawn]
+    )
     if patient.lanes:
         _share_rows(treatments)
     if patient_facts:
@@ -344,6 +351,28 @@ def plain(value: Any) -> Any:
 
 
 _BARE_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def _far_off(times: list[tuple[float, Row]]) -> str:
+    """What to say when the first or last record lies years away from all the others (an old
+    diagnosis of hypertension before a course of NMOSD): it squeezes the course into a corner."""
+    if len(times) < 3:
+        return ""
+    times.sort(key=lambda pair: pair[0])
+    span = times[-1][0] - times[0][0]
+    for (day, row), (near, _), where in (
+        (times[0], times[1], "before"),
+        (times[-1], times[-2], "after"),
+    ):
+        gap = abs(near - day)
+        if gap > 365 and gap > span / 2:
+            years = format_number(round(gap / 365.25, 1))
+            token = next((code for code in row.codes if " " not in code), row.origin or row.kind)
+            return (
+                f"{row.name or row.kind} lies {years} years {where} every other record and "
+                f"squeezes the course into a corner of the chart (--skip {token} leaves it out)"
+            )
+    return ""
 
 
 def _ends_first(row: Row, ongoing: bool, day0: dt.date | None) -> bool:
