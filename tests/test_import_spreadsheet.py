@@ -71,6 +71,16 @@ def test_numbers_go_to_the_table_as_numbers_with_every_digit(tmp_path: Path) -> 
     assert load_case(tmp_path / "out" / "numbers.yaml").measurements == load_case(case).measurements
 
 
+def test_a_written_workbook_reads_as_a_spreadsheet_should(tmp_path: Path) -> None:
+    table = tmp_path / "t.xlsx"
+    assert run("table", str(TIMELINES), "-o", str(table))[0] == 0
+    book = openpyxl.load_workbook(table)
+    assert book.sheetnames == ["cases", "columns"]
+    cases = book["cases"]
+    assert cases.freeze_panes == "A2" and cases["A1"].font.b and cases["A1"].value == "case"
+    assert [row[0].value for row in book["columns"].iter_rows(min_row=2)] == list(COLUMNS)
+
+
 def _cells(path: Path) -> list[tuple[object, ...]]:
     if path.suffix == ".csv":
         return [tuple(line.split(",")) for line in path.read_text(encoding="utf-8").splitlines()]

@@ -11,7 +11,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.styles import Font
 
 from dashboard.importers.build import check_time, order_problem, plain
 from dashboard.importers.rows import (
@@ -389,17 +392,39 @@ def _every(days: float | None) -> str | None:
 def write_table(cases: Sequence[tuple[str, Case]], path: Path) -> int:
     """Write cases to a .csv or .xlsx in the table's layout; the number of rows written."""
     records = [cells for name, case in cases for cells in case_rows(name, case)]
-    frame = pd.DataFrame(records, columns=list(COLUMNS), dtype=object)
     if path.suffix.lower() == ".csv":
-        frame.to_csv(path, index=False, encoding="utf-8")
+        pd.DataFrame(records, columns=list(COLUMNS), dtype=object).to_csv(
+            path, index=False, encoding="utf-8"
+        )
     elif path.suffix.lower() == ".xlsx":
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            frame.to_excel(writer, sheet_name=SHEET, index=False)
-            _widths(writer.sheets[SHEET])
-            _columns_sheet(writer)
+        _write_book(records, path)
     else:
         raise ValueError(f"{path.name}: a table is written as .csv or .xlsx")
-    return len(frame)
+    return len(records)
+
+
+def _write_book(records: list[dict[str, Any]], path: Path) -> None:
+    """The table as a workbook, streamed row by row (pandas' writer styled every cell and took
+    half a minute for 50 000 rows), with the sheet that explains each column."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(SHEET)
+    _widths(sheet)
+    sheet.append([_bold(sheet, name) for name in COLUMNS])
+    for record in records:
+        sheet.append([record.get(name) for name in COLUMNS])
+    explained = book.create_sheet("columns")
+    explained.column_dimensions["A"].width = 12
+    explained.column_dimensions["B"].width = 120
+    explained.append([_bold(explained, "column"), _bold(explained, "what to write")])
+    for name, text in COLUMNS.items():
+        explained.append([name, text])
+    book.save(path)
+
+
+def _bold(sheet: Any, text: str) -> Cell:
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.font = Font(bold=True)
+    return cell
 
 
 EXAMPLE: list[dict[str, Any]] = [
