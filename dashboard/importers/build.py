@@ -159,9 +159,8 @@ class _Clock:
                 )
             date = parse_calendar(text)[0]
             self.date, self.offset = date, float((date - self.source_day0).days)
-            if date != self.source_day0:  # the source's label (onset, say) names its own date
+            if date != self.source_day0 or not self.label:  # (the source's label names its date)
                 self.label = "Day 0"
-            self.label = self.label or "Day 0"
             return
         needle = text.split(":", 1)[1] if text.lower().startswith("condition:") else text
         needle = needle.strip().lower()
@@ -368,9 +367,10 @@ def _far_off(times: list[tuple[float, Row]]) -> str:
         if gap > 365 and gap > span / 2:
             years = format_number(round(gap / 365.25, 1))
             token = next((code for code in row.codes if " " not in code), row.origin or row.kind)
+            remedy = "delete its row" if row.origin == "row" else f"--skip {token} leaves it out"
             return (
                 f"{row.name or row.kind} lies {years} years {where} every other record and "
-                f"squeezes the course into a corner of the chart (--skip {token} leaves it out)"
+                f"squeezes the course into a corner of the chart ({remedy})"
             )
     return ""
 
