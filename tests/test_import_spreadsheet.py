@@ -424,6 +424,11 @@ def test_files_that_are_no_table_say_what_they_are(tmp_path: Path) -> None:
         f"{folder / 'tabs.csv'}: cannot be read as a case table (.csv, .xlsx): expected a column "
         "'kind' (and case, name, start, ...), found 'case\\tname'",
     ]
+    (folder / "sub").mkdir()
+    code, err = run("import", str(folder / "sub"), "-o", str(tmp_path / "out"))
+    assert code == 1 and "no files to import in" in err
+    code, err = run("import", str(folder), "-o", str(tmp_path / "out"), "--from", "spreadsheet")
+    assert f"{folder / 'sub'}: a folder inside a source is not read; name it to import it" in err
     book = tmp_path / "book.xlsx"
     assert run("template", str(book))[0] == 0
     code, err = run("import", str(book), "-o", str(tmp_path / "out"))

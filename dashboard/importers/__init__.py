@@ -135,10 +135,20 @@ def _import(
 ) -> Imported:
     check_target(folder, sources)
     files = files_of(sources)
+    inner = [  # (one level only: a study's files sit side by side)
+        path
+        for source in sources
+        if source.is_dir()
+        for path in sorted(source.iterdir())
+        if path.is_dir() and not path.name.startswith(".")
+    ]
     if not files:
-        raise ImportError_("no files to import in " + ", ".join(map(str, sources)))
+        unread = " (folders inside are not read: name them)" if inner else ""
+        raise ImportError_("no files to import in " + ", ".join(map(str, sources)) + unread)
     groups: dict[str, list[Path]] = {}
     result = Imported()
+    result.problems += [f"{path}: a folder inside a source is not read; name it to import it"
+                        for path in inner]  # fmt: skip
     for path in files:
         if _empty(path):
             result.problems.append(f"{path}: the file is empty; left out")
