@@ -185,3 +185,48 @@ def test_sas_dates_in_transport_files_are_dates(tmp_path: Path) -> None:
         ("Adverse Events", 56.0, 85.0),
         ("Enrollment", 0.0, None),  # STDT missing: STDY 1
     ]
+
+
+def test_a_timeline_table_s_codes_dates_in_text_and_backward_rows(tmp_path: Path) -> None:
+    """DOMAIN codes AE and CM read as adverse events and treatments; a row ending before it
+    starts neither chooses day 0 nor takes its patient down; dates written in a tooltip are
+    given as days, as the file's own times are."""
+    source = tmp_path / "in" / "tl.csv"
+    source.parent.mkdir()
+    source.write_text(
+        "USUBJID,DOMAIN,STDT,ENDT,TERM,TOOLTIP,ONGO\n"
+        'S1,AE,2015-02-10,2015-02-25,Pneumonia,"hospitalised 2015-02-21, home 28.02.2015",N\n'
+        "S1,CM,2015-01-10,,Drug A,,Y\n"
+        "S1,CM,2015-03-01,2014-12-01,Drug B,,N\n",
+        encoding="utf-8",
+    )
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    text = (tmp_path / "out" / "patient-1.yaml").read_text(encoding="utf-8")
+    assert "2015" not in text and "28.02" not in text
+    case = load_case(tmp_path / "out" / "patient-1.yaml")
+    assert case.day0.label == "Day 0"  # (no study day here: day 0 is the first date)
+    (drug,) = case.treatments
+    assert drug.drug == "Drug A" and drug.start is not None and drug.start.day == 0 and drug.ongoing
+    (event,) = case.events
+    assert event.kind == "adverse-event" and event.detail == "hospitalised day 42, home [date]"
+    assert "CM ending before it starts (1)" in text
+
+
+def test_an_end_known_to_the_month_of_its_start_ends_with_that_month(tmp_path: Path) -> None:
+    """EXSTDTC 2014-03-05 and EXENDTC 2014-03: placed on 1 March the end came before the start,
+    and the model refused the subject's whole case."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "dm.csv").write_text(
+        "STUDYID,DOMAIN,USUBJID,RFSTDTC,AGE,AGEU,SEX\nS,DM,S-1,2014-03-05,40,YEARS,F\n"
+    )
+    (folder / "ex.csv").write_text(
+        "STUDYID,DOMAIN,USUBJID,EXTRT,EXDOSE,EXDOSU,EXSTDTC,EXENDTC\n"
+        "S,EX,S-1,DRUG X,10,mg,2014-03-05T09:15,2014-03\n"
+    )
+    code, err = run("import", str(folder), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    (drug,) = load_case(tmp_path / "out" / "patient-1.yaml").treatments
+    assert drug.start is not None and drug.end is not None
+    assert (drug.start.day, drug.end.day, drug.end.approx) == (0.0, 26.0, True)  # ~31 March

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -127,7 +129,7 @@ class _Clock:
             if dates and offsets:  # mixed: a spreadsheet with dates and 'day N' needs a day0 row
                 raise ImportError_(
                     "mixes calendar dates with days from day 0 but gives no day 0 date: "
-                    "add a day0 row with a date"
+                    "add a day0 row with a date (in a case table) or RFSTDTC (in CDISC's DM)"
                 )
             if dates:
                 self.source_day0 = min(dates)
@@ -205,6 +207,27 @@ class _Clock:
             return f"~day {round(day)}"
         return f"day {format_number(day)}" if day != int(day) else int(day)
 
+    def scrubbed(self, row: Row) -> tuple[Row, int]:
+        """The row with the dates its texts mention ('hospitalised 2015-02-21') given as days
+        from day 0 (or shifted with the rest), and how many there were."""
+        found = 0
+
+        def instead(match: re.Match[str]) -> str:
+            nonlocal found
+            found += 1
+            iso = match.group("iso")
+            if iso is None:
+                return "[date]"  # (21.02.2015, 2/21/2015: which is the day is not known)
+            written = self.write(iso[:10])
+            return written if isinstance(written, str) else f"day {written}"
+
+        texts: dict[str, Any] = {
+            name: _TEXT_DATE.sub(instead, value)
+            for name in _TEXT_FIELDS
+            if isinstance(value := getattr(row, name), str)
+        }
+        return dataclasses.replace(row, **texts), found
+
     def day0(self) -> dict[str, Any]:
         """The case's day0 mapping."""
         result: dict[str, Any] = {}
@@ -242,6 +265,8 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
             draft.dropped[f"{row.origin or row.kind} (not chosen by --only)"] += 1
         elif options.skip and _matches(row, options.skip):
             draft.dropped[f"{row.origin or row.kind} (left out by --skip)"] += 1
+        elif _ends_first(row, _ongoing(row), patient.day0):  # (nor may it choose day 0)
+            draft.dropped[f"{row.origin or row.kind} ending before it starts"] += 1
         else:
             rows.append(row)
     clock = _Clock(patient, options, rows)
@@ -258,14 +283,19 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
     patient_facts: dict[str, Any] = {}
     drawn: list[Row] = []  # (with a time: what the axis spans)
     for row in rows:
-        ongoing = isinstance(row.end, str) and row.end.strip().lower() == "ongoing"
+        ongoing = _ongoing(row)
         if _ends_first(row, ongoing, clock.source_day0):  # (the model would refuse the case)
             draft.dropped[f"{row.origin or row.kind} ending before it starts"] += 1
             continue
+        if clock.mode != "keep" and _TEXT_DATE.search(_texts(row)):
+            row, found = clock.scrubbed(row)
+            draft.dropped["dates written in text (given as days, or as [date])"] += found
         if row.start is not None and row.kind not in ("day0", "title", "summary", "citation"):
             drawn.append(row)
         start = clock.write(row.start) if row.start is not None else None
-        end = clock.write(row.end) if row.end is not None and not ongoing else None
+        end = None
+        if row.end is not None and not ongoing:
+            end = clock.write(_month_end(row.start, row.end, clock.source_day0))
         if row.kind == "title":
             data["title"] = row.name
         elif row.kind == "summary":
@@ -373,6 +403,40 @@ def _far_off(times: list[tuple[float, Row]]) -> str:
                 f"squeezes the course into a corner of the chart ({remedy})"
             )
     return ""
+
+
+def _month_end(start: TimeIn | None, end: TimeIn, day0: dt.date | None) -> TimeIn:
+    """An end known only to the month its start falls in ('2014-03' after 2014-03-05) placed
+    on that month's last day, approximate: on its first it would end before it starts."""
+    if start is None:
+        return end
+    first, last = _read_time(start, day0), _read_time(end, day0)
+    if not last.month or last.date is None or first.date is None or last.date > first.date:
+        return end
+    if (last.date.year, last.date.month) != (first.date.year, first.date.month):
+        return end
+    days = calendar.monthrange(last.date.year, last.date.month)[1]
+    return f"~{last.date.replace(day=days).isoformat()}"
+
+
+# A date written in free text: ISO (2015-02-21), day.month.year or month/day/year, or with a
+# month's name (21 Feb 2015, February 21, 2015); a text is searched only when it has digits.
+_MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_TEXT_DATE = re.compile(
+    r"\b(?P<iso>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\b"
+    r"|\b\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b"
+    rf"|\b\d{{1,2}}\.? {_MONTH_NAME} \d{{4}}\b|\b{_MONTH_NAME} \d{{1,2}},? \d{{4}}\b",
+    re.IGNORECASE,
+)
+_TEXT_FIELDS = ("name", "detail", "note", "source", "question", "dose")
+
+
+def _texts(row: Row) -> str:
+    return " ".join(getattr(row, name) or "" for name in _TEXT_FIELDS)
+
+
+def _ongoing(row: Row) -> bool:
+    return isinstance(row.end, str) and row.end.strip().lower() == "ongoing"
 
 
 def _ends_first(row: Row, ongoing: bool, day0: dt.date | None) -> bool:

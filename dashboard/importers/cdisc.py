@@ -262,7 +262,8 @@ def _coded(term: str) -> str | None:
     return term if term and term.upper() != "UNCODED" else None
 
 
-ADAM_TREATMENTS = re.compile(r"medication|exposure|dos|treatment|therap|drug", re.I)
+ADAM_TREATMENTS = re.compile(r"medication|exposure|dos|treatment|therap|drug|^(CM|EX|EC)$", re.I)
+ADAM_ADVERSE = re.compile(r"adverse|^AE$", re.I)
 
 
 def read_adam(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
@@ -275,8 +276,10 @@ def read_adam(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
             continue
         patient = patients.get(key)
         if patient is None:
-            patient = patients[key] = Patient(key, lanes=True, day0_label="study day 1")
+            patient = patients[key] = Patient(key, lanes=True)
             _demographics(patient, record, f"{path}:{number}", problems)
+            if patient.day0 is None and record.get("STDY"):  # study days count from day 1
+                patient.day0_label = "study day 1"
         try:
             start = _when(record.get("STDT", ""), record.get("STDY", ""), patient.day0,
                           ("STDT", "STDY"))  # fmt: skip
@@ -302,7 +305,7 @@ def read_adam(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
                                     end="ongoing" if ongoing else end, detail=detail,
                                     origin=domain, codes=(domain,)))  # fmt: skip
             continue
-        kind = "adverse-event" if re.search(r"adverse", domain, re.I) else "note"
+        kind = "adverse-event" if ADAM_ADVERSE.search(domain) else "note"
         if ongoing:
             detail = "; ".join(filter(None, (detail, "ongoing")))
         patient.rows.append(Row(kind, name=term, start=start, end=end if end != start else None,
