@@ -101,6 +101,8 @@ def import_(
         click.echo(f"... and {len(result.problems) - 50} more problems", err=True)
     for path, draft in result.written.files:
         line = f"{relative(path)}: kept {kept(draft)}"
+        if draft.key and draft.key != draft.name:  # (the terminal's only: to find it again)
+            line = f"{relative(path)} ({draft.key}): kept {kept(draft)}"
         if draft.dropped:
             line += f"; left out {left_out(draft)}"
         click.echo(line, err=True)

@@ -78,3 +78,21 @@ def test_day0_moves_to_a_matching_event(tmp_path: Path) -> None:
     assert "LAB_TEST (left out by --skip) (4)" in (tmp_path / "patient-1.yaml").read_text("utf-8")
     code, err = run("import", str(STUDY), "-o", str(tmp_path / "x"), "--patient", "P99")
     assert code == 1 and "no patient P99 in" in err
+
+
+def test_files_follow_the_patients_ids_and_the_summary_says_which_is_which(
+    tmp_path: Path,
+) -> None:
+    """Numbered by order of appearance, P-0003 became patient-2 and a new export with its rows
+    in another order gave a subject another file; nothing said which file held whom."""
+    source = tmp_path / "in" / "data_timeline.txt"
+    source.parent.mkdir()
+    rows = ["PATIENT_ID\tSTART_DATE\tSTOP_DATE\tEVENT_TYPE\tSTATUS"]
+    rows += [f"P-000{n}\t{n}\t\tSTATUS\tRecurrence" for n in (3, 1, 2)]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    for n in (1, 2, 3):
+        assert f"patient-{n}.yaml (P-000{n}): kept 1 event" in err
+        assert load_case(tmp_path / "out" / f"patient-{n}.yaml").events[0].at.day == n
+        assert f"P-000{n}" not in (tmp_path / "out" / f"patient-{n}.yaml").read_text("utf-8")

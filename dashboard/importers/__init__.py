@@ -169,7 +169,10 @@ def _import(
         if patients and missing and len(groups) == 1:
             raise ImportError_(f"no patient {', '.join(missing)} in {_names(paths)}")
         origin = f"{_names(paths)} ({NAMES[found]})"
-        for number, patient in enumerate(by_key.values(), start=1):
+        # numbered in the order of their keys: a new export with its rows in another order
+        # gives each subject the file it had
+        ordered = sorted(by_key.values(), key=lambda patient: patient.key)
+        for number, patient in enumerate(ordered, start=1):
             if patients and patient.key not in patients:
                 continue
             name = patient.name or f"patient-{number}"
@@ -177,18 +180,26 @@ def _import(
             try:
                 draft = build(patient, options, name, title, origin)
             except ImportError_ as error:
-                result.problems.append(f"{name}: {error}; not written")
+                result.problems.append(f"{_who(name, patient)}: {error}; not written")
                 continue
             if not any(key in draft.data for key in DRAWN):
                 left = left_out(draft) or "nothing"
-                result.problems.append(f"{name}: nothing to draw (left out: {left}); not written")
+                result.problems.append(
+                    f"{_who(name, patient)}: nothing to draw (left out: {left}); not written"
+                )
                 continue
+            draft.key = patient.key
             drafts.append(draft)
         written = write_cases(drafts, folder, origin, existing)
         result.written.files += written.files
         result.written.invalid += written.invalid
         drafts = []
     return result
+
+
+def _who(name: str, patient: Patient) -> str:
+    """'patient-4 (TRIAL9-101-0004)': the source's id too, to find the patient there."""
+    return name if patient.key == name else f"{name} ({patient.key})"
 
 
 def _empty(path: Path) -> bool:

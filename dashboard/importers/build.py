@@ -47,6 +47,7 @@ class Draft:
     dropped: Counter[str] = field(default_factory=Counter)
     dates_note: str = ""
     hint: str = ""  # said beside the summary: a record far from the rest stretching the axis
+    key: str = ""  # the source's own id of the patient: said in the summary, never written
 
 
 @dataclass(frozen=True, slots=True)
