@@ -170,7 +170,9 @@ def patient_line(case: Case) -> str | None:
     patient = case.patient
     if patient is None:
         return None
-    parts = (f"{patient.age} years" if patient.age else None, patient.sex, patient.note)
+    number = patient.age and patient.age.replace(".", "", 1).isdigit()
+    age = f"{patient.age} years" if number else patient.age  # ('90 or older' as written)
+    parts = (age, patient.sex, patient.note)
     return ", ".join(part for part in parts if part) or None
 
 

@@ -269,6 +269,9 @@ def test_the_powerpoint_shows_each_answer_as_a_build_step_and_takes_any_title(
     slides = list(deck.slides)
     assert len(slides) == 1 + len(steps) + len(answered) + 1
     assert deck.core_properties.title == title[:254] + "…"
+    made = deck.core_properties  # (not python-pptx's template: 'Steve Canny', 2013)
+    assert made.author == made.last_modified_by == "clinical-course"
+    assert made.created is not None and made.created.year >= 2026
     texts = ["\n".join(s.text_frame.text for s in x.shapes if s.has_text_frame) for x in slides]
     assert title.strip() in texts[0]
     for step in answered:

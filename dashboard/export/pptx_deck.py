@@ -10,6 +10,7 @@ look alike.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -134,6 +135,11 @@ def write_pptx(case: Case, path: Path) -> Path:
     # the file's properties hold at most 255 characters; the slides hold the whole title
     deck.core_properties.title = _at_most(case.title, CORE_PROPERTY)
     deck.core_properties.subject = _at_most(caption(case), CORE_PROPERTY)
+    # (python-pptx's template says its own author wrote it, in 2013)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    deck.core_properties.author = deck.core_properties.last_modified_by = "clinical-course"
+    deck.core_properties.created = deck.core_properties.modified = now
+    deck.core_properties.revision = 1
     _title_slide(deck, case)
     for plan_slide, picture in zip(slides, pictures, strict=True):
         _step_slide(deck, plan_slide, picture, answered=False)
