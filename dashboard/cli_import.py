@@ -167,6 +167,7 @@ def table(cases: tuple[Path, ...], output: Path) -> None:
     if not catalog.cases:
         raise click.ClickException("no valid case files to write")
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)  # (as import, render and export do)
         rows = write_table([(f.id, f.case) for f in catalog.cases.values()], output)
     except (ValueError, OSError) as error:
         raise click.ClickException(str(error)) from None

@@ -392,3 +392,11 @@ def test_a_record_years_away_from_the_rest_is_pointed_out(tmp_path: Path) -> Non
     code, err = run("import", str(source), "-o", str(tmp_path / "b"), "--skip", "38341003")
     assert code == 0 and "lies" not in err
     assert load_case(tmp_path / "b" / "patient-1.yaml").measurements[0].points[0].time.day == 0
+
+
+def test_only_or_skip_naming_nothing_in_the_sources_is_said(tmp_path: Path) -> None:
+    code, err = run("import", str(BUNDLE), "-o", str(tmp_path / "a"), "--skip", "Observaton")
+    said = "--skip Observaton: no record of that type, kind or code in the sources (left out none)"
+    assert code == 1 and said in err.splitlines()
+    code, err = run("import", str(BUNDLE), "-o", str(tmp_path / "b"), "--only", "Observation")
+    assert "--only Observation: no record" not in err

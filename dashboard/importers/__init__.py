@@ -162,9 +162,12 @@ def _import(
             continue
         groups.setdefault(found, []).append(path)
     drafts: list[Draft] = []
+    words: set[str] = set()  # every record type, kind and code read: what --only/--skip name
     for found, paths in groups.items():
         read = _reader(found)
         by_key = read(paths, result.problems)
+        if options.only or options.skip:
+            words |= {word.lower() for patient in by_key.values() for word in _words(patient)}
         missing = [key for key in patients if key not in by_key]
         if patients and missing and len(groups) == 1:
             raise ImportError_(f"no patient {', '.join(missing)} in {_names(paths)}")
@@ -194,7 +197,20 @@ def _import(
         result.written.files += written.files
         result.written.invalid += written.invalid
         drafts = []
+    for flag, tokens, did in (
+        ("--only", options.only, "chose"),
+        ("--skip", options.skip, "left out"),
+    ):
+        result.problems += [
+            f"{flag} {token}: no record of that type, kind or code in the sources ({did} none)"
+            for token in tokens
+            if token.lower() not in words
+        ]
     return result
+
+
+def _words(patient: Patient) -> set[str]:
+    return {word for row in patient.rows for word in (row.origin, row.kind, *row.codes)}
 
 
 def _who(name: str, patient: Patient) -> str:

@@ -165,6 +165,9 @@ def read_sdtm(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
     return patients
 
 
+AGE_UNITS = {"MONTHS": "months", "WEEKS": "weeks", "DAYS": "days"}
+
+
 def _demographics(patient: Patient, record: dict[str, str], at: str, problems: list[str]) -> None:
     start = record.get("RFSTDTC", "")
     if start:
@@ -179,6 +182,10 @@ def _demographics(patient: Patient, record: dict[str, str], at: str, problems: l
     if age and unit in ("YEARS", "") and re.fullmatch(r"\d+(\.\d+)?", age):
         years = float(age)  # ages of 90 and over identify people: written as a band
         patient.rows.append(Row("age", value=int(years) if years < 90 else "90 or older"))
+    elif age and re.fullmatch(r"\d+(\.\d+)?", age) and unit in AGE_UNITS:
+        patient.rows.append(Row("age", value=f"{age} {AGE_UNITS[unit]}"))  # (6 months: a child)
+    elif age:
+        patient.drop("ages that are not a number of years, months, weeks or days")
     if sex := {"F": "female", "M": "male"}.get(record.get("SEX", "").upper()):
         patient.rows.append(Row("sex", name=sex))
     private = [name for name in DM_PRIVATE if record.get(name)]
