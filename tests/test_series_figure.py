@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from dashboard.series.load import SeriesFile, load_series, resolve
 from dashboard.series.model import Series
 from dashboard.series.outcomes import compute
 from dashboard.series.panels import panels_spec
-from tests.conftest import SERIES_FILES, TIMELINES
+from tests.conftest import ROOT, SERIES_FILES, TIMELINES
 from tests.series_data import write_series
 
 DATA = Path(__file__).parent / "data" / "series"
@@ -466,3 +467,27 @@ def test_a_journal_column_keeps_the_axis_title_and_time_0_inside(il6: SeriesFile
     wide = series_spec(il6, theme="print", width=1200)["layout"]
     assert "<br>" not in wide["xaxis"]["title"]["text"]
     assert wide["annotations"][0]["xanchor"] == "center"
+
+
+def test_panels_that_cannot_fit_a_page_grow_instead_of_stacking_over_each_other(
+    tmp_path: Path,
+) -> None:
+    """Seven dense cases at page size: squeezed into 240 mm the panels lay over each other,
+    their ticks piled on one axis; now the figure grows and says by how much."""
+    dense = (ROOT / "tests" / "data" / "realistic" / "aosd-mas.yaml").read_text("utf-8")
+    names = [f"case-{n}" for n in range(7)]
+    for name in names:
+        (tmp_path / f"{name}.yaml").write_text(dense, encoding="utf-8")
+    path = tmp_path / "all.series.yaml"
+    path.write_text(f"title: Seven\ncases: {names}\npanels: {names}\n", encoding="utf-8")
+    spec = panels_spec(load_series(path), theme="print", width=680, max_height=906)
+    layout = spec["layout"]
+    assert layout["height"] > 906 and layout["meta"]["needs_px"] == layout["height"]
+    spans = []  # each panel's y domains, from the top panel down
+    for index in range(7):
+        x = "x" if index == 0 else f"x{index + 1}"
+        axes = {t["yaxis"] for t in spec["data"] if t["xaxis"] == x}
+        domains = [layout[f"yaxis{a[1:]}"]["domain"] for a in axes]
+        spans.append((min(low for low, _ in domains), max(high for _, high in domains)))
+    assert all(0 <= low < high <= 1 for low, high in spans)
+    assert all(below[1] < above[0] for above, below in itertools.pairwise(spans))

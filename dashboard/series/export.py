@@ -95,6 +95,13 @@ def _tallest(size: ImageSize) -> float | None:
 def squeeze_warning(figure: dict[str, Any], size: ImageSize) -> str | None:
     """What to tell the user when the rows had to be drawn thinner than their labels."""
     meta = figure["layout"].get("meta", {})
+    if "needs_px" in meta:
+        needs, fits = (_length(meta[key], size) for key in ("needs_px", "fits_px"))
+        return (
+            f"{len(meta['panels'])} panels need {needs} at a legible size, more than the "
+            f"{fits} the image may be: it is drawn {needs} tall; fewer cases in the series, "
+            "a larger --size, or an .html page keeps it within"
+        )
     every = meta.get("labels_every", 1)
     if every <= 1:
         return None
@@ -107,6 +114,10 @@ def squeeze_warning(figure: dict[str, Any], size: ImageSize) -> str | None:
         f"{rows} rows do not fit at a legible {legible} each: drawn {drawn} apart, and only "
         f"every {_ordinal(every)} case is named; a larger --size or fewer cases keeps every name"
     )
+
+
+def _length(px: float, size: ImageSize) -> str:
+    return f"{px * MM_PER_INCH / CSS_PX_PER_INCH:.0f} mm" if size.mm is not None else f"{px:.0f} px"
 
 
 def _ordinal(number: int) -> str:

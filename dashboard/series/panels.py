@@ -74,7 +74,9 @@ def panels_spec(
     bottom = lines * look.size * 1.9 + 16 if narrow else 24
     plots = [_plot_px(spec) for spec in specs]
     fixed = top + bottom + len(specs) * (label_px + axis_px)
-    if max_height is not None and fixed + sum(plots) > max_height:
+    for _ in range(3):  # (a figure keeps its rows legible: it may come out taller than asked)
+        if max_height is None or fixed + sum(plots) <= max_height:
+            break
         # Shrink every panel alike: the single-case figure fits its rows to a given height.
         share = max(max_height - fixed, 60.0 * len(specs)) / sum(plots)
         specs = [
@@ -87,10 +89,13 @@ def panels_spec(
             )
             for item, spec, px in zip(items, specs, plots, strict=True)
         ]
-        plots = [_plot_px(spec) for spec in specs]
+        before, plots = sum(plots), [_plot_px(spec) for spec in specs]
+        if sum(plots) >= before - 1:
+            break  # as small as their rows allow
     height = fixed + sum(plots)
-    if max_height is not None:
-        height = min(height, max_height)
+    # Past the most a legible panel can shrink, the figure grows beyond `max_height` rather
+    # than stack its panels over each other; the export says so.
+    too_tall = max_height is not None and height > max_height + 0.5
     plot_area = height - top - bottom
     data: list[dict[str, Any]] = []
     shapes: list[dict[str, Any]] = []
@@ -173,7 +178,8 @@ def panels_spec(
         "meta": {
             "series_title": series_file.title,
             "panels": [item.id for item in items],
-        },
+        }
+        | ({"needs_px": round(height), "fits_px": max_height} if too_tall else {}),
     }
     if width:
         layout["width"] = width
