@@ -185,7 +185,8 @@ def caption(case: Case) -> str:
         parts.append("▼ relapses.")
     if shading := _shading(case):
         parts.append(shading)
-    parts.append(f"Day 0 is {case.day0.label}{day0_when(case)}.")
+    if case.day0.label != "Day 0" or day0_when(case):  # (not 'Day 0 is Day 0.')
+        parts.append(f"Day 0 is {case.day0.label}{day0_when(case)}.")
     if is_approximate(case):
         parts.append("Values marked ~ are approximate.")
     source = case.source
@@ -217,7 +218,9 @@ def _treatment_line(treatment: Treatment) -> _Line:
         return _Line(times[0].day, _ORDER["treatment"], _sentence(_capital(text)))
     first = treatment.first
     what = name + (f" {dose}" if dose else "")
-    if treatment.end is not None:
+    if treatment.end is not None and treatment.end.describe() == first.describe():
+        text = f"{first.describe()}: {what}"  # (one day: not 'day 125 to day 125')
+    elif treatment.end is not None:
         text = f"{first.describe()} to {treatment.end.describe()}: {what}"
     elif treatment.ongoing:
         text = f"from {first.describe()}: {what}, ongoing"
@@ -273,7 +276,8 @@ def _lines(case: Case) -> Iterator[_Line]:
     day0_events = [
         e for e in case.events if e.at.day == 0 and e.title.lower() == case.day0.label.lower()
     ]
-    if not day0_events:
+    said = case.day0.label != "Day 0" or day0_when(case)  # (not 'Day 0: Day 0.')
+    if not day0_events and said:
         text = f"Day 0{day0_when(case)}: {_sentence(case.day0.label)}"
         yield _Line(0.0, _ORDER["day0"], text)
     for treatment in case.treatments:

@@ -16,6 +16,7 @@ from dashboard.describe import (
     format_value,
     item_details,
     items_frame,
+    patient_line,
 )
 from dashboard.load import load_case
 from dashboard.model import Case, Teaching
@@ -107,7 +108,7 @@ def test_caption_leaves_out_what_the_case_does_not_have() -> None:
         }
     )
     # No abbreviation, no relapse, no source; a ~ on a teaching step is not drawn.
-    assert caption(case) == "Clinical course. Day 0 is Day 0."
+    assert caption(case) == "Clinical course."
 
 
 @pytest.mark.parametrize(
@@ -126,7 +127,7 @@ def test_caption_adds_the_interval_unless_the_dose_says_how_often(
     if dose is not None:
         treatment["dose"] = dose
     case = Case.model_validate({"title": "t", "treatments": [treatment]})
-    assert caption(case) == f"Clinical course. {expected} Day 0 is Day 0."
+    assert caption(case) == f"Clinical course. {expected}"
 
 
 def test_account_in_time_order_with_both_times(small: Case) -> None:
@@ -157,11 +158,23 @@ def test_account_merges_day0_with_an_event_saying_the_same() -> None:
     assert course_account(case) == ["Day 0: MAS onset.", "BT (°C): ~39.5 on ~day 1."]
 
 
+def test_a_treatment_of_one_day_is_said_on_that_day_and_the_patient_as_written() -> None:
+    case = Case.model_validate(
+        {
+            "title": "t",
+            "patient": {"age": "90 or older", "sex": "female"},
+            "treatments": [{"drug": "rescue steroid", "dose": "500 mg", "start": 125, "end": 125}],
+        }
+    )
+    assert course_account(case) == ["Day 125: rescue steroid 500 mg."]  # (no 'Day 0: Day 0.')
+    assert patient_line(case) == "90 or older, female" and "Day 0 is" not in caption(case)
+
+
 def test_an_approximate_dose_is_shown_and_counted() -> None:
     taper = {"drug": "prednisolone", "abbr": "PSL", "unit": "mg/day", "end": "day 60"}
     taper["doses"] = [{"at": "day 1", "dose": "~60"}, {"at": "day 30", "dose": 20}]
     case = Case.model_validate({"title": "t", "treatments": [taper]})
-    assert course_account(case)[1] == "Day 1 to day 60: prednisolone (PSL) taper ~60 → 20 mg/day."
+    assert course_account(case)[0] == "Day 1 to day 60: prednisolone (PSL) taper ~60 → 20 mg/day."
     assert caption(case).endswith("Values marked ~ are approximate.")
     assert bool(items_frame(case).loc[0, "approximate"]) is True
     details = item_details(case, "treatments[0]")
@@ -333,7 +346,9 @@ def test_the_caption_flags_a_value_marked_approximate_and_only_then() -> None:
     assert "approximate" not in caption(case)
     approximate = {"name": "CRP", "values": {"day 0": 5, "day 3": "~2"}}
     case = Case.model_validate({"title": "t", "measurements": [approximate]})
-    assert caption(case).endswith("Day 0 is Day 0. Values marked ~ are approximate.")
+    assert caption(case).endswith(
+        ". Values marked ~ are approximate."
+    ) and "Day 0 is" not in caption(case)
 
 
 def test_the_caption_names_nothing_twice_and_explains_the_shading() -> None:
@@ -347,8 +362,7 @@ def test_the_caption_names_nothing_twice_and_explains_the_shading() -> None:
         }
     )
     assert caption(case) == (
-        "Clinical course. Pale bands in a panel, in its series' colour, are reference ranges. "
-        "Day 0 is Day 0."
+        "Clinical course. Pale bands in a panel, in its series' colour, are reference ranges."
     )
 
 

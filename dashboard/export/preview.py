@@ -81,11 +81,17 @@ def preview_svg(case: Case) -> str:
         )
         parts.append(f'<g fill="{escape(colour, quote=True)}">{bars}</g>')
     label = (
-        f"Course preview: {len(case.treatments)} treatments in {len(rows)} rows, "
-        f"{len(relapses)} relapses, from day {first:.0f} to day {last:.0f}"
+        f"Course preview: {_count(len(case.treatments), 'treatment')} in "
+        f"{_count(len(rows), 'row')}, {_count(len(relapses), 'relapse')}, "
+        f"from day {first:.0f} to day {last:.0f}"
     )
     return (
         f'<svg class="preview" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
         f'height="{height}" role="img" aria-label="{escape(label, quote=True)}" '
         f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
     )
+
+
+def _count(number: int, word: str) -> str:
+    """'1 relapse', '3 relapses'."""
+    return f"{number} {word}{'s' * (number != 1)}"
