@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashboard.importers.build import Draft, ImportError_, Options, build
+from dashboard.importers.build import Draft, ImportError_, Options, build, row_words
 from dashboard.importers.rows import Patient, no_cycle_search
 from dashboard.importers.writer import Existing, Written, check_target, left_out, write_cases
 
@@ -49,17 +49,19 @@ def _reader(fmt: str) -> Reader:
     return readers[fmt]
 
 
-def files_of(sources: Sequence[Path]) -> list[Path]:
-    """The files named, and the files inside folders named (not hidden ones)."""
+def files_of(sources: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """The files named and the files inside folders named, and the folders inside those,
+    which are not read (a study's files sit side by side); hidden ones are passed over."""
     files: list[Path] = []
+    folders: list[Path] = []
     for source in sources:
-        if source.is_dir():
-            files += sorted(
-                p for p in source.iterdir() if p.is_file() and not p.name.startswith(".")
-            )
-        else:
+        if not source.is_dir():
             files.append(source)
-    return files
+            continue
+        inside = sorted(p for p in source.iterdir() if not p.name.startswith("."))
+        files += [p for p in inside if p.is_file()]
+        folders += [p for p in inside if p.is_dir()]
+    return files, folders
 
 
 def guess_format(path: Path) -> str | None:
@@ -134,14 +136,7 @@ def _import(
     existing: Existing,
 ) -> Imported:
     check_target(folder, sources)
-    files = files_of(sources)
-    inner = [  # (one level only: a study's files sit side by side)
-        path
-        for source in sources
-        if source.is_dir()
-        for path in sorted(source.iterdir())
-        if path.is_dir() and not path.name.startswith(".")
-    ]
+    files, inner = files_of(sources)
     if not files:
         unread = " (folders inside are not read: name them)" if inner else ""
         raise ImportError_("no files to import in " + ", ".join(map(str, sources)) + unread)
@@ -167,7 +162,8 @@ def _import(
         read = _reader(found)
         by_key = read(paths, result.problems)
         if options.only or options.skip:
-            words |= {word.lower() for patient in by_key.values() for word in _words(patient)}
+            words |= {word for patient in by_key.values() for row in patient.rows
+                      for word in row_words(row)}  # fmt: skip
         missing = [key for key in patients if key not in by_key]
         if patients and missing and len(groups) == 1:
             raise ImportError_(f"no patient {', '.join(missing)} in {_names(paths)}")
@@ -207,10 +203,6 @@ def _import(
             if token.lower() not in words
         ]
     return result
-
-
-def _words(patient: Patient) -> set[str]:
-    return {word for row in patient.rows for word in (row.origin, row.kind, *row.codes)}
 
 
 def _who(name: str, patient: Patient) -> str:

@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from dashboard.importers.rows import ROW_EVENT, TREATMENT_KINDS, Patient, Row, TimeIn
 from dashboard.model import EVENT_KINDS, format_number, validate_time
-from dashboard.model.times import format_date, parse_calendar
+from dashboard.model.times import BARE_NUMBER, format_date, parse_calendar
 
 DateMode = Literal["relative", "keep", "shift", "coarse"]
 _CALENDAR = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?")
@@ -113,8 +113,13 @@ def _shown(time: TimeIn) -> str:
     return time.isoformat() if isinstance(time, dt.date) else str(time)
 
 
+def row_words(row: Row) -> set[str]:
+    """What --only and --skip match a row by: its record type, kind and codes, in lower case."""
+    return {row.origin.lower(), row.kind.lower(), *(code.lower() for code in row.codes)}
+
+
 def _matches(row: Row, tokens: tuple[str, ...]) -> bool:
-    words = {row.origin.lower(), row.kind.lower(), *(code.lower() for code in row.codes)}
+    words = row_words(row)
     return any(token.lower() in words for token in tokens)
 
 
@@ -149,7 +154,7 @@ class _Clock:
             _read_time(time, self.source_day0)
             for row in rows
             for time in (row.start, row.end)
-            if time is not None and not (isinstance(time, str) and time.lower() == "ongoing")
+            if time is not None and not is_ongoing(time)
         ]
 
     def _choose(self, wanted: str, rows: list[Row]) -> None:
@@ -266,7 +271,7 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
             draft.dropped[f"{row.origin or row.kind} (not chosen by --only)"] += 1
         elif options.skip and _matches(row, options.skip):
             draft.dropped[f"{row.origin or row.kind} (left out by --skip)"] += 1
-        elif _ends_first(row, _ongoing(row), patient.day0):  # (nor may it choose day 0)
+        elif _ends_first(row, is_ongoing(row.end), patient.day0):  # (nor may it choose day 0)
             draft.dropped[f"{row.origin or row.kind} ending before it starts"] += 1
         else:
             rows.append(row)
@@ -284,7 +289,7 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
     patient_facts: dict[str, Any] = {}
     drawn: list[Row] = []  # (with a time: what the axis spans)
     for row in rows:
-        ongoing = _ongoing(row)
+        ongoing = is_ongoing(row.end)
         if _ends_first(row, ongoing, clock.source_day0):  # (the model would refuse the case)
             draft.dropped[f"{row.origin or row.kind} ending before it starts"] += 1
             continue
@@ -372,15 +377,12 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
 def plain(value: Any) -> Any:
     """A number as a case file writes it: 60.0 and '60' as 60, '12.5' as 12.5; '~3', text and
     anything else as it is."""
-    if isinstance(value, str) and _BARE_NUMBER.fullmatch(value.strip()):
+    if isinstance(value, str) and BARE_NUMBER.fullmatch(value.strip()):
         number = float(value)
         return plain(number) if abs(number) < 1e15 else value
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
     return value
-
-
-_BARE_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 def _far_off(times: list[tuple[float, Row]]) -> str:
@@ -436,8 +438,9 @@ def _texts(row: Row) -> str:
     return " ".join(getattr(row, name) or "" for name in _TEXT_FIELDS)
 
 
-def _ongoing(row: Row) -> bool:
-    return isinstance(row.end, str) and row.end.strip().lower() == "ongoing"
+def is_ongoing(end: object) -> bool:
+    """Whether an end cell or field says the item goes on ('ongoing', 'Ongoing')."""
+    return isinstance(end, str) and end.strip().lower() == "ongoing"
 
 
 def _ends_first(row: Row, ongoing: bool, day0: dt.date | None) -> bool:

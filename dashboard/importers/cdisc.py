@@ -179,10 +179,11 @@ def _demographics(patient: Patient, record: dict[str, str], at: str, problems: l
         if isinstance(when, dt.date):
             patient.day0, patient.day0_label = when, "study day 1"
     age, unit = record.get("AGE", ""), record.get("AGEU", "YEARS").upper()
-    if age and unit in ("YEARS", "") and re.fullmatch(r"\d+(\.\d+)?", age):
+    number = re.fullmatch(r"\d+(\.\d+)?", age) is not None
+    if number and unit in ("YEARS", ""):
         years = float(age)  # ages of 90 and over identify people: written as a band
         patient.rows.append(Row("age", value=int(years) if years < 90 else "90 or older"))
-    elif age and re.fullmatch(r"\d+(\.\d+)?", age) and unit in AGE_UNITS:
+    elif number and unit in AGE_UNITS:
         patient.rows.append(Row("age", value=f"{age} {AGE_UNITS[unit]}"))  # (6 months: a child)
     elif age:
         patient.drop("ages that are not a number of years, months, weeks or days")

@@ -16,7 +16,7 @@ import pandas as pd
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 
-from dashboard.importers.build import check_time, order_problem, plain
+from dashboard.importers.build import check_time, is_ongoing, order_problem, plain
 from dashboard.importers.rows import (
     COLUMNS,
     EVENT_ROW,
@@ -111,8 +111,8 @@ def _patients(
     ):
         kind = _kind(raw) if type(raw) is str else None
         row = None
-        if type(value) is str and kind is not None and kind != "age" and value[0] != "~":
-            value = _converted(value)  # (once: `_fine` takes the number as it is)
+        if kind is not None:
+            value = _converted(kind, value)  # (once: `_fine` takes the number as it is)
         if kind is not None and _fine(kind, name, start, end, value, every):
             row = Row(kind, "" if no_name else name, start, end, abbr, klass, lane, every, dose,
                       unit, value, detail, note, source, question, origin="row")  # fmt: skip
@@ -221,7 +221,7 @@ def _fine(kind: str, name: Any, start: Any, end: Any, value: Any, every: Any) ->
     if end is None:
         if every is not None and kind in TREATMENT_KINDS:
             return False
-    elif not _ongoing(end):
+    elif not is_ongoing(end):
         if check_time(end) is not None:
             return False
         if start is not None and order_problem(start, end) is not None:
@@ -229,10 +229,6 @@ def _fine(kind: str, name: Any, start: Any, end: Any, value: Any, every: Any) ->
     if value is None:
         return kind != "measurement"
     return kind not in _NUMERIC or type(value) is float or _number(value) is not None
-
-
-def _ongoing(end: Any) -> bool:
-    return isinstance(end, str) and end.lower() == "ongoing"
 
 
 def _number(value: Any) -> float | None:
@@ -253,8 +249,11 @@ def _not_a_number(value: Any) -> str:
     return f"expected a number (~ allowed), found {value!r}"
 
 
-def _converted(value: str) -> float | str:
-    """A value cell's number, or its text when it holds none (a word on an event's row)."""
+def _converted(kind: str, value: Any) -> Any:
+    """A value cell as its row keeps it: its number, else its text (a word on an event's
+    row); an age and an approximate '~8600' stay as written, for the case file to read."""
+    if type(value) is not str or kind == "age" or value.startswith("~"):
+        return value
     number = _number(value)
     return value if number is None else number
 
@@ -285,12 +284,12 @@ def _row(cells: dict[str, Any], at: str, problems: list[str]) -> Row | None:
         found.append(f"start: a {kind} row needs a start (a date, day 14, ...)")
     for column in ("start", "end"):
         value = cells.get(column)
-        if column == "end" and _ongoing(value):
+        if column == "end" and is_ongoing(value):
             continue
         if value is not None and (message := check_time(value)):
             found.append(f"{column}: {message}")
     start, end = cells.get("start"), cells.get("end")
-    if not found and start is not None and end is not None and not _ongoing(end):
+    if not found and start is not None and end is not None and not is_ongoing(end):
         found += [f"end: {message}"] if (message := order_problem(start, end)) else []
     if cells.get("every") is not None and end is None and kind in TREATMENT_KINDS:
         found.append("every: repeated dosing needs an end (a date, day 90, ...) or 'ongoing'")
@@ -309,9 +308,7 @@ def _row(cells: dict[str, Any], at: str, problems: list[str]) -> Row | None:
     }
     fields["kind"] = kind
     fields["start"], fields["end"] = cells.get("start"), cells.get("end")
-    if isinstance(value, str) and not value.startswith("~") and kind != "age":
-        value = _converted(value)
-    fields["value"] = value
+    fields["value"] = _converted(kind, value)
     return Row(**fields, origin="row")
 
 

@@ -21,7 +21,7 @@ Unit = Literal["day", "week", "month", "year"]
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _RELATIVE = re.compile(rf"(day|week|month|year)s?\s*({_NUMBER})", re.IGNORECASE)
-_BARE = re.compile(_NUMBER)
+BARE_NUMBER = re.compile(_NUMBER)  # '14', '-2.5', '.5'
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _DURATION = re.compile(rf"(?:({_NUMBER})\s*)?(day|week|month|year)s?", re.IGNORECASE)
@@ -230,7 +230,7 @@ def _placed(value: str | float | dt.date, day0: dt.date | Unset | None) -> Time:
         unit, number = match.group(1).lower(), float(match.group(2))
         days = _within(number * UNIT_DAYS[unit], body, anchor)
         return Time(days, anchor, approx, "relative", text)
-    if _BARE.fullmatch(body):
+    if BARE_NUMBER.fullmatch(body):
         return Time(_within(float(body), body, anchor), anchor, approx, "relative", text)
     if _DATE.fullmatch(body) or _MONTH.fullmatch(body):
         date, precision = parse_calendar(body)
