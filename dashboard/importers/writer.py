@@ -68,7 +68,10 @@ def _body(data: dict[str, Any]) -> tuple[str, bool]:
     exactly as they are (text, numbers, true/false, null, lists and mappings of them)."""
     out: list[str] = []
     try:
-        _block(data, "", "", out)
+        if _is_block(data):
+            _block(data, "", "", out)
+        else:
+            out.append(f"{_flow(data)}\n")
     except TypeError:  # a value of another type: the full representer knows it
         body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
         return body, False
@@ -96,9 +99,16 @@ def _short(items: list[object]) -> bool:
 # stays on one line (PyYAML would fold it at 100 columns, which reads back the same).
 
 
+def _is_block(data: object) -> bool:
+    """Whether `data` is written as a block (below its key or dash), not on one line."""
+    if type(data) is dict:
+        return bool(data) and not _short([*data.keys(), *data.values()])
+    return type(data) is list and bool(data) and not _short(data)
+
+
 def _block(data: object, indent: str, first: str, out: list[str]) -> None:
-    """`data` as the lines of a block: `first` starts its first line, `indent` the others."""
-    if type(data) is dict and data and not _short([*data.keys(), *data.values()]):
+    """`data` (a block) as lines: `first` starts its first line, `indent` the others."""
+    if type(data) is dict:
         prefix = first
         for key, value in data.items():
             if type(key) is not str or not _PLAIN.fullmatch(key) or key in _WORDS:
@@ -106,30 +116,25 @@ def _block(data: object, indent: str, first: str, out: list[str]) -> None:
             out.append(f"{prefix}{key}:")
             _value(value, indent, out)
             prefix = indent
-    elif type(data) is list and data and not _short(data):
+    else:
+        assert type(data) is list
         for item in data:
             out.append(f"{first}-")
             _value(item, indent + "  ", out, item=True)
             first = indent
-    else:
-        out.append(f"{first}{_flow(data)}\n")
 
 
 def _value(value: object, indent: str, out: list[str], *, item: bool = False) -> None:
     """What follows `key:` or `-`: on the same line when flow or a scalar, else the block below
-    (a mapping indented under its key, a sequence at the key's own indent, as PyYAML writes)."""
-    if type(value) is dict and value and not _short([*value.keys(), *value.values()]):
+    (a mapping indented under its key, a sequence at the key's own indent, as PyYAML writes;
+    under a dash, a block starts on the dash's line)."""
+    if _is_block(value):
         if item:
             _block(value, indent, " ", out)
         else:
+            below = indent + "  " if type(value) is dict else indent
             out.append("\n")
-            _block(value, indent + "  ", indent + "  ", out)
-    elif type(value) is list and value and not _short(value):
-        if item:
-            _block(value, indent, " ", out)
-        else:
-            out.append("\n")
-            _block(value, indent, indent, out)
+            _block(value, below, below, out)
     elif type(value) is str:
         text = _scalar(value, False)
         column = len(out[-1]) + 1
