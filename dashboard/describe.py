@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.model import UNIT_DAYS, Case, Event, Measurement, Period, Step, Time, Treatment
-from dashboard.model.times import format_date, format_number
+from dashboard.model import Case, Event, Measurement, Period, Step, Time, Treatment
+from dashboard.model.times import format_date, format_interval
 
 FRAME_COLUMNS = (
     *("ref", "section", "name", "kind", "start_day", "end_day", "start", "end"),
@@ -38,16 +38,6 @@ def format_value(value: float) -> str:
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return f"{value:.4g}"
-
-
-def format_interval(days: float) -> str:
-    """28 -> '4 weeks', 30.4375 -> 'month', 10 -> '10 days'."""
-    for unit in ("year", "month", "week", "day"):
-        count = days / UNIT_DAYS[unit]
-        if count >= 1 and math.isclose(count, round(count), abs_tol=1e-6):
-            whole = round(count)
-            return unit if whole == 1 else f"{whole} {unit}s"
-    return f"{format_number(days)} days"
 
 
 def _capital(text: str) -> str:

@@ -12,7 +12,6 @@ from dashboard.describe import (
     caption,
     course_account,
     default_steps,
-    format_interval,
     format_value,
     item_details,
     items_frame,
@@ -20,6 +19,7 @@ from dashboard.describe import (
 )
 from dashboard.load import load_case
 from dashboard.model import Case, Teaching
+from dashboard.model.times import format_interval
 from tests.conftest import CASE_FILES
 
 TIMELINES = CASE_FILES

@@ -123,6 +123,16 @@ def format_number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
+def format_interval(days: float) -> str:
+    """28 -> '4 weeks', 30.4375 -> 'month', 10 -> '10 days' (what `parse_duration` reads)."""
+    for unit in ("year", "month", "week", "day"):
+        count = days / UNIT_DAYS[unit]
+        if count >= 1 and math.isclose(count, round(count), abs_tol=1e-6):
+            whole = round(count)
+            return unit if whole == 1 else f"{whole} {unit}s"
+    return f"{format_number(days)} days"
+
+
 # A comma between groups of three digits, as in 1,200 or 12,500.5
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dashboard.describe import abbreviations, day0_when, format_interval, is_approximate
+from dashboard.describe import abbreviations, day0_when, is_approximate
+from dashboard.model.times import format_interval
 from dashboard.series.load import SeriesFile
 from dashboard.series.marks import lower_first as _lower
 from dashboard.series.outcomes import Outcomes, summary

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from typing import Any, NamedTuple
 
@@ -21,7 +20,7 @@ from dashboard.importers.fhir.fields import (
 from dashboard.importers.rows import Patient, Row
 from dashboard.model import UNIT_DAYS
 from dashboard.model.case import MAX_ADMINISTRATIONS
-from dashboard.model.times import parse_duration
+from dashboard.model.times import format_interval, parse_duration
 
 # UCUM's units of a Timing's period, in days and in the words a schedule is said with.
 PERIOD_DAYS = {"s": 1 / 86400, "min": 1 / 1440, "h": 1 / 24, "d": 1.0, "wk": 7.0,
@@ -240,9 +239,7 @@ def _with_schedule(dose: str | None, interval: Interval | None) -> str | None:
 
 
 def _every(days: float) -> str:
-    """An interval as the case format writes it: 28 -> '4 weeks', 182.625 -> '6 months'."""
-    for word in ("year", "month", "week", "day"):
-        count = days / UNIT_DAYS[word]
-        if count >= 1 and math.isclose(count, round(count), abs_tol=1e-6):
-            return f"{round(count)} {word}" + ("s" if round(count) != 1 else "")
-    return f"{days:g} days"
+    """An interval as `every` writes it: 28 -> '4 weeks', 365.25 -> '1 year' (with its count,
+    where the words of a page say 'every year')."""
+    text = format_interval(days)
+    return text if text[0].isdigit() else f"1 {text}"
