@@ -394,21 +394,22 @@ def write_table(cases: Sequence[tuple[str, Case]], path: Path) -> int:
             path, index=False, encoding="utf-8"
         )
     elif path.suffix.lower() == ".xlsx":
-        _write_book(records, path)
+        _write_book(path, {SHEET: records})
     else:
         raise ValueError(f"{path.name}: a table is written as .csv or .xlsx")
     return len(records)
 
 
-def _write_book(records: list[dict[str, Any]], path: Path) -> None:
-    """The table as a workbook, streamed row by row (pandas' writer styled every cell and took
-    half a minute for 50 000 rows), with the sheet that explains each column."""
+def _write_book(path: Path, sheets: dict[str, list[dict[str, Any]]]) -> None:
+    """Sheets of rows in the table's layout, streamed row by row (pandas' writer styled every
+    cell and took half a minute for 50 000 rows), and the sheet that explains each column."""
     book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(SHEET)
-    _widths(sheet)
-    sheet.append([_bold(sheet, name) for name in COLUMNS])
-    for record in records:
-        sheet.append([record.get(name) for name in COLUMNS])
+    for name, records in sheets.items():
+        sheet = book.create_sheet(name)
+        _widths(sheet)
+        sheet.append([_bold(sheet, column) for column in COLUMNS])
+        for record in records:
+            sheet.append([record.get(column) for column in COLUMNS])
     explained = book.create_sheet("columns")
     explained.column_dimensions["A"].width = 12
     explained.column_dimensions["B"].width = 120
@@ -457,23 +458,8 @@ def write_template(path: Path) -> None:
     """An empty case table with a filled example sheet and a sheet explaining each column."""
     if path.suffix.lower() != ".xlsx":
         raise ValueError(f"{path.name}: the template is a spreadsheet; name it .xlsx")
-    example = pd.DataFrame(
-        [{"case": "example-nmosd"} | cells for cells in EXAMPLE], columns=list(COLUMNS)
-    )
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        pd.DataFrame(columns=list(COLUMNS)).to_excel(writer, sheet_name=SHEET, index=False)
-        example.to_excel(writer, sheet_name="example", index=False)
-        for name in (SHEET, "example"):
-            _widths(writer.sheets[name])
-        _columns_sheet(writer)
-
-
-def _columns_sheet(writer: Any) -> None:
-    help_frame = pd.DataFrame({"column": list(COLUMNS), "what to write": list(COLUMNS.values())})
-    help_frame.to_excel(writer, sheet_name="columns", index=False)
-    sheet = writer.sheets["columns"]
-    sheet.column_dimensions["A"].width = 12
-    sheet.column_dimensions["B"].width = 120
+    example = [{"case": "example-nmosd"} | cells for cells in EXAMPLE]
+    _write_book(path, {SHEET: [], "example": example})
 
 
 def _widths(sheet: Any) -> None:
