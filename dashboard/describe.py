@@ -175,7 +175,7 @@ def caption(case: Case) -> str:
         parts.append("▼ relapses.")
     if shading := _shading(case):
         parts.append(shading)
-    if case.day0.label != "Day 0" or day0_when(case):  # (not 'Day 0 is Day 0.')
+    if _day0_said(case):
         parts.append(f"Day 0 is {case.day0.label}{day0_when(case)}.")
     if is_approximate(case):
         parts.append("Values marked ~ are approximate.")
@@ -262,12 +262,16 @@ def measurement_summary(measurement: Measurement) -> str:
     return f"{title}: {', '.join(parts)}."
 
 
+def _day0_said(case: Case) -> bool:
+    """Whether day 0 has anything to say: a name or a date ('Day 0 is Day 0.' says nothing)."""
+    return case.day0.label != "Day 0" or bool(day0_when(case))
+
+
 def _lines(case: Case) -> Iterator[_Line]:
     day0_events = [
         e for e in case.events if e.at.day == 0 and e.title.lower() == case.day0.label.lower()
     ]
-    said = case.day0.label != "Day 0" or day0_when(case)  # (not 'Day 0: Day 0.')
-    if not day0_events and said:
+    if not day0_events and _day0_said(case):
         text = f"Day 0{day0_when(case)}: {_sentence(case.day0.label)}"
         yield _Line(0.0, _ORDER["day0"], text)
     for treatment in case.treatments:

@@ -62,13 +62,8 @@ def _spans(item: Treatment, t: TimeAxis, mark_days: float) -> list[tuple[float, 
     """The days an item covers in its row: its bar or taper, or a short span per dose."""
     if item.given is not None:
         return [(time.day - mark_days / 2, time.day + mark_days) for time in item.given]
-    first = item.doses[0].at.day if item.doses else item.start.day if item.start else None
-    if first is None:
-        return []
-    last = item.doses[-1].at.day if item.doses else first
-    if item.end is not None:
-        last = item.end.day
-    elif item.ongoing:
+    first, last = item.first.day, item.last.day
+    if item.ongoing:
         last = max(t.end, last)
     return [(first, max(last, first + mark_days))]
 
