@@ -271,7 +271,9 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
             draft.dropped[f"{row.origin or row.kind} (not chosen by --only)"] += 1
         elif options.skip and _matches(row, options.skip):
             draft.dropped[f"{row.origin or row.kind} (left out by --skip)"] += 1
-        elif _ends_first(row, is_ongoing(row.end), patient.day0):  # (nor may it choose day 0)
+        # the model would refuse the case; and before day 0 is chosen, which it must not do
+        # (a case without a day 0 may not mix dates with days, so none is needed to compare)
+        elif _ends_first(row, is_ongoing(row.end), patient.day0):
             draft.dropped[f"{row.origin or row.kind} ending before it starts"] += 1
         else:
             rows.append(row)
@@ -290,9 +292,6 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
     drawn: list[Row] = []  # (with a time: what the axis spans)
     for row in rows:
         ongoing = is_ongoing(row.end)
-        if _ends_first(row, ongoing, clock.source_day0):  # (the model would refuse the case)
-            draft.dropped[f"{row.origin or row.kind} ending before it starts"] += 1
-            continue
         if clock.mode != "keep" and _TEXT_DATE.search(_texts(row)):
             row, found = clock.scrubbed(row)
             draft.dropped["dates written in text (given as days, or as [date])"] += found
