@@ -457,8 +457,16 @@ def test_rows_fit_the_height_and_their_labels_never_overlap(
 
 
 def test_a_journal_column_keeps_the_axis_title_and_time_0_inside(il6: SeriesFile) -> None:
+    """The time axis' title is measured in its font and broken onto a second line only when
+    one line would run past the plot; every line fits inside the column's width."""
     column = series_spec(il6, theme="print", width=321)["layout"]
-    assert column["xaxis"]["title"]["text"] == "Months from start of<br>IL-6 receptor antibody"
+    look = get_theme("print")
+    title = column["xaxis"]["title"]["text"]
+    assert title.replace("<br>", " ") == "Months from start of IL-6 receptor antibody"
+    room = 321 - column["margin"]["l"] - column["margin"]["r"]
+    assert all(look.measure(line, look.x_title) <= room for line in title.split("<br>"))
+    narrower = series_spec(il6, theme="print", width=250)["layout"]["xaxis"]["title"]["text"]
+    assert "<br>" in narrower, "at 250 px the title no longer fits on one line"
     zero = column["annotations"][0]
     assert zero["text"] == "0: Start of IL-6 receptor antibody"
     low, high = column["xaxis"]["range"]

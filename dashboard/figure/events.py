@@ -142,7 +142,7 @@ def _texts(
             end = px(t.clip(event.end.day)) if event.end is not None else at
             after = indices[number + 1] if number + 1 < len(indices) else None
             limit = t.plot_px if after is None else px(events[after].at.day)
-            width = theme.marker + (len(event.label or "") + 1) * theme.text_px(0.85) * 0.6
+            width = theme.marker + theme.measure(" " + (event.label or ""), 0.85)
             if event.label and end >= free and end + width <= limit - theme.marker / 2:
                 texts[index] = (" " + esc(event.label), "middle right")
                 free = end + width
@@ -299,7 +299,6 @@ def _uniform(values: list[Any]) -> Any:
 def _period_texts(case: Case, t: TimeAxis, theme: Theme) -> dict[int, tuple[float, str, str]]:
     """Where each period's label goes: centred, else at its start or end, else shortened
     to fit, else left to the hover; no two labels overlap and none leaves the plot."""
-    char = theme.text_px(0.85) * 0.6
     placed: list[tuple[float, float]] = []
     found: dict[int, tuple[float, str, str]] = {}
 
@@ -320,7 +319,7 @@ def _period_texts(case: Case, t: TimeAxis, theme: Theme) -> dict[int, tuple[floa
         start, end = period.from_.day, t.clip(period.to.day)
         x0, x1 = px(start), px(end)
         for text in (label, *_shortened(label)):
-            need = (len(text) + 1) * char
+            need = theme.measure(text + " ", 0.85)
             middle = (x0 + x1) / 2
             choices = (
                 ((start + end) / 2, "middle center", middle - need / 2, middle + need / 2),

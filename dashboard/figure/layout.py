@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import html
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +13,7 @@ from dashboard.figure.events import event_panel, period_strip
 from dashboard.figure.lanes import treatment_panel
 from dashboard.figure.panels import measurement_panels
 from dashboard.figure.parts import OVERLAY, SELF, Panel, Shape, esc
-from dashboard.figure.placement import fit, left_margin, place, tick_count
+from dashboard.figure.placement import fit, label_ticks, left_margin, place
 from dashboard.figure.reveal import as_known_on, restore_refs
 from dashboard.figure.themes import GREY, Theme, get_theme
 from dashboard.figure.timeaxis import TimeAxis
@@ -236,8 +235,7 @@ def _frame(setting: _Setting, look: Theme, panels: list[Panel]) -> _Frame:
             if trace.get("showlegend", True)
         ]
         if names:
-            chars = max(len(html.unescape(name)) for name in names)
-            need = chars * look.text_px(0.85) * 0.52 + LEGEND_SYMBOL_PX
+            need = max(look.measure(name, 0.85) for name in names) + LEGEND_SYMBOL_PX
             # plotly lays the legend out across the plot area, not the figure
             plot_px = (setting.width or NARROW) - 20 - left_margin(panels, look)
             columns = max(1, min(len(names), int(plot_px // need)))
@@ -260,8 +258,8 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
     plot_height = frame.height - frame.top - frame.bottom
     for panel, px in zip(frame.panels, frame.heights, strict=True):
         for axis in (panel.axis, panel.overlay):
-            if axis is not None and "nticks" in axis:
-                tick_count(axis, px, look)
+            if axis is not None and axis.get("type") in ("linear", "log"):
+                label_ticks(axis, px, look)
     if frame.panels:
         ids, overlays = place(
             frame.panels, frame.heights, look.gap_px, max(plot_height, 1.0), layout

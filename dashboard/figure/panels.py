@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import html
 import math
-import textwrap
 from typing import Any
 
 from dashboard.figure.parts import OVERLAY, SELF, Panel, Shape, Trace, esc, template_text
+from dashboard.figure.placement import tick_apart
 from dashboard.figure.themes import PALETTE, SERIES_DASHES, SERIES_SYMBOLS, Theme
+from dashboard.figure.ticks import least_px
 from dashboard.figure.timeaxis import TimeAxis
+from dashboard.fonts import text_width, wrap
 from dashboard.model import Case, Measurement
 
 MANY = 300  # above this many points a line is drawn without markers
@@ -24,27 +25,16 @@ def _fitted(name: str, unit: str | None, theme: Theme) -> str:
     than the panel is tall (a rotated title would run into the next panel's title), and
     shortened with … past three lines."""
     title = _title(name, unit)
-    if _least(title, theme) <= theme.panel_px:
+    size = theme.text_px(theme.axis_title)
+    if text_width(title, size) + 8 <= theme.panel_px:
         return title
-    # short enough lines for a panel squeezed to twice its thinnest, as on a crowded page
-    tall = min(theme.panel_px, 2 * theme.axis_px)
-    per_line = max(10, int((tall - 8) / (theme.text_px(theme.axis_title) * 0.52)))
+    # short enough lines for a panel squeezed to twice its thinnest, as on a crowded page;
     # a word longer than a line is hyphenated, or it alone would run into the next title
-    words = " ".join(piece for word in name.split() for piece in _hyphenated(word, per_line))
-    lines = textwrap.wrap(words, per_line, break_long_words=False, max_lines=3, placeholder=" …")
+    tall = min(theme.panel_px, 2 * theme.axis_px) - 8
+    lines = wrap(name, tall, size)
     if unit:
-        lines += textwrap.wrap(f"({unit})", per_line, max_lines=1, placeholder=" …)")
+        lines += wrap(f"({unit})", tall, size)
     return "<br>".join(esc(line) for line in lines)
-
-
-def _hyphenated(word: str, width: int) -> list[str]:
-    """'Aminotransferase,' -> ['Aminotrans-', 'ferase,'] at width 11: pieces of at most
-    `width` characters, each but the last ending in a hyphen."""
-    pieces = []
-    while len(word) > width:
-        pieces.append(word[: width - 1] + "-")
-        word = word[width - 1 :]
-    return [*pieces, word]
 
 
 def _range(members: list[Measurement]) -> tuple[list[float], bool]:
@@ -219,24 +209,21 @@ def _axis(members: list[Measurement], title: str, theme: Theme) -> tuple[dict[st
         "tickcolor": theme.axis_line,
         "tickfont": theme.font_dict(0.85),
         "automargin": True,
-        "nticks": 5,
+        # tick values are chosen for the panel's height once it is placed (label_ticks)
+        "tickformat": ",~r",
+        "exponentformat": "none",
     }
-    if log:
-        # Decades only (100, 1000, 10,000), or 1-2-5 steps when the range is narrow.
-        decades = axis_range[1] - axis_range[0]
-        axis |= {
-            "dtick": 1 if decades >= 2 else "D2",
-            "separatethousands": True,
-            "exponentformat": "none",
-            "minorloglabels": "none",
-        }
     return axis, log
 
 
-def _least(title: str, theme: Theme) -> float:
-    """The thinnest the panel may be: room for three tick labels and its rotated title."""
-    longest = max(len(html.unescape(line)) for line in title.split("<br>"))
-    return max(theme.axis_px, longest * theme.text_px(theme.axis_title) * 0.52 + 8)
+def _least(axis: dict[str, Any], theme: Theme) -> float:
+    """The thinnest the panel may be: room for three tick labels apart, and its rotated
+    title's longest line."""
+    low, high = axis["range"]
+    labels = least_px(low, high, tick_apart(theme), log=axis["type"] == "log")
+    return max(
+        theme.axis_px, labels, text_width(axis["title"]["text"], axis["title"]["font"]["size"]) + 8
+    )
 
 
 def measurement_panels(case: Case, t: TimeAxis, theme: Theme) -> list[Panel]:
@@ -252,13 +239,15 @@ def measurement_panels(case: Case, t: TimeAxis, theme: Theme) -> list[Panel]:
         right = [m for m in members if m.unit != units[0]]
         left_title = _fitted(left[0].label if len(left) == 1 else name, units[0], theme)
         axis, _ = _axis(left, left_title, theme)
-        panel = Panel(name, theme.panel_px, axis, grow=1.0, least=_least(left_title, theme))
+        least = _least(axis, theme)
+        panel = Panel(name, max(theme.panel_px, least), axis, grow=1.0, least=least)
         if right:
             right_names = ", ".join(dict.fromkeys(m.label for m in right))
             right_unit = ", ".join(unit for unit in units[1:] if unit)
             overlay, _ = _axis(right, _fitted(right_names, right_unit or None, theme), theme)
             panel.overlay = overlay | {"side": "right", "showgrid": False}
-            panel.least = max(panel.least or 0.0, _least(overlay["title"]["text"], theme))
+            panel.least = max(panel.least or 0.0, _least(panel.overlay, theme))
+            panel.px = max(panel.px, panel.least)
         for slot, (index, m) in enumerate(zip(indices, members, strict=True)):
             colour = m.color or PALETTE[index % len(PALETTE)]
             on_right = m in right

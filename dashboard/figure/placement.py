@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
-import math
 from typing import Any
 
 from dashboard.figure.parts import Panel
 from dashboard.figure.themes import Theme
+from dashboard.figure.ticks import ticks
+from dashboard.fonts import LINE_SPACING, lines_of, text_width
 
 
 def fit(panels: list[Panel], room: float) -> list[float]:
@@ -29,13 +29,18 @@ def fit(panels: list[Panel], room: float) -> list[float]:
     return [lo * room / sum(least) for lo in least]
 
 
-def tick_count(axis: dict[str, Any], px: float, look: Theme) -> None:
-    """No more tick labels on a line panel's axis than its height holds apart."""
-    fit = max(2, int(px // (look.text_px(0.85) * 1.6)))
-    axis["nticks"] = min(axis["nticks"], fit)
-    if axis.get("dtick") == 1:  # a log axis, by decades
-        decades = axis["range"][1] - axis["range"][0]
-        axis["dtick"] = max(1, math.ceil((decades + 1) / fit))
+def label_ticks(axis: dict[str, Any], px: float, look: Theme) -> None:
+    """Three or more labelled ticks at round values on a value axis `px` tall, as many as
+    its height holds apart."""
+    low, high = axis["range"]
+    chosen = ticks(low, high, px, tick_apart(look), log=axis["type"] == "log")
+    axis["tickmode"] = "array"
+    axis["tickvals"] = list(chosen.values)
+
+
+def tick_apart(look: Theme) -> float:
+    """How far apart, in px, the centres of two tick labels on a value axis must be."""
+    return look.text_px(0.85) * 1.45
 
 
 def place(
@@ -68,14 +73,18 @@ def place(
 
 
 def left_margin(panels: list[Panel], look: Theme) -> float:
-    """Roughly how wide the row labels, tick labels and axis titles on the left are."""
-    char = look.text_px(look.axis_title) * 0.58
+    """How wide the row labels, tick labels and axis titles on the left are, measured."""
     widest = 0.0
     for panel in panels:
         labels = panel.axis.get("ticktext") or []
+        size = panel.axis.get("tickfont", {}).get("size") or look.text_px(look.row_label)
         if labels:
-            widest = max(widest, max(len(html.unescape(str(text))) for text in labels) * char)
+            widest = max(widest, max(text_width(str(text), size) for text in labels))
         elif panel.axis.get("visible", True):
-            # tick labels such as 10,000 and a rotated title of two lines
-            widest = max(widest, 6 * char + 2 * look.text_px(look.axis_title) * 1.25)
+            # tick labels such as 10,000 and a rotated title of its lines
+            values = panel.axis.get("tickvals") or [88888]
+            ticks = max(text_width(f"{v:,g}", size) for v in values)
+            title = panel.axis.get("title", {}).get("text", "")
+            lines = len(lines_of(title)) if title else 0
+            widest = max(widest, ticks + lines * look.text_px(look.axis_title) * LINE_SPACING)
     return widest + 14

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dashboard.fonts import FAMILY, text_width
+
 THEMES = ("screen", "print", "slides")
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
@@ -110,10 +112,10 @@ class Theme:
     axis_title: float = 0.92  # the size of the panels' axis titles, as a share
     x_title: float = 1.0  # the size of the time axis' title, as a share
 
-    @property
-    def char_px(self) -> float:
-        """Rough width of one character of body text, for fitting labels."""
-        return self.size * 0.58
+    def measure(self, text: str, scale: float = 1.0, *, bold: bool = False) -> float:
+        """The width in px of `text` (plotly markup allowed) at `scale` times the body size,
+        measured in the fonts that draw it."""
+        return text_width(text, self.text_px(scale), bold=bold)
 
     def text_px(self, scale: float = 1.0) -> float:
         """The size of text at `scale` times the body size, never below the smallest."""
@@ -149,7 +151,7 @@ class Theme:
         return {"family": self.font, "size": self.size, "color": self.ink}
 
 
-_SANS = "Helvetica Neue, Helvetica, Arial, sans-serif"
+_SANS = FAMILY  # the shipped fonts, which every output declares and the layout measures
 
 _THEMES = {
     "screen": Theme(
@@ -175,7 +177,7 @@ _THEMES = {
     ),
     "print": Theme(
         name="print",
-        font="Arial, Liberation Sans, Helvetica, sans-serif",
+        font=_SANS,
         size=11,
         title_size=14,
         ink="#000000",

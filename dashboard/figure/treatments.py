@@ -117,7 +117,7 @@ class Lanes:
         self.along, self.marks, self.ticks, self.arrows = Points(), Points(), Points(), Points()
         self.labels = Points()
         self.fade_days = t.days_for_px(14)
-        self.char_days = t.days_for_px(theme.text_px(0.85) * 0.6)
+        self.space_days = t.days_for_px(theme.measure(" ", 0.85))
         # what each row holds, so a dose written beside its bar is not written over another
         self.held: dict[str, list[tuple[float, float, str]]] = {}
         for index, item in enumerate(case.treatments):
@@ -255,7 +255,7 @@ class Lanes:
                     position="top right",
                     color=self.theme.ink,
                 )
-                label_px = at_px + (len(text) + 1.5) * self.theme.text_px(0.85) * 0.6
+                label_px = at_px + self.theme.measure(text + "  ", 0.85)
         xs += [t.x(shown_end), t.x(shown_end), t.x(start)]
         ys += [ys[-1], base, base]
         target.add(xs, ys, ref)
@@ -349,10 +349,10 @@ class Lanes:
         for text in (dose, *(" ".join(dose.split()[:n]) + "…" for n in range(3, 0, -1))):
             if text != dose and len(text) >= len(dose):
                 continue
-            need = (len(text) + 2) * self.char_days
+            need = t.days_for_px(self.theme.measure(f" {text} ", 0.85)) + self.space_days
             if inside and end - start - inset >= need:
                 x, position, ink = (
-                    start + inset + self.char_days * 0.6,
+                    start + inset + self.space_days * 0.6,
                     "middle right",
                     text_on(colour),
                 )

@@ -159,7 +159,7 @@ def series_spec(
     label_px = _label_px(labels, look, many)
     x_title = f"{unit_name.capitalize()}s from {lower_first(anchor)}"
     notes_at = 58.0  # px under the plot: below the axis title
-    if narrow and len(x_title) * look.char_px > (width or NARROW) - label_px - 10:
+    if narrow and look.measure(x_title, look.x_title) > (width or NARROW) - label_px - 10:
         x_title = _two_lines(x_title)  # a journal column: the title would run off the figure
         bottom += look.size * 1.2
         notes_at += look.size * 1.2
@@ -304,9 +304,9 @@ def _two_lines(text: str) -> str:
 
 def _label_px(labels: list[tuple[float, str, bool]], look: Theme, many: bool) -> int:
     """Room for the longest row label left of the plot (links and bold marks not counted)."""
-    longest = max((len(_TAGS.sub("", label)) for _, label, _ in labels), default=4)
     scale = 0.6 if many else 0.9
-    return min(round(longest * look.char_px * scale * 1.1 + 16), 360)
+    longest = max((look.measure(_TAGS.sub("", label), scale) for _, label, _ in labels), default=0)
+    return min(round(longest + 16), 360)
 
 
 _TAGS = re.compile(r"<[^>]*>")

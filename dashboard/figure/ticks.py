@@ -1,0 +1,114 @@
+"""Tick values a reader can read: at least three labelled ticks at round values on every
+value axis, as many as the panel's height holds apart.
+
+A linear axis is labelled in steps of 1, 2, 2.5 or 5 times a power of ten; a log axis by
+decades (every second or third decade when they are many), with 2 and 5 between them when
+it spans fewer than three decades, and round values of the linear kind when it spans less
+than one. Panels are given at least the height at which three labels keep apart
+(`least_px`), so the labels are never fewer than three, nor drawn over each other.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+NICE = (1.0, 2.0, 2.5, 5.0)
+LEAST_TICKS = 3
+_EPS = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Ticks:
+    """Where to label an axis whose range is `low`..`high` (log10 units on a log axis)."""
+
+    values: tuple[float, ...]  # in data units, also on a log axis
+    low: float
+    high: float
+    log: bool
+
+    def spacing(self, px: float) -> float:
+        """The least distance in px between two neighbouring labels, on a panel `px` tall."""
+        at = [math.log10(v) if self.log else v for v in self.values]
+        closest = min(b - a for a, b in itertools.pairwise(at))
+        return closest / (self.high - self.low) * px
+
+
+def _steps(span: float) -> Iterator[float]:
+    """Round steps from about a thousandth of `span` up to all of it, smallest first."""
+    power = math.floor(math.log10(span)) - 3
+    while True:
+        for nice in NICE:
+            step = nice * 10.0**power
+            if step > span:
+                return
+            yield step
+        power += 1
+
+
+def _multiples(low: float, high: float, step: float) -> tuple[float, ...]:
+    first = math.ceil(low / step - _EPS)
+    last = math.floor(high / step + _EPS)
+    return tuple(round(k * step, 12) for k in range(first, last + 1))
+
+
+def _linear(low: float, high: float) -> Iterator[Ticks]:
+    for step in _steps(high - low):
+        values = _multiples(low, high, step)
+        if len(values) >= LEAST_TICKS:
+            yield Ticks(values, low, high, False)
+
+
+def _logarithmic(low: float, high: float) -> list[Ticks]:
+    """Decades when three or more lie in the range; else 1, 2 and 5 (or 1 and 3) of each;
+    else, within about a decade (350 to 900), round values placed on the log scale."""
+    decades = [10.0**k for k in range(math.ceil(low - _EPS), math.floor(high + _EPS) + 1)]
+    if len(decades) >= LEAST_TICKS:
+        return [
+            Ticks(tuple(decades[::every]), low, high, True)
+            for every in range(1, len(decades))
+            if len(decades[::every]) >= LEAST_TICKS
+        ]
+    powers = range(math.floor(low) - 1, math.ceil(high) + 1)
+    found = []
+    for mantissas in ((1.0, 2.0, 5.0), (1.0, 3.0)):
+        values = tuple(
+            round(m * 10.0**k, 12)
+            for k in powers
+            for m in mantissas
+            if low - _EPS <= math.log10(m * 10.0**k) <= high + _EPS
+        )
+        if len(values) >= LEAST_TICKS:
+            found.append(Ticks(values, low, high, True))
+    if found:
+        return found
+    return [
+        Ticks(ticks.values, low, high, True)
+        for ticks in _linear(10.0**low, 10.0**high)
+        if ticks.values[0] > 0
+    ]
+
+
+def _candidates(low: float, high: float, log: bool) -> list[Ticks]:
+    """Every acceptable labelling, densest first."""
+    if high - low <= 0:
+        raise ValueError(f"an axis range must grow: {low}..{high}")
+    found = list((_logarithmic if log else _linear)(low, high))
+    return sorted(found, key=lambda ticks: ticks.spacing(1.0))
+
+
+def ticks(low: float, high: float, px: float, apart: float, *, log: bool = False) -> Ticks:
+    """The densest labelling whose labels stay `apart` px apart on a panel `px` tall; on a
+    panel thinner than `least_px`, the sparsest one there is (still three labels)."""
+    choices = _candidates(low, high, log)
+    for choice in choices:
+        if choice.spacing(px) >= apart:
+            return choice
+    return choices[-1]
+
+
+def least_px(low: float, high: float, apart: float, *, log: bool = False) -> float:
+    """The thinnest panel on which three or more labels of this range keep `apart` px apart."""
+    return apart / _candidates(low, high, log)[-1].spacing(1.0)

@@ -1,0 +1,86 @@
+"""Value axes a reader can read: three or more labels at round values, never closer than
+their text allows, on every panel the layout draws."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dashboard.export.images import SIZES, image_figure
+from dashboard.figure.ticks import least_px, ticks
+from dashboard.load import load_case
+from tests.conftest import CASE_FILES, ROOT
+
+DRAWN_CASES = CASE_FILES + sorted((ROOT / "tests" / "data" / "realistic").glob("*.yaml"))
+
+ROUND = {1.0, 2.0, 2.5, 3.0, 5.0}
+
+
+def _round(value: float) -> bool:
+    if value == 0:
+        return True
+    mantissa = abs(value) / 10 ** math.floor(math.log10(abs(value)) + 1e-12)
+    return any(math.isclose(mantissa, m, rel_tol=1e-9) for m in ROUND | {10.0})
+
+
+@given(
+    low=st.floats(-1e5, 1e5),
+    span=st.floats(1e-3, 1e6),
+    px=st.floats(20, 900),
+)
+def test_a_linear_axis_has_three_round_labels_apart_once_tall_enough(
+    low: float, span: float, px: float
+) -> None:
+    """Three or more labels, each a round value inside the range; on a panel at least
+    `least_px` tall they keep the distance asked for."""
+    high = low + span
+    chosen = ticks(low, high, px, 14.0)
+    assert len(chosen.values) >= 3
+    assert all(low - 1e-6 * span <= v <= high + 1e-6 * span for v in chosen.values)
+    steps = {round(b - a, 9) for a, b in zip(chosen.values, chosen.values[1:], strict=False)}
+    assert len(steps) == 1 and all(_round(step) for step in steps)
+    if px >= least_px(low, high, 14.0):
+        assert chosen.spacing(px) >= 14.0 - 1e-6
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        (1, 5, [10, 100, 1000, 10_000, 100_000]),  # five decades: decades only
+        (2.54, 4.96, [500, 1000, 2000, 5000, 10_000, 20_000, 50_000]),  # ferritin 350..92 000
+    ],
+)
+def test_a_log_axis_labels_decades_and_2_and_5_when_it_spans_few(
+    low: float, high: float, expected: list[float]
+) -> None:
+    """A log axis over many decades is labelled by decades; over fewer than three, 2 and 5
+    stand between them; on a tall panel every one of them is labelled."""
+    assert list(ticks(low, high, 400, 14.0, log=True).values) == expected
+
+
+def test_a_log_axis_within_one_decade_still_has_three_labels() -> None:
+    """350 to 900 holds no decade: round values of the linear kind are placed on it."""
+    chosen = ticks(math.log10(350), math.log10(900), 60, 14.0, log=True)
+    assert len(chosen.values) >= 3 and all(350 <= v <= 900 for v in chosen.values)
+
+
+@pytest.mark.parametrize("path", DRAWN_CASES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("size", ["column", "page", "slide"])
+def test_every_value_axis_of_every_case_has_three_labels(path: object, size: str) -> None:
+    """At every image size, each lab or score axis (left or right) lists three or more tick
+    values inside its range, and its panel is tall enough to keep them apart."""
+    case = load_case(path)  # type: ignore[arg-type]
+    layout = image_figure(case, SIZES[size]).to_plotly_json()["layout"]
+    value_axes = [
+        axis
+        for key, axis in layout.items()
+        if key.startswith("yaxis") and axis.get("type") in ("linear", "log")
+    ]
+    for axis in value_axes:
+        low, high = axis["range"]
+        values = [math.log10(v) if axis["type"] == "log" else v for v in axis["tickvals"]]
+        inside = [v for v in values if low - 1e-9 <= v <= high + 1e-9]
+        assert len(inside) >= 3, axis["title"]["text"]
