@@ -34,15 +34,19 @@ def _round(value: float) -> bool:
 def test_a_linear_axis_has_three_round_labels_apart_once_tall_enough(
     low: float, span: float, px: float
 ) -> None:
-    """Three or more labels, each a round value inside the range; on a panel at least
-    `least_px` tall they keep the distance asked for."""
+    """Three or more labels, each a round value inside the (possibly widened) range; on a
+    panel at least `least_px` tall they keep the distance asked for, inside the range as
+    it was."""
     high = low + span
     chosen = ticks(low, high, px, 14.0)
     assert len(chosen.values) >= 3
-    assert all(low - 1e-6 * span <= v <= high + 1e-6 * span for v in chosen.values)
+    slack = 1e-6 * (chosen.high - chosen.low)
+    assert chosen.low <= low + slack and chosen.high >= high - slack
+    assert all(chosen.low - slack <= v <= chosen.high + slack for v in chosen.values)
     steps = {round(b - a, 9) for a, b in zip(chosen.values, chosen.values[1:], strict=False)}
     assert len(steps) == 1 and all(_round(step) for step in steps)
     if px >= least_px(low, high, 14.0):
+        assert (chosen.low, chosen.high) == (low, high)
         assert chosen.spacing(px) >= 14.0 - 1e-6
 
 
@@ -84,3 +88,15 @@ def test_every_value_axis_of_every_case_has_three_labels(path: object, size: str
         values = [math.log10(v) if axis["type"] == "log" else v for v in axis["tickvals"]]
         inside = [v for v in values if low - 1e-9 <= v <= high + 1e-9]
         assert len(inside) >= 3, axis["title"]["text"]
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_a_panel_too_thin_widens_its_range_to_keep_three_labels_apart(log: bool) -> None:
+    """Below its least height a panel's range widens to round values at its ends and middle,
+    so three labels still stand at least half the panel apart, rather than on each other."""
+    low, high = (math.log10(350), math.log10(30_000)) if log else (36.2, 40.6)
+    thin = least_px(low, high, 14.0, log=log) * 0.6
+    chosen = ticks(low, high, thin, 14.0, log=log)
+    assert len(chosen.values) == 3
+    assert chosen.low <= low and chosen.high >= high
+    assert chosen.spacing(thin) == pytest.approx(thin / 2)

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from dashboard.figure.parts import OVERLAY, SELF, Panel, Shape, Trace, esc, template_text
-from dashboard.figure.placement import tick_apart
+from dashboard.figure.placement import tick_apart, tick_inset
 from dashboard.figure.themes import PALETTE, SERIES_DASHES, SERIES_SYMBOLS, Theme
 from dashboard.figure.ticks import least_px
 from dashboard.figure.timeaxis import TimeAxis
@@ -220,7 +220,8 @@ def _least(axis: dict[str, Any], theme: Theme) -> float:
     """The thinnest the panel may be: room for three tick labels apart, and its rotated
     title's longest line."""
     low, high = axis["range"]
-    labels = least_px(low, high, tick_apart(theme), log=axis["type"] == "log")
+    log = axis["type"] == "log"
+    labels = least_px(low, high, tick_apart(theme), log=log, inset=tick_inset(theme))
     return max(
         theme.axis_px, labels, text_width(axis["title"]["text"], axis["title"]["font"]["size"]) + 8
     )

@@ -33,14 +33,22 @@ def label_ticks(axis: dict[str, Any], px: float, look: Theme) -> None:
     """Three or more labelled ticks at round values on a value axis `px` tall, as many as
     its height holds apart."""
     low, high = axis["range"]
-    chosen = ticks(low, high, px, tick_apart(look), log=axis["type"] == "log")
+    log = axis["type"] == "log"
+    chosen = ticks(low, high, px, tick_apart(look), log=log, inset=tick_inset(look))
     axis["tickmode"] = "array"
     axis["tickvals"] = list(chosen.values)
+    axis["range"] = [chosen.low, chosen.high]  # widened on a panel too thin for its labels
 
 
 def tick_apart(look: Theme) -> float:
     """How far apart, in px, the centres of two tick labels on a value axis must be."""
     return look.text_px(0.85) * 1.45
+
+
+def tick_inset(look: Theme) -> float:
+    """How far from a panel's ends a tick label's centre must stay, so that half of it does
+    not reach past half the gap into the next panel's labels."""
+    return max(0.0, look.text_px(0.85) * 0.65 - look.gap_px / 2)
 
 
 def place(

@@ -37,8 +37,9 @@ class Ticks:
 
 
 def _steps(span: float) -> Iterator[float]:
-    """Round steps from about a thousandth of `span` up to all of it, smallest first."""
-    power = math.floor(math.log10(span)) - 3
+    """Round steps from about a hundredth of `span` (more labels than any panel holds) up
+    to all of it, smallest first."""
+    power = math.floor(math.log10(span)) - 2
     while True:
         for nice in NICE:
             step = nice * 10.0**power
@@ -91,24 +92,55 @@ def _logarithmic(low: float, high: float) -> list[Ticks]:
     ]
 
 
-def _candidates(low: float, high: float, log: bool) -> list[Ticks]:
-    """Every acceptable labelling, densest first."""
+def _candidates(low: float, high: float, log: bool, inset: float = 0.0) -> list[Ticks]:
+    """Every acceptable labelling, densest first, with no tick nearer an end of the range
+    than `inset` (a share of the range)."""
     if high - low <= 0:
         raise ValueError(f"an axis range must grow: {low}..{high}")
-    found = list((_logarithmic if log else _linear)(low, high))
+    shrink = (high - low) * min(inset, 0.25)
+    found = [
+        Ticks(choice.values, low, high, log)
+        for choice in (_logarithmic if log else _linear)(low + shrink, high - shrink)
+    ]
     return sorted(found, key=lambda ticks: ticks.spacing(1.0))
 
 
-def ticks(low: float, high: float, px: float, apart: float, *, log: bool = False) -> Ticks:
-    """The densest labelling whose labels stay `apart` px apart on a panel `px` tall; on a
-    panel thinner than `least_px`, the sparsest one there is (still three labels)."""
-    choices = _candidates(low, high, log)
+def _widened(low: float, high: float, log: bool) -> Ticks:
+    """Three labels at the range's ends and middle, the range widened to round values:
+    the last resort of a panel too thin for anything else (labels px / 2 apart)."""
+    if log:
+        lo, hi = math.floor(low + _EPS), math.ceil(high - _EPS)
+        hi = max(hi, lo + 2)
+        every = max(1, math.ceil((hi - lo) / 2))
+        hi = lo + 2 * every
+        values = tuple(10.0 ** (lo + k * every) for k in range(3))
+        return Ticks(values, float(lo), float(hi), True)
+    for step in _steps((high - low) * 4):
+        lo, hi = math.floor(low / step + _EPS) * step, math.ceil(high / step - _EPS) * step
+        if round((hi - lo) / step) <= 2:
+            hi = lo + 2 * step
+            return Ticks(tuple(round(lo + k * step, 12) for k in range(3)), lo, hi, False)
+    raise AssertionError("a step as wide as the range always fits")  # pragma: no cover
+
+
+def ticks(
+    low: float, high: float, px: float, apart: float, *, log: bool = False, inset: float = 0.0
+) -> Ticks:
+    """The densest labelling whose labels stay `apart` px apart on a panel `px` tall, none
+    within `inset` px of its ends (where a label would reach into the next panel); on a
+    panel thinner than `least_px`, the range widened to three round values (`Ticks.low`
+    and `high` then say the new range)."""
+    choices = _candidates(low, high, log, inset / px if px > 0 else 0.0)
     for choice in choices:
         if choice.spacing(px) >= apart:
             return choice
-    return choices[-1]
+    widened = _widened(low, high, log)
+    return widened if widened.spacing(px) > choices[-1].spacing(px) else choices[-1]
 
 
-def least_px(low: float, high: float, apart: float, *, log: bool = False) -> float:
-    """The thinnest panel on which three or more labels of this range keep `apart` px apart."""
-    return apart / _candidates(low, high, log)[-1].spacing(1.0)
+def least_px(
+    low: float, high: float, apart: float, *, log: bool = False, inset: float = 0.0
+) -> float:
+    """The thinnest panel on which three or more labels of this range keep `apart` px apart,
+    none within `inset` px of its ends."""
+    return apart / _candidates(low, high, log)[-1].spacing(1.0) + 2 * inset
