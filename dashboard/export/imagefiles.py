@@ -1,16 +1,15 @@
-"""Image files as journals want them: resolution in PNG and TIFF, SVG in mm with its font."""
+"""Image files as journals want them: resolution in PNG and TIFF, SVG in mm with its fonts."""
 
 from __future__ import annotations
 
-import base64
-import functools
+import html
 import io
 import re
 import struct
 import zlib
-from pathlib import Path
 
 from dashboard.export.sizes import MM_PER_INCH, ImageSize
+from dashboard.fonts.embed import embedded_css
 
 
 def png_with_dpi(png: bytes, dpi: float) -> bytes:
@@ -47,52 +46,26 @@ def tiff_from_png(png: bytes, dpi: float) -> bytes:
 
 
 _SVG_SIZE = re.compile(r'(<svg\b[^>]*?)\swidth="([\d.]+)"\sheight="([\d.]+)"')
+_SVG_TEXT = re.compile(r">([^<]+)<")
 
 
 def physical_svg(svg: bytes, size: ImageSize) -> bytes:
-    """An SVG of a print size with its width and height in millimetres (viewBox unchanged),
-    and the print look's font embedded."""
-    if size.mm is None:
-        return svg
+    """The SVG with the shipped fonts it uses embedded, cut down to its characters (so it
+    reads the same on a computer without them, CJK included), and, for a print size, its
+    width and height in millimetres (viewBox unchanged)."""
     text = svg.decode("utf-8")
     match = _SVG_SIZE.search(text, 0, 2000)
     if match is None:
         return svg
-    # the promised width exactly; the height in proportion
-    width = size.mm
-    height = float(match.group(3)) * size.mm / float(match.group(2))
-    sized = f'{match.group(1)} width="{width:.2f}mm" height="{height:.2f}mm"'
+    sized = match.group(0)
+    if size.mm is not None:
+        # the promised width exactly; the height in proportion
+        width = size.mm
+        height = float(match.group(3)) * size.mm / float(match.group(2))
+        sized = f'{match.group(1)} width="{width:.2f}mm" height="{height:.2f}mm"'
     opening = text.index(">", match.end()) + 1
-    fonts = _embedded_fonts() if PRINT_FONT in text else ""
+    used = html.unescape("".join(_SVG_TEXT.findall(text)))
+    fonts = f"<defs><style>{embedded_css(used)}</style></defs>"
     return (
         text[: match.start()] + sized + text[match.end() : opening] + fonts + text[opening:]
     ).encode("utf-8")
-
-
-PRINT_FONT = "Liberation Sans"  # the print look's font after Arial, with Arial's widths
-FONT_FILES = {
-    "normal": "LiberationSans-Regular.ttf",
-    "bold": "LiberationSans-Bold.ttf",
-}
-FONT_FOLDERS = (
-    Path("/usr/share/fonts/truetype/liberation2"),
-    Path("/usr/share/fonts/truetype/liberation"),
-)
-
-
-@functools.cache
-def _embedded_fonts() -> str:
-    """Liberation Sans (SIL Open Font License) inside the SVG as Arial, so the figure reads
-    the same on a machine without either font; empty when the font is not installed."""
-    faces = []
-    for weight, name in FONT_FILES.items():
-        found = next((folder / name for folder in FONT_FOLDERS if (folder / name).is_file()), None)
-        if found is None:
-            continue
-        data = base64.b64encode(found.read_bytes()).decode("ascii")
-        # as Arial, the first family the print look asks for
-        faces.append(
-            f'@font-face{{font-family:"Arial";font-weight:{weight};'
-            f"src:url(data:font/ttf;base64,{data}) format('truetype')}}"
-        )
-    return f"<defs><style>{''.join(faces)}</style></defs>" if faces else ""

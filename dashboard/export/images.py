@@ -1,4 +1,4 @@
-"""Images of a case's figure (PNG, TIFF, SVG, PDF), drawn by kaleido 1 in one headless Chromium.
+"""Images of a case's figure (PNG, TIFF, SVG, PDF), drawn by one headless Chromium.
 
 Sizes are promises kept to the pixel: `slide` is 1920x1080, `column` 85 mm and `page`
 180 mm wide (1004 and 2126 px at 300 dpi), `WxHmm` exactly that many millimetres, `WxH`
@@ -14,11 +14,16 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import io
+import math
 import os
+import re
 import shutil
 import threading
+import warnings
 from collections import deque
-from collections.abc import Coroutine, Iterable, Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -26,6 +31,8 @@ from typing import Any, TypeVar
 import plotly.graph_objects as go
 
 from dashboard.export.base import ExportError, write_atomic
+from dashboard.export.chromium import Chromium
+from dashboard.export.drawn import Drawn, check
 from dashboard.export.imagefiles import physical_svg, png_with_dpi, tiff_from_png
 from dashboard.export.sizes import (
     CSS_PX_PER_INCH,
@@ -38,6 +45,7 @@ from dashboard.export.sizes import (
     parse_size,
 )
 from dashboard.figure import build_figure
+from dashboard.figure.warnings import FigureWarning
 from dashboard.model import Case
 
 IMAGE_FORMATS = ("png", "tif", "tiff", "svg", "pdf")
@@ -53,7 +61,18 @@ NO_BROWSER = (
     "(or set BROWSER_PATH to a Chromium or Chrome program)"
 )
 
+REDRAWS = 2  # layouts after the first, when the browser needed more room than reserved
 T = TypeVar("T")
+Figure = go.Figure | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A figure to draw, and how to lay it out again when the browser needed more room
+    above or below the plot than the layout reserved (`relayout(pushed)`, px top, bottom)."""
+
+    figure: Figure
+    relayout: Callable[[tuple[float, float]], Figure] | None = None
 
 
 def image_figure(
@@ -81,8 +100,17 @@ def image_figure(
     return figure
 
 
+def image_drawing(case: Case, size: ImageSize, *, theme: str | None = None, **view: Any) -> Drawing:
+    """The case's figure for `size`, with its own way to be laid out again."""
+    view.pop("pushed", None)
+    return Drawing(
+        image_figure(case, size, theme=theme, **view),
+        lambda pushed: image_figure(case, size, theme=theme, pushed=pushed, **view),
+    )
+
+
 def browser_path() -> str:
-    """The Chromium kaleido drives: BROWSER_PATH when set, else the first one on PATH."""
+    """The Chromium that draws images: BROWSER_PATH when set, else the first one on PATH."""
     given = os.environ.get("BROWSER_PATH")
     if given:
         if Path(given).is_file() and os.access(given, os.X_OK):
@@ -101,8 +129,10 @@ def browser_path() -> str:
 class ImageRenderer:
     """One headless Chromium, started once and kept for every image drawn through it.
 
-    kaleido is asynchronous; its event loop runs in a thread of its own so that callers
+    Playwright is asynchronous; its event loop runs in a thread of its own so that callers
     stay synchronous, and every wait has a time limit, so a stuck browser cannot hang a run.
+    Every figure's drawn texts are read back and checked before its file is made; what a
+    reader would see wrong is said as a `FigureWarning` naming the case and the texts.
     """
 
     def __init__(self, *, tabs: int = 2, timeout: float = RENDER_TIMEOUT) -> None:
@@ -110,7 +140,7 @@ class ImageRenderer:
         self.timeout = timeout
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._kaleido: Any = None
+        self._chromium: Chromium | None = None
 
     def __enter__(self) -> ImageRenderer:
         self.open()
@@ -135,7 +165,7 @@ class ImageRenderer:
         )
         self._thread.start()
         try:
-            self._kaleido = self._wait(self._start(path), OPEN_TIMEOUT, "start")
+            self._chromium = self._wait(self._start(path), OPEN_TIMEOUT, "start")
         except ExportError:
             self.close()
             raise
@@ -145,21 +175,16 @@ class ImageRenderer:
                 f"Chromium at {path} could not be started ({error}); {NO_BROWSER}"
             ) from None
 
-    async def _start(self, path: str) -> Any:
-        import kaleido
+    async def _start(self, path: str) -> Chromium:
+        chromium = Chromium(path, self.tabs, self.timeout)
+        await chromium.open()
+        return chromium
 
-        # mathjax=False: kaleido would otherwise load MathJax from a CDN; nothing is fetched
-        browser = kaleido.Kaleido(path=path, n=self.tabs, mathjax=False, timeout=self.timeout)
-        await browser.open()
-        return browser
-
-    def image(self, figure: go.Figure | dict[str, Any], fmt: str, size: ImageSize) -> bytes:
+    def image(self, figure: Figure | Drawing, fmt: str, size: ImageSize) -> bytes:
         """The figure drawn as `fmt` (png, tif, svg, pdf) at `size`."""
-        return finish(bytes(self._result(self._submit(figure, fmt, size), "draw")), fmt, size)
+        return self._finished(self._submit(figure, fmt, size), fmt, size)
 
-    def images(
-        self, jobs: Iterable[tuple[go.Figure | dict[str, Any], str, ImageSize]]
-    ) -> Iterator[bytes]:
+    def images(self, jobs: Iterable[tuple[Figure | Drawing, str, ImageSize]]) -> Iterator[bytes]:
         """Each (figure, format, size) drawn, in order; the browser's tabs work side by side
         while the next figures are being built."""
         waiting: deque[tuple[concurrent.futures.Future[Any], str, ImageSize]] = deque()
@@ -175,24 +200,44 @@ class ImageRenderer:
                 future.cancel()
 
     def _finished(self, future: concurrent.futures.Future[Any], fmt: str, size: ImageSize) -> bytes:
-        return finish(bytes(self._result(future, "draw")), fmt, size)
+        data, drawn, name = self._result(future, "draw")
+        problems = check(drawn)
+        if problems:
+            warnings.warn(f"{name}: {problems.describe()}", FigureWarning, stacklevel=3)
+        return finish(bytes(data), fmt, size)
 
     def _submit(
-        self, figure: go.Figure | dict[str, Any], fmt: str, size: ImageSize
+        self, figure: Figure | Drawing, fmt: str, size: ImageSize
     ) -> concurrent.futures.Future[Any]:
         if fmt not in IMAGE_FORMATS:
             raise ExportError(f"cannot draw {fmt!r}; expected one of {', '.join(IMAGE_FORMATS)}")
         fmt = fmt if fmt in DRAWN else "png"
         self.open()
-        assert self._loop is not None
-        spec = figure if isinstance(figure, dict) else figure.to_dict()
-        layout = spec.get("layout", {})
-        height = size.height or layout.get("height") or round(size.width * 9 / 16)
-        # A little over the exact ratio: the browser truncates width * scale to whole pixels.
-        scale = (size.pixel_width + 0.25) / size.width if fmt == "png" else 1
-        opts = {"format": fmt, "width": size.width, "height": height, "scale": scale}
-        coroutine = self._kaleido.calc_fig(spec, opts=opts)
+        assert self._loop is not None and self._chromium is not None
+        drawing = figure if isinstance(figure, Drawing) else Drawing(figure)
+        coroutine = self._draw(drawing, fmt, size)
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+
+    async def _draw(self, drawing: Drawing, fmt: str, size: ImageSize) -> tuple[bytes, Drawn, str]:
+        """Draw, and while the browser pushed the plot's margins past what the layout
+        reserved (a longer tick label, a taller legend), lay out again with that room."""
+        assert self._chromium is not None
+        spec = _spec(drawing.figure)
+        pushed = (0.0, 0.0)
+        for attempt in range(REDRAWS + 1):
+            height = size.height or spec["layout"].get("height") or round(size.width * 9 / 16)
+            scale = size.pixel_width / size.width if fmt == "png" else 1.0
+            data, drawn = await asyncio.wait_for(
+                self._chromium.draw(spec, fmt, size.width, height, scale), self.timeout
+            )
+            more = _pushed(spec, drawn)
+            if drawing.relayout is None or more is None or attempt == REDRAWS:
+                break
+            pushed = (pushed[0] + more[0], pushed[1] + more[1])
+            spec = _spec(drawing.relayout(pushed))
+        if fmt == "png":
+            data = exact_pixels(data, round(size.width * scale), round(height * scale))
+        return data, drawn, figure_name(spec)
 
     def _wait(self, coroutine: Coroutine[Any, Any, T], timeout: float, doing: str) -> T:
         assert self._loop is not None
@@ -206,7 +251,7 @@ class ImageRenderer:
         timeout = timeout or (self.timeout + 5) * (self.tabs + 1)
         try:
             return future.result(timeout)
-        except concurrent.futures.TimeoutError:
+        except (concurrent.futures.TimeoutError, TimeoutError):
             future.cancel()
             raise ExportError(
                 f"Chromium did not {doing} the image within {timeout:g} s; try again, "
@@ -221,19 +266,56 @@ class ImageRenderer:
 
     def close(self) -> None:
         """Stop Chromium and the thread that talks to it."""
-        loop, thread, browser = self._loop, self._thread, self._kaleido
-        self._loop = self._thread = self._kaleido = None
+        loop, thread, chromium = self._loop, self._thread, self._chromium
+        self._loop = self._thread = self._chromium = None
         if loop is None:
             return
-        if browser is not None:
+        if chromium is not None:
             with contextlib.suppress(Exception):
-                asyncio.run_coroutine_threadsafe(browser.close(), loop).result(CLOSE_TIMEOUT)
+                asyncio.run_coroutine_threadsafe(chromium.close(), loop).result(CLOSE_TIMEOUT)
         loop.call_soon_threadsafe(loop.stop)
         if thread is not None:
             thread.join(CLOSE_TIMEOUT)
             if thread.is_alive():
                 return  # leave a stuck loop to the daemon thread rather than hang here
         loop.close()
+
+
+def _spec(figure: Figure) -> dict[str, Any]:
+    return figure if isinstance(figure, dict) else figure.to_dict()
+
+
+def _pushed(spec: dict[str, Any], drawn: Drawn) -> tuple[float, float] | None:
+    """How many px more than reserved plotly needed above and below the plot, if any."""
+    margin = spec.get("layout", {}).get("margin") or {}
+    if not drawn.plot or "t" not in margin or "b" not in margin:
+        return None
+    top = max(0.0, drawn.plot["t"] - margin["t"])
+    bottom = max(0.0, drawn.plot["b"] - margin["b"])
+    return (math.ceil(top), math.ceil(bottom)) if top > 0.5 or bottom > 0.5 else None
+
+
+def figure_name(spec: dict[str, Any]) -> str:
+    """What a warning calls a figure: its case's or series' title."""
+    meta = spec.get("layout", {}).get("meta") or {}
+    title = meta.get("case_title") or meta.get("title")
+    if not title:
+        title = (spec.get("layout", {}).get("title") or {}).get("text") or "the figure"
+    return repr(re.sub(r"<[^>]+>", "", str(title)))
+
+
+def exact_pixels(png: bytes, width: int, height: int) -> bytes:
+    """The PNG at exactly `width` x `height` pixels: a screenshot at a fractional device
+    scale can come out a pixel wider or taller, which a promised size does not allow."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        if image.size == (width, height):
+            return png
+        fitted = image.resize((width, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    fitted.save(out, format="PNG")
+    return out.getvalue()
 
 
 def finish(data: bytes, fmt: str, size: ImageSize) -> bytes:
@@ -260,7 +342,7 @@ def write_image(
 ) -> Path:
     """Write the case's figure as the image `path`'s suffix names (png, tif, svg, pdf)."""
     image_size = image_size_for(path, size, theme=theme, height_mm=height_mm, dpi=dpi)
-    figure = image_figure(case, image_size, theme=theme, **view)
+    figure = image_drawing(case, image_size, theme=theme, **view)
     if renderer is None:
         with ImageRenderer(tabs=1) as own:
             return write_figures([(figure, path)], own, image_size)[0]
@@ -297,20 +379,20 @@ def write_images(
         return []
     image_size = image_size_for(targets[0][1], size, theme=theme, height_mm=height_mm, dpi=dpi)
     figures = (
-        (image_figure(case, image_size, theme=theme, **view), path) for case, path in targets
+        (image_drawing(case, image_size, theme=theme, **view), path) for case, path in targets
     )
     return write_figures(figures, renderer, image_size)
 
 
 def write_figures(
-    figures: Iterable[tuple[go.Figure | dict[str, Any], Path]],
+    figures: Iterable[tuple[Figure | Drawing, Path]],
     renderer: ImageRenderer,
     size: ImageSize,
 ) -> list[Path]:
     """Write each figure, already laid out for `size`, to its path (format by suffix)."""
     targets: list[Path] = []
 
-    def jobs() -> Iterator[tuple[go.Figure | dict[str, Any], str, ImageSize]]:
+    def jobs() -> Iterator[tuple[Figure | Drawing, str, ImageSize]]:
         for figure, path in figures:
             targets.append(path)
             yield figure, _format(path), size
@@ -330,9 +412,11 @@ __all__ = [
     "IMAGE_FORMATS",
     "MM_PER_INCH",
     "SIZES",
+    "Drawing",
     "ImageRenderer",
     "ImageSize",
     "browser_path",
+    "image_drawing",
     "image_figure",
     "image_size_for",
     "parse_size",

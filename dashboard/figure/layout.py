@@ -50,6 +50,9 @@ class FigureOptions:
     ceiling: int | None = None  # unless no step makes room: then no taller than this
     fluid: bool = False  # fill the page's width and grow to fit, whatever the theme's size
     families: tuple[str, ...] = ()  # treatment classes in hue order, shared across a series
+    # px the browser needed above and below the plot beyond what was reserved (tick labels,
+    # titles, legend), read back from a drawing: the next layout reserves them
+    pushed: tuple[float, float] = (0.0, 0.0)
 
     @classmethod
     def of(cls, **options: Any) -> FigureOptions:
@@ -59,6 +62,9 @@ class FigureOptions:
         if options.get("window") is not None:
             low, high = options["window"]
             options["window"] = (float(low), float(high))
+        if options.get("pushed") is not None:
+            top, bottom = options["pushed"]
+            options["pushed"] = (float(top), float(bottom))
         return cls(**{key: value for key, value in options.items() if value is not None})
 
 
@@ -241,6 +247,8 @@ def _frame(setting: _Setting, look: Theme, panels: list[Panel]) -> _Frame:
             columns = max(1, min(len(names), int(plot_px // need)))
             lines = -(-len(names) // columns)
             bottom += round(lines * look.text_px(0.85) * LEGEND_GRID_LINE) + 4
+    top += setting.options.pushed[0]
+    bottom += setting.options.pushed[1]
     gaps = look.gap_px * max(len(panels) - 1, 0)
     natural = sum(p.px for p in panels) + gaps
     height = natural + top + bottom if panels else top + bottom + 200

@@ -8,7 +8,8 @@ as browsers do, by the first face in the list that has it:
 - Liberation Sans (regular, bold): Latin, Greek, Cyrillic, with Arial's widths (SIL OFL 1.1);
 - IPAexGothic: Japanese, and the symbols ℃, ①, ★ (IPA Font License 1.0);
 - Droid Sans Fallback: Chinese (Apache 2.0);
-- NanumGothic: Korean (SIL OFL 1.1);
+- NanumGothic: Korean (SIL OFL 1.1; shipped without its empty VTT source tables, TSI0-5,
+  which browsers refuse to load);
 - DejaVu Sans: most other scripts and symbols (Bitstream Vera licence).
 
 All are TrueType (glyf outlines), which PDF writers embed as CID fonts, not Type 3.

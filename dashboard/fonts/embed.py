@@ -28,11 +28,14 @@ def subset(face: Face, characters: frozenset[str]) -> bytes:
     options.hinting = False  # browsers and PDF viewers draw these sizes unhinted anyway
     options.drop_tables += ["DSIG", "FFTM", "TSI0", "TSI1", "TSI2", "TSI3", "TSI5"]
     font = fontsubset.load_font(str(face.path), options)
-    cutter = fontsubset.Subsetter(options)
-    cutter.populate(unicodes=[ord(c) for c in characters])
-    cutter.subset(font)
-    out = io.BytesIO()
-    font.save(out)
+    try:
+        cutter = fontsubset.Subsetter(options)
+        cutter.populate(unicodes=[ord(c) for c in characters])
+        cutter.subset(font)
+        out = io.BytesIO()
+        font.save(out)
+    finally:
+        font.close()
     return out.getvalue()
 
 
