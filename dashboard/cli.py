@@ -323,7 +323,7 @@ def _render_series(
     group: str | None,
     dates: str = "exact",
 ) -> None:
-    from dashboard.series.export import save_series
+    from dashboard.export.series import save_series
     from dashboard.series.load import series_with_dates
 
     if output.suffix.lower() in (".yaml", ".yml"):

@@ -7,7 +7,6 @@ calendar dates change.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -16,7 +15,6 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from dashboard.load import Catalog
 from dashboard.model import Case, Day0, Time, format_date, format_number
 
 DateView = Literal["exact", "shifted", "coarse", "hidden"]
@@ -48,17 +46,6 @@ def with_dates(case: Case, dates: str = "exact") -> Case:
         shown = format_date(day0.anchor, "month") if day0.precision == "month" else None
         label = f"{label} ({shown or coarse_date(day0.anchor)})"
     return relative.model_copy(update={"day0": Day0(label=label)})
-
-
-def catalog_with_dates(catalog: Catalog, dates: str = "exact") -> Catalog:
-    """Every case of a catalog shown the same way."""
-    if dates == "exact":
-        return catalog
-    cases = {
-        key: dataclasses.replace(item, case=with_dates(item.case, dates))
-        for key, item in catalog.cases.items()
-    }
-    return dataclasses.replace(catalog, cases=cases)
 
 
 def coarse_date(date: dt.date) -> str:

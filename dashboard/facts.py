@@ -1,4 +1,5 @@
-"""The facts every surface shows about a case or a series, composed once.
+"""The facts every surface shows about a case, composed once (a series' are composed the same
+way in `dashboard.series.facts`, a layer above).
 
 Pages, the site, the 404 page, the deck and the Dash layout all take their title, patient
 line, day 0 text, citation with its DOI and PubMed links, caption and course in words from
@@ -13,7 +14,6 @@ from urllib.parse import quote
 
 from dashboard.describe import caption, course_account, patient_line
 from dashboard.model import Case, format_date
-from dashboard.series.load import SeriesFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,34 +100,4 @@ def case_facts(case: Case) -> CaseFacts:
         citation=citation(case),
         caption=caption(case),
         account=tuple(course_account(case)),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesFacts:
-    """What a series' surfaces show beside its view."""
-
-    id: str
-    title: str
-    summary: str | None
-    anchor: str
-    cases: tuple[tuple[str, str], ...]  # (id, title) of the valid cases, in order
-    panels: tuple[tuple[str, str], ...]
-    invalid: tuple[str, ...]
-    caption: str  # of the view asked for
-
-
-def series_facts(series_file: SeriesFile, view: str = "series") -> SeriesFacts:
-    """Every fact of a series its surfaces show, composed once; the caption of `view`."""
-    from dashboard.series.export import series_caption_for
-
-    return SeriesFacts(
-        id=series_file.id,
-        title=series_file.title,
-        summary=series_file.series.summary,
-        anchor=series_file.series.align.label(),
-        cases=tuple((item.id, item.case.title) for item in series_file.cases),
-        panels=tuple((item.id, item.case.title) for item in series_file.panels),
-        invalid=series_file.invalid,
-        caption=series_caption_for(series_file, view),
     )

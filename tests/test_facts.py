@@ -6,8 +6,9 @@ from pathlib import Path
 
 from dashboard.app.routes import missing_html
 from dashboard.export.page import citation_html, facts_html
-from dashboard.facts import case_facts, series_facts
+from dashboard.facts import case_facts
 from dashboard.load import load_case, parse_case
+from dashboard.series.facts import series_facts
 from dashboard.series.load import load_series
 from tests.conftest import TIMELINES
 

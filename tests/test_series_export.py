@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from dashboard.cli import cli
 from dashboard.export import ExportError
-from dashboard.series.export import save_series
+from dashboard.export.series import save_series
 from dashboard.series.load import load_series
 from tests.conftest import TIMELINES
 from tests.series_data import write_series

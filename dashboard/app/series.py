@@ -30,9 +30,10 @@ from dashboard.app.series_layout import (
 )
 from dashboard.app.state import edited_controls
 from dashboard.export.base import ExportError
+from dashboard.export.series import series_figure
 from dashboard.export.templating import render
 from dashboard.problems import InvalidCase
-from dashboard.series.export import series_caption_for, series_figure
+from dashboard.series.caption import series_caption_for
 from dashboard.series.load import SeriesFile
 from dashboard.series.model import GROUPS, SORTS
 from dashboard.series.outcomes import compute, table, to_csv
@@ -259,7 +260,7 @@ def add_routes(server: Flask, library: Library) -> None:
 
     @server.route(EXPORT + "<series_id>.html")
     def series_html(series_id: str) -> Response:
-        from dashboard.series.export import series_page as page
+        from dashboard.export.series import series_page as page
 
         found, _ = lookup(library, series_id)
         if found is None:

@@ -14,8 +14,8 @@ from dash import dcc, html
 from dashboard.app.cases import Library
 from dashboard.app.index import missing_page
 from dashboard.app.layout import WATCH_MS, attrs, case_href, top_bar
+from dashboard.export.series import outcome_rows
 from dashboard.problems import InvalidCase
-from dashboard.series.export import outcome_rows
 from dashboard.series.load import SeriesFile, load_series_paths, series_paths
 from dashboard.series.model import SORTS
 from dashboard.series.outcomes import COLUMNS

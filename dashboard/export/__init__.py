@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dashboard.dates import catalog_with_dates
+from dashboard.dates import with_dates
 from dashboard.export.base import ExportError, write_atomic
 from dashboard.export.images import (
     IMAGE_FORMATS,
@@ -109,8 +109,11 @@ def render_folder(
     output = Path(output)
     if output.exists() and not output.is_dir():
         raise ExportError(f"{output} is a file; give a folder to write the {fmt} files into")
-    catalog = catalog_with_dates(load_folder(folder), dates)
-    targets = [(item.case, output / f"{item.id}{suffix}") for item in catalog.cases.values()]
+    catalog = load_folder(folder)
+    targets = [
+        (with_dates(item.case, dates), output / f"{item.id}{suffix}")
+        for item in catalog.cases.values()
+    ]
     if progress is not None and catalog.invalid:
         progress(len(catalog.invalid))  # skipped files count as done
     view: dict[str, Any] = {"axis": axis} if axis else {}

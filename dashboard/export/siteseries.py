@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from dashboard.export.series import series_figure, series_page
 from dashboard.export.sitewrite import Staging
 from dashboard.load import Catalog, inside, read_text
 from dashboard.problems import InvalidCase
@@ -158,8 +159,6 @@ class SiteSeries:
         theme: str,
         shared: dict[str, str],
     ) -> list[tuple[str, str]]:
-        from dashboard.series.export import series_figure, series_page
-
         views = ["series"] + (["panels"] if series_file.series.panels is not None else [])
         names = []
         for view in views:

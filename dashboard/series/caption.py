@@ -6,7 +6,7 @@ from dashboard.describe import abbreviations, day0_when, is_approximate
 from dashboard.model.times import format_interval
 from dashboard.series.load import SeriesFile
 from dashboard.series.marks import lower_first as _lower
-from dashboard.series.outcomes import Outcomes, summary
+from dashboard.series.outcomes import Outcomes, compute, summary
 from dashboard.series.panels import panel_label
 
 
@@ -68,3 +68,10 @@ def series_caption(series_file: SeriesFile, outcomes: Outcomes) -> str:
         parts.append(f"Left out (their files have problems): {', '.join(series_file.invalid)}.")
     parts.append(_abbreviation_list(series_file, panels=False))
     return " ".join(part for part in parts if part)
+
+
+def series_caption_for(series_file: SeriesFile, view: str) -> str:
+    """The figure legend of the view."""
+    if view == "panels":
+        return panels_caption(series_file)
+    return series_caption(series_file, compute(series_file))

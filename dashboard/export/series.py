@@ -23,8 +23,7 @@ from dashboard.export.images import (
 )
 from dashboard.export.page import figure_html, page_css, plotlyjs_html
 from dashboard.export.templating import render
-from dashboard.facts import series_facts
-from dashboard.series.caption import panels_caption, series_caption
+from dashboard.series.facts import series_facts
 from dashboard.series.figure import Link, series_spec
 from dashboard.series.load import SeriesFile
 from dashboard.series.outcomes import COLUMNS, cell_text, compute, table
@@ -71,13 +70,6 @@ def series_figure(
         link=link,
         **options,
     )
-
-
-def series_caption_for(series_file: SeriesFile, view: str) -> str:
-    """The figure legend of the view."""
-    if view == "panels":
-        return panels_caption(series_file)
-    return series_caption(series_file, compute(series_file))
 
 
 def _tallest_px() -> int:
