@@ -26,7 +26,7 @@ from collections.abc import Callable, Coroutine, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import plotly.graph_objects as go
 
@@ -63,7 +63,7 @@ NO_BROWSER = (
 
 REDRAWS = 2  # layouts after the first, when the browser needed more room than reserved
 T = TypeVar("T")
-Figure = go.Figure | dict[str, Any]
+Figure: TypeAlias = go.Figure | dict[str, Any]
 
 
 @dataclass(frozen=True)

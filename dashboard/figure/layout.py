@@ -226,7 +226,7 @@ def _arrange(setting: _Setting) -> _Frame:
 
 def _frame(setting: _Setting, look: Theme, panels: list[Panel]) -> _Frame:
     """The natural placement of `panels`: margins, legend, and the height they ask for."""
-    top, bottom = MARGIN[look.name]
+    top, bottom = map(float, MARGIN[look.name])
     if look.row_px < get_theme(look.name).row_px:  # made compact
         bottom = round(bottom * (TIGHT_BOTTOM if look.x_title < 1 else COMPACT_BOTTOM))
     columns = 1

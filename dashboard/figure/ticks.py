@@ -109,17 +109,15 @@ def _widened(low: float, high: float, log: bool) -> Ticks:
     """Three labels at the range's ends and middle, the range widened to round values:
     the last resort of a panel too thin for anything else (labels px / 2 apart)."""
     if log:
-        lo, hi = math.floor(low + _EPS), math.ceil(high - _EPS)
-        hi = max(hi, lo + 2)
-        every = max(1, math.ceil((hi - lo) / 2))
-        hi = lo + 2 * every
-        values = tuple(10.0 ** (lo + k * every) for k in range(3))
-        return Ticks(values, float(lo), float(hi), True)
+        first, last = math.floor(low + _EPS), math.ceil(high - _EPS)
+        every = max(1, math.ceil((last - first) / 2))
+        values = tuple(10.0 ** (first + k * every) for k in range(3))
+        return Ticks(values, float(first), float(first + 2 * every), True)
     for step in _steps((high - low) * 4):
-        lo, hi = math.floor(low / step + _EPS) * step, math.ceil(high / step - _EPS) * step
-        if round((hi - lo) / step) <= 2:
-            hi = lo + 2 * step
-            return Ticks(tuple(round(lo + k * step, 12) for k in range(3)), lo, hi, False)
+        lo = math.floor(low / step + _EPS) * step
+        if math.ceil(high / step - _EPS) * step - lo <= 2 * step + _EPS * step:
+            values = tuple(round(lo + k * step, 12) for k in range(3))
+            return Ticks(values, lo, lo + 2 * step, False)
     raise AssertionError("a step as wide as the range always fits")  # pragma: no cover
 
 
