@@ -72,7 +72,16 @@ class Drawing:
     above or below the plot than the layout reserved (`relayout(pushed)`, px top, bottom)."""
 
     figure: Figure
-    relayout: Callable[[tuple[float, float]], Figure] | None = None
+    relayout: Callable[[Room], Figure] | None = None
+
+
+@dataclass(frozen=True)
+class Room:
+    """What the browser needed that the layout had not reserved: px above and below the
+    plot (pushed margins) and the plot's width as drawn (the legend and row labels set it)."""
+
+    pushed: tuple[float, float] = (0.0, 0.0)
+    plot_width: float | None = None
 
 
 def image_figure(
@@ -103,9 +112,12 @@ def image_figure(
 def image_drawing(case: Case, size: ImageSize, *, theme: str | None = None, **view: Any) -> Drawing:
     """The case's figure for `size`, with its own way to be laid out again."""
     view.pop("pushed", None)
+    view.pop("plot_width", None)
     return Drawing(
         image_figure(case, size, theme=theme, **view),
-        lambda pushed: image_figure(case, size, theme=theme, pushed=pushed, **view),
+        lambda room: image_figure(
+            case, size, theme=theme, pushed=room.pushed, plot_width=room.plot_width, **view
+        ),
     )
 
 
@@ -223,18 +235,18 @@ class ImageRenderer:
         reserved (a longer tick label, a taller legend), lay out again with that room."""
         assert self._chromium is not None
         spec = _spec(drawing.figure)
-        pushed = (0.0, 0.0)
+        room = Room()
         for attempt in range(REDRAWS + 1):
             height = size.height or spec["layout"].get("height") or round(size.width * 9 / 16)
             scale = size.pixel_width / size.width if fmt == "png" else 1.0
             data, drawn = await asyncio.wait_for(
                 self._chromium.draw(spec, fmt, size.width, height, scale), self.timeout
             )
-            more = _pushed(spec, drawn)
+            more = _room(spec, drawn, room)
             if drawing.relayout is None or more is None or attempt == REDRAWS:
                 break
-            pushed = (pushed[0] + more[0], pushed[1] + more[1])
-            spec = _spec(drawing.relayout(pushed))
+            room = more
+            spec = _spec(drawing.relayout(room))
         if fmt == "png":
             data = exact_pixels(data, round(size.width * scale), round(height * scale))
         return data, drawn, figure_name(spec)
@@ -285,14 +297,21 @@ def _spec(figure: Figure) -> dict[str, Any]:
     return figure if isinstance(figure, dict) else figure.to_dict()
 
 
-def _pushed(spec: dict[str, Any], drawn: Drawn) -> tuple[float, float] | None:
-    """How many px more than reserved plotly needed above and below the plot, if any."""
-    margin = spec.get("layout", {}).get("margin") or {}
+def _room(spec: dict[str, Any], drawn: Drawn, room: Room) -> Room | None:
+    """The room the next layout should reserve, when the drawing shows it needed more above
+    or below the plot than reserved, or its plot is not as wide as the layout assumed."""
+    layout = spec.get("layout", {})
+    margin = layout.get("margin") or {}
     if not drawn.plot or "t" not in margin or "b" not in margin:
         return None
     top = max(0.0, drawn.plot["t"] - margin["t"])
     bottom = max(0.0, drawn.plot["b"] - margin["b"])
-    return (math.ceil(top), math.ceil(bottom)) if top > 0.5 or bottom > 0.5 else None
+    assumed = (layout.get("meta") or {}).get("plot_width")
+    wider = assumed is not None and abs(drawn.plot["w"] - assumed) > max(2.0, 0.01 * assumed)
+    if top <= 0.5 and bottom <= 0.5 and not wider:
+        return None
+    pushed = (room.pushed[0] + math.ceil(top), room.pushed[1] + math.ceil(bottom))
+    return Room(pushed, drawn.plot["w"])
 
 
 def figure_name(spec: dict[str, Any]) -> str:
@@ -415,6 +434,7 @@ __all__ = [
     "Drawing",
     "ImageRenderer",
     "ImageSize",
+    "Room",
     "browser_path",
     "image_drawing",
     "image_figure",

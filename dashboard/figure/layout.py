@@ -53,6 +53,7 @@ class FigureOptions:
     # px the browser needed above and below the plot beyond what was reserved (tick labels,
     # titles, legend), read back from a drawing: the next layout reserves them
     pushed: tuple[float, float] = (0.0, 0.0)
+    plot_width: float | None = None  # px, as drawn; else estimated from the figure's width
 
     @classmethod
     def of(cls, **options: Any) -> FigureOptions:
@@ -125,7 +126,8 @@ def _resolve(case: Case, options: FigureOptions) -> _Setting:
     # In a page (the dashboard's card) the slides look keeps its type but not its 1920x1080.
     width = options.width or (None if options.fluid else look.width)
     height = options.height or (None if options.fluid else look.height)
-    t = TimeAxis.build(case, options.axis, options.reveal, options.window, (width or 1200) * 0.7)
+    plot_width = options.plot_width or (width or 1200) * 0.7
+    t = TimeAxis.build(case, options.axis, options.reveal, options.window, plot_width)
     kept = None
     whole = case
     if options.reveal is not None:
@@ -303,6 +305,7 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
         "reveal": reveal,
         "panels": [p.name for p in frame.panels if p.name],
         "plot_px": round(plot_height),
+        "plot_width": round(t.plot_px, 1),
     }
     if setting.kept is not None:
         restore_refs(data, setting.kept)

@@ -133,7 +133,12 @@ def ticks(
         if choice.spacing(px) >= apart:
             return choice
     widened = _widened(low, high, log)
-    return widened if widened.spacing(px) > choices[-1].spacing(px) else choices[-1]
+    if widened.spacing(px) <= choices[-1].spacing(px):
+        return choices[-1]
+    # the outer labels kept `inset` px inside the panel's ends, like any other
+    share = min(inset / px, 0.25) if px > 0 else 0.0
+    pad = (widened.high - widened.low) * share / (1 - 2 * share)
+    return Ticks(widened.values, widened.low - pad, widened.high + pad, log)
 
 
 def least_px(
