@@ -15,6 +15,7 @@ from playwright.sync_api import Page, Route
 from dashboard.export import ExportError, siteindex
 from dashboard.export import site as site_module
 from dashboard.export.site import MANIFEST, export_site
+from dashboard.fonts import FACES
 from tests.conftest import CASE_FILES, INVALID, ROOT, PageProblems
 
 OpenPage = Callable[..., tuple[Page, PageProblems]]
@@ -66,8 +67,10 @@ def test_every_valid_case_gets_a_page_and_plotly_js_is_written_once(
         assert not re.search(r"""(?:src|href)=["']/(?!/)""", html)  # no root-relative links
     written = manifest(site)
     assert written["complete"] is True
+    fonts = [f"fonts/{face.file}" for face in FACES]  # shared by every page, written once
     assert written["files"] == sorted(
-        ["index.html", "plotly.min.js", "style.css"] + [f"case/{stem}.html" for stem in expected]
+        ["index.html", "plotly.min.js", "style.css", *fonts]
+        + [f"case/{stem}.html" for stem in expected]
     )
     notes = written["notes"]
     assert isinstance(notes, dict) and notes["build"] == "0.1.0|screen|exact"

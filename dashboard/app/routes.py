@@ -23,13 +23,18 @@ from dashboard.app.cases import Library
 from dashboard.app.state import figure_options, parse_view
 from dashboard.export.page import case_page
 from dashboard.export.templating import render
+from dashboard.fonts import FACES
+from dashboard.fonts import FOLDER as FONT_FOLDER
+from dashboard.fonts.embed import linked_css
 from dashboard.load import inside
 
 PLOTLY_JS = "/static-plotly/plotly.min.js"
+FONTS = "/static-fonts/"  # the shipped fonts, and faces.css declaring them for the pages
+FONT_FACES = FONTS + "faces.css"
 _PAGE = re.compile(r"^/(case|present)/(.*?)/?$")
 # Paths of this module's routes: one that matches none of them is a 404, not the Dash page.
-_OWN_PREFIXES = ("/case-image/", "/export/", "/static-plotly/")
-_OWN_ROUTES = ("case_image", "export_page", "export_table", "plotly_js")
+_OWN_PREFIXES = ("/case-image/", "/export/", "/static-plotly/", FONTS)
+_OWN_ROUTES = ("case_image", "export_page", "export_table", "plotly_js", "font_faces", "font_file")
 _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -179,6 +184,19 @@ def add_routes(server: Flask, library: Library, dash_hashes: Iterable[str] = ())
         response = Response(_plotly_js(), mimetype="text/javascript")
         response.headers["Cache-Control"] = "public, max-age=86400"
         return response
+
+    @server.route(FONT_FACES)
+    def font_faces() -> Response:
+        css = linked_css(lambda face: FONTS + face.file)
+        response = Response(css, mimetype="text/css")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+    @server.route(FONTS + "<name>")
+    def font_file(name: str) -> Response:
+        if name not in {face.file for face in FACES}:
+            return Response("Not found", status=404, mimetype="text/plain")
+        return send_file(FONT_FOLDER / name, mimetype="font/ttf", max_age=86400)
 
     @server.route("/healthz")
     def health() -> Response:

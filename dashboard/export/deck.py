@@ -25,6 +25,7 @@ from dashboard.export.page import (
     script_json,
 )
 from dashboard.export.slides import FINAL_TITLE, Slide, plan, slide_figure
+from dashboard.fonts.embed import embedded_css
 from dashboard.model import Case
 
 __all__ = ["FINAL_TITLE", "Slide", "deck_html", "plan", "save_deck", "slide_figure"]
@@ -70,19 +71,18 @@ def deck_html(case: Case, *, case_id: str, plotlyjs: str = "inline") -> str:
     figures = [slide_figure(case, slide).to_plotly_json() for slide in slides]
     config = PLOT_CONFIG | {"responsive": False, "displayModeBar": False}
     # Markup: pieces already escaped where they were made (JSON made safe for <script>).
-    return (
-        _environment()
-        .get_template("deck.html")
-        .render(
-            case=case,
-            case_id=case_id,
-            slides=slides,
-            css=Markup(_text("deck.css")),
-            js=Markup(_text("deck.js")),
-            plotlyjs=Markup(plotlyjs_html(plotlyjs)),
-            facts=Markup(facts_html(case, day0=False)),
-            citation=Markup(citation_html(case)),
-            figures=Markup(script_json(figures)),
-            config=Markup(script_json(config)),
-        )
-    )
+    template = _environment().get_template("deck.html")
+    parts = {
+        "case": case,
+        "case_id": case_id,
+        "slides": slides,
+        "js": Markup(_text("deck.js")),
+        "facts": Markup(facts_html(case, day0=False)),
+        "citation": Markup(citation_html(case)),
+        "figures": Markup(script_json(figures)),
+        "config": Markup(script_json(config)),
+    }
+    # the deck carries the fonts it draws with, cut down to the characters of its texts
+    text = template.render(css=Markup(""), plotlyjs=Markup(""), **parts)
+    css = Markup(embedded_css(text) + _text("deck.css"))
+    return template.render(css=css, plotlyjs=Markup(plotlyjs_html(plotlyjs)), **parts)

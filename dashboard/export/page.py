@@ -18,6 +18,7 @@ from plotly.utils import PlotlyJSONEncoder
 
 from dashboard.export.templating import environment, render
 from dashboard.facts import case_facts, citation
+from dashboard.fonts.embed import embedded_css
 from dashboard.model import Case
 
 CHART_ID = "course-chart"
@@ -109,15 +110,22 @@ def case_page(
 ) -> str:
     """The standalone page; `plotlyjs` is "inline" (works offline, alone) or a script URL.
 
-    A site shares one `stylesheet` URL between its pages instead of each inlining the CSS,
-    and gives the `index` page to link back to.
+    A site shares one `stylesheet` URL between its pages instead of each inlining the CSS
+    (the site's stylesheet declares the fonts), and gives the `index` page to link back to;
+    a page alone carries the fonts it draws with, cut down to its characters.
     """
+    parts = {"f": case_facts(case), "index": index, "figure": figure_html(figure)}
+    if stylesheet is not None:
+        return render(
+            "case.html.j2", css="", stylesheet=stylesheet, plotlyjs=plotlyjs_html(plotlyjs), **parts
+        )
+    return with_fonts("case.html.j2", page_css(), plotlyjs_html(plotlyjs), **parts)
+
+
+def with_fonts(template: str, css: str, plotlyjs: str, **parts: Any) -> str:
+    """A page of its own (`template`, its `css`) that carries the shipped fonts it draws
+    with, cut down to the characters of its texts and figure."""
+    text = render(template, css=css, stylesheet=None, plotlyjs="", **parts)
     return render(
-        "case.html.j2",
-        f=case_facts(case),
-        css=page_css(),
-        stylesheet=stylesheet,
-        plotlyjs=plotlyjs_html(plotlyjs),
-        index=index,
-        figure=figure_html(figure),
+        template, css=embedded_css(text) + css, stylesheet=None, plotlyjs=plotlyjs, **parts
     )

@@ -21,7 +21,7 @@ from dashboard.export.images import (
     image_size_for,
     write_figures,
 )
-from dashboard.export.page import figure_html, page_css, plotlyjs_html
+from dashboard.export.page import figure_html, page_css, plotlyjs_html, with_fonts
 from dashboard.export.templating import render
 from dashboard.series.facts import series_facts
 from dashboard.series.figure import Link, series_spec
@@ -148,21 +148,21 @@ def series_page(
     """The standalone page of a series: the view, its caption, the outcomes, the cases."""
     facts = series_facts(series_file, view)
     shown = facts.cases if view == "series" else facts.panels
-    return render(
-        "series.html.j2",
-        f=facts,
-        css=page_css(),
-        stylesheet=stylesheet,
-        plotlyjs=plotlyjs_html(plotlyjs),
-        index=index,
-        figure=figure_html(figure),
-        columns=COLUMNS if view == "series" else (),
-        rows=outcome_rows(series_file, link) if view == "series" else [],
-        cases=[
+    parts = {
+        "f": facts,
+        "index": index,
+        "figure": figure_html(figure),
+        "columns": COLUMNS if view == "series" else (),
+        "rows": outcome_rows(series_file, link) if view == "series" else [],
+        "cases": [
             {"id": case_id, "title": title, "href": link(case_id) if link else None}
             for case_id, title in shown
         ],
-    )
+    }
+    if stylesheet is not None:
+        scripts = plotlyjs_html(plotlyjs)
+        return render("series.html.j2", css="", stylesheet=stylesheet, plotlyjs=scripts, **parts)
+    return with_fonts("series.html.j2", page_css(), plotlyjs_html(plotlyjs), **parts)
 
 
 def save_series(

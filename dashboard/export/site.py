@@ -41,9 +41,13 @@ from dashboard.export.sitewrite import MANIFEST, Staging, check_target
 from dashboard.export.workers import Run, pool
 from dashboard.facts import citation
 from dashboard.figure import figure_spec
+from dashboard.fonts import FACES
+from dashboard.fonts.embed import linked_css
 from dashboard.load import MAX_BYTES, CaseFile, Catalog, case_paths
 from dashboard.model import Case
 from dashboard.problems import CaseError, InvalidCase
+
+FONTS = "fonts"  # the site's folder of the fonts its figures are drawn with
 
 CASE_DIR = "case"
 
@@ -119,9 +123,14 @@ def export_site(
     series = SiteSeries.read(source, files, pages, build, noted_series, _slug)
     staging = Staging(site, previous)
     try:
-        staging.check_collisions([PLOTLY_JS, STYLESHEET, *_may_write(found, pages)])
+        fonts = [f"{FONTS}/{face.file}" for face in FACES]
+        staging.check_collisions([PLOTLY_JS, STYLESHEET, *fonts, *_may_write(found, pages)])
         staging.write(PLOTLY_JS, get_plotlyjs())
-        staging.write(STYLESHEET, page_css() + site_css())
+        for name, face in zip(fonts, FACES, strict=True):
+            staging.write(name, face.path.read_bytes())
+        # url()s in a stylesheet are read from the stylesheet's own folder, the site's root
+        faces = linked_css(lambda face: f"{FONTS}/{face.file}")
+        staging.write(STYLESHEET, faces + page_css() + site_css())
         wanted = series.wanted(staging.can_keep)
         export = _Export(source, staging, pages, progress)
         jobs = export.plan(found, wanted)
@@ -137,7 +146,7 @@ def export_site(
                 index=f"../{INDEX}",
             )
         index_names = export.write_index(section)
-        ours = [PLOTLY_JS, STYLESHEET, *export.pages(), *index_names, *series.pages]
+        ours = [PLOTLY_JS, STYLESHEET, *fonts, *export.pages(), *index_names, *series.pages]
         staging.check_collisions(ours)
         staging.carry_foreign(set(ours))
         staging.finish(ours, {"build": build, "cases": export.notes, "series": series.notes})

@@ -10,7 +10,7 @@ import io
 import logging
 from collections.abc import Callable
 
-from dashboard.fonts import FACES, Face, coverage
+from dashboard.fonts import FACES, FAMILY, Face, coverage
 
 # What plotly may write by itself into a figure (tick labels, hover times, the minus sign),
 # beside the texts it is given: kept in every cut-down Latin font.
@@ -46,6 +46,10 @@ def _rule(face: Face, source: str) -> str:
     )
 
 
+# Pages set their own text in the figure's fonts through this property.
+ROOT = f":root{{--figure-font:{FAMILY}}}"
+
+
 def embedded_css(text: str) -> str:
     """`@font-face` rules carrying the shipped fonts cut down to the characters of `text`
     (and what plotly adds by itself): a page or SVG that draws the same anywhere, offline."""
@@ -57,9 +61,10 @@ def embedded_css(text: str) -> str:
             continue  # a fallback face is carried only for the characters it alone draws
         data = base64.b64encode(subset(face, mine)).decode("ascii")
         rules.append(_rule(face, f"url(data:font/ttf;base64,{data}) format('truetype')"))
-    return "".join(rules)
+    return "".join(rules) + ROOT
 
 
 def linked_css(address: Callable[[Face], str]) -> str:
     """`@font-face` rules pointing at the font files where `address` says they are served."""
-    return "".join(_rule(face, f"url({address(face)}) format('truetype')") for face in FACES)
+    rules = (_rule(face, f"url({address(face)}) format('truetype')") for face in FACES)
+    return "".join(rules) + ROOT
