@@ -93,6 +93,7 @@ def test_a_wrapped_text_breaks_between_words_or_cjk_characters_and_loses_nothing
     german = "Glutamyltranspeptidase im Verlauf der Methylprednisolon-Stoßtherapie"
     lines = wrap(german, 90, 11)
     assert all(text_width(line, 11) <= 90 for line in lines)
+
     def letters(text: str) -> str:
         return text.replace(" ", "").replace("-", "")
 
