@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from dashboard import __version__
 from dashboard.cli_import import import_, table, template
 from dashboard.dates import DATE_VIEWS, DATES_HELP, with_dates
 from dashboard.load import case_paths, expand_paths, load_case
-from dashboard.problems import InvalidCase
+from dashboard.problems import FigureWarning, InvalidCase
 
 THEMES = ("screen", "print", "slides")
 SORTS = ("id", "anchor", "follow-up", "relapses", "arr-before", "arr-after")
@@ -73,6 +74,22 @@ def _read(load: Callable[[Path], Any], path: Path) -> Any:
 @click.version_option(__version__, prog_name="clinical-course")
 def cli() -> None:
     """Clinical-course figures from YAML case files: check them, render them, serve them."""
+    # A figure drawn with something a reader would notice (overlapping or cut text, a size
+    # too small for its rows) is still written, and said on the terminal, every time.
+    warnings.filterwarnings("always", category=FigureWarning)
+    warnings.showwarning = _say_warning
+
+
+def _say_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """A warning as one plain line on the terminal; where in the code it arose is no news."""
+    click.echo(f"clinical-course: warning: {message}", err=True)
 
 
 @cli.command()

@@ -54,6 +54,11 @@ _MODEL_UNDER: dict[str, type[BaseModel]] = {
 }
 
 
+class FigureWarning(UserWarning):
+    """A figure was drawn, but with something a reader would notice: a size too small for
+    its rows, texts that overlap or run off the image. The message names the case."""
+
+
 @dataclass(frozen=True, slots=True)
 class CaseError:
     """One problem in a case file, with where it is."""

@@ -8,8 +8,8 @@ import pytest
 
 from dashboard.export.drawn import Drawn, Text, check
 from dashboard.export.images import ImageRenderer, Room, _room, image_drawing, parse_size
-from dashboard.figure.warnings import FigureWarning
 from dashboard.load import load_case
+from dashboard.problems import FigureWarning
 from tests.conftest import TIMELINES
 
 

@@ -45,8 +45,8 @@ from dashboard.export.sizes import (
     parse_size,
 )
 from dashboard.figure import build_figure
-from dashboard.figure.warnings import FigureWarning
 from dashboard.model import Case
+from dashboard.problems import FigureWarning
 
 IMAGE_FORMATS = ("png", "tif", "tiff", "svg", "pdf")
 DRAWN = ("png", "svg", "pdf")  # what Chromium draws; TIFF is made from the PNG
