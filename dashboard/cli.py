@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,28 @@ def _read(load: Callable[[Path], Any], path: Path) -> Any:
 @click.version_option(__version__, prog_name="clinical-course")
 def cli() -> None:
     """Clinical-course figures from YAML case files: check them, render them, serve them."""
+    _say_warnings()
+
+
+def _say_warnings() -> None:
+    """The product's own warnings (a figure drawn taller than asked, so that its rows stay
+    apart) as one line each on the terminal, not as Python prints them."""
+    shown = warnings.showwarning
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: Any = None,
+        line: str | None = None,
+    ) -> None:
+        if category.__module__.startswith("dashboard."):
+            click.echo(f"clinical-course: warning: {message}", err=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
 
 
 @cli.command()
