@@ -279,8 +279,17 @@ class Lanes:
             doses = " → ".join(
                 "~" * s.dose_approx + format_number(s.dose) for s in steps if t.shown(s.at.day)
             )
+            # its mark after the taper and the last dose written over it
+            written = t.clip(t.start + max(label_px, 0.0) / t.px_per_day)
             self._dose_label(
-                f"{doses}{unit}", f"{ref}.doses", start, shown_end, row, False, 0.0, whole=False
+                f"{doses}{unit}",
+                f"{ref}.doses",
+                start,
+                max(shown_end, written),
+                row,
+                False,
+                0.0,
+                whole=False,
             )
         xs += [t.x(shown_end), t.x(shown_end), t.x(start)]
         ys += [ys[-1], base, base]
