@@ -5,15 +5,19 @@ figure's legend stays small; a height too low for the course says so."""
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from dashboard.figure import FigureWarning, build_figure
 from dashboard.figure.key import key_mark
 from dashboard.figure.themes import cap_height, extent, get_theme
 from dashboard.load import load_case
 from dashboard.model import Case, format_number
+from dashboard.series.load import load_series
+from dashboard.series.panels import panels_spec
 from tests.conftest import CASE_FILES
 from tests.test_figure import make
 
@@ -313,3 +317,29 @@ def test_a_height_that_holds_the_course_says_nothing() -> None:
     """Without a size too low, no warning (pytest turns any warning into an error)."""
     case = load_case(next(path for path in CASE_FILES if path.stem == "nomura-2025-case2"))
     build_figure(case, theme="print", width=661, height=900)
+
+
+@pytest.mark.parametrize("width", [322, 1200])
+def test_a_series_panel_lists_its_cases_key_under_it(tmp_path: Path, width: int) -> None:
+    """In the panels view of a series, each case's keyed labels are listed under its own
+    panel, between its time axis and the next panel's label, none lost and none on a plot."""
+    for name, case in CASES.items():
+        text = yaml.safe_dump(case, allow_unicode=True, sort_keys=False)
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+    path = tmp_path / "both.series.yaml"
+    path.write_text("title: Both\ncases: [german, japanese]\npanels: [german, japanese]\n")
+    spec = panels_spec(load_series(path), theme="print", width=width)
+    notes = [note for note in spec["layout"]["annotations"] if note.get("name") == "key"]
+    single = [build_figure(_case(name), theme="print", width=width) for name in CASES]
+    assert len(notes) == sum(1 for figure in single if figure.layout.meta["key"])
+    listed = " ".join(note["text"] for note in notes)
+    for figure in single:
+        for entry in figure.layout.meta["key"]:
+            assert f"{entry['mark']} " in listed
+    lowest = {
+        name: min(axis["domain"][0] for key, axis in spec["layout"].items() if key == name)
+        for name in spec["layout"]
+        if name.startswith("yaxis")
+    }
+    for note in notes:
+        assert all(note["y"] <= low or note["y"] > low + 0.02 for low in lowest.values())

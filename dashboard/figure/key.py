@@ -36,6 +36,48 @@ def plain(text: str) -> str:
     return " ".join(line.strip() for line in lines_of(text) if line.strip())
 
 
+def key_lines(entries: list[str], room: float, size: float) -> list[str]:
+    """Key entries ('① optic neuritis') as plain lines no wider than `room` px at `size` px:
+    whole entries side by side while they fit, one wider than a line wrapped on its own."""
+    out: list[str] = []
+    line = ""
+    for entry in entries:
+        joined = f"{line}{GAP}{entry}" if line else entry
+        if text_width(joined, size) <= room:
+            line = joined
+            continue
+        if line:
+            out.append(line)
+        pieces = wrap(entry, room, size)
+        out += pieces[:-1]
+        line = pieces[-1]
+    if line:
+        out.append(line)
+    return out
+
+
+def key_px(lines: int, size: float) -> float:
+    """The height `lines` lines of a key take under a figure, with a little room above."""
+    return lines * LINE_SPACING * size + size * 0.5 if lines else 0.0
+
+
+def key_note(lines: list[str], size: float, y: float) -> dict[str, Any]:
+    """A key as one left-aligned annotation whose top is at paper height `y`."""
+    return {
+        "name": "key",
+        "text": "<br>".join(esc(line) for line in lines),
+        "x": 0,
+        "xref": "paper",
+        "xanchor": "left",
+        "y": y,
+        "yref": "paper",
+        "yanchor": "top",
+        "align": "left",
+        "showarrow": False,
+        "font": {"size": size},
+    }
+
+
 @dataclass
 class Key:
     """The labels of one figure: those drawn beside their marks, and those sent to the key."""
@@ -59,29 +101,12 @@ class Key:
         self.drawn.append({"ref": ref, "text": plain(text)})
 
     def lines(self, room: float, size: float) -> list[str]:
-        """The key as plain lines no wider than `room` px at `size` px: whole entries side by
-        side while they fit, an entry wider than a line wrapped onto lines of its own."""
-        out: list[str] = []
-        line = ""
-        for _ref, mark, text in self.entries:
-            entry = f"{mark} {text}"
-            joined = f"{line}{GAP}{entry}" if line else entry
-            if text_width(joined, size) <= room:
-                line = joined
-                continue
-            if line:
-                out.append(line)
-            pieces = wrap(entry, room, size)
-            out += pieces[:-1]
-            line = pieces[-1]
-        if line:
-            out.append(line)
-        return out
+        """The key as plain lines no wider than `room` px at `size` px."""
+        return key_lines([f"{mark} {text}" for _ref, mark, text in self.entries], room, size)
 
     def px(self, room: float, size: float) -> float:
         """The height the key takes under the figure, with a little room above it."""
-        count = len(self.lines(room, size))
-        return count * LINE_SPACING * size + size * 0.5 if count else 0.0
+        return key_px(len(self.lines(room, size)), size)
 
     def title(self, room: float, size: float, height: float, px: float) -> dict[str, Any]:
         """The key as the title of a figure `height` px tall, in the `px` at its bottom left
@@ -100,15 +125,4 @@ class Key:
 
     def annotation(self, room: float, size: float, y: float) -> dict[str, Any]:
         """The key as one left-aligned annotation whose bottom is at paper height `y`."""
-        return {
-            "text": "<br>".join(esc(line) for line in self.lines(room, size)),
-            "x": 0,
-            "xref": "paper",
-            "xanchor": "left",
-            "y": y,
-            "yref": "paper",
-            "yanchor": "bottom",
-            "align": "left",
-            "showarrow": False,
-            "font": {"size": size},
-        }
+        return key_note(self.lines(room, size), size, y) | {"yanchor": "bottom"}
