@@ -139,7 +139,7 @@ def _pitch(theme: Theme) -> float:
 
 def _lanes(events: tuple[Event, ...], t: TimeAxis, theme: Theme, rows: dict[str, int]) -> list[int]:
     """Each event's lane within its row: marks that would lie on top of each other are
-    staggered, the first on the row's middle lane, the next above it, and so on."""
+    staggered: the first on the lowest lane, the next above it, up to MOST_LANES."""
     lanes = [0] * len(events)
     ends: dict[int, list[float]] = {}  # where the last mark on each lane of a row ends, in px
     for index in sorted(range(len(events)), key=lambda i: events[i].at.day):
