@@ -78,8 +78,8 @@ def cli() -> None:
 
 
 def _say_warnings() -> None:
-    """The product's own warnings (a figure drawn taller than asked, so that its rows stay
-    apart) as one line each on the terminal, not as Python prints them."""
+    """The product's own warnings (a size too low for a course, texts that overlap in a
+    drawing) as one line each on the terminal, not as Python prints them."""
     shown = warnings.showwarning
 
     def show(
