@@ -74,22 +74,31 @@ def _read(load: Callable[[Path], Any], path: Path) -> Any:
 @click.version_option(__version__, prog_name="clinical-course")
 def cli() -> None:
     """Clinical-course figures from YAML case files: check them, render them, serve them."""
-    # A figure drawn with something a reader would notice (overlapping or cut text, a size
-    # too small for its rows) is still written, and said on the terminal, every time.
+    # A figure drawn with something a reader would notice is still written, and said on
+    # the terminal each time, not once per line of code as Python's default does.
     warnings.filterwarnings("always", category=FigureWarning)
-    warnings.showwarning = _say_warning
+    _say_warnings()
 
 
-def _say_warning(
-    message: Warning | str,
-    category: type[Warning],
-    filename: str,
-    lineno: int,
-    file: Any = None,
-    line: str | None = None,
-) -> None:
-    """A warning as one plain line on the terminal; where in the code it arose is no news."""
-    click.echo(f"clinical-course: warning: {message}", err=True)
+def _say_warnings() -> None:
+    """The product's own warnings (a size too low for a course, texts that overlap in a
+    drawing) as one line each on the terminal, not as Python prints them."""
+    shown = warnings.showwarning
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: Any = None,
+        line: str | None = None,
+    ) -> None:
+        if category.__module__.startswith("dashboard."):
+            click.echo(f"clinical-course: warning: {message}", err=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
 
 
 @cli.command()

@@ -460,10 +460,13 @@ def test_class_shares_a_hue_family_with_distinct_shades() -> None:
 
 
 def test_meta_is_small(nmosd: Case) -> None:
+    """The figure's meta is a few facts about the view, besides the labels it lists (one
+    short entry per label, so that a drawn text can be traced to its item)."""
     meta = build_figure(nmosd, axis="month", reveal=12).layout.meta
     assert meta["case_title"] == "NMOSD with MAS"
     assert meta["axis"] == "month" and meta["unit_days"] == 30.4375 and meta["reveal"] == 12
-    assert len(json.dumps(meta)) < 400
+    facts = {name: value for name, value in meta.items() if name not in ("labels", "key")}
+    assert len(json.dumps(facts)) < 400
 
 
 def typical_case(events: int = 40, values: int = 60) -> Case:
@@ -616,7 +619,9 @@ def test_reveal_gives_nothing_away_and_keeps_refs_true() -> None:
     day = 200.0
     figure = build_figure(case, reveal=day)
     future_rows = {t.label for t in case.treatments if t.first.day > day}
-    future_labels = {e.title for e in case.events if e.at.day > day}
+    future_labels = {e.title for e in case.events if e.at.day > day} - {
+        e.title for e in case.events if e.at.day <= day
+    }
     shown_text = json.dumps(figure.to_plotly_json(), ensure_ascii=False)
     assert future_rows and future_labels
     for label in future_rows | future_labels:
@@ -628,7 +633,8 @@ def test_reveal_gives_nothing_away_and_keeps_refs_true() -> None:
         if row is not None and isinstance(row[0], str)
     ]
     assert refs
-    for ref in refs:
+    meta = figure.layout.meta
+    for ref in refs + [entry["ref"] for entry in meta["labels"] + meta["key"]]:
         section, index = re.match(r"(\w+)\[(\d+)\]", ref).groups()  # type: ignore[union-attr]
         first = _first_day(getattr(case, section)[int(index)])
         assert first <= day, f"{ref} points at an item that begins on day {first}"
@@ -679,15 +685,16 @@ def test_a_column_figure_puts_its_legend_below_and_leaves_the_title_to_the_capti
     wide = build_figure(case, theme="print")
     column = build_figure(case, theme="print", width=321)
     assert wide.layout.title.text and wide.layout.legend.x > 1
-    assert column.layout.title.text == ""
+    assert case.title not in (column.layout.title.text or ""), "the title holds the key only"
     assert (column.layout.legend.orientation, column.layout.legend.yref) == ("h", "container")
     entries = sum(trace.showlegend is not False for trace in column.data)
     assert column.layout.legend.entrywidthmode == "fraction"
     columns = round(1 / column.layout.legend.entrywidth)
     assert columns == 2, "a legend of several columns, not one entry a line"
     lines = -(-entries // columns)
+    key = len(column.layout.title.text.split("<br>")) * 15 if column.layout.title.text else 0
     assert column.layout.margin.b >= wide.layout.margin.b + lines * 15, "room for the legend"
-    assert column.layout.margin.b < wide.layout.margin.b + entries * 15
+    assert column.layout.margin.b < wide.layout.margin.b + entries * 15 + key
 
 
 def _row_names(fig: go.Figure) -> set[str]:
@@ -952,4 +959,10 @@ def test_a_dose_beside_its_bar_is_not_written_over_the_next_item_of_its_row() ->
     assert placed(pulse)["1 g/day"] == (day4, "middle right")  # alone: just after the pulse
     beside = placed(pulse, taper)
     assert all(where != "middle right" or x < 5 / 30.4375 for x, where in beside.values())
-    assert "1 g/day" not in beside and beside["1…"][1] == "middle left"  # before it, shortened
+    # no room before it either: a key mark there, the dose in the key
+    figure = build_figure(make(treatments=[pulse, taper], events=onset))
+    assert "1 g/day" not in beside
+    assert {"ref": "treatments[0]", "mark": "①", "text": "Steroids: 1 g/day"} in (
+        figure.layout.meta["key"]
+    )
+    assert beside["①"][1] in ("middle left", "middle right")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from dashboard.figure.key import Key, key_mark
 from dashboard.figure.parts import (
     TITLED,
     Panel,
@@ -23,6 +24,7 @@ from dashboard.figure.themes import (
     EVENT_SYMBOLS,
     Theme,
     event_symbol,
+    extent,
 )
 from dashboard.figure.timeaxis import TimeAxis
 from dashboard.model import EVENT_KINDS, Case, Event
@@ -64,15 +66,18 @@ def _row_names(levels: dict[str, int]) -> dict[int, str]:
 LABELS_IN_LEGEND = 4
 
 
-def _legend_keys(events: tuple[Event, ...], by_kind: bool = False) -> list[tuple[str, str]]:
+def _legend_keys(
+    events: tuple[Event, ...], by_kind: bool = False, keep: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
     """The legend entry of each event: (kind, label), or (kind, kind) for a many-label kind
-    or when the legend must be short (the labels are written beside the marks)."""
+    or when the legend must be short (the labels are written beside the marks or keyed);
+    the kinds in `keep` keep their labels apart whenever they have few."""
     labels: dict[str, set[str]] = {}
     for event in events:
         labels.setdefault(event.kind, set()).add(event.title)
     return [
         (event.kind, event.kind.replace("-", " "))
-        if by_kind or len(labels[event.kind]) > LABELS_IN_LEGEND
+        if (by_kind and event.kind not in keep) or len(labels[event.kind]) > LABELS_IN_LEGEND
         else (event.kind, event.title)
         for event in events
     ]
@@ -120,38 +125,110 @@ def _hover(event: Event) -> str:
     )
 
 
+def _mark_px(event: Event, theme: Theme) -> float:
+    """How wide the mark of `event` is drawn, in px."""
+    symbol = event.marker or EVENT_SYMBOLS[event.kind]
+    scale = 1.3 if event.kind == "relapse" else 1.0
+    return theme.mark_size(symbol, scale) * extent(symbol)
+
+
+def _pitch(theme: Theme) -> float:
+    """How far apart, in px, two staggered marks of one row sit: a mark or a line of text."""
+    return max(theme.mark_size("triangle-down", 1.3) * 1.16, theme.text_px(0.85) * 1.25)
+
+
+def _lanes(events: tuple[Event, ...], t: TimeAxis, theme: Theme, rows: dict[str, int]) -> list[int]:
+    """Each event's lane within its row: marks that would lie on top of each other are
+    staggered: the first on the lowest lane, the next above it, up to MOST_LANES."""
+    lanes = [0] * len(events)
+    ends: dict[int, list[float]] = {}  # where the last mark on each lane of a row ends, in px
+    for index in sorted(range(len(events)), key=lambda i: events[i].at.day):
+        event = events[index]
+        if not t.shown(event.at.day):
+            continue
+        half = _mark_px(event, theme) / 2 + 1
+        at = (event.at.day - t.start) * t.px_per_day
+        end = (t.clip(event.end.day) - t.start) * t.px_per_day if event.end is not None else at
+        taken = ends.setdefault(rows[event.kind], [])
+        lane = next((n for n, last in enumerate(taken) if last <= at - half), None)
+        if lane is None and len(taken) < MOST_LANES:
+            lane = len(taken)
+            taken.append(-math.inf)
+        if lane is None:  # more at once than a row stacks: beside the one that ends first
+            lane = min(range(len(taken)), key=lambda n: taken[n])
+        # a labelled mark keeps at least room for its key mark after it
+        taken[lane] = end + half + (theme.measure(" ⑳", 0.85) if event.label else 0.0)
+        lanes[index] = lane
+    return lanes
+
+
+MOST_LANES = 4  # marks of one row stacked at most this high
+
+
 def _texts(
-    events: tuple[Event, ...], t: TimeAxis, theme: Theme, rows: dict[str, int]
+    events: tuple[Event, ...],
+    t: TimeAxis,
+    theme: Theme,
+    rows: dict[str, int],
+    lanes: list[int],
+    key: Key,
 ) -> dict[int, tuple[str, str]]:
     """Labels beside their marks (right, else left) where they run into no other mark or
-    label on their row, nor off the plot; a label that fits nowhere is left to the hover."""
-    levels: dict[int, list[int]] = {}
+    label on their lane, nor off the plot; a label that fits nowhere goes to the key, its
+    mark beside the event's."""
+    levels: dict[tuple[int, int], list[int]] = {}
     for index in sorted(range(len(events)), key=lambda i: events[i].at.day):
         if t.shown(events[index].at.day):
-            levels.setdefault(rows[events[index].kind], []).append(index)
+            levels.setdefault((rows[events[index].kind], lanes[index]), []).append(index)
     texts: dict[int, tuple[str, str]] = {}
 
     def px(day: float) -> float:
         return (day - t.start) * t.px_per_day
 
     for indices in levels.values():
-        free = -math.inf  # where the last mark or label on this level ends
+        free = -math.inf  # where the last mark or label on this lane ends
         for number, index in enumerate(indices):
-            event = events[index]
+            event, ref = events[index], f"events[{index}]"
+            half = _mark_px(event, theme) / 2 + 1
             at = px(event.at.day)
             end = px(t.clip(event.end.day)) if event.end is not None else at
             after = indices[number + 1] if number + 1 < len(indices) else None
             limit = t.plot_px if after is None else px(events[after].at.day)
-            width = theme.marker + theme.measure(" " + (event.label or ""), 0.85)
-            if event.label and end >= free and end + width <= limit - theme.marker / 2:
-                texts[index] = (" " + esc(event.label), "middle right")
+            label = event.label or ""
+            width = half + theme.measure(" " + label, 0.85)
+            mark_width = half + theme.measure(" " + key_mark(len(key.entries) + 1), 0.85)
+            whole = bool(label) and key.fits(ref)
+            if whole and end >= free and end + width <= limit - half:
+                texts[index] = (" " + esc(label), "middle right")
+                key.beside(ref, label)
                 free = end + width
-            elif event.label and at - width >= max(free, 0.0) and event.end is None:
-                texts[index] = (esc(event.label) + " ", "middle left")
-                free = end + theme.marker / 2
+            elif whole and at - width >= max(free, 0.0) and event.end is None:
+                texts[index] = (esc(label) + " ", "middle left")
+                key.beside(ref, label)
+                free = end + half
+            elif label:
+                mark = key.add(ref, label)
+                if end + mark_width > limit - half and at - mark_width >= max(free, 0.0):
+                    texts[index] = (mark + " ", "middle left")
+                    free = end + half
+                else:
+                    texts[index] = (" " + mark, "middle right")
+                    free = end + mark_width
             else:
-                free = max(free, end + theme.marker / 2)
+                free = max(free, end + half)
     return texts
+
+
+def _heights(counts: dict[int, int], pitch: float) -> dict[int, tuple[float, float]]:
+    """Each row's middle and height, in rows, bottom to top: a row of staggered marks is as
+    tall as its lanes."""
+    out: dict[int, tuple[float, float]] = {}
+    top = 0.0
+    for level in sorted(counts):
+        height = max(1.0, counts[level] * pitch)
+        out[level] = (top + height / 2, height)
+        top += height
+    return out
 
 
 def event_panel(
@@ -162,49 +239,65 @@ def event_panel(
     by_kind: bool = False,
     merged: bool = False,
     places: Case | None = None,
+    key: Key | None = None,
 ) -> Panel | None:
     """Events as marks on one level per kind (or merged), one trace per legend entry; with
-    `places` (the whole case), rows of kinds not yet revealed are kept, blank."""
+    `places` (the whole case), rows of kinds not yet revealed are kept, blank. Labels that
+    do not fit beside their marks go to `key`."""
     if not case.events:
         return None
+    key = key if key is not None else Key()
     levels = _levels((places or case).events, merged)
     known = {event.kind for event in case.events}
-    keys = _legend_keys(case.events, by_kind or merged)
+    # Print must survive greyscale: there the labels of a kind differ by shape as well, and
+    # relapses that differ (optic neuritis, myelitis) keep their own marks in the legend.
+    printed = theme.name == "print"
+    keys = _legend_keys(case.events, by_kind or merged, frozenset({"relapse"} if printed else ()))
     colours = _colours(keys)
-    # Print must survive greyscale: there the labels of a kind differ by shape as well.
-    variants = _variants(keys) if theme.name == "print" else {}
+    variants = _variants(keys) if printed else {}
     groups: dict[tuple[str, str], Points] = {}
     spans = {
         key
         for key, event in zip(keys, case.events, strict=True)
         if event.end is not None and event.end.day > event.at.day
     }
-    texts = _texts(case.events, t, theme, levels)
+    lanes = _lanes(case.events, t, theme, levels)
+    every = (places or case).events
+    counts: dict[int, int] = dict.fromkeys(levels.values(), 1)
+    for level, lane in zip(
+        (levels[e.kind] for e in every), _lanes(every, t, theme, levels), strict=True
+    ):
+        counts[level] = max(counts[level], lane + 1)
+    pitch = _pitch(theme) / theme.level_px
+    rows = _heights(counts, pitch)
+    texts = _texts(case.events, t, theme, levels, lanes, key)
     order = sorted(range(len(case.events)), key=lambda i: case.events[i].at.day)
     for index in order:
         event = case.events[index]
         if not t.shown(event.at.day):
             continue
-        key = keys[index]
-        points = groups.setdefault(key, Points())
-        ref, level = f"events[{index}]", levels[event.kind]
+        legend = keys[index]
+        points = groups.setdefault(legend, Points())
+        ref = f"events[{index}]"
+        middle, _ = rows[levels[event.kind]]
+        y = round(middle + (lanes[index] - (counts[levels[event.kind]] - 1) / 2) * pitch, 3)
         symbol = event.marker or EVENT_SYMBOLS[event.kind]
-        variant = variants.get(key, 0)
+        variant = variants.get(legend, 0)
         mark = (
             event_symbol(event.kind, variant, event.at.approx)
             if variant and not event.marker
             else symbol + ("-open" if event.at.approx else "")
         )
-        colour = event.color or colours[key]
+        colour = event.color or colours[legend]
         # A cross inside a filled mark shows only in an outline of the paper's colour.
         inside = variant and not event.at.approx and ("-x" in mark or "-cross" in mark)
         outline = theme.paper if inside else colour
         text, position = texts.get(index, ("", "middle right"))
         span = event.end is not None and event.end.day > event.at.day
         hover = _hover(event)
-        if key[1] != event.title:  # the legend names only the kind: the hover names the label
+        if legend[1] != event.title:  # the legend names only the kind: the hover names the label
             hover = lines(f"<i>{esc(event.title)}</i>", hover)
-        if points and key in spans:
+        if points and legend in spans:
             # A gap, so that a span's line does not run on to the next mark.
             points.add(
                 None,
@@ -220,7 +313,7 @@ def event_panel(
             points.customdata[-1] = None
         points.add(
             t.x(event.at.day),
-            level,
+            y,
             ref,
             hover,
             symbol=mark,
@@ -234,7 +327,7 @@ def event_panel(
             end = t.x(t.clip(event.end.day))
             points.add(
                 end,
-                level,
+                y,
                 ref,
                 hover,
                 symbol="line-ns-open",
@@ -244,24 +337,41 @@ def event_panel(
                 position=position,
             )
     traces = [
-        _event_trace(kind, title, points, key in spans, theme, levels[kind])
-        for key, points in groups.items()
-        for kind, title in [key]
+        _event_trace(kind, title, points, legend in spans, theme, levels[kind])
+        for legend, points in groups.items()
+        for kind, title in [legend]
     ]
+    if printed and (by_kind or merged):
+        # a short legend names relapses once; their own marks and labels tell them apart
+        relapses = [trace for trace in traces if trace["legendgroup"] == "relapse"]
+        for number, trace in enumerate(relapses):
+            trace["name"] = kind_title("relapse")
+            trace["showlegend"] = number == 0
     names = _row_names(levels)
     shown = {levels[kind] for kind in known}
     names = {level: name if level in shown else "" for level, name in names.items()}
+    bottom, top = min(rows), max(rows)
     axis = {
-        "range": [-0.6, len(names) - 0.4],
-    } | row_labels(list(names), list(names.values()), theme, min(0.92, theme.row_label))
-    height = len(names) * theme.level_px + min(10.0, theme.level_px * 0.3)
+        "range": [
+            round(rows[bottom][0] - rows[bottom][1] / 2 - 0.1, 3),
+            round(rows[top][0] + rows[top][1] / 2 + 0.1, 3),
+        ],
+    } | row_labels(
+        [round(rows[level][0], 3) for level in names],
+        list(names.values()),
+        theme,
+        min(0.92, theme.row_label),
+    )
+    total = sum(height for _, height in rows.values())
+    height = total * theme.level_px + min(10.0, theme.level_px * 0.3)
     return Panel("events", height, axis, traces, grow=0.2)
 
 
 def _event_trace(
     kind: str, title: str, points: Points, spans: bool, theme: Theme, level: int
 ) -> Trace:
-    size = theme.marker * (1.3 if kind == "relapse" else 1.0)
+    drawn = [s for s in points.column("symbol") if s != "line-ns-open"]
+    size = theme.mark_size(drawn or EVENT_SYMBOLS[kind], 1.3 if kind == "relapse" else 1.0)
     name = kind_title(kind) if title == kind.replace("-", " ") else f"{kind_title(kind)}: {title}"
     colour = _uniform(points.column("color"))
     texts = points.column("text")
@@ -296,9 +406,11 @@ def _uniform(values: list[Any]) -> Any:
     return values[0] if len(set(values)) == 1 else values
 
 
-def _period_texts(case: Case, t: TimeAxis, theme: Theme) -> dict[int, tuple[float, str, str]]:
-    """Where each period's label goes: centred, else at its start or end, else shortened
-    to fit, else left to the hover; no two labels overlap and none leaves the plot."""
+def _period_texts(
+    case: Case, t: TimeAxis, theme: Theme, key: Key
+) -> dict[int, tuple[float, str, str]]:
+    """Where each period's label goes: centred, else at its start or end, else its key mark
+    there and the label in the key; no two labels overlap and none leaves the plot."""
     placed: list[tuple[float, float]] = []
     found: dict[int, tuple[float, str, str]] = {}
 
@@ -312,13 +424,14 @@ def _period_texts(case: Case, t: TimeAxis, theme: Theme) -> dict[int, tuple[floa
     shown = [i for i, period in enumerate(case.periods) if t.shown(period.from_.day)]
     # The shortest periods first: they have the fewest places to put their label.
     for index in sorted(shown, key=lambda i: case.periods[i].to.day - case.periods[i].from_.day):
-        period = case.periods[index]
+        period, ref = case.periods[index], f"periods[{index}]"
         label = period.label or ""
         if not label:
             continue
         start, end = period.from_.day, t.clip(period.to.day)
         x0, x1 = px(start), px(end)
-        for text in (label, *_shortened(label)):
+        whole = [label] if key.fits(ref) else []
+        for text in (*whole, key_mark(len(key.entries) + 1)):
             need = theme.measure(text + " ", 0.85)
             middle = (x0 + x1) / 2
             choices = (
@@ -327,26 +440,35 @@ def _period_texts(case: Case, t: TimeAxis, theme: Theme) -> dict[int, tuple[floa
                 (end, "middle left", x1 - need, x1),
             )
             spot = next((c for c in choices if free(c[2], c[3])), None)
+            if spot is None and text != label:
+                # a key mark goes as near the period's middle as it is free, come what may
+                lows = [
+                    middle - need / 2 + k * need / 2 * sign
+                    for k in range(1, 40)
+                    for sign in (1, -1)
+                ]
+                low = next((x for x in lows if free(x, x + need)), max(0.0, middle - need / 2))
+                day = t.start + (low + need / 2) / t.px_per_day
+                spot = (day, "middle center", low, low + need)
             if spot is not None:
+                if text == label:
+                    key.beside(ref, label)
+                else:
+                    key.add(ref, label)
                 found[index] = (spot[0], spot[1], esc(text))
                 placed.append((spot[2], spot[3]))
                 break
     return found
 
 
-def _shortened(label: str) -> list[str]:
-    """Shorter forms of a label, longest first: whole words with an ellipsis."""
-    words = label.split()
-    return [" ".join(words[:n]) + "…" for n in range(len(words) - 1, 0, -1)]
-
-
-def period_strip(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
-    """Labels for the periods in a thin strip on top; their shading spans every panel."""
+def period_strip(case: Case, t: TimeAxis, theme: Theme, key: Key | None = None) -> Panel | None:
+    """Labels for the periods in a thin strip on top; their shading spans every panel.
+    Labels that fit nowhere go to `key`."""
     if not case.periods:
         return None
     points = Points()
     shapes: list[Shape] = []
-    texts = _period_texts(case, t, theme)
+    texts = _period_texts(case, t, theme, key if key is not None else Key())
     for index, period in enumerate(case.periods):
         start = period.from_.day
         if not t.shown(start):

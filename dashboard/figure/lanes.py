@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dashboard.figure.key import Key
 from dashboard.figure.parts import TITLED, Panel, Trace, esc, row_labels
 from dashboard.figure.themes import GREY, Theme, get_theme
 from dashboard.figure.timeaxis import TimeAxis
@@ -95,7 +96,7 @@ def _traces(lanes: Lanes, theme: Theme) -> list[Trace]:
                 showlegend=False,
                 marker={
                     "symbol": lanes.marks.column("symbol"),
-                    "size": theme.marker,
+                    "size": theme.mark_size("diamond"),
                     "color": lanes.marks.column("color"),
                     "line": {"width": 1.2, "color": lanes.marks.column("color")},
                 },
@@ -111,7 +112,7 @@ def _traces(lanes: Lanes, theme: Theme) -> list[Trace]:
                 cliponaxis=False,
                 marker={
                     "symbol": "triangle-right",
-                    "size": theme.marker * 1.25,
+                    "size": theme.mark_size("triangle-right", 1.25),
                     "color": lanes.arrows.column("color"),
                 },
             )
@@ -149,13 +150,15 @@ def treatment_panel(
     theme: Theme,
     places: Case | None = None,
     families: tuple[str, ...] = (),
+    key: Key | None = None,
 ) -> Panel | None:
     """The treatments as a panel of labelled rows, or None for a case without any; with
     `places` (the whole case), rows of what is not yet revealed are kept, blank; `families`
-    fixes the hues of the classes it names (see `family_colours`)."""
+    fixes the hues of the classes it names (see `family_colours`); doses that fit nowhere
+    beside their bars go to `key`."""
     if not case.treatments:
         return None
-    lanes = Lanes(case, t, theme, places, families)
+    lanes = Lanes(case, t, theme, places, families, key)
     rows = list(lanes.rows.values())
     total = rows[-1].top + rows[-1].height
     known = {item.row for item in case.treatments}

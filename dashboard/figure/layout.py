@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
 
 from dashboard.figure.events import event_panel, period_strip
+from dashboard.figure.key import SCALE as KEY_SCALE
+from dashboard.figure.key import Key
 from dashboard.figure.lanes import treatment_panel
 from dashboard.figure.panels import measurement_panels
 from dashboard.figure.parts import OVERLAY, SELF, Panel, Shape, esc
-from dashboard.figure.placement import fit, label_ticks, left_margin, place
-from dashboard.figure.reveal import as_known_on, restore_refs
+from dashboard.figure.placement import (
+    fit,
+    label_ticks,
+    left_margin,
+    place,
+    right_margin,
+    spaced_names,
+)
+from dashboard.figure.reveal import as_known_on, restore_refs, restored
 from dashboard.figure.themes import GREY, Theme, get_theme
 from dashboard.figure.timeaxis import TimeAxis
 from dashboard.model import Case
+from dashboard.problems import FigureWarning
 
 MARGIN = {"screen": (64, 64), "print": (48, 56), "slides": (110, 90)}  # top, bottom
 NARROW = 720  # px: narrower figures (a journal column) get their legend below the plot
@@ -26,6 +37,7 @@ COMPACT_BOTTOM = 0.7  # the bottom margin (time axis) of a figure made compact, 
 TIGHT_BOTTOM = 0.62  # the same with the time axis' title at the smallest type
 LEGEND_LINE = 1.9  # height of a legend entry, in body font sizes
 LEGEND_GRID_LINE = 2.05  # the same in a legend of several columns below the plot
+LEGEND_SHARE = 0.25  # the most of a column figure's height its legend may take
 LEGEND_SYMBOL_PX = 40  # the sample line or mark in front of a legend entry's text, and gaps
 # How a figure of fixed size makes room, step by step, before anything is squeezed:
 # 0: as designed; 1: rows as thin as their labels, the legend by kind only;
@@ -53,13 +65,17 @@ class FigureOptions:
     # px the browser needed above and below the plot beyond what was reserved (tick labels,
     # titles, legend), read back from a drawing: the next layout reserves them
     pushed: tuple[float, float] = (0.0, 0.0)
-    plot_width: float | None = None  # px, as drawn; else estimated from the figure's width
+    plot_width: float | None = None  # px, as drawn; else measured beside the panels' labels
+    # refs of labels to write in the key even where they fit beside their marks: "events[3]",
+    # "periods[0]", "treatments[2]" (a dose), "treatments[2].doses[1]" (a step of a taper)
+    keyed: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, **options: Any) -> FigureOptions:
         """Options from keyword arguments, any iterable `hide` and pair `window` accepted."""
-        if options.get("hide") is not None:
-            options["hide"] = frozenset(options["hide"])
+        for name in ("hide", "keyed"):
+            if options.get(name) is not None:
+                options[name] = frozenset(options[name])
         if options.get("window") is not None:
             low, high = options["window"]
             options["window"] = (float(low), float(high))
@@ -99,6 +115,9 @@ class _Frame:
     height: float
     legend_columns: int
     least: float  # the height with every line panel at its thinnest
+    key: Key  # the labels beside their marks, and those in the key under the figure
+    key_room: float  # how wide the key's lines may be, in px
+    key_px: float  # how tall the key is, at the bottom of the figure
 
 
 def build_figure(case: Case, options: FigureOptions | None = None, **view: Any) -> go.Figure:
@@ -116,7 +135,7 @@ def figure_spec(case: Case, options: FigureOptions | None = None, **view: Any) -
     room step by step when the size is fixed), and the layout finished around them.
     """
     setting = _resolve(case, options or FigureOptions.of(**view))
-    frame = _arrange(setting)
+    setting, frame = _arrange(setting)
     return _finish(setting, frame)
 
 
@@ -136,18 +155,35 @@ def _resolve(case: Case, options: FigureOptions) -> _Setting:
     return _Setting(case, whole, options, look, t, kept, width, limit)
 
 
-def _panels(setting: _Setting, look: Theme, step: int) -> list[Panel]:
+@dataclass(frozen=True, slots=True)
+class _Built:
+    """Stage 2's panels with their key, and those of the whole case (the same unless
+    revealed), by whose labels a revealed figure is measured, so that nothing moves."""
+
+    panels: list[Panel]
+    key: Key
+    whole: list[Panel]
+    whole_key: Key
+
+
+def _panels(setting: _Setting, look: Theme, step: int) -> _Built:
     """Stage 2: the panels top to bottom, built in `look` at degradation `step`.
 
     A revealed figure keeps every row and panel of the whole case in its place (so nothing
-    jumps from step to step), but those of what comes later are left blank and nameless.
+    jumps from step to step), but those of what comes later are left blank and nameless;
+    with the panels come their key and the whole case's, whose room a revealed figure keeps.
     """
     hidden = setting.options.hide
     revealed = setting.whole is not setting.case
-    built = _built(setting.case, setting, look, step, setting.whole if revealed else None)
+    key = Key(setting.options.keyed)
+    built = _built(setting.case, setting, look, step, setting.whole if revealed else None, key)
     if not revealed:
-        return [p for p in built.values() if p.name not in hidden]
-    places = _built(setting.whole, setting, look, step, None)
+        shown = [p for p in built.values() if p.name not in hidden]
+        return _Built(shown, key, shown, key)
+    whole = Key(setting.options.keyed)
+    # the whole case as if all were revealed: its rows, lanes and key keep their room
+    unrevealed = dataclasses.replace(setting, t=dataclasses.replace(setting.t, reveal=None))
+    places = _built(setting.whole, unrevealed, look, step, None, whole)
     panels = []
     for name, kept in places.items():
         if name in hidden:
@@ -157,15 +193,15 @@ def _panels(setting: _Setting, look: Theme, step: int) -> list[Panel]:
             panel = Panel("", kept.px, {"visible": False, "range": [0, 1], "fixedrange": True})
         panel.px, panel.least, panel.grow = kept.px, kept.least, kept.grow
         panels.append(panel)
-    return panels
+    return _Built(panels, key, list(places.values()), whole)
 
 
 def _built(
-    case: Case, setting: _Setting, look: Theme, step: int, places: Case | None
+    case: Case, setting: _Setting, look: Theme, step: int, places: Case | None, key: Key
 ) -> dict[str, Panel]:
     t = setting.t
     candidates = [
-        period_strip(case, t, look) if "periods" not in setting.options.hide else None,
+        period_strip(case, t, look, key) if "periods" not in setting.options.hide else None,
         event_panel(
             case,
             t,
@@ -173,8 +209,9 @@ def _built(
             by_kind=step >= 1 or setting.narrow,
             merged=step >= 2,
             places=places,
+            key=key,
         ),
-        treatment_panel(case, t, look, places, setting.options.families),
+        treatment_panel(case, t, look, places, setting.options.families, key),
         *measurement_panels(case, t, look),
     ]
     return {p.name: p for p in candidates if p is not None}
@@ -204,58 +241,155 @@ def _tight(look: Theme) -> Theme:
     )
 
 
-def _arrange(setting: _Setting) -> _Frame:
+def _measured(setting: _Setting, look: Theme, panels: list[Panel]) -> _Setting:
+    """The setting with its time axis as wide as the plot beside these panels' labels, so
+    that every label placed along it is placed by the room there really is."""
+    if setting.width is None or setting.options.plot_width is not None:
+        return setting  # as wide as the page (the estimate stands), or as drawn
+    room = _plot_room(setting, look, panels)
+    if abs(room - setting.t.plot_px) <= 0.02 * setting.t.plot_px:
+        return setting
+    return dataclasses.replace(setting, t=dataclasses.replace(setting.t, plot_px=room))
+
+
+def _arrange(setting: _Setting) -> tuple[_Setting, _Frame]:
     """Stage 3: panels and their heights; a fixed size is met by the steps in STEPS first."""
     frame = None
     for step in STEPS if setting.limit is not None else STEPS[:1]:
         look = _compact(setting.look) if step >= 1 else setting.look
         look = _tight(look) if step >= 3 else look
-        frame = _frame(setting, look, _panels(setting, look, step))
+        built = _panels(setting, look, step)
+        measured = _measured(setting, look, built.whole)
+        if measured is not setting:
+            setting = measured
+            built = _panels(setting, look, step)
+        frame = _frame(setting, look, built)
         if setting.limit is None or frame.least <= setting.limit:
             break
     assert frame is not None
     ceiling = setting.options.ceiling
-    if setting.limit is not None and ceiling is not None and frame.least > setting.limit:
-        # A denser course than the size was meant for: taller, rather than overlapping rows.
-        setting = dataclasses.replace(setting, limit=min(ceiling, math.ceil(frame.least)))
+    exact = setting.options.height or (setting.look.height and not setting.options.fluid)
+    if setting.limit is not None and frame.least > setting.limit:
+        need = math.ceil(frame.least)
+        if exact:
+            # The size asked for is kept (a slide, a journal's box) in the most compact
+            # layout; rows too thin for their names are left unnamed (see `spaced_names`).
+            warnings.warn(_too_low(setting.case, frame, setting.limit, need), FigureWarning, 4)
+        elif ceiling is not None:
+            # A denser course than the size was meant for: taller, rather than overlapping rows.
+            setting = dataclasses.replace(setting, limit=min(ceiling, need))
     if setting.limit is not None:
-        exact = setting.options.height or (setting.look.height and not setting.options.fluid)
         frame.height = setting.limit if exact else min(frame.height, setting.limit)
     room = frame.height - frame.top - frame.bottom - frame.look.gap_px * (len(frame.panels) - 1)
     frame.heights = fit(frame.panels, max(room, 1.0))
-    return frame
+    return setting, frame
 
 
-def _frame(setting: _Setting, look: Theme, panels: list[Panel]) -> _Frame:
-    """The natural placement of `panels`: margins, legend, and the height they ask for."""
+def _too_low(case: Case, frame: _Frame, asked: float, need: int) -> str:
+    """The warning for a height that cannot hold the course's rows and panels."""
+    rows = sum(len(p.axis.get("ticktext") or []) for p in frame.panels)
+    panels = sum(1 for p in frame.panels if not p.axis.get("ticktext") and p.name != "periods")
+    holds = [f"{rows} row{'s' * (rows != 1)}"] if rows else []
+    holds += [f"{panels} panel{'s' * (panels != 1)}"] if panels else []
+    return (
+        f"{case.title!r}: {asked:g} px is too low for its {' and '.join(holds) or 'course'}; "
+        f"{need} px would fit (rows too thin for their names are left unnamed)"
+    )
+
+
+def _legend_names(panels: list[Panel]) -> list[str]:
+    """The names the legend lists, in the panels' order."""
+    return [
+        str(trace.get("name", ""))
+        for p in panels
+        for trace in p.traces
+        if trace.get("showlegend", True)
+    ]
+
+
+def _shortened_legend(panels: list[Panel], columns: int, most: float) -> list[str]:
+    """The legend's names once it holds at most `most` lines: event kinds whose every mark is
+    labelled (beside it or through the key) leave it, the last listed first."""
+    names = _legend_names(panels)
+    labelled = [
+        trace
+        for p in panels
+        if p.name == "events"
+        for trace in p.traces
+        if trace.get("showlegend", True) and all(trace.get("text") or [""])
+    ]
+    while labelled and -(-len(names) // columns) > most:
+        trace = labelled.pop()
+        trace["showlegend"] = False
+        names = _legend_names(panels)
+    return names
+
+
+def _plot_room(setting: _Setting, look: Theme, panels: list[Panel]) -> float:
+    """How wide the plot is: the figure's width less the labels on its left, the right-hand
+    axes and, in a wide figure, the legend beside it (all measured)."""
+    room = (setting.width or 1200) - 20 - left_margin(panels, look)
+    names = _legend_names(panels)
+    if not setting.narrow and names:
+        room -= max(look.measure(name, 0.85) for name in names) + LEGEND_SYMBOL_PX
+    room -= sum(right_margin(p, look) for p in panels)
+    return max(room, look.text_px(KEY_SCALE) * 8)
+
+
+def _key_room(setting: _Setting, look: Theme, panels: list[Panel]) -> float:
+    """How wide the key's lines may be: a column figure's width (the key sits at its left
+    edge with the legend), else the plot's."""
+    if setting.narrow:
+        return (setting.width or NARROW) - 20
+    return _plot_room(setting, look, panels)
+
+
+def _frame(setting: _Setting, look: Theme, built: _Built) -> _Frame:
+    """The natural placement of the panels: margins, legend, key, and the height they ask
+    for (a revealed figure keeps the room of the whole case's key and legend)."""
+    panels, key = built.panels, built.key
     top, bottom = map(float, MARGIN[look.name])
     if look.row_px < get_theme(look.name).row_px:  # made compact
         bottom = round(bottom * (TIGHT_BOTTOM if look.x_title < 1 else COMPACT_BOTTOM))
+    key_room = _key_room(setting, look, built.whole)
+    key_px = math.ceil(built.whole_key.px(key_room, look.text_px(KEY_SCALE)))
+    bottom += key_px
     columns = 1
     if setting.narrow:
         top = NARROW_TOP  # no title in a column figure: the caption beneath it carries it
         # Room for the legend below the plot, in as many columns as fit, reserved here: were
         # plotly to push the margin itself while drawing, the bars' row colours would slip.
-        names = [
-            str(trace.get("name", ""))
-            for p in panels
-            for trace in p.traces
-            if trace.get("showlegend", True)
-        ]
+        names = _legend_names(panels)
         if names:
             need = max(look.measure(name, 0.85) for name in names) + LEGEND_SYMBOL_PX
             # plotly lays the legend out across the plot area, not the figure
-            plot_px = (setting.width or NARROW) - 20 - left_margin(panels, look)
+            plot_px = _plot_room(setting, look, built.whole)
             columns = max(1, min(len(names), int(plot_px // need)))
+            line = look.text_px(0.85) * LEGEND_GRID_LINE
+            tall = sum(p.px for p in panels) + top + bottom + line * len(names) / columns
+            share = LEGEND_SHARE * min(tall, setting.limit or tall)
+            names = _shortened_legend(panels, columns, share / line)
             lines = -(-len(names) // columns)
-            bottom += round(lines * look.text_px(0.85) * LEGEND_GRID_LINE) + 4
+            bottom += round(lines * line) + 4
     top += setting.options.pushed[0]
     bottom += setting.options.pushed[1]
     gaps = look.gap_px * max(len(panels) - 1, 0)
     natural = sum(p.px for p in panels) + gaps
     height = natural + top + bottom if panels else top + bottom + 200
     least = sum(min(p.least or p.px, p.px) for p in panels) + gaps + top + bottom
-    return _Frame(panels, [p.px for p in panels], look, top, bottom, height, columns, least)
+    return _Frame(
+        panels,
+        [p.px for p in panels],
+        look,
+        top,
+        bottom,
+        height,
+        columns,
+        least,
+        key,
+        key_room,
+        key_px,
+    )
 
 
 def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
@@ -267,6 +401,7 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
     shapes: list[Shape] = []
     plot_height = frame.height - frame.top - frame.bottom
     for panel, px in zip(frame.panels, frame.heights, strict=True):
+        spaced_names(panel.axis, px, look)
         for axis in (panel.axis, panel.overlay):
             if axis is not None and axis.get("type") in ("linear", "log"):
                 label_ticks(axis, px, look)
@@ -291,6 +426,17 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
                     shape["yref"] = overlay_id if ref == OVERLAY else axis_id
                 shapes.append(shape)
     shapes += _day0(case, t, look, layout)
+    if frame.key.entries and setting.narrow:
+        # A column figure has no title (its caption carries it): the title's place, at the
+        # figure's bottom left edge under the legend, holds the key.
+        layout["title"] = frame.key.title(
+            frame.key_room, look.text_px(KEY_SCALE), frame.height, frame.key_px
+        )
+    elif frame.key.entries:
+        # the key at the figure's bottom edge, under the time axis' title
+        low = -(frame.bottom - 2) / max(plot_height, 1.0)
+        note = frame.key.annotation(frame.key_room, look.text_px(KEY_SCALE), round(low, 4))
+        layout["annotations"] = [*layout.get("annotations", []), note]
     if reveal is not None and t.start < reveal < t.end:
         shapes.append(_vline(t.x(reveal), GREY, "dash", 1))
     layout["shapes"] = shapes
@@ -306,9 +452,13 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
         "panels": [p.name for p in frame.panels if p.name],
         "plot_px": round(plot_height),
         "plot_width": round(t.plot_px, 1),
+        "labels": frame.key.drawn,
+        "key": [{"ref": ref, "mark": mark, "text": text} for ref, mark, text in frame.key.entries],
     }
     if setting.kept is not None:
         restore_refs(data, setting.kept)
+        for entry in [*layout["meta"]["labels"], *layout["meta"]["key"]]:
+            entry["ref"] = restored(entry["ref"], setting.kept)
     return {"data": data, "layout": layout}
 
 
@@ -353,7 +503,8 @@ def _layout(case: Case, t: TimeAxis, look: Theme, frame: _Frame, *, narrow: bool
         "xanchor": "left",
         "yanchor": "top",
         "font": look.font_dict(0.85),
-        "itemsizing": "constant",
+        # each mark as big as in the plot, sized from the type
+        "itemsizing": "trace",
         "tracegroupgap": 4,
     }
     if narrow:
@@ -361,7 +512,7 @@ def _layout(case: Case, t: TimeAxis, look: Theme, frame: _Frame, *, narrow: bool
         legend |= {
             "orientation": "h",
             "x": 0,
-            "y": 0,
+            "y": round(frame.key_px / frame.height, 4),
             "yref": "container",
             "yanchor": "bottom",
             "entrywidth": math.floor(1000 / frame.legend_columns) / 1000,

@@ -40,6 +40,27 @@ def label_ticks(axis: dict[str, Any], px: float, look: Theme) -> None:
     axis["range"] = [chosen.low, chosen.high]  # widened on a panel too thin for its labels
 
 
+def spaced_names(axis: dict[str, Any], px: float, look: Theme) -> None:
+    """Row names on an axis `px` tall that would run into the name before them are left
+    out (only where a size too low for the course squeezed the rows, which is warned of)."""
+    names, places = axis.get("ticktext"), axis.get("tickvals")
+    if not names or not places or "range" not in axis:
+        return
+    low, high = axis["range"]
+    per_unit = px / abs(high - low)
+    size = axis.get("tickfont", {}).get("size") or look.text_px(look.row_label)
+    shown = list(names)
+    last = None
+    for number in sorted(range(len(places)), key=lambda n: places[n]):
+        if not shown[number]:
+            continue
+        if last is not None and abs(places[number] - last) * per_unit < size * 1.05:
+            shown[number] = ""
+            continue
+        last = places[number]
+    axis["ticktext"] = shown
+
+
 def tick_apart(look: Theme) -> float:
     """How far apart, in px, the centres of two tick labels on a value axis must be."""
     return look.text_px(0.85) * 1.45
@@ -78,6 +99,18 @@ def place(
             overlays[panel.name] = f"y{number}"
             layout[f"yaxis{number}"] = panel.overlay | {"overlaying": axis_id, "anchor": "x"}
     return ids, overlays
+
+
+def right_margin(panel: Panel, look: Theme) -> float:
+    """How wide a panel's right-hand axis is (tick labels and title), measured; else 0."""
+    if panel.overlay is None:
+        return 0.0
+    size = look.text_px(0.85)
+    values = panel.overlay.get("tickvals") or [88888]
+    ticks = max(text_width(f"{v:,g}", size) for v in values)
+    title = panel.overlay.get("title", {}).get("text", "")
+    lines = len(lines_of(title)) if title else 0
+    return ticks + lines * look.text_px(look.axis_title) * LINE_SPACING + 14
 
 
 def left_margin(panels: list[Panel], look: Theme) -> float:

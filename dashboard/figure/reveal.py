@@ -29,13 +29,19 @@ def as_known_on(case: Case, day: float) -> tuple[Case, dict[str, list[int]]]:
 
 def restore_refs(data: list[dict[str, Any]], kept: dict[str, list[int]]) -> None:
     """Point the refs of a revealed figure back at the items of the whole case."""
-
-    def original(match: re.Match[str]) -> str:
-        return f"{match[1]}[{kept[match[1]][int(match[2])]}]"
-
     for trace in data:
         rows = trace.get("customdata") or []
         for number, row in enumerate(rows):
             if row and isinstance(row[0], str):
                 # a new row: segments share one row list between their points
-                rows[number] = [_REF.sub(original, row[0], count=1), *row[1:]]
+                rows[number] = [restored(row[0], kept), *row[1:]]
+
+
+def restored(ref: str, kept: dict[str, list[int]]) -> str:
+    """A ref of a revealed figure (`events[2]`, `treatments[1].doses[0]`) pointed back at
+    its item of the whole case."""
+
+    def original(match: re.Match[str]) -> str:
+        return f"{match[1]}[{kept[match[1]][int(match[2])]}]"
+
+    return _REF.sub(original, ref, count=1)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.fonts import FAMILY, text_width
+from dashboard.fonts import FACES, FAMILY, text_width
 
 THEMES = ("screen", "print", "slides")
 
@@ -79,6 +80,42 @@ EVENT_COLOURS: dict[str, str] = {
     "death": BLACK,
     "note": GREY,
 }
+# How far plotly draws a symbol, across or up, as a share of its marker size (from the
+# symbols' paths in plotly.js): a star of size 10 is 13 px wide, a circle 10 px.
+SYMBOL_EXTENT: dict[str, float] = {
+    "star": 1.33,
+    "hexagram": 1.33,
+    "diamond": 1.3,
+    "diamond-tall": 1.3,
+    "diamond-wide": 1.3,
+    "triangle-down": 1.16,
+    "triangle-up": 1.16,
+    "triangle-left": 1.16,
+    "triangle-right": 1.16,
+    "x": 1.13,
+    "cross": 1.13,
+}
+MARK_CAPS = 2.0  # no mark is taller or wider than this many cap heights of the labels beside it
+
+
+@functools.cache
+def cap_height() -> float:
+    """The height of a capital letter in the body font, in font sizes (ems), from its file."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(FACES[0].path, lazy=True) as font:
+        return float(font["OS/2"].sCapHeight) / float(font["head"].unitsPerEm)
+
+
+def extent(symbol: str) -> float:
+    """How far plotly draws `symbol` (any -open, -dot variant), as a share of its size."""
+    for name in (symbol, symbol.removesuffix("-open").removesuffix("-dot")):
+        if name in SYMBOL_EXTENT:
+            return SYMBOL_EXTENT[name]
+    base = symbol.split("-")[0]
+    return SYMBOL_EXTENT.get(base, 1.0)
+
+
 # Series sharing a panel differ by marker and dash as well as by colour.
 SERIES_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "star")
 SERIES_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
@@ -116,6 +153,13 @@ class Theme:
         """The width in px of `text` (plotly markup allowed) at `scale` times the body size,
         measured in the fonts that draw it."""
         return text_width(text, self.text_px(scale), bold=bold)
+
+    def mark_size(self, symbols: str | list[str], scale: float = 1.0) -> float:
+        """The plotly size of marks drawn with `symbols` at `scale` times the theme's mark:
+        never taller or wider than MARK_CAPS cap heights of the labels beside them."""
+        widest = max(extent(s) for s in ([symbols] if isinstance(symbols, str) else symbols))
+        most = MARK_CAPS * cap_height() * self.text_px(0.85) / widest
+        return round(min(self.marker * scale, most), 1)
 
     def text_px(self, scale: float = 1.0) -> float:
         """The size of text at `scale` times the body size, never below the smallest."""

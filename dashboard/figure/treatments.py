@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from dashboard.figure.key import Key, key_mark
 from dashboard.figure.parts import (
     Points,
     Segments,
@@ -103,8 +104,10 @@ class Lanes:
         theme: Theme,
         places: Case | None = None,
         families: tuple[str, ...] = (),
+        key: Key | None = None,
     ) -> None:
         self.t, self.theme = t, theme
+        self.key = key if key is not None else Key()
         # `places`: the whole case, whose rows a revealed figure keeps in their places
         self.rows = layout_rows((places or case).treatments)
         keys = [colour_family(item) for item in case.treatments]
@@ -116,6 +119,9 @@ class Lanes:
         self.bars, self.procedures, self.fades = Segments(), Segments(), Segments()
         self.along, self.marks, self.ticks, self.arrows = Points(), Points(), Points(), Points()
         self.labels = Points()
+        # where the last taper dose written on each row ends, in px: two tapers of one row
+        # must not write their doses over each other
+        self.label_end: dict[str, float] = {}
         self.fade_days = t.days_for_px(14)
         self.space_days = t.days_for_px(theme.measure(" ", 0.85))
         # what each row holds, so a dose written beside its bar is not written over another
@@ -137,6 +143,11 @@ class Lanes:
     def _given(self, item: Treatment, ref: str, colour: str) -> None:
         assert item.given is not None
         row = self.rows[item.row]
+        first = next((time.day for time in item.given if self.t.shown(time.day)), None)
+        if item.dose and first is not None:
+            # beside the first mark (or session), up to the next one
+            width = max(1.0, self.t.days_for_px(self.theme.mark_size("diamond") * 0.7))
+            self._dose_label(item.dose, ref, first - width, first + width, row, False, 0.0)
         for time in item.given:
             if not self.t.shown(time.day):
                 continue
@@ -219,7 +230,8 @@ class Lanes:
         xs: list[Any] = [t.x(start)]
         ys: list[Any] = [base]
         unit = f" {item.unit}" if item.unit else ""
-        label_px = -math.inf
+        label_px = self.label_end.get(row.name, -math.inf)
+        missed = False  # a step whose dose could not be written beside it
         target = self.procedures if item.kind == "procedure" else self.bars
         # Every step's dose in every step's hover: labels that do not fit are left out.
         schedule = "doses: " + ", ".join(
@@ -244,9 +256,11 @@ class Lanes:
             self._along(ref, hover, step.at.day, t.clip(until), row.centre)
             # Past the washed-out edge of an approximate start; ~ on an approximate dose.
             at = t.clip(step.at.day + (self.fade_days if number == 0 and step.at.approx else 0))
-            at_px = at * t.px_per_day
+            at_px = (at - t.start) * t.px_per_day
             text = "~" * step.dose_approx + format_number(step.dose) + (unit if number == 0 else "")
-            if at_px >= label_px:
+            width = self.theme.measure(text + "  ", 0.85)
+            step_ref = f"{ref}.doses[{number}]"
+            if at_px >= label_px and at_px + width <= t.plot_px and self.key.fits(step_ref):
                 self.labels.add(
                     t.x(at),
                     level,
@@ -255,7 +269,28 @@ class Lanes:
                     position="top right",
                     color=self.theme.ink,
                 )
-                label_px = at_px + self.theme.measure(text + "  ", 0.85)
+                self.key.beside(step_ref, text)
+                label_px = at_px + width
+            else:
+                missed = True
+        self.label_end[row.name] = label_px
+        if missed:
+            # Every step's dose, the peak among them, in the key: the reader sees each change.
+            doses = " → ".join(
+                "~" * s.dose_approx + format_number(s.dose) for s in steps if t.shown(s.at.day)
+            )
+            # its mark after the taper and the last dose written over it
+            written = t.clip(t.start + max(label_px, 0.0) / t.px_per_day)
+            self._dose_label(
+                f"{doses}{unit}",
+                f"{ref}.doses",
+                start,
+                max(shown_end, written),
+                row,
+                False,
+                0.0,
+                whole=False,
+            )
         xs += [t.x(shown_end), t.x(shown_end), t.x(start)]
         ys += [ys[-1], base, base]
         target.add(xs, ys, ref)
@@ -333,36 +368,53 @@ class Lanes:
             self.ticks.add(self.t.x(day), centre, ref, *hover, color=colour)
 
     def _dose_label(
-        self, dose: str, ref: str, start: float, end: float, row: Row, inside: bool, inset: float
+        self,
+        dose: str,
+        ref: str,
+        start: float,
+        end: float,
+        row: Row,
+        inside: bool,
+        inset: float,
+        *,
+        whole: bool = True,
     ) -> None:
-        """The dose on the bar when it fits, else just after it, else just before it (up to the
-        row's next item or the edge), else shortened to the room there is; the full text is
-        always in the hover."""
-        t = self.t
+        """The dose on the bar when it fits (and the bar is as thick as the text), else just
+        after it, else just before it (up to the row's next item or the edge); where it fits
+        nowhere, or `whole` is False, a key mark there and the dose in the key."""
+        t, theme = self.t, self.theme
         colour = self.row_colour.get(row.name, GREY)
-        others = [(first, last) for first, last, other in self.held[row.name] if other != ref]
+        # the row's other items, and this item's own later marks (a dose given again)
+        others = [(a, b) for a, b, other in self.held[row.name] if other != ref or a > end]
         right = min([max(first, end) for first, last in others if last > end] + [t.end])
         left = max([min(last, start) for first, last in others if first < start] + [t.start])
         after = right - end if t.shown(end) else 0.0
         before = start - left
-        # every text is tried whole, then by whole words with an ellipsis
-        for text in (dose, *(" ".join(dose.split()[:n]) + "…" for n in range(3, 0, -1))):
-            if text != dose and len(text) >= len(dose):
-                continue
-            need = t.days_for_px(self.theme.measure(f" {text} ", 0.85)) + self.space_days
-            if inside and end - start - inset >= need:
-                x, position, ink = (
-                    start + inset + self.space_days * 0.6,
-                    "middle right",
-                    text_on(colour),
-                )
+        # white on a bar thinner than the text would spill onto the paper
+        thick = 2 * BAR * theme.row_px >= theme.text_px(0.85) * 1.15
+        texts = [dose] if whole and self.key.fits(ref) else []
+        for text in (*texts, key_mark(len(self.key.entries) + 1)):
+            need = t.days_for_px(theme.measure(f" {text} ", 0.85)) + self.space_days
+            if inside and thick and end - start - inset >= need:
+                x, position, ink = start + inset + self.space_days * 0.6, "middle right", None
             elif after >= need:
-                x, position, ink = end, "middle right", self.theme.ink
+                x, position, ink = end, "middle right", theme.ink
             elif before >= need:
-                x, position, ink = start, "middle left", self.theme.ink
-            else:
+                x, position, ink = start, "middle left", theme.ink
+            elif text == dose:
                 continue
+            else:  # no room anywhere: the key mark goes after the item all the same
+                x, position, ink = end, "middle right", theme.ink
+            if text == dose:
+                self.key.beside(ref, dose)
+            else:
+                self.key.add(ref, f"{row.name}: {dose}")
             self.labels.add(
-                t.x(x), row.centre, ref, text=" " + esc(text) + " ", position=position, color=ink
+                t.x(x),
+                row.centre,
+                ref,
+                text=" " + esc(text) + " ",
+                position=position,
+                color=ink or text_on(colour),
             )
             return

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 import string
+import warnings
 from typing import Any
 
-from dashboard.figure import figure_spec
+from dashboard.figure import FigureWarning, figure_spec
+from dashboard.figure.key import key_lines, key_note, key_px
 from dashboard.figure.parts import esc
 from dashboard.figure.themes import get_theme
 from dashboard.series.figure import legend_below, legend_per_line
@@ -68,27 +70,38 @@ def panels_spec(
     specs = [figure_spec(item.case, theme=theme, width=width, families=families) for item in items]
     label_px = look.size * 3.0
     axis_px = look.size * 4.2
+    # each case's key (labels that could not stand beside their marks), under its panel
+    size = look.text_px(0.85)
+    keys = [
+        key_lines([f"{e['mark']} {e['text']}" for e in meta["key"]], meta["plot_width"], size)
+        for spec in specs
+        for meta in [spec["layout"]["meta"]]
+    ]
+    keys_px = [key_px(len(lines), size) for lines in keys]
     top = 24 if narrow else specs[0]["layout"]["margin"]["t"]
     names = _legend_names(specs)
     lines = math.ceil(len(names) / legend_per_line(width)) if narrow else 0
     bottom = lines * look.size * 1.9 + 16 if narrow else 24
     plots = [_plot_px(spec) for spec in specs]
-    fixed = top + bottom + len(specs) * (label_px + axis_px)
+    fixed = top + bottom + len(specs) * (label_px + axis_px) + sum(keys_px)
     for _ in range(3):  # (a figure keeps its rows legible: it may come out taller than asked)
         if max_height is None or fixed + sum(plots) <= max_height:
             break
         # Shrink every panel alike: the single-case figure fits its rows to a given height.
         share = max(max_height - fixed, 60.0 * len(specs)) / sum(plots)
-        specs = [
-            figure_spec(
-                item.case,
-                theme=theme,
-                width=width,
-                height=round(px * share + _margins(spec)),
-                families=families,
-            )
-            for item, spec, px in zip(items, specs, plots, strict=True)
-        ]
+        with warnings.catch_warnings():
+            # the panels are made as low as their rows allow; the figure says when it grows
+            warnings.simplefilter("ignore", FigureWarning)
+            specs = [
+                figure_spec(
+                    item.case,
+                    theme=theme,
+                    width=width,
+                    height=round(px * share + _margins(spec)),
+                    families=families,
+                )
+                for item, spec, px in zip(items, specs, plots, strict=True)
+            ]
         before, plots = sum(plots), [_plot_px(spec) for spec in specs]
         if sum(plots) >= before - 1:
             break  # as small as their rows allow
@@ -109,7 +122,7 @@ def panels_spec(
         high = cursor / plot_area
         cursor -= px
         low = max(cursor, 0.0) / plot_area
-        cursor -= axis_px
+        cursor -= axis_px + keys_px[index]
         names_map = {"x": "x" if index == 0 else f"x{index + 1}"}
         source = spec["layout"]
         for key in sorted(k for k in source if k.startswith("yaxis")):
@@ -143,7 +156,13 @@ def panels_spec(
             moved = _moved(shape, names_map, place)
             shapes.append(moved)
         for note in source.get("annotations", []):
-            annotations.append(_moved(note, names_map, place))
+            if note.get("name") != "key":  # the case's key: under its panel, below
+                annotations.append(_moved(note, names_map, place))
+        if keys[index]:
+            below = round((cursor + keys_px[index]) / plot_area, 5)
+            annotations.append(
+                key_note(keys[index], size, below) | {"xref": names_map["x"] + " domain"}
+            )
         annotations.append(
             {
                 "x": 0,
