@@ -144,6 +144,8 @@ def ticks(
 def least_px(
     low: float, high: float, apart: float, *, log: bool = False, inset: float = 0.0
 ) -> float:
-    """The thinnest panel on which three or more labels of this range keep `apart` px apart,
-    none within `inset` px of its ends."""
-    return apart / _candidates(low, high, log)[-1].spacing(1.0) + 2 * inset
+    """The thinnest panel on which three or more labels keep `apart` px apart, none within
+    `inset` px of its ends: inside the range as it is, or, thinner still, at the ends and
+    middle of a range widened to round values (labels half the panel apart)."""
+    inside = apart / _candidates(low, high, log)[-1].spacing(1.0) + 2 * inset
+    return min(inside, 2 * apart + 2 * inset)
