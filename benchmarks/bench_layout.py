@@ -17,7 +17,7 @@ then laid out again in Chromium, which reports every text's box (benchmarks/draw
 - value axes with fewer than three labelled ticks (left and right-hand y axes);
 - the legend's share of the height (worst at column size), the smallest type (pt at print
   size, px on a 1080-line slide), height / width and the figures over the journal limits;
-- figures with a fault and no warning from `render`.
+- figures with a fault and no warning from `render`, and renders that printed a traceback.
 
 Last, it times one column PNG of a seed case through the project (`save`) against plotly's
 own drawing of the same figure at the same size (`plotly.io.to_image` via kaleido), cold (a
@@ -77,6 +77,7 @@ RATIO_LIMIT = {"column": 1.4, "page": 1.0}
 MM_LIMIT = 240.0
 LEGEND_LIMIT = 0.25
 RENDER_TIMEOUT = 600
+TRACEBACK = "a Python traceback"
 TIMED_CASE = ROOT / "timelines" / "nomura-2025-case2.yaml"
 Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -190,13 +191,20 @@ def render(arguments: list[str]) -> str:
 
 
 def said(output: str, name: str | None = None) -> list[str]:
-    """The lines of `render`'s output that warn or complain (about `name`, when given)."""
-    lines = [
-        line.strip()
-        for line in output.splitlines()
-        if line.strip() and not line.startswith("Wrote ") and "Rendering" not in line
-    ]
-    return [line for line in lines if name is None or name in line]
+    """The warnings in `render`'s output: lines that say "warning" or name the figure's file,
+    and a line for a traceback (which no user should see)."""
+    found = []
+    for line in output.splitlines():
+        line = line.strip()
+        if line.startswith("Traceback"):
+            found.append(TRACEBACK)
+        elif (
+            line
+            and not line.startswith("Wrote ")
+            and ("warning" in line.casefold() or (name is not None and name in line))
+        ):
+            found.append(line)
+    return found
 
 
 def drawn_figures(
@@ -296,7 +304,8 @@ def totals(results: list[Result]) -> None:
     columns = [r for r in drawn if r.figure.size == "column"]
     pages = [r for r in drawn if r.figure.size == "page"]
     slides = [r for r in drawn if r.figure.size == "slide"]
-    silent = [r for r in results if r.faults and not r.warnings]
+    silent = [r for r in results if r.faults and not set(r.warnings) - {TRACEBACK}]
+    traced = [r for r in results if TRACEBACK in r.warnings]
     expected = sum(len(r.figure.expected) for r in drawn)
     axes = sum(len(r.axes) for r in drawn)
     lines: list[tuple[str, object]] = [
@@ -332,6 +341,7 @@ def totals(results: list[Result]) -> None:
     if slides:
         lines.append(("smallest type on a slide", f"{min(r.smallest for r in slides):.1f} px"))
     lines.append(("figures with faults and no warning", f"{len(silent)} of {len(results)}"))
+    lines.append(("renders that printed a traceback", f"{len(traced)} of {len(results)}"))
     print()
     print("totals")
     for label, value in lines:

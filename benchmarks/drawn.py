@@ -261,22 +261,30 @@ def squeezed(text: str) -> str:
 def missing_texts(expected: list[Expected], texts: list[Text]) -> list[Expected]:
     """The expected texts found in no drawn text other than a tick label.
 
-    Labels are looked for whitespace-insensitively, across the figure's texts joined (plotly
-    splits a text's lines into spans); taper doses as whole numbers, each change of a taper
-    needing one occurrence of its number (a decimal comma counts as a point).
+    Labels and dose texts are looked for whitespace-insensitively, across the figure's texts
+    joined (plotly splits a text's lines into spans). Taper doses are looked for as numbers,
+    each change of a taper needing one occurrence of its number, among the texts left once
+    the labels and dose texts found are taken out (so that the 60 of "60 mg four times a
+    day" is not taken for a taper's 60) and axis titles aside; a decimal comma counts as a
+    point.
     """
-    drawn = [t.text for t in texts if t.role not in ("tick", "xtick")]
-    joined = "\x1f".join(squeezed(text) for text in drawn)
-    numbers = Counter(numbers_in(drawn))
+    drawn = [squeezed(t.text) for t in texts if t.role not in ("tick", "xtick")]
+    joined = "\x1f".join(drawn)
     lost = []
+    words = [squeezed(item.text) for item in expected if not item.number]
+    for item in expected:
+        if not item.number and squeezed(item.text) not in joined:
+            lost.append(item)
+    rest = "\x1f".join(squeezed(t.text) for t in texts if t.role not in ("tick", "xtick", "ytitle"))
+    for word in sorted(set(words), key=len, reverse=True):
+        rest = rest.replace(word, "\x1f")
+    numbers = Counter(numbers_in(rest.split("\x1f")))
     for item in expected:
         if item.number:
             if numbers[item.text] > 0:
                 numbers[item.text] -= 1
             else:
                 lost.append(item)
-        elif squeezed(item.text) not in joined:
-            lost.append(item)
     return lost
 
 
