@@ -274,21 +274,19 @@ def report(results: list[Result], verbose: bool) -> None:
             f"{r.legend:>6.0%} {r.smallest:>5.1f} {unit} {r.ratio:>5.2f} {len(r.warnings):>6}"
         )
         if verbose:
-            for a, b in r.overlaps:
-                print(f"    overlap: {a[:40]!r} / {b[:40]!r}")
-            for text in r.cut:
-                print(f"    cut off: {text[:60]!r}")
-            for text in r.shortened:
-                print(f"    shortened: {text[:60]!r}")
-            for text in r.on_marks:
-                print(f"    on a mark: {text[:60]!r}")
-            for item in r.missing:
-                print(f"    missing: {item.where}: {item.text!r}")
-            for axis in r.thin_axes:
-                print(f"    axis {axis}: {r.axes[axis]} labelled ticks")
-            for line in r.warnings:
-                print(f"    render said: {line[:160]}")
+            for line in listed(r):
+                print(f"    {line}")
     totals(results)
+
+
+def listed(r: Result) -> Iterator[str]:
+    """Each fault of a figure, and each thing render said, as a line."""
+    yield from (f"overlap: {a[:40]!r} / {b[:40]!r}" for a, b in r.overlaps)
+    kinds = (("cut off", r.cut), ("shortened", r.shortened), ("on a mark", r.on_marks))
+    yield from (f"{kind}: {text[:60]!r}" for kind, texts in kinds for text in texts)
+    yield from (f"missing: {item.where}: {item.text!r}" for item in r.missing)
+    yield from (f"axis {axis}: {r.axes[axis]} labelled ticks" for axis in r.thin_axes)
+    yield from (f"render said: {line[:160]}" for line in r.warnings)
 
 
 def totals(results: list[Result]) -> None:
