@@ -10,8 +10,8 @@ timelines/ and tests/data/realistic-series/ as aligned rows and as panels; each 
 page and slide size. Each is drawn as the user draws it, by `clinical-course render ... .svg`,
 then laid out again in Chromium, which reports every text's box (benchmarks/drawn.py):
 
-- overlapping text pairs, texts cut off (reaching past the figure), texts shortened with
-  an ellipsis, texts lying on a mark;
+- overlapping text pairs, text pairs run together (on one line, under half an em apart),
+  texts cut off (reaching past the figure), texts shortened with an ellipsis, texts on a mark;
 - labels missing: every event label, treatment dose and change of a taper's dose the files
   give, looked for among the drawn texts (tick labels aside); an ellipsis is not a trace;
 - value axes with fewer than three labelled ticks (left and right-hand y axes);
@@ -60,6 +60,7 @@ from benchmarks.drawn import (
     smallest_type,
     texts_cut,
     texts_on_marks,
+    texts_run_together,
     texts_shortened,
     value_axis_ticks,
 )
@@ -100,6 +101,7 @@ class Result:
     drawn: Drawn | None  # None: render wrote no file
     warnings: list[str] = field(default_factory=list)
     overlaps: list[tuple[str, str]] = field(default_factory=list)
+    together: list[tuple[str, str]] = field(default_factory=list)
     cut: list[str] = field(default_factory=list)
     shortened: list[str] = field(default_factory=list)
     on_marks: list[str] = field(default_factory=list)
@@ -123,6 +125,7 @@ class Result:
         """Everything a reader would see wrong, counted together."""
         return (
             len(self.overlaps)
+            + len(self.together)
             + len(self.cut)
             + len(self.missing)
             + len(self.thin_axes)
@@ -243,6 +246,7 @@ def measure(figure: Figure, drawn: Drawn | None, warnings: list[str]) -> Result:
     if drawn is None:
         return result
     result.overlaps = overlapping_texts(drawn.texts)
+    result.together = texts_run_together(drawn.texts)
     result.cut = texts_cut(drawn)
     result.shortened = texts_shortened(drawn.texts)
     result.on_marks = texts_on_marks(drawn)
@@ -258,8 +262,8 @@ def measure(figure: Figure, drawn: Drawn | None, warnings: list[str]) -> Result:
 def report(results: list[Result], verbose: bool) -> None:
     """Print a line per figure (and with `verbose` each fault), then the totals."""
     print(
-        f"{'figure':<34} {'size':<6} {'overlap':>7} {'cut':>4} {'on mark':>7} {'missing':>7} "
-        f"{'thin ax':>7} {'legend':>6} {'type':>8} {'h/w':>5} {'warned':>6}"
+        f"{'figure':<34} {'size':<6} {'overlap':>7} {'close':>5} {'cut':>4} {'on mark':>7} "
+        f"{'missing':>7} {'thin ax':>7} {'legend':>6} {'type':>8} {'h/w':>5} {'warned':>6}"
     )
     for r in results:
         f = r.figure
@@ -269,8 +273,8 @@ def report(results: list[Result], verbose: bool) -> None:
             continue
         unit = "pt" if f.size in PRINT_MM else "px"
         print(
-            f"{name[:34]:<34} {f.size:<6} {len(r.overlaps):>7} {len(r.cut):>4} "
-            f"{len(r.on_marks):>7} {len(r.missing):>7} {len(r.thin_axes):>7} "
+            f"{name[:34]:<34} {f.size:<6} {len(r.overlaps):>7} {len(r.together):>5} "
+            f"{len(r.cut):>4} {len(r.on_marks):>7} {len(r.missing):>7} {len(r.thin_axes):>7} "
             f"{r.legend:>6.0%} {r.smallest:>5.1f} {unit} {r.ratio:>5.2f} {len(r.warnings):>6}"
         )
         if verbose:
@@ -282,6 +286,7 @@ def report(results: list[Result], verbose: bool) -> None:
 def listed(r: Result) -> Iterator[str]:
     """Each fault of a figure, and each thing render said, as a line."""
     yield from (f"overlap: {a[:40]!r} / {b[:40]!r}" for a, b in r.overlaps)
+    yield from (f"run together: {a[:40]!r} / {b[:40]!r}" for a, b in r.together)
     kinds = (("cut off", r.cut), ("shortened", r.shortened), ("on a mark", r.on_marks))
     yield from (f"{kind}: {text[:60]!r}" for kind, texts in kinds for text in texts)
     yield from (f"missing: {item.where}: {item.text!r}" for item in r.missing)
@@ -310,6 +315,7 @@ def totals(results: list[Result]) -> None:
         ("figures measured", len(results)),
         ("figures not drawn", len(results) - len(drawn)),
         ("overlapping text pairs", sum(len(r.overlaps) for r in drawn)),
+        ("text pairs run together (< 0.5 em apart)", sum(len(r.together) for r in drawn)),
         ("texts cut off", sum(len(r.cut) for r in drawn)),
         ("texts shortened with …", sum(len(r.shortened) for r in drawn)),
         ("texts on a mark", sum(len(r.on_marks) for r in drawn)),

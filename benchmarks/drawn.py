@@ -2,10 +2,10 @@
 
 `read_drawn(page, svg)` lays the SVG out in a Playwright page and returns every drawn text
 box, mark and legend box; the functions below it are pure and judge those boxes:
-overlapping texts, texts cut at the figure's edge or shortened with an ellipsis, texts lying
-on marks, value axes with
-fewer than three tick labels, the legend's share of the height, and the labels and doses a
-case file gives that appear nowhere in the drawing.
+overlapping texts, texts run together, texts cut at the figure's edge or shortened with an
+ellipsis, texts lying on marks, value axes with fewer than three tick labels, the legend's
+share of the height, and the labels and doses a case file gives that appear nowhere in the
+drawing.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 from playwright.sync_api import Page
 
 SLACK_PX = 1.0  # boxes must share more than this each way to count as overlapping
+RUN_TOGETHER_EM = 0.5  # texts on one line closer than this (a word space or so) read as one
 FEWEST_TICKS = 3
 NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*[kMGTµmnp%]?")
 
@@ -55,6 +56,13 @@ READ_DRAWN = r"""
     }
     return ['text', null];
   };
+  const turned = (node) => {
+    for (let n = node; n && n !== svg; n = n.parentElement) {
+      const angle = (n.getAttribute('transform') || '').match(/rotate\((-?[\d.]+)/);
+      if (angle && +angle[1] !== 0) return true;
+    }
+    return false;
+  };
   const texts = [];
   for (const text of svg.querySelectorAll('text')) {
     const content = text.textContent.trim();
@@ -62,7 +70,7 @@ READ_DRAWN = r"""
     const b = box(text);
     if (b.x1 - b.x0 === 0 || b.y1 - b.y0 === 0) continue;
     const [kind, axis] = role(text);
-    texts.push({...b, text: content, role: kind, axis: axis,
+    texts.push({...b, text: content, role: kind, axis: axis, turned: turned(text),
                 size: parseFloat(getComputedStyle(text).fontSize)});
   }
   const marks = [];
@@ -108,6 +116,7 @@ class Text:
     size: float
     role: str
     axis: str | None
+    turned: bool = False  # drawn at an angle (a y axis title)
 
 
 @dataclass(frozen=True)
@@ -140,7 +149,10 @@ def drawn_from(found: dict[str, Any]) -> Drawn:
     def box(raw: dict[str, float]) -> Box:
         return Box(raw["x0"], raw["y0"], raw["x1"], raw["y1"])
 
-    texts = [Text(t["text"], box(t), t["size"], t["role"], t["axis"]) for t in found["texts"]]
+    texts = [
+        Text(t["text"], box(t), t["size"], t["role"], t["axis"], t["turned"])
+        for t in found["texts"]
+    ]
     legend = box(found["legend"]) if found["legend"] else None
     marks = [box(mark) for mark in found["marks"]]
     return Drawn(found["width"], found["height"], texts, marks, legend)
@@ -152,6 +164,23 @@ def overlapping_texts(texts: list[Text]) -> list[tuple[str, str]]:
     for i, a in enumerate(texts):
         for b in texts[i + 1 :]:
             if a.box.overlaps(b.box):
+                pairs.append((a.text, b.text))
+    return pairs
+
+
+def texts_run_together(texts: list[Text]) -> list[tuple[str, str]]:
+    """Pairs of texts on one line that do not overlap but stand closer than half an em, about
+    a word space, so that they read as one text ("40 mg/Tag 40 mg/Tag"). Texts drawn at an angle
+    (axis titles) are read apart from the texts beside them."""
+    level = [t for t in texts if not t.turned]
+    pairs = []
+    for i, a in enumerate(level):
+        for b in level[i + 1 :]:
+            shared = min(a.box.y1, b.box.y1) - max(a.box.y0, b.box.y0)
+            lower = min(a.box.y1 - a.box.y0, b.box.y1 - b.box.y0)
+            apart = max(a.box.x0, b.box.x0) - min(a.box.x1, b.box.x1)
+            gap = RUN_TOGETHER_EM * min(a.size, b.size)
+            if shared > lower / 2 and -SLACK_PX <= apart < gap and not a.box.overlaps(b.box):
                 pairs.append((a.text, b.text))
     return pairs
 
