@@ -80,12 +80,16 @@ _SCRIPT_ESCAPES = (
 )
 
 
-def figure_html(figure: go.Figure | dict[str, Any], div_id: str = CHART_ID) -> str:
+def figure_html(
+    figure: go.Figure | dict[str, Any],
+    div_id: str = CHART_ID,
+    label: str = "Clinical course chart; the course is described in words below",
+) -> str:
     """The figure as a div and the script that draws it (plotly.js loaded separately)."""
     data = script_json(figure if isinstance(figure, dict) else figure.to_plotly_json())
     return (
         f'<div id="{div_id}" class="chart" role="img" aria-describedby="course-account" '
-        'aria-label="Clinical course chart; the course is described in words below"></div>'
+        f'aria-label="{escape(label, quote=True)}"></div>'
         f"<script>(function () {{ var figure = {data}; "
         f"Plotly.newPlot({json.dumps(div_id)}, figure.data, figure.layout, "
         f"{json.dumps(PLOT_CONFIG)}); }})();</script>"
@@ -112,12 +116,17 @@ def case_page(
     A site shares one `stylesheet` URL between its pages instead of each inlining the CSS,
     and gives the `index` page to link back to.
     """
+    facts = case_facts(case)
     return render(
         "case.html.j2",
-        f=case_facts(case),
+        _=facts.words.t,
+        f=facts,
         css=page_css(),
         stylesheet=stylesheet,
         plotlyjs=plotlyjs_html(plotlyjs),
         index=index,
-        figure=figure_html(figure),
+        figure=figure_html(
+            figure,
+            label=facts.words.t("Clinical course chart; the course is described in words below"),
+        ),
     )

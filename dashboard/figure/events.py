@@ -25,15 +25,8 @@ from dashboard.figure.themes import (
     event_symbol,
 )
 from dashboard.figure.timeaxis import TimeAxis
+from dashboard.i18n import Words
 from dashboard.model import EVENT_KINDS, Case, Event
-
-
-def kind_title(kind: str) -> str:
-    """'adverse-event' -> 'Adverse event'."""
-    return kind.replace("-", " ").capitalize()
-
-
-MERGED = "Events"  # the row of every kind but relapses, when rows must make room
 
 
 def _levels(events: tuple[Event, ...], merged: bool = False) -> dict[str, int]:
@@ -48,13 +41,15 @@ def _levels(events: tuple[Event, ...], merged: bool = False) -> dict[str, int]:
     return {kind: 0 if kind == "relapse" or not relapses else 1 for kind in kinds}
 
 
-def _row_names(levels: dict[str, int]) -> dict[int, str]:
-    """Each level's row label: its kind's name, or 'Events' for a row of several kinds."""
+def _row_names(levels: dict[str, int], say: Words) -> dict[int, str]:
+    """Each level's row label: its kind's name, or 'Events' for a row of several kinds (the
+    row of every kind but relapses, when rows must make room)."""
     names: dict[int, list[str]] = {}
     for kind, level in levels.items():
         names.setdefault(level, []).append(kind)
+    merged = say.t("Events")
     return {
-        level: kind_title(kinds[0]) if len(kinds) == 1 else MERGED for level, kinds in names.items()
+        level: say.kind(kinds[0]) if len(kinds) == 1 else merged for level, kinds in names.items()
     }
 
 
@@ -64,16 +59,18 @@ def _row_names(levels: dict[str, int]) -> dict[int, str]:
 LABELS_IN_LEGEND = 4
 
 
-def _legend_keys(events: tuple[Event, ...], by_kind: bool = False) -> list[tuple[str, str]]:
+def _legend_keys(
+    events: tuple[Event, ...], say: Words, by_kind: bool = False
+) -> list[tuple[str, str]]:
     """The legend entry of each event: (kind, label), or (kind, kind) for a many-label kind
     or when the legend must be short (the labels are written beside the marks)."""
     labels: dict[str, set[str]] = {}
     for event in events:
-        labels.setdefault(event.kind, set()).add(event.title)
+        labels.setdefault(event.kind, set()).add(say.event_title(event))
     return [
-        (event.kind, event.kind.replace("-", " "))
+        (event.kind, say.kind_in_text(event.kind))
         if by_kind or len(labels[event.kind]) > LABELS_IN_LEGEND
-        else (event.kind, event.title)
+        else (event.kind, say.event_title(event))
         for event in events
     ]
 
@@ -106,17 +103,17 @@ def _variants(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     return variants
 
 
-def _hover(event: Event) -> str:
+def _hover(event: Event, say: Words) -> str:
     """The per-event part of the hover; the kind and label are in the trace's template."""
-    when = event.at.describe()
+    when = say.when(event.at)
     if event.end is not None:
-        when += f" → {event.end.describe()}"
+        when += f" → {say.when(event.end)}"
     approx = event.at.approx or (event.end is not None and event.end.approx)
     return lines(
         when,
         esc(event.detail or ""),
-        "image in the detail panel" if event.image else None,
-        approx_note(approx),
+        say.t("image in the detail panel") if event.image else None,
+        approx_note(approx, say),
     )
 
 
@@ -169,7 +166,7 @@ def event_panel(
         return None
     levels = _levels((places or case).events, merged)
     known = {event.kind for event in case.events}
-    keys = _legend_keys(case.events, by_kind or merged)
+    keys = _legend_keys(case.events, t.words, by_kind or merged)
     colours = _colours(keys)
     # Print must survive greyscale: there the labels of a kind differ by shape as well.
     variants = _variants(keys) if theme.name == "print" else {}
@@ -201,9 +198,10 @@ def event_panel(
         outline = theme.paper if inside else colour
         text, position = texts.get(index, ("", "middle right"))
         span = event.end is not None and event.end.day > event.at.day
-        hover = _hover(event)
-        if key[1] != event.title:  # the legend names only the kind: the hover names the label
-            hover = lines(f"<i>{esc(event.title)}</i>", hover)
+        hover = _hover(event, t.words)
+        title = t.words.event_title(event)
+        if key[1] != title:  # the legend names only the kind: the hover names the label
+            hover = lines(f"<i>{esc(title)}</i>", hover)
         if points and key in spans:
             # A gap, so that a span's line does not run on to the next mark.
             points.add(
@@ -244,11 +242,11 @@ def event_panel(
                 position=position,
             )
     traces = [
-        _event_trace(kind, title, points, key in spans, theme, levels[kind])
+        _event_trace(kind, title, points, key in spans, theme, levels[kind], t.words)
         for key, points in groups.items()
         for kind, title in [key]
     ]
-    names = _row_names(levels)
+    names = _row_names(levels, t.words)
     shown = {levels[kind] for kind in known}
     names = {level: name if level in shown else "" for level, name in names.items()}
     axis = {
@@ -259,10 +257,13 @@ def event_panel(
 
 
 def _event_trace(
-    kind: str, title: str, points: Points, spans: bool, theme: Theme, level: int
+    kind: str, title: str, points: Points, spans: bool, theme: Theme, level: int, say: Words
 ) -> Trace:
     size = theme.marker * (1.3 if kind == "relapse" else 1.0)
-    name = kind_title(kind) if title == kind.replace("-", " ") else f"{kind_title(kind)}: {title}"
+    row = say.kind(kind)
+    name = (
+        row if title == say.kind_in_text(kind) else say.t("{kind}: {label}", kind=row, label=title)
+    )
     colour = _uniform(points.column("color"))
     texts = points.column("text")
     mode = "lines+markers" if spans else "markers"
@@ -355,11 +356,11 @@ def period_strip(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
         end = t.clip(period.to.day)
         ref = f"periods[{index}]"
         approx = period.from_.approx or period.to.approx
-        title = esc(period.label or "Period")
+        title = esc(period.label or t.words.t("Period"))
         hover = lines(
-            f"{period.from_.describe()} → {period.to.describe()}",
+            f"{t.words.when(period.from_)} → {t.words.when(period.to)}",
             esc(period.note or ""),
-            approx_note(approx),
+            approx_note(approx, t.words),
         )
         at, position, text = texts.get(index, ((start + end) / 2, "middle center", ""))
         for day, shown_text in ((start, ""), (at, text), (end, "")):
@@ -379,7 +380,7 @@ def period_strip(case: Case, t: TimeAxis, theme: Theme) -> Panel | None:
         }
         shapes.append(shape)
     trace = points.trace(
-        name="Periods",
+        name=t.words.t("Periods"),
         mode="text",
         hovertemplate=TITLED,
         text=points.column("text"),

@@ -328,7 +328,9 @@ def _day0(case: Case, t: TimeAxis, look: Theme, layout: dict[str, Any]) -> list[
             "y": 1,
             "yref": "paper",
             "yanchor": "bottom",
-            "text": "day 0" if case.day0.label == "Day 0" else f"day 0: {esc(case.day0.label)}",
+            "text": t.words.t("day 0")
+            if case.day0.named is None
+            else t.words.t("day 0: {label}", label=esc(case.day0.named)),
             "showarrow": False,
             "font": look.font_dict(0.85),
         }
@@ -360,7 +362,9 @@ def _layout(case: Case, t: TimeAxis, look: Theme, frame: _Frame, *, narrow: bool
             "tracegroupgap": 0,
             "traceorder": "normal",
         }
-    return {
+    # tick labels with the language's decimal sign (38,5 in German)
+    separators = {} if t.words.english else {"separators": t.words.separators}
+    return separators | {
         "template": {},
         "title": look.title("" if narrow else f"<b>{esc(case.title)}</b>"),
         "font": look.base_font,
