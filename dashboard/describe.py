@@ -253,14 +253,21 @@ def _treatment_line(treatment: Treatment, say: Words) -> _Line:
         when = say.join([say.when(time) for time in times])
         return _Line(times[0].day, order, what, when)
     first = treatment.first
-    common = {"on_day0": _starts_day0(first), "approx": first.approx}
-    if treatment.end is not None and say.when(treatment.end) == say.when(first):
-        return _Line(first.day, order, what, say.when(first), **common)  # not 'day 125 to day 125'
-    if treatment.end is not None:
-        return _Line(first.day, order, what, say.when(first), say.when(treatment.end), **common)
-    if treatment.ongoing:
+    end = say.when(treatment.end) if treatment.end is not None else None
+    if end == say.when(first):
+        end = None  # one day: not 'day 125 to day 125'
+    elif treatment.end is None and treatment.ongoing:
         what = say.t("{what}, ongoing", what=what)
-    return _Line(first.day, order, what, say.when(first), since=True, **common)
+    return _Line(
+        first.day,
+        order,
+        what,
+        say.when(first),
+        end,
+        since=treatment.end is None,
+        on_day0=_starts_day0(first),
+        approx=first.approx,
+    )
 
 
 def _event_what(event: Event, say: Words) -> str:

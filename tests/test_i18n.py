@@ -4,7 +4,6 @@ and teaching views that never show the answer beside its question."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import string
 from collections.abc import Callable
@@ -220,7 +219,7 @@ def test_a_question_view_holds_nothing_that_begins_on_its_step(path: Path) -> No
     case = load_case(path)
     steps = case.teaching.steps or tuple(default_steps(case))
     checked = 0
-    for (slide, question, answer), step in zip(_slide_texts(path), steps, strict=True):
+    for (_slide, question, answer), step in zip(_slide_texts(path), steps, strict=True):
         begins = _begins(case, step.at.day)
         for name in begins:
             assert name in answer
@@ -283,8 +282,13 @@ def test_the_japanese_pptx_fills_the_width_with_editable_questions(tmp_path: Pat
         assert slide.shapes.title is not None and slide.shapes.title.is_placeholder
         texts += [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
     assert set(widths) == {Emu(deck.slide_width)}
-    questions = [t for t in texts if "救済治療" in t]
-    assert questions and all(slide_has_placeholder for slide_has_placeholder in questions)
+    asked = [
+        shape.text_frame.text
+        for slide in deck.slides
+        for shape in slide.placeholders
+        if shape.placeholder_format.idx == 1
+    ]
+    assert "初期の救済治療として何を選ぶか？" in asked  # the body placeholder, editable
     assert _stray_english(" ".join(texts), JAPANESE, "ja") == set()
     assert any("解答：IVIG" in t for t in texts)
 
@@ -302,3 +306,46 @@ def test_the_language_option_overrides_the_file(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert '<html lang="de">' in output.read_text("utf-8")
+
+
+def test_in_chromium_the_german_deck_asks_before_it_answers(
+    tmp_path: Path, open_page: OpenPage
+) -> None:
+    """Drawn by a real Chromium: the German deck's visible words are German; on a question's
+    slide the chart holds nothing that begins on the step until A shows the answer."""
+    path = save_deck(load_case(GERMAN), tmp_path / "deck.html", case_id="psychose-de")
+    page, problems = open_page(viewport={"width": 1280, "height": 720})
+    page.goto(path.as_uri() + "#3")  # the step on day 30: which maintenance treatment?
+    shown = ".slide:not([hidden])"
+    page.wait_for_function("document.querySelector('.slide:not([hidden]) .js-plotly-plot')")
+    drawn = "() => document.querySelector('.slide:not([hidden]) .js-plotly-plot').innerText"
+    chart = (
+        "() => JSON.stringify(document.querySelector('.slide:not([hidden]) .js-plotly-plot').data)"
+    )
+    assert "RTX" not in page.evaluate(drawn) and "Rituximab" not in page.evaluate(chart)
+    assert "Welche Erhaltungstherapie" in page.locator(f"{shown} .question").inner_text()
+    page.keyboard.press("a")
+    page.wait_for_function(
+        "document.querySelector('.slide:not([hidden]) .js-plotly-plot').innerText.includes('RTX')"
+    )
+    assert "Rituximab" in page.locator(f"{shown} .answer").inner_text()
+    visible = page.evaluate("() => document.body.innerText")
+    assert _stray_english(visible, GERMAN, "de") == set()
+    heading = page.locator(f"{shown} h2")
+    assert heading.evaluate("h => h.scrollWidth <= h.clientWidth")  # wrapped, not cut
+    problems.assert_clean()
+
+
+def test_in_chromium_the_japanese_page_is_all_japanese(tmp_path: Path, open_page: OpenPage) -> None:
+    """The Japanese page as Chromium draws it: chart, caption and course in Japanese."""
+    case = load_case(JAPANESE)
+    path = tmp_path / "page.html"
+    path.write_text(case_page(case, figure_spec(case)), "utf-8")
+    page, problems = open_page(viewport={"width": 1280, "height": 900})
+    page.goto(path.as_uri())
+    page.wait_for_function("document.querySelector('.js-plotly-plot .xtitle')")
+    assert page.locator(".xtitle").text_content() == "入院からの月数"
+    visible = page.evaluate("() => document.body.innerText")
+    assert "経過の記述" in visible and "臨床経過。" in visible
+    assert _stray_english(visible, JAPANESE, "ja") == set()
+    problems.assert_clean()

@@ -88,7 +88,7 @@ class Words:
 
     def tc(self, context: str, message: str, **values: Any) -> str:
         """A `message` whose translation depends on where it stands (`context`)."""
-        text = self._catalogue.pgettext(context, message)
+        text = str(self._catalogue.pgettext(context, message))
         return text.format(**values) if values else text
 
     # -- numbers, dates, times ------------------------------------------------------------
@@ -231,7 +231,7 @@ class Words:
     def separators(self) -> str:
         """plotly's `separators`: the decimal sign, then the thousands sign."""
         symbols = self.locale.number_symbols["latn"]
-        return symbols["decimal"] + symbols["group"].replace("\u202f", "\u00a0")
+        return str(symbols["decimal"]) + str(symbols["group"]).replace("\u202f", "\u00a0")
 
 
 @cache
