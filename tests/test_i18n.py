@@ -349,3 +349,25 @@ def test_in_chromium_the_japanese_page_is_all_japanese(tmp_path: Path, open_page
     assert "経過の記述" in visible and "臨床経過。" in visible
     assert _stray_english(visible, JAPANESE, "ja") == set()
     problems.assert_clean()
+
+
+def test_a_series_speaks_its_own_language_or_its_cases(tmp_path: Path) -> None:
+    """A series file's `language` sets the words of its panels and caption; without it, the
+    cases' common language, else English."""
+    from dashboard.series import load_series
+
+    for path in (GERMAN, FRENCH):
+        (tmp_path / path.name).write_text(path.read_text("utf-8"), "utf-8")
+    series = tmp_path / "beide.series.yaml"
+    series.write_text("title: Zwei Fälle\nlanguage: de\n", "utf-8")
+    loaded = load_series(series)
+    assert loaded.language == "de"
+    assert all(item.case.language == "de" for item in loaded.panels)
+    from dashboard.series.caption import panels_caption
+
+    text = panels_caption(loaded)
+    assert "Tag 0: Première poussée" in text and "Abkürzungen:" in text
+    french = figure_spec(next(i.case for i in loaded.panels if i.id == "sep-fr"))
+    assert french["layout"]["xaxis"]["title"]["text"] == "Monate seit Première poussée"
+    series.write_text("title: Two cases\n", "utf-8")
+    assert load_series(series).language == "en"  # German and French: no common language

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dashboard.describe import abbreviations, day0_when, is_approximate
+from dashboard.i18n import words
 from dashboard.model.times import format_interval
 from dashboard.series.load import SeriesFile
 from dashboard.series.marks import lower_first as _lower
@@ -20,22 +21,24 @@ def _abbreviation_list(series_file: SeriesFile, panels: bool) -> str:
     for item in series_file.panels if panels else series_file.cases:
         for entry in abbreviations(item.case):
             seen.setdefault(entry.split(":", 1)[0], entry)
-    return f"Abbreviations: {'; '.join(seen.values())}." if seen else ""
+    say = words(series_file.language)
+    return say.t("Abbreviations: {list}.", list=say.t("; ").join(seen.values())) if seen else ""
 
 
 def panels_caption(series_file: SeriesFile) -> str:
     """'Clinical course in Cases 1 and 2. (a) …: day 0 is …. (b) … Abbreviations: …'."""
-    parts = [_sentence(series_file.title)]
+    say = words(series_file.language)
+    parts = [say.sentence(series_file.title)]
     cases = [item.case for item in series_file.panels]
     for index, case in enumerate(cases):
-        parts.append(
-            f"{panel_label(series_file, index)}: day 0 is {case.day0.label}{day0_when(case)}."
-        )
+        label = (case.day0.named or say.t("day 0")) + day0_when(case)
+        panel = panel_label(series_file, index)
+        parts.append(say.t("{panel}: day 0 is {label}.", panel=panel, label=label))
     parts.append(_abbreviation_list(series_file, panels=True))
     if any(event.kind == "relapse" for case in cases for event in case.events):
-        parts.append("▼ relapses.")
+        parts.append(say.t("▼ relapses."))
     if any(is_approximate(case) for case in cases):
-        parts.append("Values marked ~ are approximate.")
+        parts.append(say.t("Values marked ~ are approximate."))
     citations = []
     for case in cases:
         source = case.source
@@ -44,8 +47,8 @@ def panels_caption(series_file: SeriesFile) -> str:
             if cited not in citations:
                 citations.append(cited)
     if citations:
-        parts.append("Adapted from: " + "; ".join(citations) + ".")
-    return " ".join(part for part in parts if part)
+        parts.append(say.t("Adapted from: {citation}.", citation=say.t("; ").join(citations)))
+    return say.t(" ").join(part for part in parts if part)
 
 
 def series_caption(series_file: SeriesFile, outcomes: Outcomes) -> str:

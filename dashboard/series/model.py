@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from dashboard.model import Time, format_number
 from dashboard.model.case import Text
+from dashboard.model.language import Language
 from dashboard.model.rules import Strict, problem
 from dashboard.model.times import UNIT_DAYS
 
@@ -162,6 +163,7 @@ class Series(Strict):
     group: Literal["none", "diagnosis"] = "none"
     outcomes: Outcomes = Outcomes()
     panels: Words | None = None
+    language: Language | None = None  # default: the cases' common language, else English
 
     @field_validator("window")
     @classmethod
