@@ -31,7 +31,6 @@ from dashboard.model.times import format_date, format_number
 
 DOMAIN = "clinical_course"
 SOURCE_LANGUAGE = "en"
-_IN_DAYS = ("day", "-", "+", ".", *"0123456789")
 
 
 def catalogue_path(code: str) -> Any:
@@ -128,16 +127,7 @@ class Words:
 
     def when(self, time: Time) -> str:
         """Both times of `time`: '~day 14 (29 Oct 2012)', 'Okt. 2012 (Tag 120)'."""
-        mark = "~" if time.approx else ""
-        written = time.text.strip().lstrip("~").strip().lower()
-        # a time written in weeks, months or years is shown to the whole day
-        offset = self.offset(time.day if written.startswith(_IN_DAYS) else round(time.day))
-        date = time.date
-        if date is None:
-            return f"{mark}{offset}"
-        if time.is_calendar:
-            return f"{mark}{self.date(date, time.precision)} ({offset})"
-        return f"{mark}{offset} ({self.date(date)})"
+        return time.describe(offset=self.offset, date=self.date)
 
     def day(self, day: float, day0: dt.date | None) -> str:
         """A computed time for hover, to the whole day: 'day 28 (29 Oct 2012)'."""
