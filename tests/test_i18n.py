@@ -371,3 +371,13 @@ def test_a_series_speaks_its_own_language_or_its_cases(tmp_path: Path) -> None:
     assert french["layout"]["xaxis"]["title"]["text"] == "Monate seit Première poussée"
     series.write_text("title: Two cases\n", "utf-8")
     assert load_series(series).language == "en"  # German and French: no common language
+
+
+def test_a_coarse_day_0_is_worded_in_the_cases_language() -> None:
+    """--dates coarse gives day 0 as early, mid or late in its month, in the case's words."""
+    from dashboard.dates import with_dates
+
+    assert with_dates(load_case(GERMAN), "coarse").day0.label == (
+        "Beginn der Psychose (Anfang Apr. 2015)"
+    )
+    assert with_dates(load_case(JAPANESE), "coarse").day0.label == "入院 (2015年4月上旬)"
