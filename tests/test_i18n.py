@@ -381,3 +381,29 @@ def test_a_coarse_day_0_is_worded_in_the_cases_language() -> None:
         "Beginn der Psychose (Anfang Apr. 2015)"
     )
     assert with_dates(load_case(JAPANESE), "coarse").day0.label == "入院 (2015年4月上旬)"
+
+
+def test_the_case_series_view_is_written_in_the_series_language(tmp_path: Path) -> None:
+    """The aligned view of a German series: axis title, legend, hover and caption German,
+    names as written, nothing English of the program's own."""
+    from dashboard.series import load_series
+    from dashboard.series.caption import series_caption_for
+    from dashboard.series.figure import series_spec
+
+    for path in (GERMAN, FRENCH):
+        (tmp_path / path.name).write_text(path.read_text("utf-8"), "utf-8")
+    series = tmp_path / "rezidive.series.yaml"
+    series.write_text(
+        "title: Rezidive vor und nach Rituximab\nlanguage: de\n"
+        "align: {by: event, match: {kind: relapse}}\noutcomes: {merge_within: 30 days}\n",
+        "utf-8",
+    )
+    loaded = load_series(series)
+    spec = series_spec(loaded, axis="month")
+    assert spec["layout"]["xaxis"]["title"]["text"] == "Monate ab Erstes Ereignis: Rezidiv"
+    texts = _figure_texts(spec)
+    caption_text = series_caption_for(loaded, "series")
+    assert "Eine Zeile pro Fall" in caption_text and "Patienten" in caption_text
+    written = GERMAN.read_text("utf-8") + FRENCH.read_text("utf-8") + series.read_text("utf-8")
+    (tmp_path / "all.yaml").write_text(written, "utf-8")
+    assert _stray_english(texts + caption_text, tmp_path / "all.yaml", "de") == set()

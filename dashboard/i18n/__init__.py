@@ -98,6 +98,13 @@ class Words:
             return format_number(value) if value != int(value) else str(int(value))
         return str(format_decimal(round(value, 1), locale=self.locale, group_separator=False))
 
+    def fixed(self, value: float, places: int = 1) -> str:
+        """A number to `places` decimals, as the language writes it: 1.8, 1,8, 0.0."""
+        if self.english:
+            return f"{value:.{places}f}"
+        pattern = "0." + "0" * places if places else "0"
+        return str(format_decimal(value, format=pattern, locale=self.locale))
+
     def value(self, value: float) -> str:
         """A measured value to four significant digits: 45000, 0.05, 38,5."""
         if value == int(value) and abs(value) < 1e15:
