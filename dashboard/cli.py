@@ -16,11 +16,13 @@ from dashboard import __version__
 from dashboard.cli_import import import_, table, template
 from dashboard.dates import DATE_VIEWS, DATES_HELP, with_dates
 from dashboard.load import case_paths, expand_paths, load_case
+from dashboard.model import LANGUAGES
 from dashboard.problems import FigureWarning, InvalidCase
 
 THEMES = ("screen", "print", "slides")
 SORTS = ("id", "anchor", "follow-up", "relapses", "arr-before", "arr-after")
 AXES = ("day", "week", "month", "year", "date")
+AXIS_SPANS = ("course", "step")  # (as dashboard.export.slides; kept light for --help)
 
 
 def _fail(message: str) -> None:
@@ -47,6 +49,19 @@ def _dates_option(function: Any) -> Any:
         show_default=True,
         help=DATES_HELP,
     )(function)
+
+
+def _language_option(function: Any) -> Any:
+    return click.option(
+        "--language",
+        type=click.Choice(tuple(LANGUAGES)),
+        help="The language of the words the program adds (axis titles, legend, caption, "
+        "slides), over the case file's `language`.",
+    )(function)
+
+
+def _in_language(case: Any, language: str | None) -> Any:
+    return case if language is None else case.model_copy(update={"language": language})
 
 
 def _check_axis(axis: str | None, dates: str) -> None:
@@ -271,6 +286,7 @@ SIZES_HELP = (
     "--group", type=click.Choice(["none", "diagnosis"]), help="With a series: group the rows."
 )
 @_dates_option
+@_language_option
 def render(
     case: Path,
     output: Path,
@@ -284,6 +300,7 @@ def render(
     sort: str | None,
     group: str | None,
     dates: str,
+    language: str | None,
 ) -> None:
     """Render a case, a series or a folder of cases to a page, the figure's JSON, or an image."""
     from dashboard.export import ExportError, render_folder, save
@@ -321,7 +338,7 @@ def render(
             return
         if output.suffix.lower() in (".yaml", ".yml"):
             _fail(f"{output} looks like a case file; refusing to write over it")
-        loaded = with_dates(_read_case(case), dates)
+        loaded = _in_language(with_dates(_read_case(case), dates), language)
         written = save(
             loaded,
             output,
@@ -457,17 +474,26 @@ def export(folder: Path, output: Path, theme: str, dates: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="deck.html (a self-contained slide show) or deck.pptx (PowerPoint).",
 )
+@click.option(
+    "--axis-span",
+    type=click.Choice(AXIS_SPANS),
+    help="Each step's time axis: the whole course, or from its start to a little after the "
+    "step (early steps readable); default: the case's teaching.axis, else course.",
+)
 @_dates_option
-def present(case: Path, output: Path, dates: str) -> None:
+@_language_option
+def present(
+    case: Path, output: Path, axis_span: str | None, dates: str, language: str | None
+) -> None:
     """Make a step-by-step teaching presentation of a case (.html or .pptx)."""
     from dashboard.export import ExportError
     from dashboard.export.deck import save_deck
 
     if output.suffix.lower() in (".yaml", ".yml"):
         _fail(f"{output} looks like a case file; refusing to write over it")
-    loaded = with_dates(_read_case(case), dates)
+    loaded = _in_language(with_dates(_read_case(case), dates), language)
     try:
-        written = save_deck(loaded, output, case_id=case.stem)
+        written = save_deck(loaded, output, case_id=case.stem, axis_span=axis_span)
     except (ExportError, ValueError) as error:
         _fail(str(error))
     click.echo(f"Wrote {written}", err=True)

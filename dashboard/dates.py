@@ -15,7 +15,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from dashboard.model import Case, Day0, Time, format_date, format_number
+from dashboard.i18n import words
+from dashboard.model import Case, Day0, Time, format_number
 
 DateView = Literal["exact", "shifted", "coarse", "hidden"]
 DATE_VIEWS: tuple[DateView, ...] = ("exact", "shifted", "coarse", "hidden")
@@ -43,15 +44,22 @@ def with_dates(case: Case, dates: str = "exact") -> Case:
     relative = _map_times(case, _relative)
     label = case.day0.label
     if dates == "coarse" and (day0 := case.day0.date) is not None and day0.anchor is not None:
-        shown = format_date(day0.anchor, "month") if day0.precision == "month" else None
-        label = f"{label} ({shown or coarse_date(day0.anchor)})"
+        say = words(case.language)
+        shown = say.date(day0.anchor, "month") if day0.precision == "month" else None
+        named = case.day0.named or say.t("Day 0")
+        label = f"{named} ({shown or coarse_date(day0.anchor, case.language)})"
     return relative.model_copy(update={"day0": Day0(label=label)})
 
 
-def coarse_date(date: dt.date) -> str:
+def coarse_date(date: dt.date, language: str = "en") -> str:
     """'early Apr 2015' (days 1-10), 'mid Apr 2015' (11-20) or 'late Apr 2015'."""
-    third = "early" if date.day <= 10 else "mid" if date.day <= 20 else "late"
-    return f"{third} {format_date(date, 'month')}"
+    say = words(language)
+    month = say.date(date, "month")
+    if date.day <= 10:
+        return say.t("early {month}", month=month)
+    if date.day <= 20:
+        return say.t("mid {month}", month=month)
+    return say.t("late {month}", month=month)
 
 
 def shift_days(case: Case) -> int:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from dashboard.describe import caption, course_account, patient_line
-from dashboard.model import Case, format_date
+from dashboard.i18n import Words, words
+from dashboard.model import Case
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,22 +54,32 @@ class CaseFacts:
     citation: Citation | None
     caption: str
     account: tuple[str, ...]
+    language: str = "en"
+
+    @property
+    def words(self) -> Words:
+        """The program's words in the case's language, for the page around the facts."""
+        return words(self.language)
 
     @property
     def facts(self) -> list[tuple[str, str]]:
         """(label, text) pairs: patient, diagnoses, day 0."""
-        pairs = [("Patient", self.patient)] if self.patient else []
-        pairs += [("Diagnoses", "; ".join(self.diagnoses))] if self.diagnoses else []
-        return [*pairs, ("Day 0", self.day0)]
+        say = self.words
+        pairs = [(say.t("Patient"), self.patient)] if self.patient else []
+        if self.diagnoses:
+            pairs.append((say.t("Diagnoses"), say.t("; ").join(self.diagnoses)))
+        return [*pairs, (say.t("Day 0"), self.day0)]
 
 
 def day0_text(case: Case) -> str:
     """'MAS onset', or 'brainstem attack (Jan 2010)' when day 0 has a date."""
+    say = words(case.language)
+    label = case.day0.named or say.t("day 0")
     when = case.day0.date
     if when is None or when.anchor is None:
-        return case.day0.label
+        return label
     mark = "~" if when.approx else ""
-    return f"{case.day0.label} ({mark}{format_date(when.anchor, when.precision)})"
+    return f"{label} ({mark}{say.date(when.anchor, when.precision)})"
 
 
 def citation(case: Case) -> Citation | None:
@@ -84,7 +95,7 @@ def citation(case: Case) -> Citation | None:
             source.pmid, "https://pubmed.ncbi.nlm.nih.gov/" + quote(source.pmid, safe="") + "/"
         )
     if source.url and source.url.lower().startswith(("https://", "http://")):
-        url = Link("source", source.url)
+        url = Link(words(case.language).t("source"), source.url)
     found = Citation(source.citation, source.figure, doi, pmid, url, source.note)
     return None if found.empty else found
 
@@ -100,4 +111,5 @@ def case_facts(case: Case) -> CaseFacts:
         citation=citation(case),
         caption=caption(case),
         account=tuple(course_account(case)),
+        language=case.language,
     )

@@ -682,7 +682,18 @@ def test_downloads_and_presentation(server: Server) -> None:
     assert body.startswith(b"<!doctype html>") and b"Plotly.newPlot" in body
     status, _, body = server.get(f"/present/{CASE}")
     assert status == 200 and b"<html" in body.lower()
+    # ?axis-span=step: the first step's axis ends a little after it, not with the course
+    status, _, stepped = server.get(f"/present/{CASE}?axis-span=step")
+    assert status == 200 and _first_axis_end(stepped) < _first_axis_end(body)
     assert server.get("/export/no-such-case.csv")[0] == 404
+
+
+def _first_axis_end(deck: bytes) -> float:
+    """Where the first slide's time axis ends, in days."""
+    found = re.search(r'id="deck-figures">(.*?)</script>', deck.decode("utf-8"), re.S)
+    assert found is not None
+    layout = json.loads(found.group(1))[0]["layout"]
+    return float(layout["xaxis"]["range"][1]) * float(layout["meta"]["unit_days"])
 
 
 def test_chart_images_are_named_after_the_case(open_page: OpenPage, server: Server) -> None:

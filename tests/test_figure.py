@@ -290,7 +290,7 @@ def test_unknown_axis_and_theme_are_errors(nmosd: Case) -> None:
     [
         ("NMOSD onset", 30, None, "Days since NMOSD onset"),
         ("MAS onset", 120, None, "Weeks since MAS onset"),
-        ("Onset of symptoms", 700, None, "Months since onset of symptoms"),
+        ("Onset of symptoms", 700, None, "Months since Onset of symptoms"),
         ("Day 0", 3000, None, "Years from day 0"),
         ("Day 0", 3000, "month", "Months from day 0"),
     ],

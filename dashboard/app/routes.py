@@ -142,9 +142,15 @@ def add_routes(server: Flask, library: Library, dash_hashes: Iterable[str] = ())
         found = library.lookup(case_id).case
         if found is None:
             return _missing(case_id)
-        return Response(
-            deck_html(found.case, case_id=case_id, plotlyjs=PLOTLY_JS), mimetype="text/html"
+        # ?axis-span=step: each step's axis from the course's start to just after the step
+        span = request.args.get("axis-span")
+        deck = deck_html(
+            found.case,
+            case_id=case_id,
+            plotlyjs=PLOTLY_JS,
+            axis_span=span if span in ("course", "step") else None,
         )
+        return Response(deck, mimetype="text/html")
 
     @server.route("/export/<case_id>.html")
     def export_page(case_id: str) -> Response:

@@ -24,23 +24,29 @@ from dashboard.export.page import (
     plotlyjs_html,
     script_json,
 )
-from dashboard.export.slides import FINAL_TITLE, Slide, plan, slide_figure
+from dashboard.export.slides import AXIS_SPANS, Slide, plan, slide_figure
 from dashboard.fonts.embed import embedded_css
+from dashboard.i18n import words
 from dashboard.model import Case
 
-__all__ = ["FINAL_TITLE", "Slide", "deck_html", "plan", "save_deck", "slide_figure"]
+FINAL_TITLE = "The whole course"  # the last slide's title, in English
+
+__all__ = ["AXIS_SPANS", "FINAL_TITLE", "Slide", "deck_html", "plan", "save_deck", "slide_figure"]
 
 
-def save_deck(case: Case, path: str | os.PathLike[str], *, case_id: str) -> Path:
-    """Write the presentation of `case` as the suffix of `path` says: .html or .pptx."""
+def save_deck(
+    case: Case, path: str | os.PathLike[str], *, case_id: str, axis_span: str | None = None
+) -> Path:
+    """Write the presentation of `case` as the suffix of `path` says: .html or .pptx;
+    `axis_span` "step" gives each step its own axis (default: the case's `teaching.axis`)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".html":
-        return write_atomic(path, deck_html(case, case_id=case_id))
+        return write_atomic(path, deck_html(case, case_id=case_id, axis_span=axis_span))
     if suffix == ".pptx":
         from dashboard.export.pptx_deck import write_pptx
 
-        return write_pptx(case, path)
+        return write_pptx(case, path, axis_span=axis_span)
     raise ExportError(
         f"cannot tell the presentation format of {path.name!r}: use .html (a slide show "
         "that works offline in a browser) or .pptx (PowerPoint)"
@@ -65,10 +71,38 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def deck_html(case: Case, *, case_id: str, plotlyjs: str = "inline") -> str:
-    """The deck as one HTML file; `plotlyjs` is "inline" (offline, alone) or a script URL."""
-    slides = plan(case)
-    figures = [slide_figure(case, slide).to_plotly_json() for slide in slides]
+def _presenter_words(case: Case) -> dict[str, str]:
+    """The words of the presenter view, which deck.js writes into a window of its own."""
+    say = words(case.language)
+    return {
+        "presenter": say.t("Presenter view"),
+        "notes": say.t("Notes"),
+        "noNotes": say.t("(no notes for this slide)"),
+        "answer": say.t("Answer"),
+        "noAnswer": say.t("(none)"),
+        "next": say.t("Next"),
+        "end": say.t("(the end)"),
+    }
+
+
+def deck_html(
+    case: Case, *, case_id: str, plotlyjs: str = "inline", axis_span: str | None = None
+) -> str:
+    """The deck as one HTML file; `plotlyjs` is "inline" (offline, alone) or a script URL.
+
+    Each slide's figure, and for a question that holds back what begins on its step, the
+    question's own figure before it: (question figure index or None, answer figure index).
+    """
+    slides = plan(case, axis_span)
+    figures: list[object] = []
+    views: list[tuple[int | None, int]] = []
+    for slide in slides:
+        question = None
+        if slide.held:
+            question = len(figures)
+            figures.append(slide_figure(case, slide, answered=False).to_plotly_json())
+        figures.append(slide_figure(case, slide).to_plotly_json())
+        views.append((question, len(figures) - 1))
     config = PLOT_CONFIG | {"responsive": False, "displayModeBar": False}
     # Markup: pieces already escaped where they were made (JSON made safe for <script>).
     template = _environment().get_template("deck.html")
@@ -76,6 +110,9 @@ def deck_html(case: Case, *, case_id: str, plotlyjs: str = "inline") -> str:
         "case": case,
         "case_id": case_id,
         "slides": slides,
+        "views": views,
+        "_": words(case.language).t,
+        "presenter_words": Markup(script_json(_presenter_words(case))),
         "js": Markup(_text("deck.js")),
         "facts": Markup(facts_html(case, day0=False)),
         "citation": Markup(citation_html(case)),

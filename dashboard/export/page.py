@@ -81,12 +81,16 @@ _SCRIPT_ESCAPES = (
 )
 
 
-def figure_html(figure: go.Figure | dict[str, Any], div_id: str = CHART_ID) -> str:
+def figure_html(
+    figure: go.Figure | dict[str, Any],
+    div_id: str = CHART_ID,
+    label: str = "Clinical course chart; the course is described in words below",
+) -> str:
     """The figure as a div and the script that draws it (plotly.js loaded separately)."""
     data = script_json(figure if isinstance(figure, dict) else figure.to_plotly_json())
     return (
         f'<div id="{div_id}" class="chart" role="img" aria-describedby="course-account" '
-        'aria-label="Clinical course chart; the course is described in words below"></div>'
+        f'aria-label="{escape(label, quote=True)}"></div>'
         f"<script>(function () {{ var figure = {data}; "
         f"Plotly.newPlot({json.dumps(div_id)}, figure.data, figure.layout, "
         f"{json.dumps(PLOT_CONFIG)}); }})();</script>"
@@ -114,7 +118,14 @@ def case_page(
     (the site's stylesheet declares the fonts), and gives the `index` page to link back to;
     a page alone carries the fonts it draws with, cut down to its characters.
     """
-    parts = {"f": case_facts(case), "index": index, "figure": figure_html(figure)}
+    facts = case_facts(case)
+    label = facts.words.t("Clinical course chart; the course is described in words below")
+    parts = {
+        "_": facts.words.t,
+        "f": facts,
+        "index": index,
+        "figure": figure_html(figure, label=label),
+    }
     if stylesheet is not None:
         return render(
             "case.html.j2", css="", stylesheet=stylesheet, plotlyjs=plotlyjs_html(plotlyjs), **parts

@@ -27,15 +27,8 @@ from dashboard.figure.themes import (
     extent,
 )
 from dashboard.figure.timeaxis import TimeAxis
+from dashboard.i18n import Words
 from dashboard.model import EVENT_KINDS, Case, Event
-
-
-def kind_title(kind: str) -> str:
-    """'adverse-event' -> 'Adverse event'."""
-    return kind.replace("-", " ").capitalize()
-
-
-MERGED = "Events"  # the row of every kind but relapses, when rows must make room
 
 
 def _levels(events: tuple[Event, ...], merged: bool = False) -> dict[str, int]:
@@ -50,13 +43,15 @@ def _levels(events: tuple[Event, ...], merged: bool = False) -> dict[str, int]:
     return {kind: 0 if kind == "relapse" or not relapses else 1 for kind in kinds}
 
 
-def _row_names(levels: dict[str, int]) -> dict[int, str]:
-    """Each level's row label: its kind's name, or 'Events' for a row of several kinds."""
+def _row_names(levels: dict[str, int], say: Words) -> dict[int, str]:
+    """Each level's row label: its kind's name, or 'Events' for a row of several kinds (the
+    row of every kind but relapses, when rows must make room)."""
     names: dict[int, list[str]] = {}
     for kind, level in levels.items():
         names.setdefault(level, []).append(kind)
+    merged = say.t("Events")
     return {
-        level: kind_title(kinds[0]) if len(kinds) == 1 else MERGED for level, kinds in names.items()
+        level: say.kind(kinds[0]) if len(kinds) == 1 else merged for level, kinds in names.items()
     }
 
 
@@ -67,18 +62,18 @@ LABELS_IN_LEGEND = 4
 
 
 def _legend_keys(
-    events: tuple[Event, ...], by_kind: bool = False, keep: frozenset[str] = frozenset()
+    events: tuple[Event, ...], say: Words, by_kind: bool = False, keep: frozenset[str] = frozenset()
 ) -> list[tuple[str, str]]:
     """The legend entry of each event: (kind, label), or (kind, kind) for a many-label kind
     or when the legend must be short (the labels are written beside the marks or keyed);
     the kinds in `keep` keep their labels apart whenever they have few."""
     labels: dict[str, set[str]] = {}
     for event in events:
-        labels.setdefault(event.kind, set()).add(event.title)
+        labels.setdefault(event.kind, set()).add(say.event_title(event))
     return [
-        (event.kind, event.kind.replace("-", " "))
+        (event.kind, say.kind_in_text(event.kind))
         if (by_kind and event.kind not in keep) or len(labels[event.kind]) > LABELS_IN_LEGEND
-        else (event.kind, event.title)
+        else (event.kind, say.event_title(event))
         for event in events
     ]
 
@@ -111,17 +106,17 @@ def _variants(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     return variants
 
 
-def _hover(event: Event) -> str:
+def _hover(event: Event, say: Words) -> str:
     """The per-event part of the hover; the kind and label are in the trace's template."""
-    when = event.at.describe()
+    when = say.when(event.at)
     if event.end is not None:
-        when += f" → {event.end.describe()}"
+        when += f" → {say.when(event.end)}"
     approx = event.at.approx or (event.end is not None and event.end.approx)
     return lines(
         when,
         esc(event.detail or ""),
-        "image in the detail panel" if event.image else None,
-        approx_note(approx),
+        say.t("image in the detail panel") if event.image else None,
+        approx_note(approx, say),
     )
 
 
@@ -252,7 +247,8 @@ def event_panel(
     # Print must survive greyscale: there the labels of a kind differ by shape as well, and
     # relapses that differ (optic neuritis, myelitis) keep their own marks in the legend.
     printed = theme.name == "print"
-    keys = _legend_keys(case.events, by_kind or merged, frozenset({"relapse"} if printed else ()))
+    keep = frozenset({"relapse"} if printed else ())
+    keys = _legend_keys(case.events, t.words, by_kind or merged, keep)
     colours = _colours(keys)
     variants = _variants(keys) if printed else {}
     groups: dict[tuple[str, str], Points] = {}
@@ -294,9 +290,10 @@ def event_panel(
         outline = theme.paper if inside else colour
         text, position = texts.get(index, ("", "middle right"))
         span = event.end is not None and event.end.day > event.at.day
-        hover = _hover(event)
-        if legend[1] != event.title:  # the legend names only the kind: the hover names the label
-            hover = lines(f"<i>{esc(event.title)}</i>", hover)
+        hover = _hover(event, t.words)
+        title = t.words.event_title(event)
+        if legend[1] != title:  # the legend names only the kind: the hover names the label
+            hover = lines(f"<i>{esc(title)}</i>", hover)
         if points and legend in spans:
             # A gap, so that a span's line does not run on to the next mark.
             points.add(
@@ -337,7 +334,7 @@ def event_panel(
                 position=position,
             )
     traces = [
-        _event_trace(kind, title, points, legend in spans, theme, levels[kind])
+        _event_trace(kind, title, points, legend in spans, theme, levels[kind], t.words)
         for legend, points in groups.items()
         for kind, title in [legend]
     ]
@@ -345,9 +342,9 @@ def event_panel(
         # a short legend names relapses once; their own marks and labels tell them apart
         relapses = [trace for trace in traces if trace["legendgroup"] == "relapse"]
         for number, trace in enumerate(relapses):
-            trace["name"] = kind_title("relapse")
+            trace["name"] = t.words.kind("relapse")
             trace["showlegend"] = number == 0
-    names = _row_names(levels)
+    names = _row_names(levels, t.words)
     shown = {levels[kind] for kind in known}
     names = {level: name if level in shown else "" for level, name in names.items()}
     bottom, top = min(rows), max(rows)
@@ -368,11 +365,14 @@ def event_panel(
 
 
 def _event_trace(
-    kind: str, title: str, points: Points, spans: bool, theme: Theme, level: int
+    kind: str, title: str, points: Points, spans: bool, theme: Theme, level: int, say: Words
 ) -> Trace:
     drawn = [s for s in points.column("symbol") if s != "line-ns-open"]
     size = theme.mark_size(drawn or EVENT_SYMBOLS[kind], 1.3 if kind == "relapse" else 1.0)
-    name = kind_title(kind) if title == kind.replace("-", " ") else f"{kind_title(kind)}: {title}"
+    row = say.kind(kind)
+    name = (
+        row if title == say.kind_in_text(kind) else say.t("{kind}: {label}", kind=row, label=title)
+    )
     colour = _uniform(points.column("color"))
     texts = points.column("text")
     mode = "lines+markers" if spans else "markers"
@@ -476,11 +476,11 @@ def period_strip(case: Case, t: TimeAxis, theme: Theme, key: Key | None = None) 
         end = t.clip(period.to.day)
         ref = f"periods[{index}]"
         approx = period.from_.approx or period.to.approx
-        title = esc(period.label or "Period")
+        title = esc(period.label or t.words.t("Period"))
         hover = lines(
-            f"{period.from_.describe()} → {period.to.describe()}",
+            f"{t.words.when(period.from_)} → {t.words.when(period.to)}",
             esc(period.note or ""),
-            approx_note(approx),
+            approx_note(approx, t.words),
         )
         at, position, text = texts.get(index, ((start + end) / 2, "middle center", ""))
         for day, shown_text in ((start, ""), (at, text), (end, "")):
@@ -500,7 +500,7 @@ def period_strip(case: Case, t: TimeAxis, theme: Theme, key: Key | None = None) 
         }
         shapes.append(shape)
     trace = points.trace(
-        name="Periods",
+        name=t.words.t("Periods"),
         mode="text",
         hovertemplate=TITLED,
         text=points.column("text"),

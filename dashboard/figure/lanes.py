@@ -30,11 +30,12 @@ def _gradient(lanes: Lanes) -> dict[str, Any]:
 def _traces(lanes: Lanes, theme: Theme) -> list[Trace]:
     """The panel's traces, drawing order bottom to top."""
     skip = {"hoverinfo": "skip", "showlegend": False}
+    say = lanes.t.words
     out: list[Trace] = []
     if lanes.bars:
         out.append(
             lanes.bars.trace(
-                name="Treatment",
+                name=say.t("Treatment"),
                 mode="lines",
                 fill="toself",
                 line={"width": 0},
@@ -45,7 +46,7 @@ def _traces(lanes: Lanes, theme: Theme) -> list[Trace]:
     if lanes.procedures:
         out.append(
             lanes.procedures.trace(
-                name="Procedure bar",
+                name=say.t("Procedure bar"),
                 mode="lines",
                 fill="toself",
                 fillcolor=theme.paper,
@@ -65,7 +66,7 @@ def _traces(lanes: Lanes, theme: Theme) -> list[Trace]:
     if lanes.fades:
         out.append(
             lanes.fades.trace(
-                name="Approximate",
+                name=say.t("Approximate"),
                 mode="lines",
                 fill="toself",
                 fillcolor="rgba(255,255,255,0.6)",
@@ -76,7 +77,7 @@ def _traces(lanes: Lanes, theme: Theme) -> list[Trace]:
     if lanes.ticks:
         out.append(
             lanes.ticks.trace(
-                name="Administrations",
+                name=say.t("Administrations"),
                 mode="markers",
                 hovertemplate=TITLED,
                 showlegend=False,
@@ -90,7 +91,7 @@ def _traces(lanes: Lanes, theme: Theme) -> list[Trace]:
     if lanes.marks:
         out.append(
             lanes.marks.trace(
-                name="Given",
+                name=say.t("Given"),
                 mode="markers",
                 hovertemplate=TITLED,
                 showlegend=False,
@@ -105,7 +106,7 @@ def _traces(lanes: Lanes, theme: Theme) -> list[Trace]:
     if lanes.arrows:
         out.append(
             lanes.arrows.trace(
-                name="Ongoing",
+                name=say.t("Ongoing"),
                 mode="markers",
                 hovertemplate=TITLED,
                 showlegend=False,
@@ -120,7 +121,7 @@ def _traces(lanes: Lanes, theme: Theme) -> list[Trace]:
     if lanes.labels:
         out.append(
             lanes.labels.trace(
-                name="Doses",
+                name=say.t("Doses"),
                 mode="text",
                 showlegend=False,
                 hoverinfo="skip",
@@ -134,7 +135,7 @@ def _traces(lanes: Lanes, theme: Theme) -> list[Trace]:
     if lanes.along:
         out.append(
             lanes.along.trace(
-                name="Treatments",
+                name=say.t("Treatments"),
                 mode="markers",
                 hovertemplate=TITLED,
                 showlegend=False,

@@ -329,6 +329,8 @@ def _shortened_legend(panels: list[Panel], columns: int, most: float) -> list[st
 def _plot_room(setting: _Setting, look: Theme, panels: list[Panel]) -> float:
     """How wide the plot is: the figure's width less the labels on its left, the right-hand
     axes and, in a wide figure, the legend beside it (all measured)."""
+    if setting.options.plot_width is not None:
+        return setting.options.plot_width  # as a drawing of this figure measured it
     room = (setting.width or 1200) - 20 - left_margin(panels, look)
     names = _legend_names(panels)
     if not setting.narrow and names:
@@ -496,7 +498,9 @@ def _day0(case: Case, t: TimeAxis, look: Theme, layout: dict[str, Any]) -> list[
             "y": 1,
             "yref": "paper",
             "yanchor": "bottom",
-            "text": "day 0" if case.day0.label == "Day 0" else f"day 0: {esc(case.day0.label)}",
+            "text": t.words.t("day 0")
+            if case.day0.named is None
+            else t.words.t("day 0: {label}", label=esc(case.day0.named)),
             "showarrow": False,
             "font": look.font_dict(0.85),
         }
@@ -539,7 +543,9 @@ def _layout(
             "tracegroupgap": 0,
             "traceorder": "normal",
         }
-    return {
+    # tick labels with the language's decimal sign (38,5 in German)
+    separators = {} if t.words.english else {"separators": t.words.separators}
+    return separators | {
         "template": {},
         "title": look.title(title),
         "font": look.base_font,

@@ -70,7 +70,7 @@ def _series(
             if low is not None
             else f"≤{high:g}"
         )
-        normal = f"<br>normal {reference}{unit}"
+        normal = "<br>" + t.words.t("normal {range}", range=f"{reference}{unit}")
     template = (
         f"<b>{template_text(m.name)}</b>: %{{y:,.6~g}}{unit}<br>%{{customdata[1]}}{normal}"
         "<extra></extra>"
@@ -101,7 +101,7 @@ def _series(
             ys.append(None)
             data.append(None)
             symbols.append(symbol)
-        hover = time.describe() + (" (approximate)" if approx else "")
+        hover = t.words.when(time) + (" " + t.words.t("(approximate)") if approx else "")
         xs.append(x)
         ys.append(value)
         data.append([f"{ref}[{i}]", hover])
@@ -133,7 +133,7 @@ def _series(
         traces.append(
             {
                 "type": "scatter",
-                "name": f"{esc(m.label)} (approximate)",
+                "name": f"{esc(m.label)} {t.words.t('(approximate)')}",
                 "x": dashed_x,
                 "y": dashed_y,
                 "mode": "lines",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.figure.themes import Theme
+from dashboard.i18n import Words
 
 Trace = dict[str, Any]
 Shape = dict[str, Any]
@@ -66,9 +67,9 @@ def lines(*parts: str | None) -> str:
     return "<br>".join(part for part in parts if part)
 
 
-def approx_note(approx: bool) -> str | None:
+def approx_note(approx: bool, say: Words) -> str | None:
     """The hover line that flags something approximate."""
-    return "(approximate)" if approx else None
+    return say.t("(approximate)") if approx else None
 
 
 def joined(*parts: str | None) -> str:

@@ -7,7 +7,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.model import UNIT_DAYS, Case, format_date, format_number
+from dashboard.i18n import Words, words
+from dashboard.model import UNIT_DAYS, Case
 from dashboard.model.times import auto_unit
 
 AXES = ("day", "week", "month", "year", "date")
@@ -18,14 +19,6 @@ X = float | str  # a position on the axis: a number in the unit, or an ISO date(
 pick_unit = auto_unit
 
 
-def _since(label: str) -> str:
-    """'NMOSD onset' stays, 'Onset of MAS' -> 'onset of MAS': lower only ordinary words."""
-    first = label.split(" ", 1)[0]
-    if first[:1].isupper() and first[1:].islower():
-        return label[0].lower() + label[1:]
-    return label
-
-
 @dataclass(frozen=True, slots=True)
 class TimeAxis:
     """Day offsets -> axis positions, with the view's reveal cut-off and visible range."""
@@ -33,11 +26,12 @@ class TimeAxis:
     axis: str
     unit_days: float
     day0: dt.date | None
-    day0_label: str
+    day0_label: str | None  # as written; None when day 0 is not named
     reveal: float | None
     start: float
     end: float
     plot_px: float
+    words: Words
 
     @classmethod
     def build(
@@ -78,11 +72,12 @@ class TimeAxis:
             axis=axis,
             unit_days=unit_days,
             day0=case.day0_date,
-            day0_label=case.day0.label,
+            day0_label=case.day0.named,
             reveal=reveal,
             start=start,
             end=end,
             plot_px=plot_px,
+            words=words(case.language),
         )
 
     def x(self, day: float) -> X:
@@ -118,10 +113,7 @@ class TimeAxis:
 
     def describe(self, day: float) -> str:
         """A computed time for hover, to the whole day: 'day 28 (29 Oct 2012)'."""
-        text = f"day {format_number(round(day))}"
-        if self.day0 is None:
-            return text
-        return f"{text} ({format_date(self.day0 + dt.timedelta(days=round(day)))})"
+        return self.words.day(day, self.day0)
 
     @property
     def range(self) -> list[X]:
@@ -130,18 +122,37 @@ class TimeAxis:
 
     @property
     def title(self) -> str:
-        """'Days since NMOSD onset', 'Months from day 0' or 'Date (day 0: MAS onset, ...)'."""
-        label = self.day0_label
+        """'Days since NMOSD onset', 'Months from day 0' or 'Date (day 0: MAS onset, ...)';
+        the label as written, in the catalogue's sentence around it."""
+        say, label = self.words, self.day0_label
         if self.axis == "date":
             assert self.day0 is not None
-            return f"Date (day 0: {label}, {format_date(self.day0)})"
-        unit = self.axis.capitalize() + "s"
-        if label.strip().lower() == "day 0":
-            return f"{unit} from day 0"
-        return f"{unit} since {_since(label)}"
+            date = self.words.date(self.day0)
+            if label is None:
+                return say.t("Date (day 0: {date})", date=date)
+            return say.t("Date (day 0: {label}, {date})", label=label, date=date)
+        if label is None:
+            return {
+                "day": say.t("Days from day 0"),
+                "week": say.t("Weeks from day 0"),
+                "month": say.t("Months from day 0"),
+                "year": say.t("Years from day 0"),
+            }[self.axis]
+        return {
+            "day": say.t("Days since {label}", label=label),
+            "week": say.t("Weeks since {label}", label=label),
+            "month": say.t("Months since {label}", label=label),
+            "year": say.t("Years since {label}", label=label),
+        }[self.axis]
 
     def axis_layout(self) -> dict[str, Any]:
         """The x axis properties that follow from the unit."""
         if self.axis == "date":
-            return {"type": "date", "hoverformat": "%d %b %Y"}
+            if self.words.english:
+                return {"type": "date", "hoverformat": "%d %b %Y"}
+            # plotly.js writes month names in English: other languages number the months
+            # TRANSLATORS: a d3 date format (https://d3js.org/d3-time-format) for a day.
+            hover = self.words.t("%d %b %Y")
+            # TRANSLATORS: a d3 date format for the month ticks of a calendar axis.
+            return {"type": "date", "hoverformat": hover, "tickformat": self.words.t("%b %Y")}
         return {"type": "linear", "hoverformat": ".4~f"}

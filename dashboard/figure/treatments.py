@@ -17,7 +17,7 @@ from dashboard.figure.parts import (
 )
 from dashboard.figure.themes import GREY, Theme, family_colours, text_on
 from dashboard.figure.timeaxis import TimeAxis
-from dashboard.model import Case, Treatment, format_number
+from dashboard.model import Case, Treatment
 from dashboard.model.case import MAX_ADMINISTRATIONS
 
 BAR = 0.3  # half the thickness of a bar, in rows
@@ -151,8 +151,9 @@ class Lanes:
         for time in item.given:
             if not self.t.shown(time.day):
                 continue
+            given = self.t.words.t("given {when}", when=self.t.words.when(time))
             hover = _hover(
-                item, esc(item.dose or ""), f"given {time.describe()}", approx_note(time.approx)
+                item, esc(item.dose or ""), given, approx_note(time.approx, self.t.words)
             )
             if item.kind == "procedure":
                 # Sessions of plasma exchange read as hatched blocks, as in the papers.
@@ -180,11 +181,14 @@ class Lanes:
         target = self.procedures if item.kind == "procedure" else self.bars
         target.add(*_box(t, start, shown_end, row.centre, half), ref)
         dose = esc(item.dose or item.unit or "")
-        until = item.end.describe() if item.end is not None else "ongoing"
+        say = t.words
+        until = say.when(item.end) if item.end is not None else say.t("ongoing")
         approx = item.start.approx or (item.end is not None and item.end.approx)
-        every = f"every {format_number(item.every)} days" if item.every else None
+        every = (
+            say.t("every {interval}", interval=say.units(item.every, "day")) if item.every else None
+        )
         hover = _hover(
-            item, joined(dose, every), f"{item.start.describe()} → {until}", approx_note(approx)
+            item, joined(dose, every), f"{say.when(item.start)} → {until}", approx_note(approx, say)
         )
         if not item.every:  # repeated dosing hovers on its ticks instead
             self._along(ref, hover, start, shown_end, row.centre)
@@ -234,10 +238,14 @@ class Lanes:
         missed = False  # a step whose dose could not be written beside it
         target = self.procedures if item.kind == "procedure" else self.bars
         # Every step's dose in every step's hover: labels that do not fit are left out.
-        schedule = "doses: " + ", ".join(
-            f"{'~' * s.dose_approx}{format_number(s.dose)} ({s.at.describe()})"
-            for s in steps
-            if t.shown(s.at.day)
+        say = t.words
+        schedule = say.t(
+            "doses: {doses}",
+            doses=", ".join(
+                f"{'~' * s.dose_approx}{say.number(s.dose)} ({say.when(s.at)})"
+                for s in steps
+                if t.shown(s.at.day)
+            ),
         )
         for number, step in enumerate(steps):
             if not t.shown(step.at.day):
@@ -248,16 +256,20 @@ class Lanes:
             ys += [ys[-1], level]
             hover = _hover(
                 item,
-                f"{format_number(step.dose)}{esc(unit)} from {step.at.describe()}",
+                say.t(
+                    "{dose} from {when}",
+                    dose=say.number(step.dose) + esc(unit),
+                    when=say.when(step.at),
+                ),
                 esc(step.note or ""),
-                approx_note(step.approx),
+                approx_note(step.approx, say),
                 schedule,
             )
             self._along(ref, hover, step.at.day, t.clip(until), row.centre)
             # Past the washed-out edge of an approximate start; ~ on an approximate dose.
             at = t.clip(step.at.day + (self.fade_days if number == 0 and step.at.approx else 0))
             at_px = (at - t.start) * t.px_per_day
-            text = "~" * step.dose_approx + format_number(step.dose) + (unit if number == 0 else "")
+            text = "~" * step.dose_approx + say.number(step.dose) + (unit if number == 0 else "")
             width = self.theme.measure(text + "  ", 0.85)
             step_ref = f"{ref}.doses[{number}]"
             if at_px >= label_px and at_px + width <= t.plot_px and self.key.fits(step_ref):
@@ -277,7 +289,7 @@ class Lanes:
         if missed:
             # Every step's dose, the peak among them, in the key: the reader sees each change.
             doses = " → ".join(
-                "~" * s.dose_approx + format_number(s.dose) for s in steps if t.shown(s.at.day)
+                "~" * s.dose_approx + say.number(s.dose) for s in steps if t.shown(s.at.day)
             )
             # its mark after the taper and the last dose written over it
             written = t.clip(t.start + max(label_px, 0.0) / t.px_per_day)
@@ -309,7 +321,7 @@ class Lanes:
                 ref,
             )
         if item.ongoing and shown_end >= end:
-            hover = _hover(item, "ongoing")
+            hover = _hover(item, t.words.t("ongoing"))
             self.arrows.add(
                 t.x(end), base - tallest * last.dose / peak / 2, ref, *hover, color=colour
             )
@@ -363,7 +375,12 @@ class Lanes:
             hover = _hover(
                 item,
                 esc(item.dose or ""),
-                f"administration {number + 1} of {total}: {self.t.describe(day)}",
+                self.t.words.t(
+                    "administration {number} of {total}: {when}",
+                    number=number + 1,
+                    total=total,
+                    when=self.t.describe(day),
+                ),
             )
             self.ticks.add(self.t.x(day), centre, ref, *hover, color=colour)
 

@@ -19,6 +19,7 @@ from dashboard.model.case import (
     Teaching,
     Treatment,
 )
+from dashboard.model.language import LANGUAGES
 from dashboard.model.times import (
     UNIT_DAYS,
     Time,
@@ -30,6 +31,7 @@ from dashboard.model.times import (
 
 __all__ = [
     "EVENT_KINDS",
+    "LANGUAGES",
     "MARKERS",
     "UNIT_DAYS",
     "Axis",

@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from dashboard.model.language import Language
 from dashboard.model.rules import FAILED, Strict, problem, rule
 from dashboard.model.times import (
     DAY0_DATE,
@@ -179,6 +180,11 @@ class Day0(Strict):
 
     label: Text = "Day 0"
     date: Time | None = None
+
+    @property
+    def named(self) -> str | None:
+        """The label as written, or None when day 0 is just day 0 (said in the case's language)."""
+        return None if self.label == "Day 0" else self.label
 
     @field_validator("date")
     @classmethod
@@ -566,6 +572,11 @@ class Step(Strict):
     question: Text | None = None
     answer: Text | None = None
     note: Text | None = None
+    show: Literal["with-answer", "with-question"] = Field(
+        default="with-answer",
+        description="When what begins at the step's own time is shown: with the answer "
+        "(the default, so the question does not give it away) or already with the question.",
+    )
 
 
 class Teaching(Strict):
@@ -573,6 +584,11 @@ class Teaching(Strict):
 
     steps: tuple[Step, ...] = ()
     objectives: tuple[Text, ...] = ()
+    axis: Literal["course", "step"] = Field(
+        default="course",
+        description="Each step's time axis: the whole course, or from its start to a little "
+        "after the step (early steps readable).",
+    )
 
     _ITEMWISE = ("steps",)
 
@@ -604,6 +620,7 @@ class Case(Strict):
     diagnoses: tuple[Text, ...] = ()
     day0: Day0 = Day0()
     axis: Axis = Axis()
+    language: Language = "en"
     treatments: tuple[Treatment, ...] = ()
     events: tuple[Event, ...] = ()
     measurements: tuple[Measurement, ...] = ()

@@ -64,6 +64,7 @@ RULES: dict[str, str] = {
     "number_range": "a number is finite and between -1e15 and 1e15",
     # rules between fields
     "web_url": "a source url starts with https:// or http://",
+    "language": "language is one of the codes the program has words for",
     "day0_calendar": "day0.date is a calendar date",
     "image_path": "an image lies beside the case file",
     "axis_order": "the axis ends after it starts",

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import math
 import re
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -67,17 +68,22 @@ class Time:
         """True when the file wrote a calendar date or month rather than an offset."""
         return self.precision != "relative"
 
-    def describe(self) -> str:
-        """Both times for hover and text: '~day 14 (29 Oct 2012)' or 'Oct 2012 (day 120)'."""
+    def describe(
+        self,
+        offset: Callable[[float], str] = lambda day: f"day {format_number(day)}",
+        date: Callable[[dt.date, str], str] = lambda date, precision: format_date(date, precision),
+    ) -> str:
+        """Both times for hover and text: '~day 14 (29 Oct 2012)' or 'Oct 2012 (day 120)';
+        `offset` and `date` write a day offset and a date in another language."""
         mark = "~" if self.approx else ""
         # a time written in weeks, months or years is shown to the whole day
-        offset = f"day {format_number(self.day if _IN_DAYS.match(self.text) else round(self.day))}"
-        date = self.date
-        if date is None:
-            return f"{mark}{offset}"
+        days = offset(self.day if _IN_DAYS.match(self.text) else round(self.day))
+        when = self.date
+        if when is None:
+            return f"{mark}{days}"
         if self.is_calendar:
-            return f"{mark}{format_date(date, self.precision)} ({offset})"
-        return f"{mark}{offset} ({format_date(date, 'day')})"
+            return f"{mark}{date(when, self.precision)} ({days})"
+        return f"{mark}{days} ({date(when, 'day')})"
 
     @classmethod
     def __get_pydantic_core_schema__(

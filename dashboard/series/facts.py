@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard.i18n import words
 from dashboard.series.caption import series_caption_for
 from dashboard.series.load import SeriesFile
 
@@ -29,7 +30,7 @@ def series_facts(series_file: SeriesFile, view: str = "series") -> SeriesFacts:
         id=series_file.id,
         title=series_file.title,
         summary=series_file.series.summary,
-        anchor=series_file.series.align.label(),
+        anchor=series_file.series.align.label(words(series_file.language)),
         cases=tuple((item.id, item.case.title) for item in series_file.cases),
         panels=tuple((item.id, item.case.title) for item in series_file.panels),
         invalid=series_file.invalid,

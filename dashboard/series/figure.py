@@ -16,6 +16,7 @@ from typing import Any
 from dashboard.figure.parts import esc
 from dashboard.figure.themes import Theme, get_theme
 from dashboard.figure.timeaxis import pick_unit
+from dashboard.i18n import Words, words
 from dashboard.model import UNIT_DAYS
 from dashboard.series.load import SeriesFile
 from dashboard.series.marks import Marks, lower_first
@@ -146,8 +147,9 @@ def series_spec(
     if unit_name not in UNIT_DAYS:
         raise ValueError(f"unknown axis {unit_name!r}; expected day, week, month or year")
     unit = UNIT_DAYS[unit_name]
-    anchor = series.align.label()
-    marks = Marks(unit, look, rows, anchor, series, series_classes(series_file))
+    say = words(series_file.language)
+    anchor = series.align.label(say)
+    marks = Marks(unit, look, rows, anchor, series, series_classes(series_file), say)
     labels, slot = _labels(rows, marks, link)
     many = len(rows) > MANY
     narrow = width is not None and width < NARROW
@@ -155,9 +157,15 @@ def series_spec(
     if narrow:
         entries = sum(t.get("showlegend", True) is not False for t in marks.traces(look.marker))
         bottom += math.ceil(entries / legend_per_line(width)) * look.size * 1.9 + 8
-    notes = _notes(missing, series_file.invalid)
+    notes = _notes(missing, series_file.invalid, say)
     label_px = _label_px(labels, look, many)
-    x_title = f"{unit_name.capitalize()}s from {lower_first(anchor)}"
+    shown_anchor = lower_first(anchor) if say.english else anchor
+    x_title = {
+        "day": say.t("Days from {anchor}", anchor=shown_anchor),
+        "week": say.t("Weeks from {anchor}", anchor=shown_anchor),
+        "month": say.t("Months from {anchor}", anchor=shown_anchor),
+        "year": say.t("Years from {anchor}", anchor=shown_anchor),
+    }[unit_name]
     notes_at = 58.0  # px under the plot: below the axis title
     if narrow and look.measure(x_title, look.x_title) > (width or NARROW) - label_px - 10:
         x_title = _two_lines(x_title)  # a journal column: the title would run off the figure
@@ -178,7 +186,7 @@ def series_spec(
     traces.append(
         {
             "type": "scatter",
-            "name": "Cases",
+            "name": say.t("Cases"),
             "mode": "text",
             "xaxis": "x2",
             "x": [0] * len(shown),
@@ -342,10 +350,11 @@ def _legend(look: Theme, width: int | None) -> dict[str, Any]:
     return legend if width is None else legend_below(legend, width)
 
 
-def _notes(missing: list[str], invalid: tuple[str, ...]) -> list[str]:
+def _notes(missing: list[str], invalid: tuple[str, ...], say: Words) -> list[str]:
     notes = []
     if missing:
-        notes.append("No anchor, not drawn: " + ", ".join(missing))
+        notes.append(say.t("No anchor, not drawn: {cases}", cases=say.t(", ").join(missing)))
     if invalid:
-        notes.append("Left out, their files have problems: " + ", ".join(invalid))
+        unread = say.t(", ").join(invalid)
+        notes.append(say.t("Left out, their files have problems: {cases}", cases=unread))
     return notes

@@ -40,6 +40,7 @@ class SeriesFile:
     cases: tuple[CaseFile, ...]
     panels: tuple[CaseFile, ...]
     invalid: tuple[str, ...]  # ids of case files the series names that could not be read
+    language: str = "en"  # of the program's words, which its cases are drawn in too
 
     @property
     def title(self) -> str:
@@ -175,7 +176,26 @@ def resolve(identifier: str, path: Path, series: Series, text: str, catalog: Cat
         raise InvalidCase(shown, pydantic_problems(shown, text, errors, MODELS))
     panels = tuple(catalog.cases[name] for name in panel_ids if name in catalog.cases)
     invalid = tuple(name for name in [*ids, *panel_ids] if name not in catalog.cases)
-    return SeriesFile(identifier, path, series, cases, panels, tuple(dict.fromkeys(invalid)))
+    language = series.language or _common_language([*cases, *panels])
+    cases, panels = _in_language(cases, language), _in_language(panels, language)
+    unread = tuple(dict.fromkeys(invalid))
+    return SeriesFile(identifier, path, series, cases, panels, unread, language)
+
+
+def _common_language(cases: list[CaseFile]) -> str:
+    """The language every case of a series is written in, else English."""
+    languages = {item.case.language for item in cases}
+    return languages.pop() if len(languages) == 1 else "en"
+
+
+def _in_language(cases: tuple[CaseFile, ...], language: str) -> tuple[CaseFile, ...]:
+    """The cases with the program's words in the series' language."""
+    return tuple(
+        item
+        if item.case.language == language
+        else dataclasses.replace(item, case=item.case.model_copy(update={"language": language}))
+        for item in cases
+    )
 
 
 def load_series_folder(

@@ -12,6 +12,7 @@ from typing import Any
 
 from dashboard.figure.parts import esc, joined, template_text
 from dashboard.figure.themes import BLACK, GREY, Theme
+from dashboard.i18n import Words
 from dashboard.model import Treatment, format_number
 from dashboard.series.align import attack_days
 from dashboard.series.model import Series
@@ -19,7 +20,6 @@ from dashboard.series.rows import Row, class_colours, class_names, lanes, treatm
 
 OTHER = "#9a9a9a"
 BAR = 0.62  # the height of a row's bars, in rows
-MERGED = "<br>(within the merge interval of the attack before: not counted)"
 TOP = "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
 
 
@@ -29,13 +29,16 @@ def lower_first(text: str) -> str:
     return text[0].lower() + text[1:] if first[1:].islower() else text
 
 
-def _when(anchor: str, at: int, since: int) -> str:
+def _when(anchor: str, at: int, since: int, say: Words) -> str:
     """The hover line of one time: 'day −30 from the anchor · day 370 since onset', with the
     numbers and the name of day 0 taken from customdata[at], [at + 1] and [since]."""
-    return (
-        f"day %{{customdata[{at}]}} from {anchor}"
-        f" · day %{{customdata[{at + 1}]}} since %{{customdata[{since}]}}"
+    aligned = say.t("day {days} from {anchor}", days=f"%{{customdata[{at}]}}", anchor=anchor)
+    own = say.t(
+        "day {days} since {day0}",
+        days=f"%{{customdata[{at + 1}]}}",
+        day0=f"%{{customdata[{since}]}}",
     )
+    return f"{aligned} · {own}"
 
 
 class Marks:
@@ -49,9 +52,10 @@ class Marks:
         anchor: str,
         series: Series,
         classes: tuple[str, ...],
+        say: Words,
     ) -> None:
-        self.unit, self.theme = unit, theme
-        self.anchor = template_text(lower_first(anchor))
+        self.unit, self.theme, self.say = unit, theme, say
+        self.anchor = template_text(lower_first(anchor) if say.english else anchor)
         self.names = class_names(rows)  # every class the rows show, by its colour key
         self.colours = {
             key: colour for key, colour in class_colours(classes).items() if key in self.names
@@ -73,8 +77,7 @@ class Marks:
         """Every mark of one row, centred on `y`."""
         start, end = row.span
         anchor = row.anchor
-        since = row.case.day0.label
-        since = esc(since if since != "Day 0" else "day 0")
+        since = esc(row.case.day0.named or self.say.t("day 0"))
         label = esc(row.label)
         self.follow["x"] += [self.x(start, anchor), self.x(end, anchor), None]
         self.follow["y"] += [y, y, None]
@@ -91,8 +94,13 @@ class Marks:
             self.attacks["x"].append(self.x(day, anchor))
             self.attacks["y"].append(round(y - BAR / 2 - 0.08, 4))
             self.attacks["s"].append("triangle-down-open" if merged else "triangle-down")
-            note = MERGED if merged else ""
-            self.attacks["d"].append([label, esc(event.title), *_days(day, anchor), since, note])
+            note = "<br>" + self.say.t(
+                "(within the merge interval of the attack before: not counted)"
+            )
+            title = esc(self.say.event_title(event))
+            self.attacks["d"].append(
+                [label, title, *_days(day, anchor), since, note if merged else ""]
+            )
 
     def _treatments(self, row: Row, y: float, label: str, since: str, end: float) -> None:
         anchor = row.anchor
@@ -119,7 +127,7 @@ class Marks:
                 *_days(first, anchor),
                 since,
                 *_days(last, anchor),
-                " (ongoing)" if item.ongoing else "",
+                " " + self.say.t("(ongoing)") if item.ongoing else "",
             ]
             bars = self.bars.get(colour)
             if bars is None:
@@ -149,15 +157,18 @@ class Marks:
     def traces(self, marker: float) -> list[dict[str, Any]]:
         """The traces, marks `marker` px tall; one bar trace per treatment class, which is
         also the class' legend entry."""
-        look, anchor = self.theme, self.anchor
+        look, anchor, say = self.theme, self.anchor, self.say
         span = (
-            f"{TOP}from {_when(anchor, 2, 4)}<br>to day %{{customdata[5]}} from {anchor}"
-            " · day %{customdata[6]} since %{customdata[4]}%{customdata[7]}"
+            TOP
+            + say.t("from {when}", when=_when(anchor, 2, 4, say))
+            + "<br>"
+            + say.t("to {when}", when=_when(anchor, 5, 4, say))
+            + "%{customdata[7]}"
         )
         traces: list[dict[str, Any]] = [
             {
                 "type": "scatter",
-                "name": "Follow-up",
+                "name": say.t("Follow-up"),
                 "x": self.follow["x"],
                 "y": self.follow["y"],
                 "mode": "lines",
@@ -166,15 +177,17 @@ class Marks:
                 "showlegend": False,
             },
             _points(
-                "Given",
+                say.t("Given"),
                 self.given,
                 {"symbol": "line-ns", "size": marker * 0.9, "line": {"width": 2}},
-                TOP + _when(anchor, 2, 4),
+                TOP + _when(anchor, 2, 4, say),
             ),
-            _points("Ongoing", self.ongoing, {"symbol": "triangle-right", "size": marker}, span),
+            _points(
+                say.t("Ongoing"), self.ongoing, {"symbol": "triangle-right", "size": marker}, span
+            ),
             {
                 "type": "scatter",
-                "name": "End of follow-up",
+                "name": say.t("End of follow-up"),
                 "mode": "markers",
                 "x": self.ends["x"],
                 "y": self.ends["y"],
@@ -184,12 +197,12 @@ class Marks:
                     "line": {"color": look.ink, "width": 2},
                 },
                 "customdata": self.ends["d"],
-                "hovertemplate": "<b>%{customdata[0]}</b><br>End of follow-up<br>"
-                f"{_when(anchor, 1, 3)}<extra></extra>",
+                "hovertemplate": f"<b>%{{customdata[0]}}</b><br>{say.t('End of follow-up')}<br>"
+                f"{_when(anchor, 1, 3, say)}<extra></extra>",
             },
             {
                 "type": "scatter",
-                "name": "Relapse (open: merged)",
+                "name": say.t("Relapse (open: merged)"),
                 "mode": "markers",
                 "x": self.attacks["x"],
                 "y": self.attacks["y"],
@@ -200,12 +213,12 @@ class Marks:
                     "line": {"color": BLACK, "width": 1},
                 },
                 "customdata": self.attacks["d"],
-                "hovertemplate": f"{TOP}{_when(anchor, 2, 4)}%{{customdata[5]}}<extra></extra>",
+                "hovertemplate": TOP + _when(anchor, 2, 4, say) + "%{customdata[5]}<extra></extra>",
             },
         ]
         if "triangle-down-open" not in self.attacks["s"]:
-            traces[-1]["name"] = "Relapse"
-        named = {**{key: self.names[key] for key in self.colours}, OTHER: "other treatments"}
+            traces[-1]["name"] = say.t("Relapse")
+        named = {**{key: self.names[key] for key in self.colours}, OTHER: say.t("other treatments")}
         given = set(self.given["c"])
         for key, name in named.items():
             colour = self.colours.get(key, OTHER)
@@ -215,7 +228,9 @@ class Marks:
             elif colour in given:
                 traces.append(_legend_only(name, {"symbol": "square", "color": colour}))
         if self.ongoing["x"]:
-            traces.append(_legend_only("ongoing", {"symbol": "triangle-right", "color": GREY}))
+            traces.append(
+                _legend_only(say.t("ongoing"), {"symbol": "triangle-right", "color": GREY})
+            )
         return traces
 
 

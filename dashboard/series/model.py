@@ -8,8 +8,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from dashboard.model import Time, format_number
+from dashboard import i18n
+from dashboard.model import EVENT_KINDS, Time, format_number
 from dashboard.model.case import Text
+from dashboard.model.language import Language
 from dashboard.model.rules import Strict, problem
 from dashboard.model.times import UNIT_DAYS
 
@@ -47,10 +49,17 @@ class Match(Strict):
         names |= {"kind": self.kind, "label": self.label}
         return {name: words for name, words in names.items() if words is not None}
 
-    def describe(self) -> str:
-        """'IL-6 receptor antibody' or 'tocilizumab or satralizumab'."""
-        words = [word for values in self.given().values() for word in values]
-        return " or ".join(words)
+    def describe(self, say: i18n.Words | None = None) -> str:
+        """'IL-6 receptor antibody' or 'tocilizumab or satralizumab'; an event kind in words."""
+        say = say or i18n.words()
+        names = [
+            say.kind_in_text(word.lower())
+            if key == "kind" and word.lower() in EVENT_KINDS
+            else word
+            for key, values in self.given().items()
+            for word in values
+        ]
+        return say.t(" or ").join(names)
 
 
 class Align(Strict):
@@ -85,20 +94,32 @@ class Align(Strict):
                 )
         return self
 
-    def label(self) -> str:
+    def label(self, say: i18n.Words | None = None) -> str:
         """What time 0 is: 'Start of IL-6 receptor antibody', 'First relapse', 'Day 0'."""
+        say = say or i18n.words()
         if self.by == "day0" or self.match is None:
-            return "Day 0"
-        what = self.match.describe()
+            return say.t("Day 0")
+        what = self.match.describe(say)
+        treatment = self.by == "treatment"
         if self.occurrence == "first":
-            which = ""
-        elif self.occurrence == "last":
-            which = "last "
-        else:
-            which = ORDINALS.get(self.occurrence, f"{self.occurrence}th") + " "
-        if self.by == "treatment":
-            return f"Start of {which}{what}"
-        return f"{(which or 'first ').capitalize()}{what}"
+            return (
+                say.t("Start of {name}", name=what)
+                if treatment
+                else say.t("First {event}", event=what)
+            )
+        if self.occurrence == "last":
+            return (
+                say.t("Start of last {name}", name=what)
+                if treatment
+                else say.t("Last {event}", event=what)
+            )
+        # English writes 'second', '4th'; other languages the number their sentence holds
+        number = self.occurrence
+        ordinal = ORDINALS.get(number, f"{number}th") if say.english else say.number(number)
+        if treatment:
+            return say.t("Start of {ordinal} {name}", ordinal=ordinal, name=what)
+        text = say.t("{ordinal} {event}", ordinal=ordinal, event=what)
+        return text[:1].upper() + text[1:]
 
 
 def _days(value: Any) -> Any:
@@ -162,6 +183,7 @@ class Series(Strict):
     group: Literal["none", "diagnosis"] = "none"
     outcomes: Outcomes = Outcomes()
     panels: Words | None = None
+    language: Language | None = None  # default: the cases' common language, else English
 
     @field_validator("window")
     @classmethod

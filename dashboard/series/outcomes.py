@@ -8,6 +8,7 @@ import json
 import math
 from dataclasses import dataclass
 
+from dashboard.i18n import Words, words
 from dashboard.model import Case
 from dashboard.series.align import anchor_day, attack_days, follow_up
 from dashboard.series.load import SeriesFile
@@ -291,16 +292,39 @@ def to_text(rows: list[dict[str, Cell]]) -> str:
     )
 
 
-def _short(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
-
-
-def summary(series: Series, outcomes: Outcomes) -> str:
+def summary(series: Series, outcomes: Outcomes, say: Words | None = None) -> str:
     """'ARR 1.8 before vs 0.0 on treatment; 4 patients, 9.1 and 6.3 patient-years'."""
-    after = {"treatment": "on treatment", "event": "after", "day0": "after day 0"}[series.align.by]
+    say = say or words()
     patients = len(outcomes.anchored)
-    return (
-        f"ARR {_short(outcomes.before.value)} before vs {_short(outcomes.after.value)} {after}; "
-        f"{patients} patient{'s' * (patients != 1)}, {outcomes.before.years:.1f} and "
-        f"{outcomes.after.years:.1f} patient-years"
+    numbers = {
+        "before": "–" if outcomes.before.value is None else say.fixed(outcomes.before.value),
+        "after": "–" if outcomes.after.value is None else say.fixed(outcomes.after.value),
+        "years_before": say.fixed(outcomes.before.years),
+        "years_after": say.fixed(outcomes.after.years),
+    }
+    if series.align.by == "treatment":
+        return say.tn(
+            "ARR {before} before vs {after} on treatment; "
+            "{count} patient, {years_before} and {years_after} patient-years",
+            "ARR {before} before vs {after} on treatment; "
+            "{count} patients, {years_before} and {years_after} patient-years",
+            patients,
+            **numbers,
+        )
+    if series.align.by == "event":
+        return say.tn(
+            "ARR {before} before vs {after} after; "
+            "{count} patient, {years_before} and {years_after} patient-years",
+            "ARR {before} before vs {after} after; "
+            "{count} patients, {years_before} and {years_after} patient-years",
+            patients,
+            **numbers,
+        )
+    return say.tn(
+        "ARR {before} before vs {after} after day 0; "
+        "{count} patient, {years_before} and {years_after} patient-years",
+        "ARR {before} before vs {after} after day 0; "
+        "{count} patients, {years_before} and {years_after} patient-years",
+        patients,
+        **numbers,
     )

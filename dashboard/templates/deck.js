@@ -4,6 +4,7 @@
   var slides = Array.prototype.slice.call(document.querySelectorAll(".slide"));
   var figures = JSON.parse(document.getElementById("deck-figures").textContent);
   var config = JSON.parse(document.getElementById("deck-config").textContent);
+  var words = JSON.parse(document.getElementById("deck-words").textContent);
   var counter = document.querySelector(".counter");
   var notesButton = document.querySelector(".toggle-notes");
   var deck = document.getElementById("deck");
@@ -28,7 +29,10 @@
     }
     var chart = slide.querySelector(".chart");
     if (!chart || typeof Plotly === "undefined") return;
-    var figure = figures[Number(slide.getAttribute("data-figure"))];
+    // A question's view holds back what its answer shows, until the answer is shown.
+    var answer = slide.querySelector(".answer");
+    var asked = slide.hasAttribute("data-question-figure") && answer && answer.hidden;
+    var figure = figures[Number(slide.getAttribute(asked ? "data-question-figure" : "data-figure"))];
     var layout = Object.assign({}, figure.layout, {height: chart.clientHeight});
     Plotly.newPlot(chart, figure.data, layout, config);
     drawn = chart;
@@ -68,17 +72,17 @@
     var slide = slides[current];
     var next = slides[current + 1];
     var doc = presenter.document;
-    doc.title = "Presenter view – " + document.title;
+    doc.title = words.presenter + " – " + document.title;
     doc.body.innerHTML = "";
     var parts = [
       ["p", "counter", (current + 1) + " / " + slides.length],
       ["h1", "title", text(slide, "h2") || text(slide, "h1")],
-      ["h2", "", "Notes"],
-      ["p", "notes", text(slide, ".notes p") || "(no notes for this slide)"],
-      ["h2", "", "Answer"],
-      ["p", "answer", text(slide, ".answer") || "(none)"],
-      ["h2", "", "Next"],
-      ["p", "next", next ? (text(next, "h2") || text(next, "h1")) : "(the end)"]
+      ["h2", "", words.notes],
+      ["p", "notes", text(slide, ".notes p") || words.noNotes],
+      ["h2", "", words.answer],
+      ["p", "answer", text(slide, ".answer") || words.noAnswer],
+      ["h2", "", words.next],
+      ["p", "next", next ? (text(next, "h2") || text(next, "h1")) : words.end]
     ];
     parts.forEach(function (part) {
       var node = doc.createElement(part[0]);
@@ -94,7 +98,7 @@
     if (presenter && !presenter.closed) { presenter.focus(); return; }
     presenter = window.open("", "clinical-course-presenter", "width=900,height=700");
     if (!presenter) return;  // blocked: the slide stays as it is
-    presenter.document.write("<!doctype html><meta charset='utf-8'><title>Presenter view</title><body></body>");
+    presenter.document.write("<!doctype html><meta charset='utf-8'><title></title><body></body>");
     presenter.document.close();
     presenter.addEventListener("keydown", onKey);
     notesButton.setAttribute("aria-pressed", "true");
@@ -121,7 +125,8 @@
     answer.hidden = !answer.hidden;
     button.setAttribute("aria-expanded", String(!answer.hidden));
     fitPrompt(slide);
-    resizeChart(slide);
+    if (slide.hasAttribute("data-question-figure")) draw(slide);
+    else resizeChart(slide);
   }
 
   function toggleFullScreen() {
