@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from dashboard.cli import cli
-from dashboard.importers.rows import COLUMNS
+from dashboard.importers.rows import COLUMNS, Reading
 from dashboard.load import load_case
 from dashboard.problems import InvalidCase
 from tests.conftest import CASE_FILES, TIMELINES
@@ -344,7 +344,7 @@ def test_rows_read_at_once_equal_rows_read_cell_by_cell(tmp_path: Path, suffix: 
 
     slow_problems: list[str] = []
     expected: dict[str, list[object]] = {}
-    raw = spreadsheet._frame(path)
+    raw, _ = spreadsheet._frame(path, Reading())
     names = [str(column).strip().lower() for column in raw.columns]
     for number, values in enumerate(raw.to_numpy(dtype=object).tolist(), start=2):
         cells = {name: spreadsheet._cell(value) for name, value in zip(names, values, strict=True)}
@@ -422,7 +422,7 @@ def test_files_that_are_no_table_say_what_they_are(tmp_path: Path) -> None:
         f"{folder / 'fake.xlsx'}: cannot be read as a case table (.csv, .xlsx): it is not an "
         "Excel workbook (saved as .xls or .ods? save it as .xlsx)",
         f"{folder / 'tabs.csv'}: cannot be read as a case table (.csv, .xlsx): expected a column "
-        "'kind' (and case, name, start, ...), found 'case\\tname'",
+        "'kind' (and case, name, start, ...), found 'case', 'name'",
     ]
     (folder / "sub").mkdir()
     code, err = run("import", str(folder / "sub"), "-o", str(tmp_path / "out"))
@@ -434,3 +434,131 @@ def test_files_that_are_no_table_say_what_they_are(tmp_path: Path) -> None:
     code, err = run("import", str(book), "-o", str(tmp_path / "out"))
     assert code == 1 and f"found no case, patient or subject with rows to import in {book}" in err
     assert "the 'example' sheet is only an example" not in err and "'example' is only an" in err
+
+
+EXCEL = DATA / "excel"
+
+
+@pytest.mark.parametrize(
+    ("source", "title", "day0", "treatments", "said"),
+    [
+        (
+            "german-excel.csv",
+            "NMOSD, behandelt mit Tocilizumab",
+            dt.date(2021, 2, 1),
+            [("Methylprednisolon", dt.date(2021, 2, 3)), ("Tocilizumab", dt.date(2021, 3, 14))],
+            [
+                "german-excel.csv: read as Western European text (cp1252), not UTF-8; if letters "
+                "look wrong in the case files, name the file's encoding with --encoding",
+                "german-excel.csv: columns start and end: dates read day first: '14.03.2021' can "
+                "only be 2021-03-14",
+            ],
+        ),
+        (
+            "japanese-excel.csv",
+            "トシリズマブで治療した視神経脊髄炎",
+            dt.date(2019, 4, 1),
+            [
+                ("メチルプレドニゾロン", dt.date(2019, 4, 3)),
+                ("プレドニゾロン", dt.date(2019, 4, 6)),
+            ],
+            [
+                "japanese-excel.csv: read as Japanese text (cp932), not UTF-8; if letters look "
+                "wrong in the case files, name the file's encoding with --encoding"
+            ],
+        ),
+        (
+            "unicode-text.txt",
+            "Saved as Unicode text",
+            dt.date(2020, 2, 14),
+            [],
+            [
+                "unicode-text.txt: column start: dates read month first: '2/14/2020' can only be "
+                "2020-02-14"
+            ],
+        ),
+    ],
+)
+def test_spreadsheets_saved_by_local_excel_import_as_the_cases_they_hold(
+    tmp_path: Path,
+    source: str,
+    title: str,
+    day0: dt.date,
+    treatments: list[tuple[str, dt.date]],
+    said: list[str],
+) -> None:
+    """German Excel's CSV (cp1252, semicolons, 01.02.2021), Japanese Excel's (cp932, 2019/04/01
+    and 2019年4月6日) and Excel's "Unicode text" (UTF-16, tabs) import whole, every date in its
+    order, and the summary says how the file was read; none of that is a problem (exit 0)."""
+    code, err = run("import", str(EXCEL / source), "-o", str(tmp_path / "out"), "--keep-dates")
+    assert code == 0, err
+    assert [line for line in err.splitlines() if line.startswith(str(EXCEL))] == [
+        f"{EXCEL / line}" for line in said
+    ]
+    (written,) = (tmp_path / "out").glob("*.yaml")
+    case = load_case(written)
+    assert case.title == title and case.day0.date is not None and case.day0.date.date == day0
+    assert [(t.drug, t.start.date if t.start else None) for t in case.treatments] == treatments
+    if source == "german-excel.csv":  # (a time of day after the date is no problem)
+        assert [e.at.date for e in case.events] == [dt.date(2021, 2, 1), dt.date(2021, 11, 28)]
+        temperature = case.measurements[0]
+        assert [(p.value, p.time.date) for p in temperature.points] == [
+            (38.4, dt.date(2021, 2, 1)), (37.9, dt.date(2021, 2, 2))
+        ]  # fmt: skip
+
+
+def test_dates_whose_order_nothing_shows_are_an_error_until_the_order_is_named(
+    tmp_path: Path,
+) -> None:
+    """01/02/2021 is 1 February in London and 2 January in New York: without a day above 12,
+    --date-order or a form that only one order uses, the file is refused with the choice to
+    make, never guessed; named, it is read that way and the summary says so."""
+    source = tmp_path / "in" / "slashes.csv"
+    source.parent.mkdir()
+    source.write_text("case,kind,name,start,end\nx,relapse,a,01/02/2021,\n"
+                      "x,drug,b,03/04/2021,05/06/2021\n", encoding="utf-8")  # fmt: skip
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 1 and err.splitlines()[0] == (
+        f"{source}: cannot be read as a case table (.csv, .xlsx): columns start and end: dates "
+        "such as '01/02/2021' can be read day first or month first and no day above 12 shows "
+        "which; name the order with --date-order dmy (day first) or --date-order mdy (month "
+        "first)"
+    )
+    for order, first in (("dmy", dt.date(2021, 2, 1)), ("mdy", dt.date(2021, 1, 2))):
+        out = tmp_path / order
+        code, err = run("import", str(source), "-o", str(out), "--keep-dates",
+                        "--date-order", order)  # fmt: skip
+        assert code == 0, err
+        assert (
+            f"{source}: columns start and end: dates read" in err and f"--date-order {order}" in err
+        )
+        case = load_case(out / "x.yaml")
+        assert case.events[0].at.date == first
+    source.write_text("case,kind,name,start\nx,relapse,a,13/02/2021\nx,relapse,b,02/13/2021\n",
+                      encoding="utf-8")  # fmt: skip
+    code, err = run("import", str(source), "-o", str(tmp_path / "mixed"), "--date-order", "dmy")
+    assert (
+        code == 1
+        and (
+            "column start: '13/02/2021' can only be read day first and '02/13/2021' only month "
+            "first; write the dates of one file in one order (or as 2021-02-01)"
+        )
+        in err
+    )
+
+
+def test_the_encoding_found_can_be_overridden(tmp_path: Path) -> None:
+    """--encoding reads a file in the encoding named, with no note of a guess; a name Python
+    does not know is refused before anything is read, and a file that is not in the encoding
+    named says so."""
+    out = tmp_path / "out"
+    code, err = run("import", str(EXCEL / "japanese-excel.csv"), "-o", str(out),
+                    "--encoding", "shift_jis")  # fmt: skip
+    assert code == 0 and "read as" not in err
+    assert load_case(out / "症例1.yaml").title == "トシリズマブで治療した視神経脊髄炎"
+    code, err = run("import", str(EXCEL / "japanese-excel.csv"), "-o", str(out), "--encoding",
+                    "klingon")  # fmt: skip
+    assert code == 2 and "'klingon' is not an encoding Python knows" in err
+    code, err = run("import", str(EXCEL / "japanese-excel.csv"), "-o", str(tmp_path / "o2"),
+                    "--encoding", "utf-8")  # fmt: skip
+    assert code == 1 and "it is not UTF-8 text (name its encoding with --encoding" in err

@@ -24,11 +24,14 @@ from dashboard.importers.rows import (
     ROW_EVENT,
     TREATMENT_KINDS,
     Patient,
+    Reading,
     Row,
     no_cycle_search,
+    text_encoding,
     unreadable,
 )
 from dashboard.model import EVENT_KINDS, Case, Time, format_number, read_number
+from dashboard.model.localdates import DateOrder, LocalDate, column_order, local_date
 from dashboard.model.times import parse_calendar
 
 SHEET = "cases"
@@ -44,9 +47,12 @@ _NEEDS_START = frozenset(NEEDS_START) - {"diagnosis"}
 _NUMERIC = frozenset(("measurement", *TREATMENT_KINDS))
 
 
-def read_table(path: Path, problems: list[str]) -> dict[str, Patient]:
+def read_table(
+    path: Path, problems: list[str], reading: Reading | None = None
+) -> dict[str, Patient]:
     """Read a spreadsheet's rows into patients by case name; bad rows go to `problems`."""
-    frame = _frame(path)
+    reading = reading or Reading()
+    frame, separator = _frame(path, reading)
     columns = {str(column).strip().lower(): column for column in frame.columns}
     if "kind" not in columns:
         raise ValueError(
@@ -63,7 +69,53 @@ def read_table(path: Path, problems: list[str]) -> dict[str, Patient]:
     names = [str(column).strip().lower() for column in frame.columns]
     # one plain list per column, cleaned once: far cheaper than a step per cell of each row
     cleaned = [_column(values) for values in frame.to_numpy(dtype=object).T]
+    _local_dates(path, names, cleaned, reading, separator)
     return _patients(path, names, cleaned, problems)
+
+
+_TIMES = ("start", "end")
+
+
+def _local_dates(
+    path: Path,
+    names: list[str],
+    columns: list[tuple[list[Any], bool]],
+    reading: Reading,
+    separator: str,
+) -> None:
+    """Write the local dates of the time columns (01.02.2021, 2019/04/01, 2019年4月1日) as the
+    case format's dates, in the order their content shows, --date-order names or the file's
+    language implies; a note says which order was used."""
+    at = [index for index, name in enumerate(names) if name in _TIMES]
+    texts = dict.fromkeys(cell for index in at for cell in columns[index][0] if type(cell) is str)
+    local = {cell: found for cell in texts if (found := local_date(cell)) is not None}
+    if not local:
+        return
+    usual: tuple[DateOrder, str] | None = None
+    if any("." in cell for cell, found in local.items() if not found.year_first):
+        usual = ("dmy", "as dates written with dots are day first")
+    elif separator == ";":
+        usual = ("dmy", "as Excel writes them where it separates CSV by semicolons")
+    shown = " and ".join(names[index] for index in at)
+    where = f"column{'s' * (len(at) > 1)} {shown}"
+    chosen = column_order(local, reading.date_order, usual, where)
+    for index in at:
+        values, text_only = columns[index]
+        columns[index] = (
+            [_iso(cell, local, chosen.order) if type(cell) is str else cell for cell in values],
+            text_only,
+        )
+    if chosen.order is not None:
+        reading.notes.append(f"{path}: {where}: dates read {chosen.said}")
+
+
+def _iso(cell: str, local: dict[str, LocalDate], order: DateOrder | None) -> str:
+    """A local date as the case format writes it; anything else (and a date no day or month
+    can be, reported with its row) as written."""
+    found = local.get(cell)
+    if found is None:
+        return cell
+    return found.iso(order or "ymd") or cell
 
 
 def _patients(
@@ -140,13 +192,15 @@ def _patients(
     return patients
 
 
-def read_tables(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
+def read_tables(
+    paths: list[Path], problems: list[str], reading: Reading | None = None
+) -> dict[str, Patient]:
     """Read several spreadsheets; rows of one case may be spread over them."""
     patients: dict[str, Patient] = {}
     for path in paths:
         try:
             with no_cycle_search():
-                found = read_table(path, problems)
+                found = read_table(path, problems, reading)
         except Exception as error:  # one unreadable file never stops the others
             problems.append(unreadable(path, "a case table (.csv, .xlsx)", error))
             continue
@@ -162,26 +216,22 @@ def read_tables(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
     return patients
 
 
-def _frame(path: Path) -> pd.DataFrame:
+def _frame(path: Path, reading: Reading) -> tuple[pd.DataFrame, str]:
+    """The file's cells, and the separator of a text file ('' for a workbook)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
-        return sheets.get(SHEET, next(iter(sheets.values())))
-    encoding = "utf-8-sig"
-    with open(path, "rb") as handle:
-        head = handle.read(1 << 16)
-    try:
-        head.decode(encoding)
-    except UnicodeDecodeError as error:
-        if error.start < len(head) - 4:  # (not a character cut at the end of the look)
-            encoding = "cp1252"  # what Excel on Windows saves as plain 'CSV'
-    first = head.split(b"\n", 1)[0]
-    if first.count(b";") > first.count(b","):  # Excel's CSV where the comma is a decimal
-        frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding=encoding)
+        return sheets.get(SHEET, next(iter(sheets.values()))), ""
+    encoding = text_encoding(path, reading)
+    with open(path, encoding=encoding, newline="") as handle:
+        first = handle.readline()
+    # Excel's CSV where the comma is a decimal has semicolons; its "Unicode text" has tabs
+    separator = max(",;\t", key=first.count)
+    frame = pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False, encoding=encoding)
+    if separator == ";":
         values = [column for column in frame.columns if str(column).strip().lower() == "value"]
         for column in values:
             frame[column] = frame[column].str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
-        return frame
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+    return frame, separator
 
 
 # '37,5' and '~ 1200,75' in a value cell of a semicolon-separated file; a dot is left alone
