@@ -157,8 +157,7 @@ def template(output: Path) -> None:
     """Write an empty case table (.xlsx) with a filled example and a sheet on each column."""
     from dashboard.importers.spreadsheet import write_template
 
-    if output.exists():
-        raise click.ClickException(f"{output} exists; refusing to write over it")
+    _refuse_existing(output)
     try:
         write_template(output)
     except (ValueError, OSError) as error:
@@ -184,10 +183,7 @@ def table(cases: tuple[Path, ...], output: Path) -> None:
 
     if output.suffix.lower() in (".yaml", ".yml"):
         raise click.ClickException(f"{output} looks like a case file; refusing to write over it")
-    if output.exists():  # (it may be the spreadsheet the cases came from)
-        raise click.ClickException(
-            f"{output} exists; refusing to write over it (name another file, or remove it first)"
-        )
+    _refuse_existing(output)  # (it may be the spreadsheet the cases came from)
     catalog = load_paths(cases)
     for invalid in catalog.invalid:
         click.echo(invalid.report(), err=True)
@@ -202,3 +198,16 @@ def table(cases: tuple[Path, ...], output: Path) -> None:
     click.echo(f"Wrote {count} case{'s' * (count != 1)} ({rows} rows) to {output}", err=True)
     if catalog.invalid:
         raise click.exceptions.Exit(1)
+
+
+def _refuse_existing(output: Path) -> None:
+    """Stop before writing over a file or through a symbolic link (one pointing nowhere too:
+    writing would create its target, wherever that is)."""
+    if output.exists():
+        raise click.ClickException(
+            f"{output} exists; refusing to write over it (name another file, or remove it first)"
+        )
+    if output.is_symlink():
+        raise click.ClickException(
+            f"{output} is a symbolic link; refusing to write through it (name another file)"
+        )

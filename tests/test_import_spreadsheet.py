@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
 import re
 import shutil
 from pathlib import Path
@@ -562,3 +564,50 @@ def test_the_encoding_found_can_be_overridden(tmp_path: Path) -> None:
     code, err = run("import", str(EXCEL / "japanese-excel.csv"), "-o", str(tmp_path / "o2"),
                     "--encoding", "utf-8")  # fmt: skip
     assert code == 1 and "it is not UTF-8 text (name its encoding with --encoding" in err
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_the_table_holds_no_formula_and_reads_back_what_was_written(
+    tmp_path: Path, suffix: str
+) -> None:
+    """Text a spreadsheet would run as a formula (= + - @) is written as text: after an
+    apostrophe in a CSV, as a text cell in a workbook; importing the table again gives back
+    the text exactly as the case file had it."""
+    case = tmp_path / "in" / "formulas.yaml"
+    case.parent.mkdir()
+    events = "".join(f"- {{at: day {n}, kind: note, label: {json.dumps(text)}}}\n"
+                     for n, text in enumerate(FORMULAS))  # fmt: skip
+    case.write_text(f"title: {json.dumps(FORMULAS[0])}\nsummary: {json.dumps(FORMULAS[1])}\n"
+                    f"events:\n{events}", encoding="utf-8")  # fmt: skip
+    table = tmp_path / f"t.{suffix}"
+    assert run("table", str(case.parent), "-o", str(table))[0] == 0
+    if suffix == "csv":
+        with open(table, encoding="utf-8", newline="") as handle:
+            cells = [cell for row in csv.reader(handle) for cell in row]
+        assert all(not cell.startswith(("=", "+", "-", "@")) for cell in cells)
+        assert f"'{FORMULAS[0]}" in cells
+    else:
+        book = openpyxl.load_workbook(table)
+        types = {cell.data_type for row in book["cases"].iter_rows() for cell in row}
+        assert "f" not in types and FORMULAS[0] in _cells(table)[1]
+    code, err = run("import", str(table), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    again = load_case(tmp_path / "out" / "formulas.yaml")
+    assert (again.title, again.summary) == (FORMULAS[0], FORMULAS[1])
+    assert [event.label for event in again.events] == FORMULAS
+
+
+def test_table_and_template_never_write_through_a_symbolic_link(tmp_path: Path) -> None:
+    """A link pointing nowhere does not 'exist', yet writing to it creates its target."""
+    target = tmp_path / "elsewhere" / "planted.csv"
+    target.parent.mkdir()
+    for name, command in (("t.csv", ["table", str(TIMELINES)]), ("t.xlsx", ["template"])):
+        link = tmp_path / name
+        link.symlink_to(target.with_suffix(link.suffix))
+        code, err = run(*command[:1], *command[1:], *(["-o"] if command[0] == "table" else []),
+                        str(link))  # fmt: skip
+        assert code == 1 and f"{link} is a symbolic link; refusing to write through it" in err
+        assert not target.with_suffix(link.suffix).exists()

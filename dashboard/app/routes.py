@@ -11,16 +11,15 @@ import hashlib
 import re
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
 from urllib.parse import unquote
 
-import pandas as pd
 from dash.exceptions import DependencyException
 from flask import Flask, Response, request, send_file
 from plotly.offline import get_plotlyjs
 
 from dashboard.app.cases import Library
 from dashboard.app.state import figure_options, parse_view
+from dashboard.cells import inert_frame
 from dashboard.export.page import case_page
 from dashboard.export.templating import render
 from dashboard.load import inside
@@ -158,7 +157,7 @@ def add_routes(server: Flask, library: Library, dash_hashes: Iterable[str] = ())
         found = library.lookup(case_id).case
         if found is None:
             return _missing(case_id)
-        text = spreadsheet_safe(items_frame(found.case)).to_csv(index=False)
+        text = inert_frame(items_frame(found.case)).to_csv(index=False)
         return _attachment(text, f"{case_id}.csv", "text/csv")
 
     @server.route("/case-image/<case_id>/<path:name>")
@@ -183,20 +182,6 @@ def add_routes(server: Flask, library: Library, dash_hashes: Iterable[str] = ())
     @server.route("/healthz")
     def health() -> Response:
         return Response("ok", mimetype="text/plain")
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """The table with text that a spreadsheet would run as a formula ('=HYPERLINK(...)')
-    kept as text by a leading apostrophe; numbers stay numbers."""
-
-    def inert(value: Any) -> Any:
-        return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-
-    text_columns = frame.select_dtypes(include=["object", "string"]).columns
-    return frame.assign(**{column: frame[column].map(inert) for column in text_columns})
 
 
 def _attachment(text: str, filename: str, mimetype: str) -> Response:

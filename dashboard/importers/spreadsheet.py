@@ -16,6 +16,7 @@ import pandas as pd
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 
+from dashboard.cells import book_cell, inert_frame, read_back
 from dashboard.importers.build import check_time, is_ongoing, order_problem, plain
 from dashboard.importers.rows import (
     COLUMNS,
@@ -241,15 +242,17 @@ _DECIMAL_COMMA = re.compile(r"^(\s*~?\s*[+-]?\d+),(\d+\s*)$")
 def _column(values: Any) -> tuple[list[Any], bool]:
     """A column's cells (an object array) cleaned as `_cell` cleans them, and whether they are
     all text. Each distinct cell is looked at once: a column repeats few values."""
-    try:  # a .csv holds nothing but text
-        changed = {value for value in set(values) if not value or value.strip() != value}
+    try:  # a .csv holds nothing but text ('=x' written as "'=x" by the formula guard)
+        changed = {
+            value for value in set(values) if not value or value.strip() != value or value[0] == "'"
+        }
     except AttributeError:
         return [_cell(value) for value in values], False
     if changed <= {""}:  # nothing to strip: blanks become None in one step
         values = values.copy()
         values[values == ""] = None
         return values.tolist(), True
-    return [value.strip() or None for value in values], True
+    return [read_back(value.strip()) or None for value in values], True
 
 
 @functools.lru_cache(maxsize=1024)
@@ -440,9 +443,10 @@ def write_table(cases: Sequence[tuple[str, Case]], path: Path) -> int:
     """Write cases to a .csv or .xlsx in the table's layout; the number of rows written."""
     records = [cells for name, case in cases for cells in case_rows(name, case)]
     if path.suffix.lower() == ".csv":
-        pd.DataFrame(records, columns=list(COLUMNS), dtype=object).to_csv(
-            path, index=False, encoding="utf-8"
-        )
+        frame = pd.DataFrame(records, columns=list(COLUMNS), dtype=object)
+        # ('x': never over a file, nor through a symbolic link, even one pointing nowhere)
+        with open(path, "x", encoding="utf-8", newline="") as handle:
+            inert_frame(frame).to_csv(handle, index=False)
     elif path.suffix.lower() == ".xlsx":
         _write_book(path, {SHEET: records})
     else:
@@ -459,14 +463,15 @@ def _write_book(path: Path, sheets: dict[str, list[dict[str, Any]]]) -> None:
         _widths(sheet)
         sheet.append([_bold(sheet, column) for column in COLUMNS])
         for record in records:
-            sheet.append([record.get(column) for column in COLUMNS])
+            sheet.append([book_cell(sheet, record.get(column)) for column in COLUMNS])
     explained = book.create_sheet("columns")
     explained.column_dimensions["A"].width = 12
     explained.column_dimensions["B"].width = 120
     explained.append([_bold(explained, "column"), _bold(explained, "what to write")])
     for name, text in COLUMNS.items():
         explained.append([name, text])
-    book.save(path)
+    with open(path, "xb") as handle:  # (as `write_table`'s CSV: never over or through a file)
+        book.save(handle)
 
 
 def _bold(sheet: Any, text: str) -> Cell:
