@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import charset_normalizer
 
@@ -22,7 +23,8 @@ from dashboard.model.localdates import DateOrder
 TimeIn = str | float | dt.date
 
 TREATMENT_KINDS = ("drug", "procedure")
-CASE_KINDS = ("title", "summary", "diagnosis", "day0", "age", "sex", "citation", "step")
+CASE_KINDS: tuple[str, ...] = ("title", "summary", "diagnosis", "day0", "age", "sex")
+CASE_KINDS += ("citation", "follow-up", "step")
 # Event kinds that are also other kinds of row: the table names them apart.
 EVENT_ROW = {"procedure": "procedure-event"}
 ROW_EVENT = {row: kind for kind, row in EVENT_ROW.items()}
@@ -45,7 +47,7 @@ COLUMNS: dict[str, str] = {
         "puncture), admission, discharge, adverse-event, death or note (an event); "
         "measurement (one value of a lab or score); period (a shaded span); title, summary, "
         "diagnosis without a start (the case's diagnoses), day0 (its label and date), age, sex, "
-        "citation; step (a teaching step)."
+        "citation, follow-up (the end of follow-up, in start); step (a teaching step)."
     ),
     "name": (
         "The drug, event label, measurement name, period label, title or diagnosis. For step: "
@@ -67,10 +69,19 @@ COLUMNS: dict[str, str] = {
         "A measurement's number (~8600 if approximate); on a drug row with a start and no end, "
         "the dose of a taper from that time on; the patient's age on an age row."
     ),
-    "detail": "Longer text shown on hover and in the details (an event's detail, a summary).",
+    "detail": (
+        "Longer text shown on hover and in the details (an event's detail, a summary); on a "
+        "drug row with a value, that dose's note."
+    ),
     "note": "A teaching note; for step rows the speaker notes.",
     "source": "Where the datum came from (Table 2, discharge letter).",
     "question": "For step rows: the question asked at that step.",
+    "more": (
+        "Any other key of the case format for this row's item, written as in a case file: "
+        "{scale: log, normal: [0, 5]} on a measurement, {color: '#1f77b4'} on a drug, "
+        "{marker: star} on an event; on the title row the case's own: {source: {doi: "
+        "10.1000/x}, axis: {unit: month}, patient: {note: ...}, teaching: {objectives: [...]}}."
+    ),
 }
 
 
@@ -187,6 +198,7 @@ class Row:
     note: str | None = None
     source: str | None = None
     question: str | None = None
+    more: dict[str, Any] | None = None  # other keys of the case format for the row's item
     origin: str = ""  # the source's record type (Observation, EX, TREATMENT) for --only/--skip
     codes: tuple[str, ...] = ()  # codes for --only/--skip and --day0 matching
 

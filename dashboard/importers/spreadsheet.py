@@ -13,11 +13,12 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
+import yaml
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 
 from dashboard.cells import book_cell, inert_frame, read_back
-from dashboard.importers.build import check_time, is_ongoing, order_problem, plain
+from dashboard.importers.build import check_time, in_days, is_ongoing, order_problem, plain
 from dashboard.importers.rows import (
     COLUMNS,
     EVENT_ROW,
@@ -31,9 +32,11 @@ from dashboard.importers.rows import (
     text_encoding,
     unreadable,
 )
+from dashboard.load import read_mapping
 from dashboard.model import EVENT_KINDS, Case, Time, format_number, read_number
 from dashboard.model.localdates import DateOrder, LocalDate, column_order, local_date
 from dashboard.model.times import parse_calendar
+from dashboard.problems import InvalidCase
 
 SHEET = "cases"
 NEEDS_START = ("measurement", "period", "step", *TREATMENT_KINDS, *EVENT_KINDS, *ROW_EVENT)
@@ -133,7 +136,7 @@ def _patients(
         if name not in at:
             return blank
         values, text_only = columns[at[name]]
-        if text_only or name in ("case", "kind", "start", "end", "value"):
+        if text_only or name in ("case", "kind", "start", "end", "value", "more"):
             return values
         return [value if value is None or type(value) is str else _text(value) for value in values]
 
@@ -155,9 +158,11 @@ def _patients(
         note,
         source,
         question,
+        written,
     ) in enumerate(
         zip(
             *(column(field) for field in ("case", "kind", "start", "end", "value", *_TEXTS)),
+            column("more"),
             strict=True,
         ),
         start=2,
@@ -166,9 +171,14 @@ def _patients(
         row = None
         if kind is not None:
             value = _converted(kind, value)  # (once: `_fine` takes the number as it is)
-        if kind is not None and _fine(kind, name, start, end, value, every):
+        more = _more(written) if written is not None else None
+        if (
+            kind is not None
+            and not isinstance(more, str)
+            and _fine(kind, name, start, end, value, every)
+        ):
             row = Row(kind, "" if no_name else name, start, end, abbr, klass, lane, every, dose,
-                      unit, value, detail, note, source, question, origin="row")  # fmt: skip
+                      unit, value, detail, note, source, question, more, origin="row")  # fmt: skip
         else:
             cells = {
                 name: values[number - 2] for name, (values, _) in zip(names, columns, strict=True)
@@ -220,7 +230,9 @@ def read_tables(
 def _frame(path: Path, reading: Reading) -> tuple[pd.DataFrame, str]:
     """The file's cells, and the separator of a text file ('' for a workbook)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
+        sheets = pd.read_excel(  # ('NULL' and 'NA' are text, as in a .csv)
+            path, sheet_name=None, dtype=object, engine="openpyxl", keep_default_na=False
+        )
         return sheets.get(SHEET, next(iter(sheets.values()))), ""
     encoding = text_encoding(path, reading)
     with open(path, encoding=encoding, newline="") as handle:
@@ -242,12 +254,13 @@ _DECIMAL_COMMA = re.compile(r"^(\s*~?\s*[+-]?\d+),(\d+\s*)$")
 def _column(values: Any) -> tuple[list[Any], bool]:
     """A column's cells (an object array) cleaned as `_cell` cleans them, and whether they are
     all text. Each distinct cell is looked at once: a column repeats few values."""
-    try:  # a .csv holds nothing but text ('=x' written as "'=x" by the formula guard)
-        changed = {
-            value for value in set(values) if not value or value.strip() != value or value[0] == "'"
-        }
-    except AttributeError:
+    distinct = set(values)
+    if any(type(value) is not str for value in distinct):  # a workbook's numbers and dates
         return [_cell(value) for value in values], False
+    # a .csv holds nothing but text ('=x' written as "'=x" by the formula guard)
+    changed = {
+        value for value in distinct if not value or value.strip() != value or value[0] == "'"
+    }
     if changed <= {""}:  # nothing to strip: blanks become None in one step
         values = values.copy()
         values[values == ""] = None
@@ -351,6 +364,9 @@ def _row(cells: dict[str, Any], at: str, problems: list[str]) -> Row | None:
         found.append(f"value: {_not_a_number(value)}")
     if kind == "measurement" and value is None:
         found.append("value: a measurement row needs a value")
+    more = _more(cells["more"]) if cells.get("more") is not None else None
+    if isinstance(more, str):
+        found.append(f"more: {more}")
     if found:
         problems.extend(f"{at}: {message}" for message in found)
         return None
@@ -362,7 +378,20 @@ def _row(cells: dict[str, Any], at: str, problems: list[str]) -> Row | None:
     fields["kind"] = kind
     fields["start"], fields["end"] = cells.get("start"), cells.get("end")
     fields["value"] = _converted(kind, value)
+    fields["more"] = more
     return Row(**fields, origin="row")
+
+
+@functools.lru_cache(maxsize=1024)
+def _more(written: Any) -> dict[str, Any] | str:
+    """A `more` cell's keys, read as a case file's are; or what is wrong with it."""
+    try:
+        data, _ = read_mapping(str(written), "more", "write keys such as {scale: log}")
+    except InvalidCase as invalid:
+        return invalid.errors[0].message
+    if any(type(key) is not str for key in data):
+        return f"expected keys of the case format, found {written!r}"
+    return data
 
 
 def _text(value: Any) -> Any:
@@ -374,22 +403,35 @@ def _text(value: Any) -> Any:
 
 
 def case_rows(name: str, case: Case) -> Iterable[dict[str, Any]]:
-    """One case in the table's layout, row by row."""
+    """One case in the table's layout, row by row: every key of the case format, those
+    without a column of their own in `more`."""
 
-    def row(kind: str, **cells: Any) -> dict[str, Any]:
+    def row(kind: str, more: dict[str, Any] | None = None, /, **cells: Any) -> dict[str, Any]:
+        cells["more"] = _more_text(more)
         return {"case": name, "kind": kind} | {k: v for k, v in cells.items() if v is not None}
 
-    def time(value: Time | None) -> Any:
-        return plain(value.text) if value is not None else None  # (day 59 as the number 59)
+    def time(value: Time | None) -> str | None:  # (59 as 'day 59', as import writes it)
+        return in_days(value.text) if value is not None else None
 
     def number(value: float, approx: bool) -> float | str:  # (every digit: 0.87, not 0.9)
-        return f"~{plain(value)}" if approx else plain(value)
+        if approx or float(f"{value:.15g}") != value:  # (a workbook keeps 15 digits of a number)
+            return f"{'~' * approx}{plain(value)!r}"
+        return plain(value)  # type: ignore[no-any-return]
 
-    yield row("title", name=case.title)
+    source = case.source
+    own = {
+        "source": _some(source, "doi", "pmid", "figure", "url", "note") if source else None,
+        "patient": _some(case.patient, "note") if case.patient else None,
+        "axis": _some(case.axis, "unit", "from_", "to"),
+        "teaching": {"objectives": list(objectives)}
+        if (objectives := case.teaching.objectives)
+        else None,
+    }
+    yield row("title", own, name=case.title)
     if case.summary:
         yield row("summary", detail=case.summary)
-    if case.source is not None and case.source.citation:
-        yield row("citation", name=case.source.citation)
+    if source is not None and source.citation:
+        yield row("citation", name=source.citation)
     if case.patient is not None:
         if case.patient.age is not None:
             yield row("age", value=plain(case.patient.age))
@@ -399,34 +441,65 @@ def case_rows(name: str, case: Case) -> Iterable[dict[str, Any]]:
         yield row("diagnosis", name=diagnosis)
     if case.day0.date is not None or case.day0.label != "Day 0":
         yield row("day0", name=case.day0.label, start=time(case.day0.date))
+    if case.follow_up is not None:
+        yield row("follow-up", start=time(case.follow_up))
     for t in case.treatments:
         common = {"name": t.drug, "abbr": t.abbr, "class": t.class_, "lane": t.lane}
-        common |= {"dose": t.dose, "note": t.note, "source": t.source}
+        common |= {"dose": t.dose, "unit": t.unit, "note": t.note, "source": t.source}
+        more = _some(t, "color")
         if t.doses:
             last = len(t.doses) - 1
             for index, step in enumerate(t.doses):
                 dose = number(step.dose, step.dose_approx)
                 end = time(t.end) if index == last else None
-                yield row(t.kind, **common, unit=t.unit, start=time(step.at), end=end, value=dose)
+                yield row(t.kind, more, **common, start=time(step.at), end=end, value=dose,
+                          detail=step.note)  # fmt: skip
         elif t.given:
             for given in t.given:
-                yield row(t.kind, **common, start=time(given))
+                yield row(t.kind, more, **common, start=time(given))
         else:
             end = "ongoing" if t.ongoing else time(t.end)
-            yield row(t.kind, **common, start=time(t.start), end=end, every=_every(t.every))
+            yield row(t.kind, more, **common, start=time(t.start), end=end, every=_every(t.every))
     for e in case.events:
         cells = {"name": e.label, "detail": e.detail, "note": e.note, "source": e.source}
-        yield row(EVENT_ROW.get(e.kind, e.kind), start=time(e.at), end=time(e.end), **cells)
+        yield row(EVENT_ROW.get(e.kind, e.kind), _some(e, "image", "marker", "color"),
+                  start=time(e.at), end=time(e.end), **cells)  # fmt: skip
     for m in case.measurements:
+        more = _some(m, "scale", "normal", "range", "style", "panel", "color")
         for at, (value, approx) in m.values:
             cells = {"abbr": m.abbr, "unit": m.unit, "note": m.note, "source": m.source}
-            yield row("measurement", name=m.name, start=time(at), value=number(value, approx),
-                      **cells)  # fmt: skip
+            yield row("measurement", more, name=m.name, start=time(at),
+                      value=number(value, approx), **cells)  # fmt: skip
     for p in case.periods:
-        yield row("period", name=p.label, start=time(p.from_), end=time(p.to))
+        yield row("period", _some(p, "color"), name=p.label, start=time(p.from_), end=time(p.to),
+                  note=p.note)  # fmt: skip
     for s in case.teaching.steps:
         cells = {"question": s.question, "detail": s.answer, "note": s.note}
         yield row("step", name=s.title, start=time(s.at), **cells)
+
+
+def _some(item: Any, *names: str) -> dict[str, Any] | None:
+    """The keys of `item` among `names` that are set otherwise than by default, as a case
+    file writes them ('from' for from_), or None."""
+    fields = type(item).model_fields
+    found = {
+        (fields[name].alias or name): value
+        for name in names
+        if (value := getattr(item, name)) is not None and value != fields[name].default
+    }
+    return {
+        key: list(value) if isinstance(value, tuple) else value for key, value in found.items()
+    } or None
+
+
+def _more_text(more: dict[str, Any] | None) -> str | None:
+    """The `more` cell: the keys as a case file writes them on one line."""
+    more = {key: value for key, value in (more or {}).items() if value not in (None, [], {})}
+    if not more:
+        return None
+    text = yaml.dump(more, Dumper=yaml.CSafeDumper, default_flow_style=True, allow_unicode=True,
+                     sort_keys=False, width=1 << 30)  # fmt: skip
+    return str(text).strip()
 
 
 def _every(days: float | None) -> str | None:

@@ -25,7 +25,8 @@ ORDER_WORDS: dict[DateOrder, str] = {
 # A time of day after the date (Excel writes '01.02.2021 00:00'): a case keeps only the day.
 _CLOCK = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _YEAR_LAST = re.compile(rf"(\d{{1,2}})([./-])(\d{{1,2}})\2(\d{{4}}){_CLOCK}")
-_YEAR_FIRST = re.compile(rf"(\d{{4}})([./])(\d{{1,2}})(?:\2(\d{{1,2}}))?{_CLOCK}")
+# (a month alone only with a slash, 2019/04: 2019.04 is a number of days)
+_YEAR_FIRST = re.compile(rf"(\d{{4}})([./])(\d{{1,2}})\2(\d{{1,2}}){_CLOCK}|(\d{{4}})/(\d{{1,2}})")
 _KANJI = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
 
 
@@ -80,7 +81,9 @@ def local_date(text: str) -> LocalDate | None:
         first, _, second, year = match.groups()
         return LocalDate(int(year), int(first), int(second), False, approx)
     if match := _YEAR_FIRST.fullmatch(body):
-        year, _, month, day = match.groups()
+        year, _, month, day, year_alone, month_alone = match.groups()
+        if year is None:
+            year, month, day = year_alone, month_alone, None
         return LocalDate(int(year), int(month), int(day or 0), True, approx)
     if match := _KANJI.fullmatch(body):
         year, month, day = match.groups()
