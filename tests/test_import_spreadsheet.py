@@ -688,3 +688,26 @@ def test_generated_cases_go_through_the_table_and_back_unchanged(
         again = tmp_path / f"again.{suffix}"
         assert run("table", str(tmp_path / "out"), "-o", str(again))[0] == 0
         assert _cells(again) == _cells(tmp_path / f"table.{suffix}")
+
+
+def test_no_date_is_kept_in_any_text_when_dates_are_not_kept(tmp_path: Path) -> None:
+    """Exact dates were kept in abbr, class, lane, unit and the day-0 label under a header
+    saying that times are days from day 0; every text of a row, `more` too, is looked at."""
+    source = tmp_path / "in" / "dated.csv"
+    source.parent.mkdir()
+    rows = [
+        "case,kind,name,abbr,class,lane,start,end,unit,value,more",
+        "d,day0,Admission 2015-03-02,,,,2015-03-02,,,,",
+        "d,drug,tocilizumab,TCZ 2015-04-01,started 2015-04-01,lane 2015-04-01,2015-04-01,"
+        "2015-05-01,,,",
+        "d,measurement,CRP,,,,2015-04-02,,mg/L since 2015-04-02,5,",
+        'd,title,Dated,,,,,,,,"{source: {note: seen 2015-04-03}, patient: {note: 2015-04-04}}"',
+    ]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    text = (tmp_path / "out" / "d.yaml").read_text(encoding="utf-8")
+    assert not re.search(r"20\d\d-\d\d", text), text
+    case = load_case(tmp_path / "out" / "d.yaml")
+    assert case.day0.label == "Admission day 0" and case.treatments[0].abbr == "TCZ day 30"
+    assert case.source is not None and case.source.note == "seen day 32"
