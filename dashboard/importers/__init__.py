@@ -133,7 +133,7 @@ def import_sources(
     reading = reading or Reading()
     with no_cycle_search():  # (sources, rows and cases hold no cycles: see there)
         result = _import(sources, folder, fmt, options or Options(), patients, existing, reading)
-    result.notes += reading.notes
+    result.notes[:0] = reading.notes  # (how the files were read, before what became of them)
     return result
 
 
@@ -168,6 +168,7 @@ def _import(
             continue
         groups.setdefault(found, []).append(path)
     drafts: list[Draft] = []
+    empty: list[str] = []  # left out by rule, not a problem: said, with exit status 0
     words: set[str] = set()  # every record type, kind and code read: what --only/--skip name
     for found, paths in groups.items():
         read = _reader(found)
@@ -192,11 +193,9 @@ def _import(
             except ImportError_ as error:
                 result.problems.append(f"{_who(name, patient)}: {error}; not written")
                 continue
-            if not any(key in draft.data for key in DRAWN):
+            if not any(key in draft.data for key in DRAWN):  # (a screen failure, say)
                 left = left_out(draft) or "nothing"
-                result.problems.append(
-                    f"{_who(name, patient)}: nothing to draw (left out: {left}); not written"
-                )
+                empty.append(f"{_who(name, patient)}: nothing to draw (left out: {left})")
                 continue
             draft.key = patient.key
             drafts.append(draft)
@@ -204,6 +203,13 @@ def _import(
         result.written.files += written.files
         result.written.invalid += written.invalid
         drafts = []
+    if empty:
+        result.notes.append(
+            f"{len(empty)} of the cases, patients or subjects read had nothing to draw (no "
+            "treatment, event, value or period: a screen failure, say) and were not written:"
+        )
+        result.notes += [f"  {line}" for line in empty[:_LISTED]]
+        result.notes += [f"  ... and {len(empty) - _LISTED} more"] * (len(empty) > _LISTED)
     for flag, tokens, did in (
         ("--only", options.only, "chose"),
         ("--skip", options.skip, "left out"),
@@ -214,6 +220,9 @@ def _import(
             if token.lower() not in words
         ]
     return result
+
+
+_LISTED = 20
 
 
 def _who(name: str, patient: Patient) -> str:
