@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -357,7 +358,7 @@ def test_rows_read_at_once_equal_rows_read_cell_by_cell(tmp_path: Path, suffix: 
 
     slow_problems: list[str] = []
     expected: dict[str, list[object]] = {}
-    raw, _ = spreadsheet._frame(path, Reading())
+    raw, _ = spreadsheet._frame(path, Reading(), [])
     names = [str(column).strip().lower() for column in raw.columns]
     for number, values in enumerate(raw.to_numpy(dtype=object).tolist(), start=2):
         cells = {name: spreadsheet._cell(value) for name, value in zip(names, values, strict=True)}
@@ -711,3 +712,99 @@ def test_no_date_is_kept_in_any_text_when_dates_are_not_kept(tmp_path: Path) -> 
     case = load_case(tmp_path / "out" / "d.yaml")
     assert case.day0.label == "Admission day 0" and case.treatments[0].abbr == "TCZ day 30"
     assert case.source is not None and case.source.note == "seen day 32"
+
+
+def test_a_ragged_row_costs_only_itself(tmp_path: Path) -> None:
+    """A row with more cells than the header (a comma inside an unquoted cell) lost the whole
+    file; it is reported with its line, and the other rows are imported."""
+    source = tmp_path / "in" / "ragged.csv"
+    source.parent.mkdir()
+    source.write_text("case,kind,name,start\nx,title,X,\nx,relapse,myelitis, spinal,day 1\n"
+                      "x,relapse,optic neuritis,day 2\n", encoding="utf-8")  # fmt: skip
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 1 and err.splitlines()[0] == (
+        f"{source}:3: expected 4 cells as the header has, found 5; left out (a separator "
+        "inside a cell? quote the cell)"
+    )
+    assert [e.label for e in load_case(tmp_path / "out" / "x.yaml").events] == ["optic neuritis"]
+
+
+def test_a_true_or_time_of_day_cell_costs_only_its_row(tmp_path: Path) -> None:
+    """A workbook's TRUE in start became day 1, and a time-of-day cell lost the workbook."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "cases"
+    sheet.append(["case", "kind", "name", "start"])
+    sheet.append(["x", "relapse", "myelitis", True])
+    sheet.append(["x", "relapse", "optic neuritis", dt.time(14, 30)])
+    sheet.append(["x", "relapse", "brainstem", dt.datetime(2015, 4, 2)])
+    source = tmp_path / "cells.xlsx"
+    book.save(source)
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        f"{source}:2: start: expected a time (a date, day 14, ...), found TRUE",
+        f"{source}:3: start: expected a time (a date, day 14, ...), found the time of day 14:30:00",
+    ]
+    assert [e.label for e in load_case(tmp_path / "out" / "x.yaml").events] == ["brainstem"]
+
+
+def test_text_too_long_for_a_case_is_cut_and_counted(tmp_path: Path) -> None:
+    """Text over 4000 characters (an abbreviation over 40) was cut without a word."""
+    source = tmp_path / "in" / "long.csv"
+    source.parent.mkdir()
+    source.write_text(f"case,kind,name,abbr,start,detail\nx,relapse,myelitis,{'A' * 50},day 1,"
+                      f"{'word ' * 1000}\n", encoding="utf-8")  # fmt: skip
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    text = (tmp_path / "out" / "x.yaml").read_text(encoding="utf-8")
+    assert "# Left out: texts longer than 4000 characters (abbreviations 40), cut (1)" in text
+    (event,) = load_case(tmp_path / "out" / "x.yaml").events
+    assert event.detail is not None and len(event.detail) == 4000 and event.detail[-1] == "…"
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    """The same file named twice (or as itself and in its folder) doubled every row."""
+    source = tmp_path / "in" / "cases.csv"
+    source.parent.mkdir()
+    source.write_text("case,kind,name,start\nx,relapse,myelitis,day 1\n", encoding="utf-8")
+    code, err = run("import", str(source), str(source.parent), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    assert f"{source}: named more than once; read once" in err.splitlines()
+    assert len(load_case(tmp_path / "out" / "x.yaml").events) == 1
+
+
+def test_a_workbook_too_large_inside_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """A small workbook may unpack to a huge sheet (500 MB in one cell took 1.1 GB) or hold
+    millions of rows: it is refused with what to do, quickly; other files are still read."""
+    from dashboard.importers.spreadsheet import MAX_ROWS, MAX_UNPACKED
+
+    bomb = tmp_path / "in" / "bomb.xlsx"
+    bomb.parent.mkdir()
+    with (
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as packed,
+        packed.open("xl/worksheets/sheet1.xml", "w") as member,
+    ):
+        for _ in range(MAX_UNPACKED // (1 << 20) + 1):
+            member.write(b"A" * (1 << 20))
+    rows = tmp_path / "in" / "rows.xlsx"
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("cases")
+    sheet.append(["case", "kind", "name", "start"])
+    for _ in range(MAX_ROWS + 1):
+        sheet.append(["x"])
+    book.save(rows)
+    (tmp_path / "in" / "good.csv").write_text("case,kind,name,start\ng,relapse,a,day 1\n")
+    code, err = run("import", str(tmp_path / "in"), "-o", str(tmp_path / "out"))
+    assert code == 1
+    assert (
+        f"{bomb}: cannot be read as a case table (.csv, .xlsx): the workbook unpacks to 101 MB, "
+        "more than the 100 MB read; save its 'cases' sheet as .csv"
+    ) in err.splitlines()
+    assert (
+        f"{rows}: cannot be read as a case table (.csv, .xlsx): sheet 'cases' holds more than "
+        "200,000 rows; split the cases over several workbooks (rows of one case may be spread "
+        "over them)"
+    ) in err.splitlines()
+    assert [path.name for path in (tmp_path / "out").iterdir()] == ["g.yaml"]

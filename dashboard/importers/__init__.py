@@ -153,6 +153,8 @@ def _import(
         raise ImportError_("no files to import in " + ", ".join(map(str, sources)) + unread)
     groups: dict[str, list[Path]] = {}
     result = Imported()
+    files, twice = _once(files)
+    result.notes += [f"{path}: named more than once; read once" for path in twice]
     result.problems += [f"{path}: a folder inside a source is not read; name it to import it"
                         for path in inner]  # fmt: skip
     for path in files:
@@ -228,6 +230,22 @@ _LISTED = 20
 def _who(name: str, patient: Patient) -> str:
     """'patient-4 (TRIAL9-101-0004)': the source's id too, to find the patient there."""
     return name if patient.key == name else f"{name} ({patient.key})"
+
+
+def _once(files: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The files with each read once (named twice, or as a file and in its folder, its
+    rows would count twice), and those named again."""
+    seen: set[Path] = set()
+    once: list[Path] = []
+    again: list[Path] = []
+    for path in files:
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):  # (a symlink loop: its reader says what is wrong)
+            real = path
+        (again if real in seen else once).append(path)
+        seen.add(real)
+    return once, again
 
 
 def _empty(path: Path) -> bool:

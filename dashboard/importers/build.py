@@ -65,6 +65,10 @@ class _When:
 
 @functools.lru_cache(maxsize=65536)  # tables and exports repeat their times ('day 14')
 def _read_time(value: TimeIn, day0: dt.date | None) -> _When:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | dt.date):
+        raise PydanticCustomError(  # (a workbook's TRUE is no day 1, a time of day no date)
+            "time_type", f"expected a time (a date, day 14, ...), found {_cell_shown(value)}"
+        )
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
@@ -83,6 +87,14 @@ def _read_time(value: TimeIn, day0: dt.date | None) -> _When:
     time = validate_time(text)
     date = day0 + dt.timedelta(days=round(time.day)) if day0 else None
     return _When(time.day, date, time.approx, False, text)
+
+
+def _cell_shown(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, dt.time):
+        return f"the time of day {value.isoformat()}"
+    return repr(value)[:40]
 
 
 @functools.lru_cache(maxsize=65536)
@@ -388,6 +400,9 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
             **data.get("source", {}),
             "note": f"Imported from {origin}. {clock.note()}",
         }
+    draft.data, cut = _cut(data)
+    if cut:
+        draft.dropped[f"texts longer than {_LONGEST} characters (abbreviations 40), cut"] += cut
     return draft
 
 
@@ -494,11 +509,27 @@ def _ends_first(row: Row, ongoing: bool, day0: dt.date | None) -> bool:
 
 
 def _clean(item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: value[:3999] + "…" if isinstance(value, str) and len(value) > 4000 else value
-        for key, value in item.items()
-        if value is not None and value != ""
-    }
+    return {key: value for key, value in item.items() if value is not None and value != ""}
+
+
+_LONGEST = 4000  # characters of a text in a case file
+_LONGEST_UNDER = {"abbr": 40}  # (a row label)
+
+
+def _cut(data: Any, key: str = "") -> tuple[Any, int]:
+    """`data` with each text longer than the case format holds cut at its limit with '…',
+    and how many were cut: said in the header, never done silently."""
+    if isinstance(data, str):
+        longest = _LONGEST_UNDER.get(key, _LONGEST)
+        return (data[: longest - 1] + "…", 1) if len(data) > longest else (data, 0)
+    if isinstance(data, dict):
+        pairs = {name: _cut(value, name) for name, value in data.items()}
+        total = sum(count for _, count in pairs.values())
+        return {name: value for name, (value, _) in pairs.items()}, total
+    if isinstance(data, list):
+        items = [_cut(value, key) for value in data]
+        return [value for value, _ in items], sum(count for _, count in items)
+    return data, 0
 
 
 def _treatment(

@@ -7,6 +7,8 @@ import difflib
 import functools
 import math
 import re
+import warnings
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -56,7 +58,7 @@ def read_table(
 ) -> dict[str, Patient]:
     """Read a spreadsheet's rows into patients by case name; bad rows go to `problems`."""
     reading = reading or Reading()
-    frame, separator = _frame(path, reading)
+    frame, separator = _frame(path, reading, problems)
     columns = {str(column).strip().lower(): column for column in frame.columns}
     if "kind" not in columns:
         raise ValueError(
@@ -227,24 +229,59 @@ def read_tables(
     return patients
 
 
-def _frame(path: Path, reading: Reading) -> tuple[pd.DataFrame, str]:
-    """The file's cells, and the separator of a text file ('' for a workbook)."""
+MAX_ROWS = 200_000  # rows of a workbook's sheet read, at most
+MAX_UNPACKED = 100 * 1024 * 1024  # what a workbook unpacks to, at most (a bomb is small)
+
+
+def _frame(path: Path, reading: Reading, problems: list[str]) -> tuple[pd.DataFrame, str]:
+    """The file's cells, and the separator of a text file ('' for a workbook); a row of a
+    text file with more cells than the header has is reported to `problems` and left out."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        sheets = pd.read_excel(  # ('NULL' and 'NA' are text, as in a .csv)
-            path, sheet_name=None, dtype=object, engine="openpyxl", keep_default_na=False
-        )
-        return sheets.get(SHEET, next(iter(sheets.values()))), ""
+        return _sheet(path), ""
     encoding = text_encoding(path, reading)
     with open(path, encoding=encoding, newline="") as handle:
         first = handle.readline()
     # Excel's CSV where the comma is a decimal has semicolons; its "Unicode text" has tabs
     separator = max(",;\t", key=first.count)
-    frame = pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False, encoding=encoding)
+    with warnings.catch_warnings(record=True) as said:  # (pandas says a ragged row so only)
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        frame = pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False,
+                            encoding=encoding, on_bad_lines="warn")  # fmt: skip
+    ragged = [found for warning in said for found in _RAGGED.findall(str(warning.message))]
+    for line, expected, found in ragged:
+        problems.append(
+            f"{path}:{line}: expected {expected} cells as the header has, found {found}; "
+            "left out (a separator inside a cell? quote the cell)"
+        )
     if separator == ";":
         values = [column for column in frame.columns if str(column).strip().lower() == "value"]
         for column in values:
             frame[column] = frame[column].str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
     return frame, separator
+
+
+_RAGGED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+
+
+def _sheet(path: Path) -> pd.DataFrame:
+    """A workbook's 'cases' sheet (else its first), refused when it unpacks to more than
+    MAX_UNPACKED or holds more than MAX_ROWS rows: a small file may hold a huge sheet."""
+    with zipfile.ZipFile(path) as packed:
+        unpacked = sum(info.file_size for info in packed.infolist())
+    if unpacked > MAX_UNPACKED:
+        raise ValueError(
+            f"the workbook unpacks to {unpacked / 1024 / 1024:.0f} MB, more than the "
+            f"{MAX_UNPACKED // 1024 // 1024} MB read; save its 'cases' sheet as .csv"
+        )
+    with pd.ExcelFile(path, engine="openpyxl") as book:
+        name = SHEET if SHEET in book.sheet_names else book.sheet_names[0]
+        frame = pd.read_excel(book, name, dtype=object, keep_default_na=False, nrows=MAX_ROWS + 1)
+    if len(frame) > MAX_ROWS:  # ('NULL' and 'NA' are text above, as in a .csv)
+        raise ValueError(
+            f"sheet {name!r} holds more than {MAX_ROWS:,} rows; split the cases over several "
+            "workbooks (rows of one case may be spread over them)"
+        )
+    return frame
 
 
 # '37,5' and '~ 1200,75' in a value cell of a semicolon-separated file; a dot is left alone
