@@ -259,3 +259,18 @@ def test_subjects_with_nothing_to_draw_are_said_and_do_not_fail_the_import(
     (source / "ex.csv").write_bytes((DATA / "sdtm" / "ex.csv").read_bytes())  # a bad date
     code, err = run("import", str(source), "-o", str(tmp_path / "again"))
     assert code == 1 and "EXENDTC: '2012-13-01' is not a real date" in err
+
+
+def test_a_study_day_that_cannot_be_placed_costs_only_its_row(tmp_path: Path) -> None:
+    """An infinite, NaN or huge study day aborted the whole import ('unexpected problem: 0');
+    each now leaves out its own row, counted in the file's header."""
+    source = tmp_path / "in" / "adtl.csv"
+    source.parent.mkdir()
+    source.write_text("USUBJID,DOMAIN,TERM,STDY,ENDY\nS1,AE,headache,1,3\nS1,AE,rash,inf,\n"
+                      "S1,AE,fever,1e300,\nS1,AE,chills,nan,\nS1,AE,cough,5,\n")  # fmt: skip
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    text = (tmp_path / "out" / "patient-1.yaml").read_text(encoding="utf-8")
+    assert "# Left out: AE with a time that cannot be placed (3);" in text
+    case = load_case(tmp_path / "out" / "patient-1.yaml")
+    assert [e.label for e in case.events] == ["headache", "cough"]

@@ -808,3 +808,23 @@ def test_a_workbook_too_large_inside_is_refused_before_it_is_read(tmp_path: Path
         "over them)"
     ) in err.splitlines()
     assert [path.name for path in (tmp_path / "out").iterdir()] == ["g.yaml"]
+
+
+def test_a_placeholder_date_costs_only_its_row(tmp_path: Path) -> None:
+    """Hospital exports write 0001-01-01 or 9999-12-31 for a date not known: one such row
+    became day 0 or cost the whole case, with a message about a file never written."""
+    source = tmp_path / "in" / "placeholders.csv"
+    source.parent.mkdir()
+    source.write_text("case,kind,name,start,end\nx,relapse,myelitis,2015-04-01,\n"
+                      "x,drug,rituximab,2015-04-03,9999-12-31\nx,diagnosis,old,0001-01-01,\n"
+                      "x,relapse,optic neuritis,2015-06-01,\n", encoding="utf-8")  # fmt: skip
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"), "--keep-dates")
+    assert code == 0, err
+    text = (tmp_path / "out" / "x.yaml").read_text(encoding="utf-8")
+    assert (
+        "rows dated centuries from the others (0001-01-01, 9999-12-31: a date not known?) (2)"
+        in text
+    )
+    case = load_case(tmp_path / "out" / "x.yaml")
+    assert case.day0.date is not None and str(case.day0.date.date) == "2015-04-01"
+    assert [e.label for e in case.events] == ["myelitis", "optic neuritis"]

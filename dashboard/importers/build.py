@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from dashboard.importers.rows import ROW_EVENT, TREATMENT_KINDS, Patient, Row, TimeIn
 from dashboard.model import EVENT_KINDS, format_number, validate_time
-from dashboard.model.times import BARE_NUMBER, format_date, parse_calendar
+from dashboard.model.times import BARE_NUMBER, MAX_DAYS, format_date, parse_calendar
 
 DateMode = Literal["relative", "keep", "shift", "coarse"]
 _CALENDAR = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?")
@@ -75,6 +75,10 @@ def _read_time(value: TimeIn, day0: dt.date | None) -> _When:
         offset = float((value - day0).days) if day0 else None
         return _When(offset, value, False, False, None, calendar=True)
     if isinstance(value, int | float):
+        if not abs(value) <= MAX_DAYS:  # (NaN, infinite or centuries: a study day read wrong)
+            raise PydanticCustomError(
+                "time_range", f"{value!r} days lies more than 200 years from day 0"
+            )
         date = day0 + dt.timedelta(days=round(value)) if day0 else None
         return _When(float(value), date, False, False, None)
     text = value.strip()
@@ -285,10 +289,13 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
             draft.dropped[f"{row.origin or row.kind} (left out by --skip)"] += 1
         # the model would refuse the case; and before day 0 is chosen, which it must not do
         # (a case without a day 0 may not mix dates with days, so none is needed to compare)
+        elif _unplaced(row):
+            draft.dropped[f"{row.origin or row.kind} with a time that cannot be placed"] += 1
         elif _ends_first(row, is_ongoing(row.end), patient.day0):
             draft.dropped[f"{row.origin or row.kind} ending before it starts"] += 1
         else:
             rows.append(row)
+    rows = _near_the_rest(rows, draft)
     clock = _Clock(patient, options, rows)
     draft.dates_note = clock.note()
     if clock.mode != "keep" and clock.label and _TEXT_DATE.search(clock.label):
@@ -500,6 +507,52 @@ def _within(value: Any, change: Callable[[str], str]) -> Any:
 def is_ongoing(end: object) -> bool:
     """Whether an end cell or field says the item goes on ('ongoing', 'Ongoing')."""
     return isinstance(end, str) and end.strip().lower() == "ongoing"
+
+
+def _unplaced(row: Row) -> bool:
+    """Whether a time of the row cannot be read at all (NaN, infinite, a study day of
+    centuries); every importer's rows pass here, a table's were checked as they were read."""
+    return any(
+        check_time(time) is not None
+        for time in (row.start, row.end)
+        if time is not None and not is_ongoing(time)
+    )
+
+
+def _near_the_rest(rows: list[Row], draft: Draft) -> list[Row]:
+    """The rows without a date more than 200 years from the middle of the others: hospital
+    exports write 0001-01-01 and 9999-12-31 for a date not known, and one such row would
+    otherwise become day 0, or cost the case, since no case spans 200 years."""
+    dates = sorted(
+        when.date
+        for row in rows
+        for time in (row.start, row.end)
+        if time is not None
+        and not is_ongoing(time)
+        and (when := _read_time(time, None)).calendar
+        and when.date is not None
+    )
+    if not dates or (dates[-1] - dates[0]).days <= MAX_DAYS:
+        return rows
+    middle = dates[len(dates) // 2]
+
+    def far(row: Row) -> bool:
+        for time in (row.start, row.end):
+            if time is None or is_ongoing(time):
+                continue
+            when = _read_time(time, None)
+            if (
+                when.calendar
+                and when.date is not None
+                and abs((when.date - middle).days) > MAX_DAYS
+            ):
+                return True
+        return False
+
+    kept = [row for row in rows if not far(row)]
+    draft.dropped["rows dated centuries from the others (0001-01-01, 9999-12-31: a date not "
+                  "known?)"] += len(rows) - len(kept)  # fmt: skip
+    return kept
 
 
 def _ends_first(row: Row, ongoing: bool, day0: dt.date | None) -> bool:
