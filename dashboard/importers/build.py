@@ -63,7 +63,7 @@ class _When:
     calendar: bool = False  # the source gave a date (else a day offset)
 
 
-@functools.lru_cache(maxsize=65536)  # tables and exports repeat their times ('day 14')
+@functools.lru_cache(maxsize=65536, typed=True)  # tables and exports repeat their times ('day 14')
 def _read_time(value: TimeIn, day0: dt.date | None) -> _When:
     if isinstance(value, bool) or not isinstance(value, str | int | float | dt.date):
         raise PydanticCustomError(  # (a workbook's TRUE is no day 1, a time of day no date)
@@ -101,7 +101,7 @@ def _cell_shown(value: object) -> str:
     return repr(value)[:40]
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=65536, typed=True)  # (typed: TRUE is no 1)
 def check_time(value: TimeIn) -> str | None:
     """None when `value` reads as a time, else what is wrong with it."""
     try:
