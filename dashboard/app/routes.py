@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 from urllib.parse import unquote
 
 from dash.exceptions import DependencyException
@@ -91,10 +93,31 @@ def _plotly_js() -> str:
     return str(get_plotlyjs())
 
 
-def add_routes(server: Flask, library: Library, dash_hashes: Iterable[str] = ()) -> None:
+def add_routes(
+    server: Flask,
+    library: Library,
+    dash_hashes: Iterable[str] = (),
+    outputs: frozenset[str] = frozenset(),
+) -> None:
     """Attach the plain routes to the Flask server of the Dash app; `dash_hashes` are the
-    CSP hashes of Dash's own inline scripts (`Dash.csp_hashes()`)."""
+    CSP hashes of Dash's own inline scripts (`Dash.csp_hashes()`), `outputs` the outputs of
+    its callbacks (`Dash.callback_map`), which a callback request must name one of."""
     dash_policy = page_policy(dash_hashes)
+    # (a callback's request is a few kilobytes; a body past this is refused with 413 unread)
+    server.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+
+    @server.before_request
+    def malformed_callback() -> Response | None:
+        # A callback request the page could not have sent is refused before any callback
+        # runs, rather than failing inside one as a server error.
+        if request.path != "/_dash-update-component":
+            return None
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # (JSON nested thousands deep)
+            body = None
+        problem = callback_problem(body, outputs)
+        return None if problem is None else Response(problem, status=400, mimetype="text/plain")
 
     @server.errorhandler(DependencyException)
     def unknown_asset(error: DependencyException) -> Response:
@@ -182,6 +205,35 @@ def add_routes(server: Flask, library: Library, dash_hashes: Iterable[str] = ())
     @server.route("/healthz")
     def health() -> Response:
         return Response("ok", mimetype="text/plain")
+
+
+MAX_BODY = 2 * 1024 * 1024
+_LONGEST_PATH = 2048  # characters of a page's address the app reads
+_ADDRESS = frozenset(("pathname", "search", "href", "hash"))
+
+
+def callback_problem(body: Any, outputs: frozenset[str] = frozenset()) -> str | None:
+    """What makes a callback request one the app's pages never send, or None: not a JSON
+    object with lists of inputs, no callback of the app's outputs (when `outputs` are given),
+    text no UTF-8 can hold (a lone surrogate), or an address that is not text or is longer
+    than any the app makes."""
+    if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
+        return "expected a callback request: a JSON object with its inputs"
+    if outputs and body.get("output") not in outputs:
+        return "no callback of this app has that output"
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError):
+        return "the request holds text that is not Unicode (a lone surrogate)"
+    for item in [*body.get("inputs", []), *(body.get("state") or [])]:
+        if not isinstance(item, dict) or item.get("property") not in _ADDRESS:
+            continue
+        value = item.get("value")
+        if value is not None and not isinstance(value, str):
+            return f"{item.get('property')}: expected the page's address as text"
+        if isinstance(value, str) and (len(value) > _LONGEST_PATH or "\x00" in value):
+            return f"{item.get('property')}: not an address of this app"
+    return None
 
 
 def _attachment(text: str, filename: str, mimetype: str) -> Response:
