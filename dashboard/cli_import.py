@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import click
 
 from dashboard.importers import FORMATS
 from dashboard.importers.build import DateMode, ImportError_, Options
+from dashboard.importers.rows import Reading
+from dashboard.model.localdates import DATE_ORDERS, DateOrder
 
 
 @click.command("import")
@@ -45,6 +48,17 @@ from dashboard.importers.build import DateMode, ImportError_, Options
 )
 @click.option("--coarse-dates", is_flag=True, help="Give day 0 only as early, mid or late month.")
 @click.option(
+    "--date-order",
+    type=click.Choice(DATE_ORDERS),
+    help="The order of a spreadsheet's dates such as 01/02/2021 when no day above 12 shows "
+    "it: dmy (1 February), mdy (2 January); ymd (2021/02/01) refuses others.",
+)
+@click.option(
+    "--encoding",
+    help="The text encoding of .csv and .txt sources (cp1252, cp932, utf-16, ...) when the "
+    "one found is wrong.",
+)
+@click.option(
     "--existing",
     type=click.Choice(["rename", "stop"]),
     default="rename",
@@ -62,6 +76,8 @@ def import_(
     keep_dates: bool,
     shift_dates: bool,
     coarse_dates: bool,
+    date_order: DateOrder | None,
+    encoding: str | None,
     existing: str,
 ) -> None:
     """Make case files from a spreadsheet, cBioPortal timelines, CDISC tables or FHIR exports.
@@ -84,6 +100,14 @@ def import_(
         if flag:
             dates = mode
     options = Options(day0=day0, dates=dates, only=only, skip=skip)
+    if encoding is not None:
+        try:
+            encoding = codecs.lookup(encoding).name
+        except LookupError:
+            raise click.BadParameter(
+                f"{encoding!r} is not an encoding Python knows (cp1252, cp932, utf-16, ...)",
+                param_hint="--encoding",
+            ) from None
     try:
         result = import_sources(
             sources,
@@ -92,6 +116,7 @@ def import_(
             options=options,
             patients=patients,
             existing="stop" if existing == "stop" else "rename",
+            reading=Reading(date_order=date_order, encoding=encoding),
         )
     except (ImportError_, ValueError, OSError) as error:
         raise click.ClickException(str(error)) from None
@@ -99,6 +124,8 @@ def import_(
         click.echo(problem, err=True)
     if len(result.problems) > 50:
         click.echo(f"... and {len(result.problems) - 50} more problems", err=True)
+    for note in result.notes:
+        click.echo(note, err=True)
     for path, draft in result.written.files:
         line = f"{relative(path)}: kept {kept(draft)}"
         if draft.key and draft.key != draft.name:  # (the terminal's only: to find it again)
@@ -130,8 +157,7 @@ def template(output: Path) -> None:
     """Write an empty case table (.xlsx) with a filled example and a sheet on each column."""
     from dashboard.importers.spreadsheet import write_template
 
-    if output.exists():
-        raise click.ClickException(f"{output} exists; refusing to write over it")
+    _refuse_existing(output)
     try:
         write_template(output)
     except (ValueError, OSError) as error:
@@ -157,10 +183,7 @@ def table(cases: tuple[Path, ...], output: Path) -> None:
 
     if output.suffix.lower() in (".yaml", ".yml"):
         raise click.ClickException(f"{output} looks like a case file; refusing to write over it")
-    if output.exists():  # (it may be the spreadsheet the cases came from)
-        raise click.ClickException(
-            f"{output} exists; refusing to write over it (name another file, or remove it first)"
-        )
+    _refuse_existing(output)  # (it may be the spreadsheet the cases came from)
     catalog = load_paths(cases)
     for invalid in catalog.invalid:
         click.echo(invalid.report(), err=True)
@@ -175,3 +198,16 @@ def table(cases: tuple[Path, ...], output: Path) -> None:
     click.echo(f"Wrote {count} case{'s' * (count != 1)} ({rows} rows) to {output}", err=True)
     if catalog.invalid:
         raise click.exceptions.Exit(1)
+
+
+def _refuse_existing(output: Path) -> None:
+    """Stop before writing over a file or through a symbolic link (one pointing nowhere too:
+    writing would create its target, wherever that is)."""
+    if output.exists():
+        raise click.ClickException(
+            f"{output} exists; refusing to write over it (name another file, or remove it first)"
+        )
+    if output.is_symlink():
+        raise click.ClickException(
+            f"{output} is a symbolic link; refusing to write through it (name another file)"
+        )

@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from dashboard.model import Case
-from dashboard.problems import CaseError, InvalidCase, pydantic_problems, yaml_problem
+from dashboard.problems import CaseError, InvalidCase, pydantic_problems, slips, yaml_problem
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 500_000
@@ -178,6 +178,10 @@ def _parse_case(text: str, shown: str) -> Case:
         case = Case.model_validate(data)
     except ValidationError as error:
         problems = pydantic_problems(shown, text, error.errors(include_url=False))
+        if found := slips(shown, text):  # (an unknown key '“summary”' is the slip's doing)
+            on = {slip.line for slip in found}
+            problems = [*found, *(problem for problem in problems if problem.line not in on)]
+            problems.sort(key=lambda problem: (problem.line or 0, problem.column or 0))
         raise InvalidCase(shown, problems) from None
     if duplicate_keys and (duplicates := pydantic_problems(shown, text, [])):
         raise InvalidCase(shown, duplicates)  # (a merge key `<<` may override without a duplicate)
@@ -194,8 +198,10 @@ def read_mapping(text: str, shown: str, needs: str) -> tuple[dict[Any, Any], boo
     loader = _CaseLoader(text)
     try:
         data = loader.get_single_data()
-    except yaml.YAMLError as error:
-        raise InvalidCase(shown, (yaml_problem(shown, text, error),)) from None
+    except yaml.YAMLError as error:  # (a full-width colon is the cause of what YAML says)
+        raise InvalidCase(
+            shown, slips(shown, text) or (yaml_problem(shown, text, error),)
+        ) from None
     except RecursionError:
         raise InvalidCase.single(
             shown, "is nested too deeply to be a case file", "nesting"

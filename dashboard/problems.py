@@ -317,8 +317,66 @@ def yaml_problem(path: str, text: str, error: yaml.YAMLError) -> CaseError:
         )
     else:
         message = f"this is not valid YAML: {problem}{_syntax_hint(problem)}"
+    if rule == "yaml_syntax" and "\t" in text and (tab := tab_problem(path, text, line or 1)):
+        return tab
     key = _key_near(text, line) if line else ""
     return CaseError(path, line or 1, column or 1, key, message, rule)
+
+
+def slips(path: str, text: str) -> list[CaseError]:
+    """Characters an input method types where YAML wants its own, on the lines they are on: a
+    full-width colon after a key (`title： ...`), a full-width space in the indentation, a
+    full-width or curly quote around a key. YAML reads none of them as what they look like, and
+    says so lines later, if at all; this says it where they are."""
+    if not _FULL_WIDTH.search(text):
+        return []
+    found: list[CaseError] = []
+    mended = text.translate(_ORDINARY)  # (for the keys above a slip; as long as `text`)
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _SLIP.match(line)
+        if match is None:
+            continue
+        if match.group("space"):
+            column, word = match.start("space") + 1, match.group("spaced") or ""
+            message = "a full-width space (U+3000) in the indentation; indent with ordinary spaces"
+        elif match.group("quote"):
+            column, word = match.start("quote") + 1, match.group("quoted")
+            quote = match.group("quote")
+            message = (
+                f'a full-width quote ({quote}) around a key; write an ordinary quote (") or none'
+            )
+        else:
+            column, word = match.start("colon") + 1, match.group("key")
+            message = f"a full-width colon (：) after {word!r}; write an ordinary colon (:)"
+        key = _key_near(mended, number, (column - 1, word))
+        found.append(CaseError(path, number, column, key, message, "full_width"))
+    return found
+
+
+_FULL_WIDTH = re.compile("[：\u3000“”＂‘’＇]")
+_ORDINARY = str.maketrans("：\u3000“”＂‘’＇", ": \"\"\"'''")
+_SLIP = re.compile(
+    r"[ \t]*(?:-[ \t]+)?(?:(?P<space>\u3000)[\u3000 ]*(?P<spaced>[A-Za-z_][\w-]*)?"
+    r"|(?P<quote>[“”＂‘’＇])(?P<quoted>[^“”＂‘’＇\"':：]*)"
+    r"|(?P<key>[A-Za-z_][\w-]*)[ \u3000]*(?P<colon>：))"
+)
+
+
+def tab_problem(path: str, text: str, before: int) -> CaseError | None:
+    """The first line up to line `before` indented with a tab, which YAML does not allow (its
+    own message, 'found character that cannot start any token', never says tab)."""
+    for number, line in enumerate(text.splitlines()[:before], start=1):
+        indent = len(line) - len(line.lstrip(" \t-"))
+        if "\t" in line[:indent]:
+            return CaseError(
+                path,
+                number,
+                line.index("\t") + 1,
+                _key_near(text, number),
+                "a tab in the indentation; indent with spaces (YAML does not allow tabs)",
+                "yaml_tab",
+            )
+    return None
 
 
 def _syntax_hint(problem: str) -> str:
@@ -335,8 +393,9 @@ _PREFIX_AT_MOST = 512 * 1024
 _KEY_ON_LINE = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z_][\w-]*)\s*:")
 
 
-def _key_near(text: str, line: int) -> str:
-    """The key path of a line the YAML parser stopped on, from the part of the file before it."""
+def _key_near(text: str, line: int, at: tuple[int, str] | None = None) -> str:
+    """The key path of a line the YAML parser stopped on, from the part of the file before it;
+    `at` gives the line's indentation and key where YAML would not see them (`“summary”:`)."""
     lines = text.splitlines()
     root = None
     # A few tries only: when the text before the line does not parse either (an unclosed
@@ -350,11 +409,13 @@ def _key_near(text: str, line: int) -> str:
             break
     written = _KEY_ON_LINE.match(lines[line - 1]) if 0 < line <= len(lines) else None
     indent = len(written.group(1)) if written else len(lines[line - 1]) if line <= len(lines) else 0
+    own = written.group(2) if written else ""
+    if at is not None:
+        indent, own = at
     parent = ""
     for column, key_path in _key_columns(root, ""):
         if column < indent:
             parent = key_path
-    own = written.group(2) if written else ""
     return ".".join(part for part in (parent, own) if part)
 
 

@@ -3,8 +3,11 @@ assets, images only from inside the folder."""
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -141,3 +144,85 @@ def test_script_hashes_skip_data_blocks() -> None:
         ]
     )
     assert "script-src 'self' 'sha256-a'" in page_policy(["'sha256-a'"])
+
+
+def _route(value: object) -> bytes:
+    """The page callback's request with `value` as the address's path."""
+    body = {
+        "output": "page.children",
+        "outputs": {"id": "page", "property": "children"},
+        "inputs": [{"id": "url", "property": "pathname", "value": value}],
+        "changedPropIds": ["url.pathname"],
+        "state": [{"id": "url", "property": "search", "value": ""}],
+    }
+    return json.dumps(body).encode()
+
+
+def _rows(filter_model: object) -> bytes:
+    """The index table's request for rows with `filter_model`."""
+    value = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": filter_model}
+    body = {
+        "output": "..case-grid.getRowsResponse...case-count.children..",
+        "outputs": [
+            {"id": "case-grid", "property": "getRowsResponse"},
+            {"id": "case-count", "property": "children"},
+        ],
+        "inputs": [{"id": "case-grid", "property": "getRowsRequest", "value": value}],
+        "changedPropIds": ["case-grid.getRowsRequest"],
+        "state": [],
+    }
+    return json.dumps(body).encode()
+
+
+_CONDITION = {"filterType": "text", "type": "contains", "filter": "a"}
+MALFORMED_POSTS = {
+    "a path that is a number": _route(5),
+    "a path that is a mapping": _route({"a": 1}),
+    "a path of 1 MB": _route("/case/" + "x" * (1 << 20)),
+    "a path with a lone surrogate": _route("/case/\ud800"),
+    "a path with a NUL": _route("/case/\x00"),
+    "5 000 conditions": _rows(
+        {"title": {"filterType": "text", "operator": "AND", "conditions": [_CONDITION] * 5000}}
+    ),
+    "conditions within conditions": _rows(
+        {"title": {"operator": "AND", "conditions": [{"conditions": [_CONDITION]}]}}
+    ),
+    "a filter of 10 MB": _rows({"title": {**_CONDITION, "filter": "x" * (10 << 20)}}),
+    "JSON nested 100 000 deep": b"[" * 100_000 + b"]" * 100_000,
+    "not JSON": b"{not json",
+    "no callback's output": b'{"output": "nope.children", "inputs": []}',
+}
+
+
+@pytest.mark.parametrize("name", MALFORMED_POSTS)
+def test_a_malformed_callback_request_is_a_4xx(server: Server, name: str) -> None:
+    """Requests no page sends answered 500; each is the client's error, and the server
+    answers the next request as before."""
+    request = urllib.request.Request(
+        server.url + "/_dash-update-component",
+        data=MALFORMED_POSTS[name],
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    assert 400 <= status < 500, f"{name}: {status}"
+    assert server.get("/healthz")[0] == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/case/%00x",
+        "/export/%00.csv",
+        "/present/%00",
+        "/case-image/%00/x.png",
+        "/case/" + "a" * 5000,
+        "/export/%ED%A0%80.csv",
+    ],
+)
+def test_a_case_path_no_file_can_have_is_a_404(server: Server, path: str) -> None:
+    """A NUL, a name longer than a file name, bytes no text holds: no such case, not a 500."""
+    assert server.get(path)[0] == 404

@@ -230,3 +230,47 @@ def test_an_end_known_to_the_month_of_its_start_ends_with_that_month(tmp_path: P
     (drug,) = load_case(tmp_path / "out" / "patient-1.yaml").treatments
     assert drug.start is not None and drug.end is not None
     assert (drug.start.day, drug.end.day, drug.end.approx) == (0.0, 26.0, True)  # ~31 March
+
+
+def test_subjects_with_nothing_to_draw_are_said_and_do_not_fail_the_import(
+    tmp_path: Path,
+) -> None:
+    """The CDISC pilot's 52 screen failures have a DM row and nothing else: they are left out
+    by rule, said in the summary, and the import exits 0 when everything else was read;
+    only a record that could not be read makes it exit 1."""
+    source = tmp_path / "sdtm"
+    source.mkdir()
+    for name in ("dm.csv", "cm.csv", "lb.csv", "mh.csv", "ae.csv"):
+        (source / name).write_bytes((DATA / "sdtm" / name).read_bytes())
+    with open(source / "dm.csv", "a", encoding="utf-8") as dm:
+        dm.write("CDISCPILOT01,DM,01-701-9999,9999,,,701,70,YEARS,F,WHITE,,Scrnfail,Screen "
+                 "Failure,USA,2013-12-26,\n")  # fmt: skip
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    lines = err.splitlines()
+    said = lines.index(
+        "1 of the cases, patients or subjects read had nothing to draw (no treatment, event, "
+        "value or period: a screen failure, say) and were not written:"
+    )
+    assert (
+        lines[said + 1].startswith("  patient-")
+        and "(01-701-9999): nothing to draw" in (lines[said + 1])
+    )
+    (source / "ex.csv").write_bytes((DATA / "sdtm" / "ex.csv").read_bytes())  # a bad date
+    code, err = run("import", str(source), "-o", str(tmp_path / "again"))
+    assert code == 1 and "EXENDTC: '2012-13-01' is not a real date" in err
+
+
+def test_a_study_day_that_cannot_be_placed_costs_only_its_row(tmp_path: Path) -> None:
+    """An infinite, NaN or huge study day aborted the whole import ('unexpected problem: 0');
+    each now leaves out its own row, counted in the file's header."""
+    source = tmp_path / "in" / "adtl.csv"
+    source.parent.mkdir()
+    source.write_text("USUBJID,DOMAIN,TERM,STDY,ENDY\nS1,AE,headache,1,3\nS1,AE,rash,inf,\n"
+                      "S1,AE,fever,1e300,\nS1,AE,chills,nan,\nS1,AE,cough,5,\n")  # fmt: skip
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    text = (tmp_path / "out" / "patient-1.yaml").read_text(encoding="utf-8")
+    assert "# Left out: AE with a time that cannot be placed (3);" in text
+    case = load_case(tmp_path / "out" / "patient-1.yaml")
+    assert [e.label for e in case.events] == ["headache", "cough"]

@@ -400,3 +400,41 @@ def test_only_or_skip_naming_nothing_in_the_sources_is_said(tmp_path: Path) -> N
     assert code == 1 and said in err.splitlines()
     code, err = run("import", str(BUNDLE), "-o", str(tmp_path / "b"), "--only", "Observation")
     assert "--only Observation: no record" not in err
+
+
+R4 = FHIR / "r4"
+
+
+def test_the_official_r4_medication_statement_imports_its_drug_and_dose(tmp_path: Path) -> None:
+    """HL7's own MedicationStatement example names its drug in a contained Medication
+    ('#med0309'): it was refused as having no medication, and no case was written."""
+    code, err = run("import", str(R4 / "medicationstatement-example1.json"), "-o",
+                    str(tmp_path / "out"), "--keep-dates")  # fmt: skip
+    assert code == 0, err
+    (treatment,) = load_case(tmp_path / "out" / "patient-1.yaml").treatments
+    assert treatment.drug == "Tylenol PM"
+    assert treatment.dose == "1-2 tablets once daily at bedtime as needed for restless legs"
+    assert treatment.start is not None and str(treatment.start.date) == "2015-01-23"
+    assert treatment.ongoing  # (status active, no end)
+
+
+def test_references_by_full_url_and_type_and_id_nested_bundles_and_other_subjects(
+    tmp_path: Path,
+) -> None:
+    """A Medication named by its entry's fullUrl (urn:uuid) or as Medication/id, a Condition
+    inside a Bundle inside the Bundle, all read; an Observation about a Group is no
+    patient's: reported, not a phantom patient."""
+    code, err = run("import", str(R4 / "references-bundle.json"), "-o", str(tmp_path / "out"),
+                    "--keep-dates")  # fmt: skip
+    assert code == 1
+    assert err.splitlines()[0] == (
+        f"{R4 / 'references-bundle.json'}: entry 7 (Observation): expected subject or patient: "
+        "a Patient reference, found Group/g1, which is not a Patient; left out"
+    )
+    assert [path.name for path in (tmp_path / "out").iterdir()] == ["patient-1.yaml"]
+    case = load_case(tmp_path / "out" / "patient-1.yaml")
+    assert [(t.drug, t.dose) for t in case.treatments] == [
+        ("tocilizumab 20 MG/ML Injectable Solution", "8 mg/kg"),
+        ("rituximab", "1000 mg"),
+    ]
+    assert case.diagnoses == ("neuromyelitis optica",)

@@ -155,3 +155,13 @@ def test_summary_for_the_caption() -> None:
     assert summary(loaded.series, compute(loaded)) == (
         "ARR 2.7 before vs 0.9 on treatment; 3 patients, 1.8 and 3.3 patient-years"
     )
+
+
+def test_csv_keeps_text_a_spreadsheet_would_run_as_text_and_numbers_as_numbers() -> None:
+    """A case id such as '-2+3' or '@SUM(A1)' is a formula to a spreadsheet ('-' was let
+    through): it is written after an apostrophe; a negative number stays a number."""
+    rows_ = table(compute(load_series(DATA / "il6.series.yaml")))
+    rows_[0] = rows_[0] | {"case": "-2+3", "anchor_day": -30}
+    rows_[1] = rows_[1] | {"case": "@SUM(A1)"}
+    lines = to_csv(rows_).splitlines()
+    assert lines[1].startswith("'-2+3,-30,") and lines[2].startswith("'@SUM(A1),")

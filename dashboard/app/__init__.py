@@ -40,7 +40,8 @@ def create_app(folder: str | os.PathLike[str], dates: str = "exact") -> Dash:
     )
     register(app, library)
     series.register(app, library)
-    add_routes(app.server, library, app.csp_hashes())  # after every callback is registered
+    # after every callback is registered: its hashes and its outputs
+    add_routes(app.server, library, app.csp_hashes(), frozenset(app.callback_map))
     series.add_routes(app.server, library)
     library.start()
     finish_setup(app)

@@ -175,8 +175,14 @@ def _stat(path: Path) -> Stamp | None:
 
 
 def _plain_id(case_id: str) -> bool:
-    """An id that can only name a file directly inside the folder."""
-    return bool(case_id) and Path(case_id).name == case_id and not case_id.startswith(".")
+    """An id that can only name a file directly inside the folder, and can name a file at
+    all: no NUL, nothing UTF-8 cannot hold, short enough for a file name with its suffix."""
+    try:
+        size = len(case_id.encode("utf-8"))
+    except UnicodeEncodeError:
+        return False
+    plain = Path(case_id).name == case_id and not case_id.startswith(".")
+    return 0 < size <= 240 and "\x00" not in case_id and plain
 
 
 __all__ = ["Library", "Lookup", "duration", "search_text", "span_text"]

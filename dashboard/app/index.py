@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 
 import dash_ag_grid as dag
 from dash import dcc, html
+from werkzeug.exceptions import BadRequest
 
 from dashboard.app.layout import attrs, top_bar
 from dashboard.catalogue import Tables
@@ -150,25 +151,28 @@ def rows(tables: Tables, table: str, request: Any) -> dict[str, Any]:
     query = filters.get("_query")
     sort = request.get("sortModel")
     start = _row_number(request.get("startRow"), 0)
-    found, count = tables.select(
-        table,
-        str(query.get("filter") or "") if isinstance(query, dict) else "",
-        filters,
-        [
-            (str(item.get("colId")), item.get("sort") == "desc")
-            for item in (sort if isinstance(sort, list) else [])
-            if isinstance(item, dict)
-        ],
-        start,
-        _row_number(request.get("endRow"), start + BLOCK),
-    )
+    try:
+        found, count = tables.select(
+            table,
+            str(query.get("filter") or "") if isinstance(query, dict) else "",
+            filters,
+            [
+                (str(item.get("colId")), item.get("sort") == "desc")
+                for item in (sort if isinstance(sort, list) else [])
+                if isinstance(item, dict)
+            ],
+            start,
+            _row_number(request.get("endRow"), start + BLOCK),
+        )
+    except ValueError as error:  # a filter the table never sends: the request's fault
+        raise BadRequest(str(error)) from None
     return {"rowData": found, "rowCount": count}
 
 
 def _row_number(value: Any, default: int) -> int:
     try:
         return max(0, int(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # (1e300 and inf are no row either)
         return default
 
 

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
-import pandas as pd
 from dash.exceptions import DependencyException
 from flask import Flask, Response, request, send_file
 from plotly.offline import get_plotlyjs
 
 from dashboard.app.cases import Library
 from dashboard.app.state import figure_options, parse_view
+from dashboard.cells import inert_frame
 from dashboard.export.page import case_page
 from dashboard.export.templating import render
 from dashboard.fonts import FACES
@@ -97,10 +98,31 @@ def _plotly_js() -> str:
     return str(get_plotlyjs())
 
 
-def add_routes(server: Flask, library: Library, dash_hashes: Iterable[str] = ()) -> None:
+def add_routes(
+    server: Flask,
+    library: Library,
+    dash_hashes: Iterable[str] = (),
+    outputs: frozenset[str] = frozenset(),
+) -> None:
     """Attach the plain routes to the Flask server of the Dash app; `dash_hashes` are the
-    CSP hashes of Dash's own inline scripts (`Dash.csp_hashes()`)."""
+    CSP hashes of Dash's own inline scripts (`Dash.csp_hashes()`), `outputs` the outputs of
+    its callbacks (`Dash.callback_map`), which a callback request must name one of."""
     dash_policy = page_policy(dash_hashes)
+    # (a callback's request is a few kilobytes; a body past this is refused with 413 unread)
+    server.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+
+    @server.before_request
+    def malformed_callback() -> Response | None:
+        # A callback request the page could not have sent is refused before any callback
+        # runs, rather than failing inside one as a server error.
+        if request.path != "/_dash-update-component":
+            return None
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # (JSON nested thousands deep)
+            body = None
+        problem = callback_problem(body, outputs)
+        return None if problem is None else Response(problem, status=400, mimetype="text/plain")
 
     @server.errorhandler(DependencyException)
     def unknown_asset(error: DependencyException) -> Response:
@@ -169,7 +191,7 @@ def add_routes(server: Flask, library: Library, dash_hashes: Iterable[str] = ())
         found = library.lookup(case_id).case
         if found is None:
             return _missing(case_id)
-        text = spreadsheet_safe(items_frame(found.case)).to_csv(index=False)
+        text = inert_frame(items_frame(found.case)).to_csv(index=False)
         return _attachment(text, f"{case_id}.csv", "text/csv")
 
     @server.route("/case-image/<case_id>/<path:name>")
@@ -209,18 +231,33 @@ def add_routes(server: Flask, library: Library, dash_hashes: Iterable[str] = ())
         return Response("ok", mimetype="text/plain")
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_BODY = 2 * 1024 * 1024
+_LONGEST_PATH = 2048  # characters of a page's address the app reads
+_ADDRESS = frozenset(("pathname", "search", "href", "hash"))
 
 
-def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """The table with text that a spreadsheet would run as a formula ('=HYPERLINK(...)')
-    kept as text by a leading apostrophe; numbers stay numbers."""
-
-    def inert(value: Any) -> Any:
-        return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-
-    text_columns = frame.select_dtypes(include=["object", "string"]).columns
-    return frame.assign(**{column: frame[column].map(inert) for column in text_columns})
+def callback_problem(body: Any, outputs: frozenset[str] = frozenset()) -> str | None:
+    """What makes a callback request one the app's pages never send, or None: not a JSON
+    object with lists of inputs, no callback of the app's outputs (when `outputs` are given),
+    text no UTF-8 can hold (a lone surrogate), or an address that is not text or is longer
+    than any the app makes."""
+    if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
+        return "expected a callback request: a JSON object with its inputs"
+    if outputs and body.get("output") not in outputs:
+        return "no callback of this app has that output"
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError):
+        return "the request holds text that is not Unicode (a lone surrogate)"
+    for item in [*body.get("inputs", []), *(body.get("state") or [])]:
+        if not isinstance(item, dict) or item.get("property") not in _ADDRESS:
+            continue
+        value = item.get("value")
+        if value is not None and not isinstance(value, str):
+            return f"{item.get('property')}: expected the page's address as text"
+        if isinstance(value, str) and (len(value) > _LONGEST_PATH or "\x00" in value):
+            return f"{item.get('property')}: not an address of this app"
+    return None
 
 
 def _attachment(text: str, filename: str, mimetype: str) -> Response:

@@ -161,6 +161,8 @@ class Tables:
         filters, sorted by (column, descending) pairs; and how many rows match in all."""
         columns = _COLUMNS[table]
         tests, params = ["1"], []
+        if len(query) > LONGEST_FILTER:
+            raise ValueError(f"a filter's text holds at most {LONGEST_FILTER} characters")
         for word in query.casefold().split():
             tests.append("search LIKE ? ESCAPE '\\'")
             params.append(f"%{_escaped(word)}%")
@@ -194,16 +196,28 @@ class Tables:
         return [dict(zip(_SHOWN[table], row, strict=True)) for row in found], int(count)
 
 
-def _filter(column: str, model: Any) -> tuple[str, list[Any]]:
-    """One column's filter as an SQL test and its parameters; one it cannot read keeps all."""
+MOST_CONDITIONS = 10  # of one column's filter (the index's table sends two at most)
+LONGEST_FILTER = 1000  # characters of a filter's text
+
+
+def _filter(column: str, model: Any, nested: bool = False) -> tuple[str, list[Any]]:
+    """One column's filter as an SQL test and its parameters; one it cannot read keeps all.
+    Raises ValueError for a filter no table sends: conditions within conditions, more than
+    MOST_CONDITIONS of them, a text longer than LONGEST_FILTER (each would cost the query)."""
     if not isinstance(model, dict):
         return "1", []
     if isinstance(model.get("conditions"), list):
-        parts = [_filter(column, condition) for condition in model["conditions"]]
+        if nested or len(model["conditions"]) > MOST_CONDITIONS:
+            raise ValueError(
+                f"a column filter holds at most {MOST_CONDITIONS} conditions, none nested"
+            )
+        parts = [_filter(column, condition, True) for condition in model["conditions"]]
         joiner = " AND " if model.get("operator") == "AND" else " OR "
         tests = joiner.join(f"({test})" for test, _ in parts) or "1"
         return tests, [value for _, values in parts for value in values]
     kind, wanted = str(model.get("type")), model.get("filter")
+    if len(str(wanted)) > LONGEST_FILTER:
+        raise ValueError(f"a filter's text holds at most {LONGEST_FILTER} characters")
     if kind in ("blank", "notBlank"):
         return f"coalesce({column}, '') {'=' if kind == 'blank' else '!='} ''", []
     if model.get("filterType") == "number":

@@ -7,16 +7,17 @@ an existing file.
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.importers.build import Draft, ImportError_, Options, build, row_words
-from dashboard.importers.rows import Patient, no_cycle_search
+from dashboard.importers.rows import Patient, Reading, no_cycle_search
 from dashboard.importers.writer import Existing, Written, check_target, left_out, write_cases
 
-Reader = Callable[[list[Path], list[str]], dict[str, Patient]]
+Reader = Callable[[list[Path], list[str], Reading], dict[str, Patient]]
 NAMES = {
     "spreadsheet": "a case table",
     "cbioportal": "cBioPortal timeline files",
@@ -30,10 +31,12 @@ DRAWN = ("treatments", "events", "measurements", "periods")
 
 @dataclass
 class Imported:
-    """What an import did: files written, cases that failed the check, rows reported."""
+    """What an import did: files written, cases that failed the check, rows reported, and
+    notes on how the sources were read (an encoding, an order of day and month)."""
 
     written: Written = field(default_factory=Written)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _reader(fmt: str) -> Reader:
@@ -44,7 +47,7 @@ def _reader(fmt: str) -> Reader:
         "cbioportal": cbioportal.read_timelines,
         "sdtm": cdisc.read_sdtm,
         "adam": cdisc.read_adam,
-        "fhir": fhir.read_fhir,
+        "fhir": lambda paths, problems, _: fhir.read_fhir(paths, problems),  # (JSON: UTF-8)
     }
     return readers[fmt]
 
@@ -74,10 +77,13 @@ def guess_format(path: Path) -> str | None:
     if suffix == ".xpt":
         return _cdisc(_xport_columns(path))
     try:
-        with open(path, encoding="utf-8-sig", errors="replace") as handle:
-            first = handle.readline()
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
     except OSError:
         return None
+    # (the header's names are ASCII in every encoding but Excel's "Unicode text", UTF-16)
+    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    first = head.decode("utf-16" if utf16 else "utf-8-sig", errors="replace").split("\n", 1)[0]
     if first.lstrip().startswith("{"):
         try:
             return "fhir" if "resourceType" in json.loads(first) else None
@@ -121,10 +127,14 @@ def import_sources(
     options: Options | None = None,
     patients: Sequence[str] = (),
     existing: Existing = "rename",
+    reading: Reading | None = None,
 ) -> Imported:
     """Read every source, build one case per patient and write them into `folder`."""
+    reading = reading or Reading()
     with no_cycle_search():  # (sources, rows and cases hold no cycles: see there)
-        return _import(sources, folder, fmt, options or Options(), patients, existing)
+        result = _import(sources, folder, fmt, options or Options(), patients, existing, reading)
+    result.notes[:0] = reading.notes  # (how the files were read, before what became of them)
+    return result
 
 
 def _import(
@@ -134,6 +144,7 @@ def _import(
     options: Options,
     patients: Sequence[str],
     existing: Existing,
+    reading: Reading,
 ) -> Imported:
     check_target(folder, sources)
     files, inner = files_of(sources)
@@ -142,6 +153,8 @@ def _import(
         raise ImportError_("no files to import in " + ", ".join(map(str, sources)) + unread)
     groups: dict[str, list[Path]] = {}
     result = Imported()
+    files, twice = _once(files)
+    result.notes += [f"{path}: named more than once; read once" for path in twice]
     result.problems += [f"{path}: a folder inside a source is not read; name it to import it"
                         for path in inner]  # fmt: skip
     for path in files:
@@ -157,10 +170,11 @@ def _import(
             continue
         groups.setdefault(found, []).append(path)
     drafts: list[Draft] = []
+    empty: list[str] = []  # left out by rule, not a problem: said, with exit status 0
     words: set[str] = set()  # every record type, kind and code read: what --only/--skip name
     for found, paths in groups.items():
         read = _reader(found)
-        by_key = read(paths, result.problems)
+        by_key = read(paths, result.problems, reading)
         if options.only or options.skip:
             words |= {word for patient in by_key.values() for row in patient.rows
                       for word in row_words(row)}  # fmt: skip
@@ -181,11 +195,9 @@ def _import(
             except ImportError_ as error:
                 result.problems.append(f"{_who(name, patient)}: {error}; not written")
                 continue
-            if not any(key in draft.data for key in DRAWN):
+            if not any(key in draft.data for key in DRAWN):  # (a screen failure, say)
                 left = left_out(draft) or "nothing"
-                result.problems.append(
-                    f"{_who(name, patient)}: nothing to draw (left out: {left}); not written"
-                )
+                empty.append(f"{_who(name, patient)}: nothing to draw (left out: {left})")
                 continue
             draft.key = patient.key
             drafts.append(draft)
@@ -193,6 +205,13 @@ def _import(
         result.written.files += written.files
         result.written.invalid += written.invalid
         drafts = []
+    if empty:
+        result.notes.append(
+            f"{len(empty)} of the cases, patients or subjects read had nothing to draw (no "
+            "treatment, event, value or period: a screen failure, say) and were not written:"
+        )
+        result.notes += [f"  {line}" for line in empty[:_LISTED]]
+        result.notes += [f"  ... and {len(empty) - _LISTED} more"] * (len(empty) > _LISTED)
     for flag, tokens, did in (
         ("--only", options.only, "chose"),
         ("--skip", options.skip, "left out"),
@@ -205,9 +224,28 @@ def _import(
     return result
 
 
+_LISTED = 20
+
+
 def _who(name: str, patient: Patient) -> str:
     """'patient-4 (TRIAL9-101-0004)': the source's id too, to find the patient there."""
     return name if patient.key == name else f"{name} ({patient.key})"
+
+
+def _once(files: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The files with each read once (named twice, or as a file and in its folder, its
+    rows would count twice), and those named again."""
+    seen: set[Path] = set()
+    once: list[Path] = []
+    again: list[Path] = []
+    for path in files:
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):  # (a symlink loop: its reader says what is wrong)
+            real = path
+        (again if real in seen else once).append(path)
+        seen.add(real)
+    return once, again
 
 
 def _empty(path: Path) -> bool:
@@ -224,4 +262,12 @@ def _names(paths: Sequence[Path]) -> str:
     return shown + (f" and {len(paths) - 4} more" if len(paths) > 4 else "")
 
 
-__all__ = ["FORMATS", "ImportError_", "Imported", "Options", "guess_format", "import_sources"]
+__all__ = [
+    "FORMATS",
+    "ImportError_",
+    "Imported",
+    "Options",
+    "Reading",
+    "guess_format",
+    "import_sources",
+]

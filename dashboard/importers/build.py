@@ -9,6 +9,7 @@ import functools
 import re
 import secrets
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -16,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from dashboard.importers.rows import ROW_EVENT, TREATMENT_KINDS, Patient, Row, TimeIn
 from dashboard.model import EVENT_KINDS, format_number, validate_time
-from dashboard.model.times import BARE_NUMBER, format_date, parse_calendar
+from dashboard.model.times import BARE_NUMBER, MAX_DAYS, format_date, parse_calendar
 
 DateMode = Literal["relative", "keep", "shift", "coarse"]
 _CALENDAR = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?")
@@ -62,14 +63,22 @@ class _When:
     calendar: bool = False  # the source gave a date (else a day offset)
 
 
-@functools.lru_cache(maxsize=65536)  # tables and exports repeat their times ('day 14')
+@functools.lru_cache(maxsize=65536, typed=True)  # tables and exports repeat their times ('day 14')
 def _read_time(value: TimeIn, day0: dt.date | None) -> _When:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | dt.date):
+        raise PydanticCustomError(  # (a workbook's TRUE is no day 1, a time of day no date)
+            "time_type", f"expected a time (a date, day 14, ...), found {_cell_shown(value)}"
+        )
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
         offset = float((value - day0).days) if day0 else None
         return _When(offset, value, False, False, None, calendar=True)
     if isinstance(value, int | float):
+        if not abs(value) <= MAX_DAYS:  # (NaN, infinite or centuries: a study day read wrong)
+            raise PydanticCustomError(
+                "time_range", f"{value!r} days lies more than 200 years from day 0"
+            )
         date = day0 + dt.timedelta(days=round(value)) if day0 else None
         return _When(float(value), date, False, False, None)
     text = value.strip()
@@ -84,7 +93,15 @@ def _read_time(value: TimeIn, day0: dt.date | None) -> _When:
     return _When(time.day, date, time.approx, False, text)
 
 
-@functools.lru_cache(maxsize=65536)
+def _cell_shown(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, dt.time):
+        return f"the time of day {value.isoformat()}"
+    return repr(value)[:40]
+
+
+@functools.lru_cache(maxsize=65536, typed=True)  # (typed: TRUE is no 1)
 def check_time(value: TimeIn) -> str | None:
     """None when `value` reads as a time, else what is wrong with it."""
     try:
@@ -193,8 +210,9 @@ class _Clock:
             return float((when.date - self.date).days)
         return (when.offset or 0.0) - self.offset
 
-    def write(self, value: TimeIn) -> str | float:
-        """The time as the case file will say it."""
+    def write(self, value: TimeIn) -> str:
+        """The time as the case file will say it: a date, 'day 9', 'month 3' as written, never
+        a bare number a reader must know to be days."""
         when = _read_time(value, self.source_day0)
         mark = "~" if when.approx else ""
         keeps = self.mode in ("keep", "shift") and when.calendar
@@ -204,14 +222,13 @@ class _Clock:
             # a shifted month would round to another month's first day: give the day, approx
             return ("~" if when.month else mark) + (when.date + self.shift).isoformat()
         if when.text is not None and not when.calendar and self.offset == 0:
-            kept: str | float = plain(when.text)  # a time of the case format: as written
-            return kept
+            return in_days(when.text)  # a time of the case format: as written
         day = self.day(when)
         if when.month:
             mark = "~"  # a month placed on a day is approximate
         if mark:  # ('~month 1' moved to another day 0 is about a day, not day -325.6)
             return f"~day {round(day)}"
-        return f"day {format_number(day)}" if day != int(day) else int(day)
+        return f"day {_digits(day)}"
 
     def scrubbed(self, row: Row) -> tuple[Row, int]:
         """The row with the dates its texts mention ('hospitalised 2015-02-21') given as days
@@ -224,13 +241,12 @@ class _Clock:
             iso = match.group("iso")
             if iso is None:
                 return "[date]"  # (21.02.2015, 2/21/2015: which is the day is not known)
-            written = self.write(iso[:10])
-            return written if isinstance(written, str) else f"day {written}"
+            return self.write(iso[:10])
 
         texts: dict[str, Any] = {
-            name: _TEXT_DATE.sub(instead, value)
+            name: _within(value, lambda text: _TEXT_DATE.sub(instead, text))
             for name in _TEXT_FIELDS
-            if isinstance(value := getattr(row, name), str)
+            if isinstance(value := getattr(row, name), str | dict)
         }
         return dataclasses.replace(row, **texts), found
 
@@ -273,22 +289,30 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
             draft.dropped[f"{row.origin or row.kind} (left out by --skip)"] += 1
         # the model would refuse the case; and before day 0 is chosen, which it must not do
         # (a case without a day 0 may not mix dates with days, so none is needed to compare)
+        elif _unplaced(row):
+            draft.dropped[f"{row.origin or row.kind} with a time that cannot be placed"] += 1
         elif _ends_first(row, is_ongoing(row.end), patient.day0):
             draft.dropped[f"{row.origin or row.kind} ending before it starts"] += 1
         else:
             rows.append(row)
+    rows = _near_the_rest(rows, draft)
     clock = _Clock(patient, options, rows)
     draft.dates_note = clock.note()
+    if clock.mode != "keep" and clock.label and _TEXT_DATE.search(clock.label):
+        label, found = clock.scrubbed(Row("day0", name=clock.label))  # ('Admission 2015-03-02')
+        clock.label = label.name
+        draft.dropped["dates written in text (given as days, or as [date])"] += found
     data = draft.data
     data["title"] = title
     treatments: list[dict[str, Any]] = []
-    merged: dict[tuple[str, str, str], dict[str, Any]] = {}
+    merged: dict[tuple[object, ...], dict[str, Any]] = {}
     events: list[dict[str, Any]] = []
     series: dict[tuple[str, str | None], dict[str, Any]] = {}
     periods: list[dict[str, Any]] = []
     steps: list[dict[str, Any]] = []
     diagnoses: list[str] = []
     patient_facts: dict[str, Any] = {}
+    own: dict[str, Any] = {}  # the case's keys a title row gives in `more` (source: {doi: ...})
     drawn: list[Row] = []  # (with a time: what the axis spans)
     for row in rows:
         ongoing = is_ongoing(row.end)
@@ -303,12 +327,15 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
             end = clock.write(_month_end(row.start, row.end, clock.source_day0))
         if row.kind == "title":
             data["title"] = row.name
+            own |= row.more or {}
         elif row.kind == "summary":
             data["summary"] = row.detail or row.name
         elif row.kind == "citation":
-            data["source"] = {"citation": row.name}
+            data["source"] = {**data.get("source", {}), "citation": row.name}
         elif row.kind == "day0":
             pass  # read by the importer as the patient's day 0
+        elif row.kind == "follow-up":
+            data["follow_up"] = start
         elif row.kind in ("age", "sex"):
             patient_facts[row.kind] = plain(row.value) if row.value is not None else row.name
         elif row.kind == "diagnosis" and start is None:
@@ -327,7 +354,7 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
                 }
                 | {"detail": row.detail, "note": row.note, "source": row.source}
             )
-            events.append(event)
+            events.append(event | (row.more or {}))
             draft.mapped["event"] += 1
         elif row.kind == "measurement":
             item = series.get((row.name, row.unit))
@@ -339,10 +366,13 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
                 item["note"] = row.note
             if row.source and "source" not in item:
                 item["source"] = row.source
+            for key, value in (row.more or {}).items():
+                item.setdefault(key, value)
             item["values"].append([start, plain(row.value)])
             draft.mapped["measured value"] += 1
         elif row.kind == "period":
-            periods.append(_clean({"from": start, "to": end, "label": row.name or None}))
+            period = _clean({"from": start, "to": end, "label": row.name or None, "note": row.note})
+            periods.append(period | (row.more or {}))
         elif row.kind == "step":
             steps.append(
                 _clean({"at": start, "title": row.name or None, "question": row.question})
@@ -369,8 +399,32 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
             data[key] = items
     if steps:
         data["teaching"] = {"steps": steps}
-    data["source"] = {**data.get("source", {}), "note": f"Imported from {origin}. {clock.note()}"}
+    for key, value in own.items():  # (the case's own note wins over the import's)
+        mine = data.get(key)
+        data[key] = {**mine, **value} if type(mine) is dict and type(value) is dict else value
+    if patient.name is None and "note" not in data.get("source", {}):  # (not a case table's)
+        data["source"] = {
+            **data.get("source", {}),
+            "note": f"Imported from {origin}. {clock.note()}",
+        }
+    draft.data, cut = _cut(data)
+    if cut:
+        draft.dropped[f"texts longer than {_LONGEST} characters (abbreviations 40), cut"] += cut
     return draft
+
+
+_WRITTEN_NUMBER = re.compile(rf"(~?)\s*({BARE_NUMBER.pattern})")
+
+
+def in_days(text: str) -> str:
+    """A time as written, a bare number of days ('9', '~9') said to be days ('day 9')."""
+    match = _WRITTEN_NUMBER.fullmatch(text.strip())
+    return f"{match.group(1)}day {_digits(float(match.group(2)))}" if match else text.strip()
+
+
+def _digits(day: float) -> str:
+    """A day offset with the digits it has (2234.91, not 2234.9), to the millionth."""
+    return f"{day:.6f}".rstrip("0").rstrip(".") if day != int(day) else str(int(day))
 
 
 def plain(value: Any) -> Any:
@@ -430,16 +484,75 @@ _TEXT_DATE = re.compile(
     rf"|\b\d{{1,2}}\.? {_MONTH_NAME} \d{{4}}\b|\b{_MONTH_NAME} \d{{1,2}},? \d{{4}}\b",
     re.IGNORECASE,
 )
-_TEXT_FIELDS = ("name", "detail", "note", "source", "question", "dose")
+# (every text of a row: a date in a drug's row label or a unit is as telling as in a detail)
+_TEXT_FIELDS: tuple[str, ...] = ("name", "detail", "note", "source", "question", "dose", "abbr")
+_TEXT_FIELDS += ("klass", "lane", "unit", "every", "more")
 
 
 def _texts(row: Row) -> str:
-    return " ".join(getattr(row, name) or "" for name in _TEXT_FIELDS)
+    return " ".join(map(str, (getattr(row, name) or "" for name in _TEXT_FIELDS)))
+
+
+def _within(value: Any, change: Callable[[str], str]) -> Any:
+    """`value` with `change` made to each text in it, in lists and mappings too (`more`)."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {key: _within(item, change) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_within(item, change) for item in value]
+    return value
 
 
 def is_ongoing(end: object) -> bool:
     """Whether an end cell or field says the item goes on ('ongoing', 'Ongoing')."""
     return isinstance(end, str) and end.strip().lower() == "ongoing"
+
+
+def _unplaced(row: Row) -> bool:
+    """Whether a time of the row cannot be read at all (NaN, infinite, a study day of
+    centuries); every importer's rows pass here, a table's were checked as they were read."""
+    return any(
+        check_time(time) is not None
+        for time in (row.start, row.end)
+        if time is not None and not is_ongoing(time)
+    )
+
+
+def _near_the_rest(rows: list[Row], draft: Draft) -> list[Row]:
+    """The rows without a date more than 200 years from the middle of the others: hospital
+    exports write 0001-01-01 and 9999-12-31 for a date not known, and one such row would
+    otherwise become day 0, or cost the case, since no case spans 200 years."""
+    dates = sorted(
+        when.date
+        for row in rows
+        for time in (row.start, row.end)
+        if time is not None
+        and not is_ongoing(time)
+        and (when := _read_time(time, None)).calendar
+        and when.date is not None
+    )
+    if not dates or (dates[-1] - dates[0]).days <= MAX_DAYS:
+        return rows
+    middle = dates[len(dates) // 2]
+
+    def far(row: Row) -> bool:
+        for time in (row.start, row.end):
+            if time is None or is_ongoing(time):
+                continue
+            when = _read_time(time, None)
+            if (
+                when.calendar
+                and when.date is not None
+                and abs((when.date - middle).days) > MAX_DAYS
+            ):
+                return True
+        return False
+
+    kept = [row for row in rows if not far(row)]
+    draft.dropped["rows dated centuries from the others (0001-01-01, 9999-12-31: a date not "
+                  "known?)"] += len(rows) - len(kept)  # fmt: skip
+    return kept
 
 
 def _ends_first(row: Row, ongoing: bool, day0: dt.date | None) -> bool:
@@ -449,11 +562,27 @@ def _ends_first(row: Row, ongoing: bool, day0: dt.date | None) -> bool:
 
 
 def _clean(item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: value[:3999] + "…" if isinstance(value, str) and len(value) > 4000 else value
-        for key, value in item.items()
-        if value is not None and value != ""
-    }
+    return {key: value for key, value in item.items() if value is not None and value != ""}
+
+
+_LONGEST = 4000  # characters of a text in a case file
+_LONGEST_UNDER = {"abbr": 40}  # (a row label)
+
+
+def _cut(data: Any, key: str = "") -> tuple[Any, int]:
+    """`data` with each text longer than the case format holds cut at its limit with '…',
+    and how many were cut: said in the header, never done silently."""
+    if isinstance(data, str):
+        longest = _LONGEST_UNDER.get(key, _LONGEST)
+        return (data[: longest - 1] + "…", 1) if len(data) > longest else (data, 0)
+    if isinstance(data, dict):
+        pairs = {name: _cut(value, name) for name, value in data.items()}
+        total = sum(count for _, count in pairs.values())
+        return {name: value for name, (value, _) in pairs.items()}, total
+    if isinstance(data, list):
+        items = [_cut(value, key) for value in data]
+        return [value for value, _ in items], sum(count for _, count in items)
+    return data, 0
 
 
 def _treatment(
@@ -462,32 +591,34 @@ def _treatment(
     end: str | float | None,
     ongoing: bool,
     treatments: list[dict[str, Any]],
-    merged: dict[tuple[str, str, str], dict[str, Any]],
+    merged: dict[tuple[object, ...], dict[str, Any]],
 ) -> None:
+    taper = row.value is not None and start is not None
     common = _clean(
         {"drug": row.name, "abbr": row.abbr, "class": row.klass}
-        | {"kind": row.kind if row.kind != "drug" else None, "dose": row.dose}
-        | {"lane": row.lane, "note": row.note or row.detail, "source": row.source}
-    )
-    if row.value is not None and start is not None:  # a taper step; an end ends the taper
-        taper = merged.get((row.kind, row.name, "taper"))
-        if taper is None:
-            taper = merged[(row.kind, row.name, "taper")] = common | {"doses": []}
-            if row.unit:
-                taper["unit"] = row.unit
-            treatments.append(taper)
-        taper["doses"].append({"at": start, "dose": plain(row.value)})
+        | {"kind": row.kind if row.kind != "drug" else None, "dose": row.dose, "unit": row.unit}
+        | {"lane": row.lane, "note": row.note if taper else row.note or row.detail}
+        | {"source": row.source}
+    ) | (row.more or {})
+    # rows of one drug alike in all but their times are one treatment's courses or doses
+    alike = tuple(sorted((key, repr(value)) for key, value in common.items()))
+    if taper:  # a taper step (the row's detail is that dose's note); an end ends the taper
+        steps = merged.get((row.kind, "taper", alike))
+        if steps is None:
+            steps = merged[(row.kind, "taper", alike)] = common | {"doses": []}
+            treatments.append(steps)
+        steps["doses"].append(_clean({"at": start, "dose": plain(row.value), "note": row.detail}))
         if end is not None:
-            taper["end"] = end
+            steps["end"] = end
     elif end is not None or ongoing or start is None:
         item = common | _clean({"start": start, "end": end, "every": row.every})
         if ongoing:
             item["ongoing"] = True
         treatments.append(item)
     else:  # one administration: the courses of one drug share an item
-        given = merged.get((row.kind, row.name, "given"))
+        given = merged.get((row.kind, "given", alike))
         if given is None:
-            given = merged[(row.kind, row.name, "given")] = common | {"given": []}
+            given = merged[(row.kind, "given", alike)] = common | {"given": []}
             treatments.append(given)
         given["given"].append(start)
 

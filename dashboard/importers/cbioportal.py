@@ -15,7 +15,7 @@ import math
 import re
 from pathlib import Path
 
-from dashboard.importers.rows import Patient, Row, unreadable
+from dashboard.importers.rows import Patient, Reading, Row, text_encoding, unreadable
 from dashboard.model import read_number
 
 REQUIRED = ("PATIENT_ID", "START_DATE", "EVENT_TYPE")
@@ -29,12 +29,14 @@ STATUS_KINDS = (
 )
 
 
-def read_timelines(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
+def read_timelines(
+    paths: list[Path], problems: list[str], reading: Reading | None = None
+) -> dict[str, Patient]:
     """Read timeline files into patients; rows that cannot be read go to `problems`."""
     patients: dict[str, Patient] = {}
     for path in paths:
         try:
-            _read(path, patients, problems)
+            _read(path, patients, problems, reading or Reading())
         except Exception as error:  # one unreadable file never stops the others
             problems.append(unreadable(path, "a cBioPortal timeline file", error))
     for patient in patients.values():
@@ -42,8 +44,8 @@ def read_timelines(paths: list[Path], problems: list[str]) -> dict[str, Patient]
     return patients
 
 
-def _read(path: Path, patients: dict[str, Patient], problems: list[str]) -> None:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+def _read(path: Path, patients: dict[str, Patient], problems: list[str], reading: Reading) -> None:
+    with open(path, encoding=text_encoding(path, reading), newline="") as handle:
         lines = [(n, line) for n, line in enumerate(handle, start=1) if not line.startswith("#")]
     if not lines:
         problems.append(f"{path}: is empty")

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.importers.rows import Patient, Row, unreadable
+from dashboard.importers.rows import Patient, Reading, Row, text_encoding, unreadable
 
 DOMAINS = ("DM", "EX", "CM", "AE", "MH", "LB", "VS")
 _DTC = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -27,7 +27,7 @@ class YearOnly(ValueError):
     """A date known only to its year: too coarse to place on a course, so left out."""
 
 
-def _records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def _records(path: Path, reading: Reading) -> Iterator[tuple[int, dict[str, str]]]:
     """Each record with its row number (the header is row 1 of a .csv)."""
     if path.suffix.lower() == ".xpt":
         frame = _xport(path)
@@ -35,7 +35,7 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     else:
         # (tables exported from R write a missing value as NA)
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=["NA"],
-                            encoding="utf-8-sig")  # fmt: skip
+                            encoding=text_encoding(path, reading))  # fmt: skip
         first = 2
     frame.columns = [str(column).strip().upper() for column in frame.columns]
     for number, record in enumerate(frame.to_dict("records"), start=first):
@@ -43,13 +43,13 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 def _readable(
-    paths: list[Path], what: str, problems: list[str]
+    paths: list[Path], what: str, problems: list[str], reading: Reading | None
 ) -> Iterator[tuple[Path, int, dict[str, str]]]:
     """Every record of the files, with its file and row; a file that cannot be read as `what`
     is reported and never stops the others."""
     for path in paths:
         try:
-            records = list(_records(path))
+            records = list(_records(path, reading or Reading()))
         except Exception as error:
             problems.append(unreadable(path, what, error))
             continue
@@ -121,10 +121,12 @@ def _when(
     return None
 
 
-def read_sdtm(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
+def read_sdtm(
+    paths: list[Path], problems: list[str], reading: Reading | None = None
+) -> dict[str, Patient]:
     """Read SDTM domain files (any order); DM gives each subject's study day 1."""
     tables: dict[str, list[tuple[Path, int, dict[str, str]]]] = {}
-    for path, number, record in _readable(paths, "an SDTM domain (.xpt, .csv)", problems):
+    for path, number, record in _readable(paths, "an SDTM domain (.xpt, .csv)", problems, reading):
         domain = (record.get("DOMAIN") or path.stem[:2]).upper()
         tables.setdefault(domain, []).append((path, number, record))
     patients: dict[str, Patient] = {}
@@ -274,10 +276,12 @@ ADAM_TREATMENTS = re.compile(r"medication|exposure|dos|treatment|therap|drug|^(C
 ADAM_ADVERSE = re.compile(r"adverse|^AE$", re.I)
 
 
-def read_adam(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
+def read_adam(
+    paths: list[Path], problems: list[str], reading: Reading | None = None
+) -> dict[str, Patient]:
     """Read the clinical-timelines table: one row per event or span of a subject."""
     patients: dict[str, Patient] = {}
-    for path, number, record in _readable(paths, "a clinical-timelines table", problems):
+    for path, number, record in _readable(paths, "a clinical-timelines table", problems, reading):
         key = record.get("USUBJID", "")
         if not key:
             problems.append(f"{path}:{number}: USUBJID: expected a subject, found nothing")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import gc
 import zipfile
@@ -9,15 +10,21 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
 
 from dashboard.model import EVENT_KINDS
+from dashboard.model.localdates import DateOrder
 
 # A time as read from a source: a case-format text ('day 14', '~2015-04'), a number of days
 # from the source's own day 0, or a calendar date.
 TimeIn = str | float | dt.date
 
 TREATMENT_KINDS = ("drug", "procedure")
-CASE_KINDS = ("title", "summary", "diagnosis", "day0", "age", "sex", "citation", "step")
+CASE_KINDS: tuple[str, ...] = ("title", "summary", "diagnosis", "day0", "age", "sex")
+CASE_KINDS += ("citation", "follow-up", "step")
 # Event kinds that are also other kinds of row: the table names them apart.
 EVENT_ROW = {"procedure": "procedure-event"}
 ROW_EVENT = {row: kind for kind, row in EVENT_ROW.items()}
@@ -40,7 +47,7 @@ COLUMNS: dict[str, str] = {
         "puncture), admission, discharge, adverse-event, death or note (an event); "
         "measurement (one value of a lab or score); period (a shaded span); title, summary, "
         "diagnosis without a start (the case's diagnoses), day0 (its label and date), age, sex, "
-        "citation; step (a teaching step)."
+        "citation, follow-up (the end of follow-up, in start); step (a teaching step)."
     ),
     "name": (
         "The drug, event label, measurement name, period label, title or diagnosis. For step: "
@@ -62,11 +69,86 @@ COLUMNS: dict[str, str] = {
         "A measurement's number (~8600 if approximate); on a drug row with a start and no end, "
         "the dose of a taper from that time on; the patient's age on an age row."
     ),
-    "detail": "Longer text shown on hover and in the details (an event's detail, a summary).",
+    "detail": (
+        "Longer text shown on hover and in the details (an event's detail, a summary); on a "
+        "drug row with a value, that dose's note."
+    ),
     "note": "A teaching note; for step rows the speaker notes.",
     "source": "Where the datum came from (Table 2, discharge letter).",
     "question": "For step rows: the question asked at that step.",
+    "more": (
+        "Any other key of the case format for this row's item, written as in a case file: "
+        "{scale: log, normal: [0, 5]} on a measurement, {color: '#1f77b4'} on a drug, "
+        "{marker: star} on an event; on the title row the case's own: {source: {doi: "
+        "10.1000/x}, axis: {unit: month}, patient: {note: ...}, teaching: {objectives: [...]}}."
+    ),
 }
+
+
+@dataclass
+class Reading:
+    """How to read the sources' text and dates, and what was said about how they were read
+    (said in the summary; unlike a problem, no reason for a failing exit status)."""
+
+    date_order: DateOrder | None = None  # --date-order, when a file's dates do not show it
+    encoding: str | None = None  # --encoding, when the one found is wrong
+    notes: list[str] = field(default_factory=list)
+
+
+# The encodings Excel's "CSV" takes from Windows' language settings: Western, Central European,
+# Cyrillic, Greek, Turkish, Baltic, Japanese, Simplified and Traditional Chinese, Korean
+_WINDOWS = ["cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1257"]
+_WINDOWS += ["cp932", "cp936", "cp950", "cp949"]
+_LOOK = 1 << 18  # how much of a file the encoding is told from
+
+
+def text_encoding(path: Path, reading: Reading) -> str:
+    """The encoding a text file is in: --encoding when given, UTF-8 (with or without its
+    mark) or UTF-16 (Excel's "Unicode text") by their marks or content, else the Windows
+    encoding a detector finds; a note says which, when not UTF-8, so a wrong guess is seen."""
+    if reading.encoding:
+        return reading.encoding
+    with open(path, "rb") as handle:
+        head = handle.read(_LOOK)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        head.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if error.start >= len(head) - 4 and len(head) == _LOOK:
+            return "utf-8-sig"  # (a character cut at the end of the look)
+    else:
+        return "utf-8-sig"
+    best = charset_normalizer.from_bytes(head, cp_isolation=_WINDOWS).best()
+    found = "cp1252" if best is None else best.encoding
+    if found != "cp1252" and _decodes(head, "cp1252") == str(best):
+        found = "cp1252"  # (the same letters either way: name the common one)
+    reading.notes.append(
+        f"{path}: read as {_LANGUAGES.get(found, found)} text ({found}), not UTF-8; if letters "
+        "look wrong in the case files, name the file's encoding with --encoding"
+    )
+    return found
+
+
+_LANGUAGES = {
+    "cp1252": "Western European",
+    "cp1250": "Central European",
+    "cp1251": "Cyrillic",
+    "cp1253": "Greek",
+    "cp1254": "Turkish",
+    "cp1257": "Baltic",
+    "cp932": "Japanese",
+    "cp936": "Simplified Chinese",
+    "cp950": "Traditional Chinese",
+    "cp949": "Korean",
+}
+
+
+def _decodes(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
 
 
 @contextmanager
@@ -90,7 +172,8 @@ def unreadable(path: object, what: str, error: Exception) -> str:
     """The message for a file that cannot be read at all (the other files still are)."""
     reason = str(error).strip() or type(error).__name__
     if isinstance(error, UnicodeDecodeError):
-        reason = "it is not UTF-8 text"
+        encoding = "UTF-8" if error.encoding.startswith("utf-8") else error.encoding
+        reason = f"it is not {encoding} text (name its encoding with --encoding, as cp1252)"
     elif isinstance(error, zipfile.BadZipFile):  # what openpyxl says of a file that is no .xlsx
         reason = "it is not an Excel workbook (saved as .xls or .ods? save it as .xlsx)"
     return f"{path}: cannot be read as {what}: {reason}"
@@ -115,6 +198,7 @@ class Row:
     note: str | None = None
     source: str | None = None
     question: str | None = None
+    more: dict[str, Any] | None = None  # other keys of the case format for the row's item
     origin: str = ""  # the source's record type (Observation, EX, TREATMENT) for --only/--skip
     codes: tuple[str, ...] = ()  # codes for --only/--skip and --day0 matching
 

@@ -7,16 +7,20 @@ import difflib
 import functools
 import math
 import re
+import warnings
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pandas as pd
+import yaml
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 
-from dashboard.importers.build import check_time, is_ongoing, order_problem, plain
+from dashboard.cells import book_cell, inert_frame, read_back
+from dashboard.importers.build import check_time, in_days, is_ongoing, order_problem, plain
 from dashboard.importers.rows import (
     COLUMNS,
     EVENT_ROW,
@@ -24,12 +28,17 @@ from dashboard.importers.rows import (
     ROW_EVENT,
     TREATMENT_KINDS,
     Patient,
+    Reading,
     Row,
     no_cycle_search,
+    text_encoding,
     unreadable,
 )
+from dashboard.load import read_mapping
 from dashboard.model import EVENT_KINDS, Case, Time, format_number, read_number
+from dashboard.model.localdates import DateOrder, LocalDate, column_order, local_date
 from dashboard.model.times import parse_calendar
+from dashboard.problems import InvalidCase
 
 SHEET = "cases"
 NEEDS_START = ("measurement", "period", "step", *TREATMENT_KINDS, *EVENT_KINDS, *ROW_EVENT)
@@ -44,9 +53,12 @@ _NEEDS_START = frozenset(NEEDS_START) - {"diagnosis"}
 _NUMERIC = frozenset(("measurement", *TREATMENT_KINDS))
 
 
-def read_table(path: Path, problems: list[str]) -> dict[str, Patient]:
+def read_table(
+    path: Path, problems: list[str], reading: Reading | None = None
+) -> dict[str, Patient]:
     """Read a spreadsheet's rows into patients by case name; bad rows go to `problems`."""
-    frame = _frame(path)
+    reading = reading or Reading()
+    frame, separator = _frame(path, reading, problems)
     columns = {str(column).strip().lower(): column for column in frame.columns}
     if "kind" not in columns:
         raise ValueError(
@@ -63,7 +75,53 @@ def read_table(path: Path, problems: list[str]) -> dict[str, Patient]:
     names = [str(column).strip().lower() for column in frame.columns]
     # one plain list per column, cleaned once: far cheaper than a step per cell of each row
     cleaned = [_column(values) for values in frame.to_numpy(dtype=object).T]
+    _local_dates(path, names, cleaned, reading, separator)
     return _patients(path, names, cleaned, problems)
+
+
+_TIMES = ("start", "end")
+
+
+def _local_dates(
+    path: Path,
+    names: list[str],
+    columns: list[tuple[list[Any], bool]],
+    reading: Reading,
+    separator: str,
+) -> None:
+    """Write the local dates of the time columns (01.02.2021, 2019/04/01, 2019年4月1日) as the
+    case format's dates, in the order their content shows, --date-order names or the file's
+    language implies; a note says which order was used."""
+    at = [index for index, name in enumerate(names) if name in _TIMES]
+    texts = dict.fromkeys(cell for index in at for cell in columns[index][0] if type(cell) is str)
+    local = {cell: found for cell in texts if (found := local_date(cell)) is not None}
+    if not local:
+        return
+    usual: tuple[DateOrder, str] | None = None
+    if any("." in cell for cell, found in local.items() if not found.year_first):
+        usual = ("dmy", "as dates written with dots are day first")
+    elif separator == ";":
+        usual = ("dmy", "as Excel writes them where it separates CSV by semicolons")
+    shown = " and ".join(names[index] for index in at)
+    where = f"column{'s' * (len(at) > 1)} {shown}"
+    chosen = column_order(local, reading.date_order, usual, where)
+    for index in at:
+        values, text_only = columns[index]
+        columns[index] = (
+            [_iso(cell, local, chosen.order) if type(cell) is str else cell for cell in values],
+            text_only,
+        )
+    if chosen.order is not None:
+        reading.notes.append(f"{path}: {where}: dates read {chosen.said}")
+
+
+def _iso(cell: str, local: dict[str, LocalDate], order: DateOrder | None) -> str:
+    """A local date as the case format writes it; anything else (and a date no day or month
+    can be, reported with its row) as written."""
+    found = local.get(cell)
+    if found is None:
+        return cell
+    return found.iso(order or "ymd") or cell
 
 
 def _patients(
@@ -80,7 +138,7 @@ def _patients(
         if name not in at:
             return blank
         values, text_only = columns[at[name]]
-        if text_only or name in ("case", "kind", "start", "end", "value"):
+        if text_only or name in ("case", "kind", "start", "end", "value", "more"):
             return values
         return [value if value is None or type(value) is str else _text(value) for value in values]
 
@@ -102,9 +160,11 @@ def _patients(
         note,
         source,
         question,
+        written,
     ) in enumerate(
         zip(
             *(column(field) for field in ("case", "kind", "start", "end", "value", *_TEXTS)),
+            column("more"),
             strict=True,
         ),
         start=2,
@@ -113,9 +173,14 @@ def _patients(
         row = None
         if kind is not None:
             value = _converted(kind, value)  # (once: `_fine` takes the number as it is)
-        if kind is not None and _fine(kind, name, start, end, value, every):
+        more = _more(written) if written is not None else None
+        if (
+            kind is not None
+            and not isinstance(more, str)
+            and _fine(kind, name, start, end, value, every)
+        ):
             row = Row(kind, "" if no_name else name, start, end, abbr, klass, lane, every, dose,
-                      unit, value, detail, note, source, question, origin="row")  # fmt: skip
+                      unit, value, detail, note, source, question, more, origin="row")  # fmt: skip
         else:
             cells = {
                 name: values[number - 2] for name, (values, _) in zip(names, columns, strict=True)
@@ -140,13 +205,15 @@ def _patients(
     return patients
 
 
-def read_tables(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
+def read_tables(
+    paths: list[Path], problems: list[str], reading: Reading | None = None
+) -> dict[str, Patient]:
     """Read several spreadsheets; rows of one case may be spread over them."""
     patients: dict[str, Patient] = {}
     for path in paths:
         try:
             with no_cycle_search():
-                found = read_table(path, problems)
+                found = read_table(path, problems, reading)
         except Exception as error:  # one unreadable file never stops the others
             problems.append(unreadable(path, "a case table (.csv, .xlsx)", error))
             continue
@@ -162,26 +229,59 @@ def read_tables(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
     return patients
 
 
-def _frame(path: Path) -> pd.DataFrame:
+MAX_ROWS = 200_000  # rows of a workbook's sheet read, at most
+MAX_UNPACKED = 100 * 1024 * 1024  # what a workbook unpacks to, at most (a bomb is small)
+
+
+def _frame(path: Path, reading: Reading, problems: list[str]) -> tuple[pd.DataFrame, str]:
+    """The file's cells, and the separator of a text file ('' for a workbook); a row of a
+    text file with more cells than the header has is reported to `problems` and left out."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
-        return sheets.get(SHEET, next(iter(sheets.values())))
-    encoding = "utf-8-sig"
-    with open(path, "rb") as handle:
-        head = handle.read(1 << 16)
-    try:
-        head.decode(encoding)
-    except UnicodeDecodeError as error:
-        if error.start < len(head) - 4:  # (not a character cut at the end of the look)
-            encoding = "cp1252"  # what Excel on Windows saves as plain 'CSV'
-    first = head.split(b"\n", 1)[0]
-    if first.count(b";") > first.count(b","):  # Excel's CSV where the comma is a decimal
-        frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding=encoding)
+        return _sheet(path), ""
+    encoding = text_encoding(path, reading)
+    with open(path, encoding=encoding, newline="") as handle:
+        first = handle.readline()
+    # Excel's CSV where the comma is a decimal has semicolons; its "Unicode text" has tabs
+    separator = max(",;\t", key=first.count)
+    with warnings.catch_warnings(record=True) as said:  # (pandas says a ragged row so only)
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        frame = pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False,
+                            encoding=encoding, on_bad_lines="warn")  # fmt: skip
+    ragged = [found for warning in said for found in _RAGGED.findall(str(warning.message))]
+    for line, expected, found in ragged:
+        problems.append(
+            f"{path}:{line}: expected {expected} cells as the header has, found {found}; "
+            "left out (a separator inside a cell? quote the cell)"
+        )
+    if separator == ";":
         values = [column for column in frame.columns if str(column).strip().lower() == "value"]
         for column in values:
             frame[column] = frame[column].str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
-        return frame
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+    return frame, separator
+
+
+_RAGGED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+
+
+def _sheet(path: Path) -> pd.DataFrame:
+    """A workbook's 'cases' sheet (else its first), refused when it unpacks to more than
+    MAX_UNPACKED or holds more than MAX_ROWS rows: a small file may hold a huge sheet."""
+    with zipfile.ZipFile(path) as packed:
+        unpacked = sum(info.file_size for info in packed.infolist())
+    if unpacked > MAX_UNPACKED:
+        raise ValueError(
+            f"the workbook unpacks to {unpacked / 1024 / 1024:.0f} MB, more than the "
+            f"{MAX_UNPACKED // 1024 // 1024} MB read; save its 'cases' sheet as .csv"
+        )
+    with pd.ExcelFile(path, engine="openpyxl") as book:
+        name = SHEET if SHEET in book.sheet_names else book.sheet_names[0]
+        frame = pd.read_excel(book, name, dtype=object, keep_default_na=False, nrows=MAX_ROWS + 1)
+    if len(frame) > MAX_ROWS:  # ('NULL' and 'NA' are text above, as in a .csv)
+        raise ValueError(
+            f"sheet {name!r} holds more than {MAX_ROWS:,} rows; split the cases over several "
+            "workbooks (rows of one case may be spread over them)"
+        )
+    return frame
 
 
 # '37,5' and '~ 1200,75' in a value cell of a semicolon-separated file; a dot is left alone
@@ -191,15 +291,18 @@ _DECIMAL_COMMA = re.compile(r"^(\s*~?\s*[+-]?\d+),(\d+\s*)$")
 def _column(values: Any) -> tuple[list[Any], bool]:
     """A column's cells (an object array) cleaned as `_cell` cleans them, and whether they are
     all text. Each distinct cell is looked at once: a column repeats few values."""
-    try:  # a .csv holds nothing but text
-        changed = {value for value in set(values) if not value or value.strip() != value}
-    except AttributeError:
+    distinct = set(values)
+    if any(type(value) is not str for value in distinct):  # a workbook's numbers and dates
         return [_cell(value) for value in values], False
+    # a .csv holds nothing but text ('=x' written as "'=x" by the formula guard)
+    changed = {
+        value for value in distinct if not value or value.strip() != value or value[0] == "'"
+    }
     if changed <= {""}:  # nothing to strip: blanks become None in one step
         values = values.copy()
         values[values == ""] = None
         return values.tolist(), True
-    return [value.strip() or None for value in values], True
+    return [read_back(value.strip()) or None for value in values], True
 
 
 @functools.lru_cache(maxsize=1024)
@@ -298,6 +401,9 @@ def _row(cells: dict[str, Any], at: str, problems: list[str]) -> Row | None:
         found.append(f"value: {_not_a_number(value)}")
     if kind == "measurement" and value is None:
         found.append("value: a measurement row needs a value")
+    more = _more(cells["more"]) if cells.get("more") is not None else None
+    if isinstance(more, str):
+        found.append(f"more: {more}")
     if found:
         problems.extend(f"{at}: {message}" for message in found)
         return None
@@ -309,7 +415,20 @@ def _row(cells: dict[str, Any], at: str, problems: list[str]) -> Row | None:
     fields["kind"] = kind
     fields["start"], fields["end"] = cells.get("start"), cells.get("end")
     fields["value"] = _converted(kind, value)
+    fields["more"] = more
     return Row(**fields, origin="row")
+
+
+@functools.lru_cache(maxsize=1024)
+def _more(written: Any) -> dict[str, Any] | str:
+    """A `more` cell's keys, read as a case file's are; or what is wrong with it."""
+    try:
+        data, _ = read_mapping(str(written), "more", "write keys such as {scale: log}")
+    except InvalidCase as invalid:
+        return invalid.errors[0].message
+    if any(type(key) is not str for key in data):
+        return f"expected keys of the case format, found {written!r}"
+    return data
 
 
 def _text(value: Any) -> Any:
@@ -321,22 +440,35 @@ def _text(value: Any) -> Any:
 
 
 def case_rows(name: str, case: Case) -> Iterable[dict[str, Any]]:
-    """One case in the table's layout, row by row."""
+    """One case in the table's layout, row by row: every key of the case format, those
+    without a column of their own in `more`."""
 
-    def row(kind: str, **cells: Any) -> dict[str, Any]:
+    def row(kind: str, more: dict[str, Any] | None = None, /, **cells: Any) -> dict[str, Any]:
+        cells["more"] = _more_text(more)
         return {"case": name, "kind": kind} | {k: v for k, v in cells.items() if v is not None}
 
-    def time(value: Time | None) -> Any:
-        return plain(value.text) if value is not None else None  # (day 59 as the number 59)
+    def time(value: Time | None) -> str | None:  # (59 as 'day 59', as import writes it)
+        return in_days(value.text) if value is not None else None
 
     def number(value: float, approx: bool) -> float | str:  # (every digit: 0.87, not 0.9)
-        return f"~{plain(value)}" if approx else plain(value)
+        if approx or float(f"{value:.15g}") != value:  # (a workbook keeps 15 digits of a number)
+            return f"{'~' * approx}{plain(value)!r}"
+        return plain(value)  # type: ignore[no-any-return]
 
-    yield row("title", name=case.title)
+    source = case.source
+    own = {
+        "source": _some(source, "doi", "pmid", "figure", "url", "note") if source else None,
+        "patient": _some(case.patient, "note") if case.patient else None,
+        "axis": _some(case.axis, "unit", "from_", "to"),
+        "teaching": {"objectives": list(objectives)}
+        if (objectives := case.teaching.objectives)
+        else None,
+    }
+    yield row("title", own, name=case.title)
     if case.summary:
         yield row("summary", detail=case.summary)
-    if case.source is not None and case.source.citation:
-        yield row("citation", name=case.source.citation)
+    if source is not None and source.citation:
+        yield row("citation", name=source.citation)
     if case.patient is not None:
         if case.patient.age is not None:
             yield row("age", value=plain(case.patient.age))
@@ -346,34 +478,65 @@ def case_rows(name: str, case: Case) -> Iterable[dict[str, Any]]:
         yield row("diagnosis", name=diagnosis)
     if case.day0.date is not None or case.day0.label != "Day 0":
         yield row("day0", name=case.day0.label, start=time(case.day0.date))
+    if case.follow_up is not None:
+        yield row("follow-up", start=time(case.follow_up))
     for t in case.treatments:
         common = {"name": t.drug, "abbr": t.abbr, "class": t.class_, "lane": t.lane}
-        common |= {"dose": t.dose, "note": t.note, "source": t.source}
+        common |= {"dose": t.dose, "unit": t.unit, "note": t.note, "source": t.source}
+        more = _some(t, "color")
         if t.doses:
             last = len(t.doses) - 1
             for index, step in enumerate(t.doses):
                 dose = number(step.dose, step.dose_approx)
                 end = time(t.end) if index == last else None
-                yield row(t.kind, **common, unit=t.unit, start=time(step.at), end=end, value=dose)
+                yield row(t.kind, more, **common, start=time(step.at), end=end, value=dose,
+                          detail=step.note)  # fmt: skip
         elif t.given:
             for given in t.given:
-                yield row(t.kind, **common, start=time(given))
+                yield row(t.kind, more, **common, start=time(given))
         else:
             end = "ongoing" if t.ongoing else time(t.end)
-            yield row(t.kind, **common, start=time(t.start), end=end, every=_every(t.every))
+            yield row(t.kind, more, **common, start=time(t.start), end=end, every=_every(t.every))
     for e in case.events:
         cells = {"name": e.label, "detail": e.detail, "note": e.note, "source": e.source}
-        yield row(EVENT_ROW.get(e.kind, e.kind), start=time(e.at), end=time(e.end), **cells)
+        yield row(EVENT_ROW.get(e.kind, e.kind), _some(e, "image", "marker", "color"),
+                  start=time(e.at), end=time(e.end), **cells)  # fmt: skip
     for m in case.measurements:
+        more = _some(m, "scale", "normal", "range", "style", "panel", "color")
         for at, (value, approx) in m.values:
             cells = {"abbr": m.abbr, "unit": m.unit, "note": m.note, "source": m.source}
-            yield row("measurement", name=m.name, start=time(at), value=number(value, approx),
-                      **cells)  # fmt: skip
+            yield row("measurement", more, name=m.name, start=time(at),
+                      value=number(value, approx), **cells)  # fmt: skip
     for p in case.periods:
-        yield row("period", name=p.label, start=time(p.from_), end=time(p.to))
+        yield row("period", _some(p, "color"), name=p.label, start=time(p.from_), end=time(p.to),
+                  note=p.note)  # fmt: skip
     for s in case.teaching.steps:
         cells = {"question": s.question, "detail": s.answer, "note": s.note}
         yield row("step", name=s.title, start=time(s.at), **cells)
+
+
+def _some(item: Any, *names: str) -> dict[str, Any] | None:
+    """The keys of `item` among `names` that are set otherwise than by default, as a case
+    file writes them ('from' for from_), or None."""
+    fields = type(item).model_fields
+    found = {
+        (fields[name].alias or name): value
+        for name in names
+        if (value := getattr(item, name)) is not None and value != fields[name].default
+    }
+    return {
+        key: list(value) if isinstance(value, tuple) else value for key, value in found.items()
+    } or None
+
+
+def _more_text(more: dict[str, Any] | None) -> str | None:
+    """The `more` cell: the keys as a case file writes them on one line."""
+    more = {key: value for key, value in (more or {}).items() if value not in (None, [], {})}
+    if not more:
+        return None
+    text = yaml.dump(more, Dumper=yaml.CSafeDumper, default_flow_style=True, allow_unicode=True,
+                     sort_keys=False, width=1 << 30)  # fmt: skip
+    return str(text).strip()
 
 
 def _every(days: float | None) -> str | None:
@@ -390,9 +553,10 @@ def write_table(cases: Sequence[tuple[str, Case]], path: Path) -> int:
     """Write cases to a .csv or .xlsx in the table's layout; the number of rows written."""
     records = [cells for name, case in cases for cells in case_rows(name, case)]
     if path.suffix.lower() == ".csv":
-        pd.DataFrame(records, columns=list(COLUMNS), dtype=object).to_csv(
-            path, index=False, encoding="utf-8"
-        )
+        frame = pd.DataFrame(records, columns=list(COLUMNS), dtype=object)
+        # ('x': never over a file, nor through a symbolic link, even one pointing nowhere)
+        with open(path, "x", encoding="utf-8", newline="") as handle:
+            inert_frame(frame).to_csv(handle, index=False)
     elif path.suffix.lower() == ".xlsx":
         _write_book(path, {SHEET: records})
     else:
@@ -409,14 +573,15 @@ def _write_book(path: Path, sheets: dict[str, list[dict[str, Any]]]) -> None:
         _widths(sheet)
         sheet.append([_bold(sheet, column) for column in COLUMNS])
         for record in records:
-            sheet.append([record.get(column) for column in COLUMNS])
+            sheet.append([book_cell(sheet, record.get(column)) for column in COLUMNS])
     explained = book.create_sheet("columns")
     explained.column_dimensions["A"].width = 12
     explained.column_dimensions["B"].width = 120
     explained.append([_bold(explained, "column"), _bold(explained, "what to write")])
     for name, text in COLUMNS.items():
         explained.append([name, text])
-    book.save(path)
+    with open(path, "xb") as handle:  # (as `write_table`'s CSV: never over or through a file)
+        book.save(handle)
 
 
 def _bold(sheet: Any, text: str) -> Cell:

@@ -464,8 +464,21 @@ def _pairs(values: Any) -> Any:
     if isinstance(values, dict):
         return list(values.items())
     if isinstance(values, list):
+        if values and not any(isinstance(item, list | dict) for item in values):
+            raise _flat(values)  # ([day 0, 100, day 1, 200]: one problem, not one per item)
         return [tuple(item) if isinstance(item, list) else item for item in values]
     return values
+
+
+def _flat(values: list[Any]) -> PydanticCustomError:
+    """The problem of a list of times and values written one after another, not in pairs."""
+    pairs = [f"[{values[at]}, {values[at + 1]}]" for at in range(0, min(len(values) - 1, 4), 2)]
+    shown = ", ".join(pairs) + (", ..." if len(values) > 4 else "")
+    return PydanticCustomError(
+        "values_flat",
+        f"expected pairs of a time and a value, found a flat list of {len(values)}; "
+        f"write pairs: [{shown or '[day 0, 100]'}]",
+    )
 
 
 Written = float | Annotated[str, Field(pattern=r"^\s*~")]

@@ -33,6 +33,9 @@ RULES: dict[str, str] = {
     "nul_bytes": "a case file holds no NUL bytes",
     "yaml_syntax": "the file is valid YAML",
     "yaml_tag": "YAML tags are not allowed",
+    "yaml_tab": "lines are indented with spaces, not tabs",
+    "full_width": "keys end with an ordinary colon, indented with ordinary spaces, unquoted "
+    "or in ordinary quotes",
     "nesting": "a case file nests at most 20 levels deep",
     "number_too_large": "whole numbers fit a floating-point number",
     "alias_expansion": "YAML aliases expand to at most 500 000 items",
@@ -56,6 +59,7 @@ RULES: dict[str, str] = {
     "greater_than_equal": "doses are not negative",
     # times and numbers
     "time_format": "a time is a date, a month, 'day N' and the like, or a number of days",
+    "values_flat": "a measurement's values are pairs of a time and a value",
     "time_date": "a calendar date is a real date",
     "time_type": "a time is text or a number",
     "time_no_day0": "calendar dates need day0.date",

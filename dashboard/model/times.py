@@ -16,6 +16,8 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from dashboard.model.localdates import suggestion
+
 UNIT_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 30.4375, "year": 365.25}
 MAX_DAYS = 200 * 365.25  # how far from day 0 a time may lie
 Unit = Literal["day", "week", "month", "year"]
@@ -251,7 +253,7 @@ def _placed(value: str | float | dt.date, day0: dt.date | Unset | None) -> Time:
     if _DATE.fullmatch(body) or _MONTH.fullmatch(body):
         date, precision = parse_calendar(body)
         return _calendar_time(date, precision, approx, text, day0)
-    raise _error("time_format", f"expected a time: {EXAMPLES}; found {text!r}")
+    raise _error("time_format", f"expected a time: {EXAMPLES}; found {text!r}{suggestion(text)}")
 
 
 def _calendar_time(

@@ -8,6 +8,7 @@ import json
 import math
 from dataclasses import dataclass
 
+from dashboard.cells import inert
 from dashboard.i18n import Words, words
 from dashboard.model import Case
 from dashboard.series.align import anchor_day, attack_days, follow_up
@@ -261,19 +262,15 @@ def _text(cell: Cell) -> str:
     return str(cell)
 
 
-def _safe(text: str) -> str:
-    # A spreadsheet would run a cell starting with = + - @ as a formula: case ids are text.
-    return "'" + text if text[:1] in ("=", "+", "@") else text
-
-
 def to_csv(rows: list[dict[str, Cell]]) -> str:
     """The table as CSV, the header first."""
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        cells = [_text(row[name]) for name in COLUMNS]
-        writer.writerow([_safe(cells[0]), *cells[1:]])
+        # (text only: a negative number is a number, not a formula)
+        writer.writerow([inert(row[name]) if isinstance(row[name], str) else _text(row[name])
+                         for name in COLUMNS])  # fmt: skip
     return stream.getvalue()
 
 

@@ -28,7 +28,28 @@ def reference_id(value: Any) -> str | None:
 
 
 def subject_id(resource: dict[str, Any]) -> str | None:
-    return reference_id(resource.get("subject")) or reference_id(resource.get("patient"))
+    """The id of the Patient a resource is about; None when it names none, or names another
+    kind of subject (a Group, a Device, a Location), which is nobody's course."""
+    for field in ("subject", "patient"):
+        value = resource.get(field)
+        if (found := reference_id(value)) is None or not isinstance(value, dict):
+            continue
+        reference: str = value["reference"]
+        kind = reference.removeprefix("urn:uuid:").rsplit("/", 2)[-2:-1]
+        typed = value.get("type")
+        if (kind and kind[0] != "Patient") or (isinstance(typed, str) and typed != "Patient"):
+            return None
+        return found
+    return None
+
+
+def subject_named(resource: dict[str, Any]) -> str | None:
+    """The reference of a subject that is not a Patient ('Group/101'), to say so."""
+    for field in ("subject", "patient"):
+        value = resource.get(field)
+        if reference_id(value) is not None and isinstance(value, dict):
+            return str(value["reference"])[:80]
+    return None
 
 
 def time_of(value: Any, field: str) -> dt.date | str:

@@ -70,12 +70,32 @@ def _ordinal(time: Any) -> float | None:
 
 
 def _medication(resource: dict[str, Any], medications: dict[str, str]) -> str:
+    """The drug's name: coded in the resource, or in the Medication it refers to, whether
+    contained in it ('#med0309'), elsewhere in the Bundle or export ('Medication/123', a
+    fullUrl) or, failing those, the reference's own display."""
     name = concept_name(resource.get("medicationCodeableConcept"))
-    if name is None and (ref := reference_id(resource.get("medicationReference"))):
-        name = medications.get(ref)
+    reference = resource.get("medicationReference")
+    if name is None and (ref := reference_id(reference)):
+        name = _contained(resource, ref) if ref.startswith("#") else medications.get(ref)
+        if name is None and isinstance(reference, dict):
+            display = reference.get("display")
+            name = display.strip() if isinstance(display, str) and display.strip() else None
     if name is None:
-        raise Malformed("medication: expected medicationCodeableConcept or medicationReference")
+        raise Malformed(
+            "medication: expected medicationCodeableConcept, or a medicationReference to a "
+            "Medication in the resource, the Bundle or the export"
+        )
     return name
+
+
+def _contained(resource: dict[str, Any], ref: str) -> str | None:
+    """The name of the Medication contained in `resource` with the id `ref` names ('#id')."""
+    contained = resource.get("contained")
+    for item in contained if isinstance(contained, list) else []:
+        medication = type(item) is dict and item.get("resourceType") == "Medication"
+        if medication and item.get("id") == ref[1:]:
+            return concept_name(item.get("code")) or "medication"
+    return None
 
 
 def medicine(
@@ -165,9 +185,17 @@ def _dose_and_rate(value: Any, at: str) -> str | None:
         return None
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise Malformed(f"{at}: expected a list of objects with doseQuantity or rateQuantity")
-    for field in ("doseQuantity", "rateQuantity"):
+    for field in ("doseQuantity", "doseRange", "rateQuantity"):
         for index, item in enumerate(value):
-            if amount := _amount(item.get(field), f"{at}[{index}].{field}"):
+            where = f"{at}[{index}].{field}"
+            if field == "doseRange" and isinstance(item.get(field), dict):  # '1-2 TAB'
+                low, high = (
+                    _amount(item[field].get(end), f"{where}.{end}") for end in ("low", "high")
+                )
+                if low and high:
+                    low_number, _, unit = low.partition(" ")
+                    return f"{low_number}–{high}" if high.endswith(unit) else f"{low}–{high}"
+            elif amount := _amount(item.get(field), where):
                 return amount
     return None
 

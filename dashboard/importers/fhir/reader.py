@@ -19,10 +19,12 @@ from dashboard.importers.fhir.fields import (
     codes_of,
     concept_name,
     quantity_of,
+    reference_id,
     semantic_tag,
     short_name,
     span_of,
     subject_id,
+    subject_named,
     time_of,
 )
 from dashboard.importers.fhir.medications import fit_ticks, medicine
@@ -57,9 +59,11 @@ READ = (
 PRIVATE = ("name", "identifier", "address", "telecom", "birthDate", "photo", "contact")
 
 
-def _resources(path: Path, problems: list[str]) -> Iterator[tuple[str | int, Any]]:
+def _resources(path: Path, problems: list[str]) -> Iterator[tuple[str | int, Any, str]]:
     """Each resource of a file with where it is: its line (NDJSON), its entry number (a
-    Bundle) or '' (a file of one resource); `_place` says it as 'file:3' or 'file: entry 3'."""
+    Bundle; 'entry 2.3' in a Bundle inside one) or '' (a file of one resource), which
+    `_place` says as 'file:3' or 'file: entry 3'; and its entry's fullUrl, which references
+    may name it by."""
     if path.suffix.lower() == ".ndjson":
         with open(path, "rb") as handle:
             for number, line in enumerate(handle, start=1):
@@ -72,7 +76,10 @@ def _resources(path: Path, problems: list[str]) -> Iterator[tuple[str | int, Any
                 except orjson.JSONDecodeError as error:
                     problems.append(f"{path}:{number}: expected one JSON resource a line ({error})")
                     continue
-                yield number, resource
+                if type(resource) is dict and resource.get("resourceType") == "Bundle":
+                    yield from _entries(path, resource, f"line {number}, entry ", problems, 1)
+                    continue
+                yield number, resource, ""
         return
     try:
         data = orjson.loads(path.read_bytes().removeprefix(codecs.BOM_UTF8))
@@ -80,15 +87,34 @@ def _resources(path: Path, problems: list[str]) -> Iterator[tuple[str | int, Any
         problems.append(f"{path}: is not JSON ({error})")
         return
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
-        yield "", data
+        yield "", data, ""
         return
-    entries = data.get("entry") or []
+    yield from _entries(path, data, "entry ", problems, 1)
+
+
+_NESTED_AT_MOST = 4  # Bundles inside Bundles (a search result holding documents), so deep
+
+
+def _entries(
+    path: Path, bundle: dict[str, Any], prefix: str, problems: list[str], depth: int
+) -> Iterator[tuple[str, Any, str]]:
+    """The resources of a Bundle's entries, those of the Bundles among them too."""
+    entries = bundle.get("entry") or []
     if not isinstance(entries, list):
-        problems.append(f"{path}: entry: expected a list of entries")
+        problems.append(f"{path}: {prefix.strip()}: expected a list of entries")
         return
     for number, entry in enumerate(entries, start=1):
         resource = entry.get("resource") if isinstance(entry, dict) else None
-        yield f"entry {number}", resource
+        full_url = entry.get("fullUrl") if isinstance(entry, dict) else None
+        where = f"{prefix}{number}"
+        if type(resource) is dict and resource.get("resourceType") == "Bundle":
+            if depth >= _NESTED_AT_MOST:
+                problems.append(f"{path}: {where}: a Bundle nested more than "
+                                f"{_NESTED_AT_MOST} deep; left out")  # fmt: skip
+                continue
+            yield from _entries(path, resource, f"{where}.", problems, depth + 1)
+            continue
+        yield where, resource, full_url if isinstance(full_url, str) else ""
 
 
 def _place(path: Path, where: str | int) -> str:
@@ -114,15 +140,18 @@ def _read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
         except Exception as error:  # one unreadable file never stops the others
             problems.append(unreadable(path, "FHIR JSON", error))
             continue
-        for where, resource in resources:
+        for where, resource, full_url in resources:
             kind = resource.get("resourceType") if type(resource) is dict else None
             if not isinstance(kind, str):
                 problems.append(
                     f"{_place(path, where)}: expected a FHIR resource (an object with resourceType)"
                 )
                 continue
-            if kind == "Medication" and isinstance(resource.get("id"), str):
-                medications[resource["id"]] = concept_name(resource.get("code")) or "medication"
+            if kind == "Medication":  # named by its id or its entry's fullUrl, as referenced
+                name = concept_name(resource.get("code")) or "medication"
+                for key in (resource.get("id"), reference_id({"reference": full_url})):
+                    if isinstance(key, str) and key:
+                        medications[key] = name
             elif kind == "Patient":
                 try:
                     _patient(patients, resource)
@@ -136,8 +165,11 @@ def _read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
         if key is None and kind not in READ:
             continue  # an organisation, a practitioner, a location: nobody's course
         if key is None:
+            named = subject_named(resource)
+            other = f"{named}, which is not a Patient; left out" if named else "none"
             problems.append(
-                f"{_place(path, where)} ({kind}): expected subject or patient: a Patient reference"
+                f"{_place(path, where)} ({kind}): expected subject or patient: a Patient "
+                f"reference, found {other}"
             )
             continue
         patient = patients.get(key) or patients.setdefault(key, Patient(key, lanes=True))
