@@ -13,6 +13,7 @@ Depends on nothing of the program but `model`, so the figure can use it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 from functools import cache
@@ -20,7 +21,8 @@ from importlib import resources
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_skeleton
+from babel.dates import format_date as format_date_as
+from babel.dates import match_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -51,6 +53,21 @@ def _translations(code: str) -> NullTranslations:
     return Translations(compiled, domain=DOMAIN)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a figure writes the same dates again and again
+def _written_date(code: str, date: dt.date, precision: str) -> str:
+    """A date in the language's medium form, found from CLDR's skeletons once per language."""
+    return str(format_date_as(date, _date_patterns(code)[precision], locale=code))
+
+
+@cache
+def _date_patterns(code: str) -> dict[str, Any]:
+    skeletons = Locale.parse(code).datetime_skeletons
+    return {
+        "day": skeletons[match_skeleton("yMMMd", skeletons)],
+        "month": skeletons[match_skeleton("yMMM", skeletons)],
+    }
+
+
 class Words:
     """The program's words, dates and numbers in one language."""
 
@@ -62,6 +79,42 @@ class Words:
         self.code = code
         self.locale = Locale.parse(code)
         self._catalogue = _translations(code)
+        self._decimal = str(self.locale.number_symbols["latn"]["decimal"])
+        # looked up once: a figure asks for these for every mark it draws
+        self._offsets = {
+            "day": self.t("day {number}"),
+            "week": self.t("week {number}"),
+            "month": self.t("month {number}"),
+            "year": self.t("year {number}"),
+        }
+        self._kinds = {
+            "onset": self.t("Onset"),
+            "relapse": self.t("Relapse"),
+            "symptom": self.t("Symptom"),
+            "diagnosis": self.t("Diagnosis"),
+            "imaging": self.t("Imaging"),
+            "lab": self.t("Lab"),
+            "procedure": self.t("Procedure"),
+            "admission": self.t("Admission"),
+            "discharge": self.t("Discharge"),
+            "adverse-event": self.t("Adverse event"),
+            "death": self.t("Death"),
+            "note": self.t("Note"),
+        }
+        self._kinds_in_text = {
+            "onset": self.tc("in a sentence", "onset"),
+            "relapse": self.tc("in a sentence", "relapse"),
+            "symptom": self.tc("in a sentence", "symptom"),
+            "diagnosis": self.tc("in a sentence", "diagnosis"),
+            "imaging": self.tc("in a sentence", "imaging"),
+            "lab": self.tc("in a sentence", "lab"),
+            "procedure": self.tc("in a sentence", "procedure"),
+            "admission": self.tc("in a sentence", "admission"),
+            "discharge": self.tc("in a sentence", "discharge"),
+            "adverse-event": self.tc("in a sentence", "adverse event"),
+            "death": self.tc("in a sentence", "death"),
+            "note": self.tc("in a sentence", "note"),
+        }
 
     def __repr__(self) -> str:
         return f"Words({self.code!r})"
@@ -94,9 +147,8 @@ class Words:
 
     def number(self, value: float) -> str:
         """A number as the language writes it: 38.5, 38,5; whole numbers without grouping."""
-        if self.english or (value == int(value) and abs(value) < 1e15):
-            return format_number(value) if value != int(value) else str(int(value))
-        return str(format_decimal(round(value, 1), locale=self.locale, group_separator=False))
+        text = format_number(value)
+        return text if self.english else text.replace(".", self._decimal)
 
     def fixed(self, value: float, places: int = 1) -> str:
         """A number to `places` decimals, as the language writes it: 1.8, 1,8, 0.0."""
@@ -110,30 +162,22 @@ class Words:
         if value == int(value) and abs(value) < 1e15:
             return str(int(value))
         text = f"{value:.4g}"
-        if self.english or "e" in text:
-            return text
-        return text.replace(".", self.locale.number_symbols["latn"]["decimal"])
+        return text if self.english or "e" in text else text.replace(".", self._decimal)
 
     def date(self, date: dt.date, precision: str = "day") -> str:
         """'2 Apr 2015', '2. Apr. 2015', '2015年4月2日'; a month alone: 'Apr. 2015'."""
         if self.english:
             return format_date(date, precision)
-        skeleton = "yMMM" if precision == "month" else "yMMMd"
-        return str(format_skeleton(skeleton, date, locale=self.locale))
+        return _written_date(self.code, date, "month" if precision == "month" else "day")
 
     def offset(self, day: float, unit: str = "day") -> str:
         """A time counted from day 0: 'day 14', 'Tag 14', '14日目'."""
-        number = self.number(day)
-        messages = {
-            "day": self.t("day {number}", number=number),
-            "week": self.t("week {number}", number=number),
-            "month": self.t("month {number}", number=number),
-            "year": self.t("year {number}", number=number),
-        }
-        return messages[unit]
+        return self._offsets[unit].format(number=self.number(day))
 
     def when(self, time: Time) -> str:
         """Both times of `time`: '~day 14 (29 Oct 2012)', 'Okt. 2012 (Tag 120)'."""
+        if self.english:  # (the figure asks for every mark: the fast path)
+            return time.describe()
         return time.describe(offset=self.offset, date=self.date)
 
     def day(self, day: float, day0: dt.date | None) -> str:
@@ -188,37 +232,11 @@ class Words:
 
     def kind(self, kind: str) -> str:
         """An event kind's name as a row label: 'Adverse event', 'Unerwünschtes Ereignis'."""
-        return {
-            "onset": self.t("Onset"),
-            "relapse": self.t("Relapse"),
-            "symptom": self.t("Symptom"),
-            "diagnosis": self.t("Diagnosis"),
-            "imaging": self.t("Imaging"),
-            "lab": self.t("Lab"),
-            "procedure": self.t("Procedure"),
-            "admission": self.t("Admission"),
-            "discharge": self.t("Discharge"),
-            "adverse-event": self.t("Adverse event"),
-            "death": self.t("Death"),
-            "note": self.t("Note"),
-        }.get(kind, kind)
+        return self._kinds.get(kind, kind)
 
     def kind_in_text(self, kind: str) -> str:
         """An event kind's name inside a sentence: 'adverse event', 'unerwünschtes Ereignis'."""
-        return {
-            "onset": self.tc("in a sentence", "onset"),
-            "relapse": self.tc("in a sentence", "relapse"),
-            "symptom": self.tc("in a sentence", "symptom"),
-            "diagnosis": self.tc("in a sentence", "diagnosis"),
-            "imaging": self.tc("in a sentence", "imaging"),
-            "lab": self.tc("in a sentence", "lab"),
-            "procedure": self.tc("in a sentence", "procedure"),
-            "admission": self.tc("in a sentence", "admission"),
-            "discharge": self.tc("in a sentence", "discharge"),
-            "adverse-event": self.tc("in a sentence", "adverse event"),
-            "death": self.tc("in a sentence", "death"),
-            "note": self.tc("in a sentence", "note"),
-        }.get(kind, kind)
+        return self._kinds_in_text.get(kind, kind)
 
     def event_title(self, event: Event) -> str:
         """The event's label as written, else its kind in words."""

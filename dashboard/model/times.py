@@ -72,20 +72,22 @@ class Time:
 
     def describe(
         self,
-        offset: Callable[[float], str] = lambda day: f"day {format_number(day)}",
-        date: Callable[[dt.date, str], str] = lambda date, precision: format_date(date, precision),
+        offset: Callable[[float], str] | None = None,
+        date: Callable[[dt.date, str], str] | None = None,
     ) -> str:
         """Both times for hover and text: '~day 14 (29 Oct 2012)' or 'Oct 2012 (day 120)';
         `offset` and `date` write a day offset and a date in another language."""
         mark = "~" if self.approx else ""
         # a time written in weeks, months or years is shown to the whole day
-        days = offset(self.day if _IN_DAYS.match(self.text) else round(self.day))
+        day = self.day if _IN_DAYS.match(self.text) else round(self.day)
+        days = f"day {format_number(day)}" if offset is None else offset(day)
         when = self.date
         if when is None:
             return f"{mark}{days}"
+        written = format_date if date is None else date
         if self.is_calendar:
-            return f"{mark}{date(when, self.precision)} ({days})"
-        return f"{mark}{days} ({date(when, 'day')})"
+            return f"{mark}{written(when, self.precision)} ({days})"
+        return f"{mark}{days} ({written(when, 'day')})"
 
     @classmethod
     def __get_pydantic_core_schema__(
