@@ -205,3 +205,25 @@ def test_a_file_whose_loading_raises_is_that_files_problem_only(folder: Path) ->
     found = library.lookup("tagged")
     assert found.case is None and found.invalid is not None
     assert library.lookup("nomura-2025-case2").case is not None
+
+
+def test_the_figure_cache_is_bounded_in_bytes(tmp_path: Path) -> None:
+    """One case of many points viewed many ways grew a worker by gigabytes: the cache held 64
+    figures whatever their size. It now keeps at most FIGURE_CACHE_BYTES of them (as JSON),
+    dropping the least recently used, and still serves a view just drawn from memory."""
+    from dashboard.app.cases import FIGURE_CACHE_BYTES, Library
+    from dashboard.figure import FigureOptions
+
+    values = "".join(f"  - [day {n / 10:g}, {n % 997}]\n" for n in range(30_000))
+    (tmp_path / "dense.yaml").write_text(
+        f"title: Dense\nmeasurements:\n- name: ferritin\n  values:\n{values}", encoding="utf-8"
+    )
+    library = Library(tmp_path, cache=False)
+    found = library.lookup("dense").case
+    assert found is not None
+    views = [FigureOptions.of(width=800 + step) for step in range(24)]
+    for options in views:
+        library.figure(found, options)
+    kept, size = library.figure_bytes
+    assert size <= FIGURE_CACHE_BYTES and 1 <= kept < len(views)
+    assert library.figure(found, views[-1]) is library.figure(found, views[-1])

@@ -453,6 +453,14 @@ def test_files_that_are_no_table_say_what_they_are(tmp_path: Path) -> None:
 EXCEL = DATA / "excel"
 
 
+def _imported(tmp_path: Path, name: str, text: str, *flags: str) -> tuple[Path, tuple[int, str]]:
+    """A table of `text` written as in/`name` and imported into out/: its path, exit and err."""
+    source = tmp_path / "in" / name
+    source.parent.mkdir(exist_ok=True)
+    source.write_text(text, encoding="utf-8")
+    return source, run("import", str(source), "-o", str(tmp_path / "out"), *flags)
+
+
 @pytest.mark.parametrize(
     ("source", "title", "day0", "treatments", "said"),
     [
@@ -527,11 +535,8 @@ def test_dates_whose_order_nothing_shows_are_an_error_until_the_order_is_named(
     """01/02/2021 is 1 February in London and 2 January in New York: without a day above 12,
     --date-order or a form that only one order uses, the file is refused with the choice to
     make, never guessed; named, it is read that way and the summary says so."""
-    source = tmp_path / "in" / "slashes.csv"
-    source.parent.mkdir()
-    source.write_text("case,kind,name,start,end\nx,relapse,a,01/02/2021,\n"
-                      "x,drug,b,03/04/2021,05/06/2021\n", encoding="utf-8")  # fmt: skip
-    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    table = "case,kind,name,start,end\nx,relapse,a,01/02/2021,\nx,drug,b,03/04/2021,05/06/2021\n"
+    source, (code, err) = _imported(tmp_path, "slashes.csv", table)
     assert code == 1 and err.splitlines()[0] == (
         f"{source}: cannot be read as a case table (.csv, .xlsx): columns start and end: dates "
         "such as '01/02/2021' can be read day first or month first and no day above 12 shows "
@@ -717,11 +722,9 @@ def test_no_date_is_kept_in_any_text_when_dates_are_not_kept(tmp_path: Path) -> 
 def test_a_ragged_row_costs_only_itself(tmp_path: Path) -> None:
     """A row with more cells than the header (a comma inside an unquoted cell) lost the whole
     file; it is reported with its line, and the other rows are imported."""
-    source = tmp_path / "in" / "ragged.csv"
-    source.parent.mkdir()
-    source.write_text("case,kind,name,start\nx,title,X,\nx,relapse,myelitis, spinal,day 1\n"
-                      "x,relapse,optic neuritis,day 2\n", encoding="utf-8")  # fmt: skip
-    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    table = "case,kind,name,start\nx,title,X,\nx,relapse,myelitis, spinal,day 1\n"
+    table += "x,relapse,optic neuritis,day 2\n"
+    source, (code, err) = _imported(tmp_path, "ragged.csv", table)
     assert code == 1 and err.splitlines()[0] == (
         f"{source}:3: expected 4 cells as the header has, found 5; left out (a separator "
         "inside a cell? quote the cell)"

@@ -285,7 +285,9 @@ def _sheet(path: Path) -> pd.DataFrame:
 
 
 # '37,5' and '~ 1200,75' in a value cell of a semicolon-separated file; a dot is left alone
-_DECIMAL_COMMA = re.compile(r"^(\s*~?\s*[+-]?\d+),(\d+\s*)$")
+# (one way only to read the spaces: '\s*~?\s*' had as many as a long run of spaces has
+# pairs of places, and a 30 KB cell took most of a minute)
+_DECIMAL_COMMA = re.compile(r"^(\s*(?:~\s*)?[+-]?\d+),(\d+\s*)$")
 
 
 def _column(values: Any) -> tuple[list[Any], bool]:

@@ -12,7 +12,9 @@ _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
 SEMANTIC_TAG = re.compile(
-    r"\s*\((disorder|finding|situation|procedure|observable entity|regime/therapy|event)\)$"
+    # (from the first space of a run only: tried inside a long run of spaces, it took time
+    # growing with the square of the text's length)
+    r"(?<!\s)\s*\((disorder|finding|situation|procedure|observable entity|regime/therapy|event)\)$"
 )
 
 
@@ -122,11 +124,16 @@ def semantic_tag(value: Any) -> str | None:
     return match.group(1) if match else None
 
 
+# Spaces before '[' or a digit, found from the first space of a run only (tried inside a
+# long run of spaces, it took time growing with the square of the text's length)
+_BEFORE_DETAIL = re.compile(r"(?<!\s)\s+(?=[\[\d])")
+
+
 @functools.lru_cache(maxsize=65536)
 def short_name(name: str) -> str | None:
     """A row label for a long name: 'Ferritin [Mass/volume] in Serum' -> 'Ferritin',
     'tocilizumab 20 MG/ML Injectable Solution' -> 'tocilizumab'."""
-    short = re.split(r"\s+\[|\s+\d", name, maxsplit=1)[0].strip().rstrip(",;:").strip()
+    short = _BEFORE_DETAIL.split(name, maxsplit=1)[0].strip().rstrip(",;:").strip()
     return short if short and short != name and len(short) <= 40 else None
 
 
