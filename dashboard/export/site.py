@@ -36,7 +36,6 @@ from dashboard.export.siteindex import (
 )
 from dashboard.export.siteseries import SeriesSection, SiteSeries
 from dashboard.export.sitewrite import MANIFEST, Staging, check_target
-from dashboard.export.workers import Run, pool
 from dashboard.facts import citation
 from dashboard.figure import figure_spec
 from dashboard.fonts import FACES
@@ -45,6 +44,7 @@ from dashboard.load import MAX_BYTES, CaseFile, Catalog, case_paths
 from dashboard.model import Case
 from dashboard.plotlyjs import plotly_js
 from dashboard.problems import CaseError, InvalidCase
+from dashboard.workers import Run, pool
 
 FONTS = "fonts"  # the site's folder of the fonts its figures are drawn with
 
