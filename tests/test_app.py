@@ -109,11 +109,12 @@ def post_rows(url: str, grid: str, request: Any = None) -> tuple[int, bytes]:
 
 
 def wait_until_serving(url: str, timeout: float = 30.0) -> None:
-    """Poll the health route until it answers."""
+    """Poll the health route until it answers that the folder is read ("ok", not
+    "starting")."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if fetch(url + "/healthz")[0] == 200:
+            if fetch(url + "/healthz")[2] == b"ok":
                 return
         except OSError:
             pass

@@ -19,6 +19,7 @@ from dash.exceptions import DependencyException
 from flask import Flask, Response, request, send_file
 
 from dashboard.app.cases import Library
+from dashboard.app.index import reading_text
 from dashboard.app.state import figure_options, parse_view
 from dashboard.export.page import case_page
 from dashboard.export.templating import render
@@ -195,6 +196,9 @@ def add_routes(server: Flask, library: Library, dash_hashes: Iterable[str] = ())
 
     @server.route("/healthz")
     def health() -> Response:
+        reading = library.reading()
+        if reading is not None:
+            return Response(f"starting: {reading_text(*reading)}", mimetype="text/plain")
         return Response("ok", mimetype="text/plain")
 
 

@@ -27,7 +27,15 @@ from dashboard.catalogue.entry import (
     summarise,
 )
 from dashboard.catalogue.query import CASES, PROBLEMS, Tables
-from dashboard.catalogue.store import Stamp, Store, cache_path, decode, default_cache_dir, encode
+from dashboard.catalogue.store import (
+    Stamp,
+    Store,
+    cache_path,
+    decode,
+    default_cache_dir,
+    encode,
+    read_progress,
+)
 from dashboard.catalogue.watch import watch
 from dashboard.load import SERIES_SUFFIXES, SUFFIXES
 from dashboard.problems import CaseError, InvalidCase
@@ -107,10 +115,33 @@ class Catalogue:
         """The SQLite file behind the catalogue, if any."""
         return self._store.path
 
-    def refresh(self, progress: Callable[[int], None] | None = None) -> None:
-        """Look at every file of the folder; parse the changed ones."""
+    def refresh(
+        self,
+        progress: Callable[[int], None] | None = None,
+        total: Callable[[int], None] | None = None,
+    ) -> None:
+        """Look at every file of the folder; parse the changed ones. `total` is told how many
+        files are to be parsed, `progress` of each file parsed."""
         with self._lock:
-            self._update(self._listing(), True, progress)
+            self._update(self._listing(), True, progress, total)
+
+    def reading(self) -> tuple[int, int] | None:
+        """Files read and to be read by a first reading under way in another process."""
+        return None if self._store.path is None else read_progress(self._store.path)
+
+    def follow(self) -> None:
+        """Take in what another process's reading has kept so far, parsing nothing here."""
+        with self._lock:
+            for name, (stamp, data) in self._store.rows().items():
+                if self._stamps.get(name) == stamp and name in self._entries:
+                    continue
+                try:
+                    self._entries[name] = decode(data, str(self.folder / name))
+                except (ValueError, TypeError, KeyError):
+                    continue  # a damaged row: the reading after this one parses that file
+                self._stamps[name] = stamp
+            self._loaded = True
+            self._index()
 
     def update(self, names: Iterable[str]) -> None:
         """Look again at these files (from the watcher) and only these."""
@@ -136,6 +167,7 @@ class Catalogue:
         stamps: Mapping[str, Stamp | None],
         complete: bool,
         progress: Callable[[int], None] | None,
+        total: Callable[[int], None] | None = None,
     ) -> None:
         """Read the files whose stamp changed; `complete` when `stamps` is the whole folder
         (so that files not in it are gone)."""
@@ -160,6 +192,8 @@ class Catalogue:
         for name in removed:
             self._entries.pop(name, None)
             self._stamps.pop(name, None)
+        if total is not None:
+            total(len(todo))
         changed: dict[str, tuple[Stamp, str]] = {}
         # A first reading of a large folder parses in worker processes, one per core, and
         # keeps what it has read every SAVE_EVERY files, so that an interrupted one resumes.
