@@ -25,6 +25,7 @@ THREADS = 4  # per worker; open pages poll their file every 1.5 s, so requests a
 REQUEST_LIMIT = 60.0  # seconds; case budgets keep any page far below it
 MAX_REQUESTS = 2000  # then a worker is renewed (jittered, so they do not all restart at once)
 MAX_REQUESTS_JITTER = 200
+READING_NICENESS = 10  # the first reading of a folder yields the cores to the workers' answers
 
 log = logging.getLogger("clinical-course")
 
@@ -214,6 +215,7 @@ def start_reading(folder: Path) -> int:
         code = 1
         try:
             bind_to_parent(parent)
+            os.nice(READING_NICENESS)  # answering comes first; its workers inherit this
             warm_cache(folder)
             code = 0
         except BaseException:

@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 
-SAVE_EVERY = 500  # files read between two saves of a first reading
+SAVE_EVERY = 200  # files read between two saves of a first reading
 _UNREADABLE: Stamp = (0, 0, 0)  # a symbolic link that leads nowhere: a file with a problem
 
 
