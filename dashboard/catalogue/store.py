@@ -41,17 +41,23 @@ def progress_path(cache: Path) -> Path:
 
 
 def write_progress(cache: Path, done: int, total: int, pid: int) -> None:
-    """Say that process `pid` has read `done` of `total` files (replaced whole, never torn)."""
+    """Say that process `pid` has read `done` of `total` files (replaced whole, never torn);
+    where the cache folder cannot be written, nobody is told and each worker reads alone."""
     path = progress_path(cache)
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.name}.{os.getpid()}")
-    partial.write_text(f"{done} {total} {pid}", encoding="ascii")
-    os.replace(partial, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(f"{done} {total} {pid}", encoding="ascii")
+        os.replace(partial, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
 
 
 def end_progress(cache: Path) -> None:
     """The reading is over."""
-    progress_path(cache).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        progress_path(cache).unlink(missing_ok=True)
 
 
 def read_progress(cache: Path) -> tuple[int, int] | None:
