@@ -7,17 +7,14 @@ import json
 import os
 import re
 import shutil
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from benchmarks.synth import write_cases
-from dashboard.app import create_app
 from dashboard.catalogue import Catalogue, cache_path
 from dashboard.catalogue.store import end_progress, write_progress
 from tests.conftest import CASE_FILES
@@ -25,17 +22,6 @@ from tests.test_app import ROWS, Server, _free_port, fetch, post_rows
 from tests.test_serve_scale import start, stop
 
 STARTING = re.compile(r"starting: reading [\d\u2009]+ of [\d\u2009]+ files")
-
-
-class Starting(Server):
-    """The app in a thread of this process, taken as serving once it answers at all."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._server = make_server("127.0.0.1", 0, create_app(folder).server, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
 
 
 def test_while_another_process_reads_the_folder_the_index_shows_progress_and_fills_in(
@@ -55,7 +41,7 @@ def test_while_another_process_reads_the_folder_the_index_shows_progress_and_fil
         shutil.copy(path, folder / path.name)
     cache = cache_path(folder)
     write_progress(cache, 1, len(CASE_FILES), os.getpid())  # (this process reads)
-    server = Starting(folder)
+    server = Server(folder, wait=False)  # (it answers 'starting')
     try:
         status, _, body = fetch(server.url + "/healthz")
         assert status == 200 and body.decode() == f"starting: reading 1 of {len(CASE_FILES)} files"
