@@ -95,8 +95,9 @@ def serving(folder: Path, cache: Path) -> Iterator[tuple[str, int]]:
         while True:
             try:
                 with urllib.request.urlopen(url + "/healthz", timeout=5) as answer:
-                    if answer.status == 200:
+                    if answer.read() == b"ok":  # (not "starting": the folder is read)
                         break
+                time.sleep(0.1)
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError(f"the server on {folder} did not start") from None

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.express as px
-from plotly.offline import get_plotlyjs
 from plotly.utils import PlotlyJSONEncoder
+
+from dashboard.plotlyjs import plotly_js
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -72,7 +73,7 @@ def draw_times(specs: list[dict[str, object]]) -> list[float]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.set_content(f"<div id='chart'></div><script>{get_plotlyjs()}</script>")
+        page.set_content(f"<div id='chart'></div><script>{plotly_js()}</script>")
         results = []
         for spec in specs:
             text = json.dumps(spec, cls=PlotlyJSONEncoder)

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from dashboard.model import Case
 from dashboard.problems import CaseError, InvalidCase, pydantic_problems, slips, yaml_problem
+from dashboard.workers import PARSE_PARALLEL_FROM, pool
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 500_000
@@ -427,14 +428,20 @@ def load_paths(
     """Load files and folders; one bad file never stops the others. `progress` is told of
     each file read."""
     results: list[tuple[Path, Case | InvalidCase]] = []
-    for path, folder in expand_paths(paths):
-        try:
-            results.append((path, load_case(path, within=folder)))
-        except InvalidCase as invalid:
-            results.append((path, invalid))
-        if progress is not None:
-            progress(1)
+    files = list(expand_paths(paths))
+    with pool(None, len(files), PARSE_PARALLEL_FROM) as run:  # many files: one worker per core
+        for (path, _), result in zip(files, run(_load_one, files), strict=True):
+            results.append((path, result))
+            if progress is not None:
+                progress(1)
     return _catalog(results)
+
+
+def _load_one(path: Path, folder: Path) -> Case | InvalidCase:
+    try:
+        return load_case(path, within=folder)
+    except InvalidCase as invalid:
+        return invalid
 
 
 def load_folder(folder: str | os.PathLike[str]) -> Catalog:

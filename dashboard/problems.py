@@ -83,6 +83,10 @@ class InvalidCase(Exception):
         self.errors = tuple(errors)
         super().__init__(self.report())
 
+    def __reduce__(self) -> tuple[type[InvalidCase], tuple[str, tuple[CaseError, ...]]]:
+        # read in a worker process, sent back whole to the one that reports it
+        return (type(self), (self.path, self.errors))
+
     @classmethod
     def single(cls, path: str, message: str, rule: str = "") -> InvalidCase:
         """A problem with the file as a whole, placed on its first line."""

@@ -51,13 +51,14 @@ CHART = "#chart .js-plotly-plot"
 class Server:
     """The app on a free port of 127.0.0.1, in a thread of this process."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, wait: bool = True) -> None:
         self.folder = folder
         self._server = make_server("127.0.0.1", 0, create_app(folder).server, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
-        wait_until_serving(self.url)
+        if wait:  # (until the folder is read)
+            wait_until_serving(self.url)
 
     def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
         return fetch(self.url + path)
@@ -109,11 +110,12 @@ def post_rows(url: str, grid: str, request: Any = None) -> tuple[int, bytes]:
 
 
 def wait_until_serving(url: str, timeout: float = 30.0) -> None:
-    """Poll the health route until it answers."""
+    """Poll the health route until it answers that the folder is read ("ok", not
+    "starting")."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if fetch(url + "/healthz")[0] == 200:
+            if fetch(url + "/healthz")[2] == b"ok":
                 return
         except OSError:
             pass

@@ -22,7 +22,7 @@ def create_app(folder: str | os.PathLike[str], dates: str = "exact") -> Dash:
     from dashboard.app import series
     from dashboard.app.callbacks import register
     from dashboard.app.cases import Library
-    from dashboard.app.routes import FONT_FACES, add_routes
+    from dashboard.app.routes import FONT_FACES, PLOTLY_JS, add_routes
 
     library = Library(folder, dates)
     app = Dash(
@@ -33,6 +33,8 @@ def create_app(folder: str | os.PathLike[str], dates: str = "exact") -> Dash:
         suppress_callback_exceptions=True,  # the pages are built by the router callback
         serve_locally=True,
         external_stylesheets=[FONT_FACES],  # the fonts the figures are drawn and measured in
+        # the shipped plotly.js, which the graphs take in place of Dash's full bundle
+        external_scripts=[PLOTLY_JS],
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = html.Div(

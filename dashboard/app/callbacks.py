@@ -53,9 +53,7 @@ def register(app: Dash, library: Library) -> None:
     @app.callback(Output("page", "children"), Input("url", "pathname"), State("url", "search"))
     def route(pathname: str | None, search: str | None) -> list[Any]:
         if pathname in (None, "", "/"):
-            catalogue = library.catalogue
-            page = index.index_page(len(catalogue.cases()), len(catalogue.invalid()), search)
-            return series.with_series(page, library)
+            return _index(search)
         if (series_id := series.series_id_of(pathname)) is not None:
             known = series.lookup(library, series_id) != (None, None)
             if known:
@@ -65,6 +63,21 @@ def register(app: Dash, library: Library) -> None:
         if case_id is None or not library.lookup(case_id).known:
             return index.missing_page(case_id or (pathname or "").lstrip("/"))
         return layout.case_page(case_id, library.stamp(case_id))
+
+    def _index(search: str | None) -> list[Any]:
+        catalogue = library.catalogue
+        cases, invalid = len(catalogue.cases()), len(catalogue.invalid())
+        page = index.index_page(cases, invalid, search, library.reading())
+        return series.with_series(page, library)
+
+    @app.callback(
+        Output("page", "children", allow_duplicate=True),
+        Input("reading-tick", "n_intervals"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def reading_tick(ticks: int | None, search: str | None) -> list[Any]:
+        return _index(search)
 
     @app.callback(
         Output("case-grid", "getRowsResponse"),

@@ -31,6 +31,7 @@ IMAGE_TYPES = {
     ".webp": "image/webp",
     ".svg": "image/svg+xml",
 }
+FOLLOW_SECONDS = 1.0  # how often a worker takes in what a first reading has kept
 FIGURE_CACHE_SIZE = 64  # figures a worker keeps, at most, and at most this much of them as
 FIGURE_CACHE_BYTES = 16 * 1024 * 1024  # JSON (some 15 times that in memory): one 95 000-point
 # case viewed 64 ways grew a worker from 0.28 to 2.2 GB when the cache counted figures alone
@@ -76,10 +77,36 @@ class Library:
         self._figure_bytes = 0  # of the figures kept, as JSON
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._reading: tuple[int, int] | None = None
 
     def start(self) -> None:
-        """Read the folder (from the cache where it can) and start watching it."""
-        self.catalogue.refresh()
+        """Read the folder (from the cache where it can) and start watching it; while
+        another process is reading it for the first time, take in what it has read so far
+        and follow it in a thread of its own."""
+        self._reading = self.catalogue.reading()
+        if self._reading is None:
+            self.catalogue.refresh()
+            self._watch()
+            return
+        self.catalogue.follow()
+        threading.Thread(target=self._follow, name="follow-reading", daemon=True).start()
+
+    def reading(self) -> tuple[int, int] | None:
+        """Files read and to be read while the folder is read for the first time; None once
+        this process holds every file's entry."""
+        return self._reading
+
+    def _follow(self) -> None:
+        while (reading := self.catalogue.reading()) is not None:
+            self._reading = reading
+            if self._stop.wait(FOLLOW_SECONDS):
+                return
+            self.catalogue.follow()
+        self.catalogue.refresh()  # (from the cache, now whole)
+        self._reading = None
+        self._watch()
+
+    def _watch(self) -> None:
         if self._watcher is None:
             self._watcher = watch(self.catalogue, self._stop)
 

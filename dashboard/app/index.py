@@ -61,6 +61,9 @@ PROBLEM_COLUMNS: list[dict[str, Any]] = [
 ]
 
 
+READING_TICK_MS = 2000  # how often the index fills in while the folder is first read
+
+
 def filter_of(search: str | None) -> str:
     """The filter text in an index address (`/?q=nmosd`)."""
     values = parse_qs((search or "").lstrip("?")).get(FILTER_KEY, [""])
@@ -72,15 +75,36 @@ def grid_filter(query: str) -> dict[str, Any]:
     return {"_query": {"filterType": "text", "type": "contains", "filter": query}} if query else {}
 
 
-def index_page(cases: int, invalid: int, search: str | None = None) -> list[Any]:
-    """The table of cases with its filter box, and the table of files with problems."""
+def reading_text(done: int, total: int) -> str:
+    """How far the first reading of the folder has got, in words."""
+    return f"reading {done:,} of {total:,} files".replace(",", "\u2009")
+
+
+def index_page(
+    cases: int, invalid: int, search: str | None = None, reading: tuple[int, int] | None = None
+) -> list[Any]:
+    """The table of cases with its filter box, and the table of files with problems; while
+    the folder is first read, how far it has got, the page filling in every few seconds."""
     query = filter_of(search)
+    progress: list[Any] = []
+    if reading is not None:
+        progress = [
+            html.P(
+                f"Starting: {reading_text(*reading)}. The cases read so far are shown; the "
+                "table fills in as the others are read.",
+                id="reading",
+                className="banner",
+                role="status",
+            ),
+            dcc.Interval(id="reading-tick", interval=READING_TICK_MS),
+        ]
     return [
         top_bar(),
         html.Main(
             className="index",
             children=[
                 html.H1("Clinical courses"),
+                *progress,
                 html.P(
                     f"{cases:,} case{'s' * (cases != 1)} in this folder. Open one to explore "
                     "its course, reveal it step by step, or present it. Click a column's "

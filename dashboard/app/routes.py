@@ -17,9 +17,9 @@ from urllib.parse import unquote
 
 from dash.exceptions import DependencyException
 from flask import Flask, Response, request, send_file
-from plotly.offline import get_plotlyjs
 
 from dashboard.app.cases import Library
+from dashboard.app.index import reading_text
 from dashboard.app.state import figure_options, parse_view
 from dashboard.cells import inert_frame
 from dashboard.export.page import case_page
@@ -28,6 +28,7 @@ from dashboard.fonts import FACES
 from dashboard.fonts import FOLDER as FONT_FOLDER
 from dashboard.fonts.embed import linked_css
 from dashboard.load import inside
+from dashboard.plotlyjs import plotly_js as plotly_bundle
 
 PLOTLY_JS = "/static-plotly/plotly.min.js"
 FONTS = "/static-fonts/"  # the shipped fonts, and faces.css declaring them for the pages
@@ -91,11 +92,6 @@ def missing_html(case_id: str) -> str:
 
 def _missing(case_id: str) -> Response:
     return Response(missing_html(case_id), status=404, mimetype="text/html")
-
-
-@cache
-def _plotly_js() -> str:
-    return str(get_plotlyjs())
 
 
 def add_routes(
@@ -209,7 +205,7 @@ def add_routes(
 
     @server.route(PLOTLY_JS)
     def plotly_js() -> Response:
-        response = Response(_plotly_js(), mimetype="text/javascript")
+        response = Response(plotly_bundle(), mimetype="text/javascript")
         response.headers["Cache-Control"] = "public, max-age=86400"
         return response
 
@@ -228,6 +224,9 @@ def add_routes(
 
     @server.route("/healthz")
     def health() -> Response:
+        reading = library.reading()
+        if reading is not None:
+            return Response(f"starting: {reading_text(*reading)}", mimetype="text/plain")
         return Response("ok", mimetype="text/plain")
 
 

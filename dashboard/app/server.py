@@ -7,10 +7,12 @@ replaced, so the others keep answering; workers are also renewed after a number 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -23,6 +25,7 @@ THREADS = 4  # per worker; open pages poll their file every 1.5 s, so requests a
 REQUEST_LIMIT = 60.0  # seconds; case budgets keep any page far below it
 MAX_REQUESTS = 2000  # then a worker is renewed (jittered, so they do not all restart at once)
 MAX_REQUESTS_JITTER = 200
+READING_NICENESS = 10  # the first reading of a folder yields the cores to the workers' answers
 
 log = logging.getLogger("clinical-course")
 
@@ -158,17 +161,81 @@ def check_address(host: str, port: int) -> None:
 
 
 def warm_cache(folder: Path) -> None:
-    """Bring the folder's catalogue cache up to date once, before the workers start.
+    """Bring the folder's catalogue cache up to date, saying how far it has got beside the
+    cache so that the workers, already answering, can show it and take in what is read.
 
     Each worker then reads the cache instead of parsing every file itself.
     """
     from dashboard.catalogue import Catalogue
+    from dashboard.catalogue.store import end_progress, write_progress
 
     catalogue = Catalogue(folder)
+    cache = catalogue.cache_file
+    done, total, shown = 0, 0, time.monotonic()
+
+    def started(count: int) -> None:
+        nonlocal total
+        total = count
+        if cache is not None:
+            write_progress(cache, 0, total, os.getpid())
+
+    def advance(count: int) -> None:
+        nonlocal done, shown
+        done += count
+        if cache is not None and time.monotonic() - shown > 0.5:
+            write_progress(cache, done, total, os.getpid())
+            shown = time.monotonic()
+
     try:
-        catalogue.refresh()
+        catalogue.refresh(advance, started)
     finally:
         catalogue.close()
+        if cache is not None:
+            end_progress(cache)
+
+
+def start_reading(folder: Path) -> int:
+    """Read the folder in a process of its own (its id returned), tied to this one, while
+    this one serves; the workers are told a reading is under way before any of them starts."""
+    from dashboard.catalogue import cache_path, is_case_name
+    from dashboard.catalogue.store import write_progress
+    from dashboard.workers import bind_to_parent
+
+    try:
+        files = sum(is_case_name(entry.name) for entry in os.scandir(folder))
+    except OSError:
+        files = 0
+    parent = os.getpid()
+    # said before the reader starts, which then says it in its own name
+    write_progress(cache_path(folder), 0, files, parent)
+    # A bare fork, not multiprocessing: gunicorn's workers are forked from this process too,
+    # and would take a multiprocessing child for their own at exit.
+    reader = os.fork()
+    if reader == 0:
+        code = 1
+        try:
+            bind_to_parent(parent)
+            os.nice(READING_NICENESS)  # answering comes first; its workers inherit this
+            warm_cache(folder)
+            code = 0
+        except BaseException:
+            log.exception("reading %s failed", folder)
+        finally:
+            os._exit(code)
+    # Reaped as soon as it ends, also when it ends before gunicorn listens for its children.
+    threading.Thread(target=_reap, args=(reader,), name="reap-reading", daemon=True).start()
+    return reader
+
+
+def _reap(reader: int) -> None:
+    with contextlib.suppress(ChildProcessError):  # (gunicorn reaped it first)
+        os.waitpid(reader, 0)
+
+
+def stop_reading(reader: int) -> None:
+    """End a reading still under way (the server is stopping)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(reader, signal.SIGTERM)
 
 
 def run(
@@ -182,7 +249,7 @@ def run(
 ) -> None:
     """Serve until interrupted; debug and reloading are always off."""
     check_address(host, port)
-    warm_cache(Path(folder))
+    reader = start_reading(Path(folder))
     options = {
         "bind": bind_address(host, port),
         "workers": workers,
@@ -199,4 +266,9 @@ def run(
         "preload_app": False,
         "proc_name": "clinical-course",
     }
-    DashboardServer(Path(folder), options, dates).run()
+    parent = os.getpid()
+    try:
+        DashboardServer(Path(folder), options, dates).run()
+    finally:
+        if os.getpid() == parent:  # (not in a worker leaving through here)
+            stop_reading(reader)

@@ -27,10 +27,19 @@ from dashboard.catalogue.entry import (
     summarise,
 )
 from dashboard.catalogue.query import CASES, PROBLEMS, Tables
-from dashboard.catalogue.store import Stamp, Store, cache_path, decode, default_cache_dir, encode
+from dashboard.catalogue.store import (
+    Stamp,
+    Store,
+    cache_path,
+    decode,
+    default_cache_dir,
+    encode,
+    read_progress,
+)
 from dashboard.catalogue.watch import watch
 from dashboard.load import SERIES_SUFFIXES, SUFFIXES
 from dashboard.problems import CaseError, InvalidCase
+from dashboard.workers import PARSE_PARALLEL_FROM, pool
 
 __all__ = [
     "CASES",
@@ -51,6 +60,7 @@ __all__ = [
 ]
 
 
+SAVE_EVERY = 200  # files read between two saves of a first reading
 _UNREADABLE: Stamp = (0, 0, 0)  # a symbolic link that leads nowhere: a file with a problem
 
 
@@ -63,6 +73,14 @@ def _look(path: Path | os.DirEntry[str]) -> Stamp | None:
     if not S_ISREG(stat.st_mode) and not path.is_symlink():
         return None
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def read_entry(folder: Path, name: str) -> Entry:
+    """What the index shows of one case file: its facts, or its problems."""
+    result = read_case(folder / name, folder)
+    if isinstance(result, InvalidCase):
+        return Entry(id=Path(name).stem, name=name, problems=result.errors)
+    return summarise(Path(name).stem, name, result)
 
 
 def is_case_name(name: str) -> bool:
@@ -97,10 +115,33 @@ class Catalogue:
         """The SQLite file behind the catalogue, if any."""
         return self._store.path
 
-    def refresh(self, progress: Callable[[int], None] | None = None) -> None:
-        """Look at every file of the folder; parse the changed ones."""
+    def refresh(
+        self,
+        progress: Callable[[int], None] | None = None,
+        total: Callable[[int], None] | None = None,
+    ) -> None:
+        """Look at every file of the folder; parse the changed ones. `total` is told how many
+        files are to be parsed, `progress` of each file parsed."""
         with self._lock:
-            self._update(self._listing(), True, progress)
+            self._update(self._listing(), True, progress, total)
+
+    def reading(self) -> tuple[int, int] | None:
+        """Files read and to be read by a first reading under way in another process."""
+        return None if self._store.path is None else read_progress(self._store.path)
+
+    def follow(self) -> None:
+        """Take in what another process's reading has kept so far, parsing nothing here."""
+        with self._lock:
+            for name, (stamp, data) in self._store.rows().items():
+                if self._stamps.get(name) == stamp and name in self._entries:
+                    continue
+                try:
+                    self._entries[name] = decode(data, str(self.folder / name))
+                except (ValueError, TypeError, KeyError):
+                    continue  # a damaged row: the reading after this one parses that file
+                self._stamps[name] = stamp
+            self._loaded = True
+            self._index()
 
     def update(self, names: Iterable[str]) -> None:
         """Look again at these files (from the watcher) and only these."""
@@ -126,6 +167,7 @@ class Catalogue:
         stamps: Mapping[str, Stamp | None],
         complete: bool,
         progress: Callable[[int], None] | None,
+        total: Callable[[int], None] | None = None,
     ) -> None:
         """Read the files whose stamp changed; `complete` when `stamps` is the whole folder
         (so that files not in it are gone)."""
@@ -139,35 +181,39 @@ class Catalogue:
                     self._stamps.pop(name, None)  # a damaged row: read that file again
             self._loaded = True
         removed = set(self._entries) - stamps.keys() if complete else set()
-        changed: dict[str, tuple[Stamp, str]] = {}
+        todo: list[str] = []
         for name in sorted(stamps):
             stamp = stamps[name]
             if stamp is None:
                 if name in self._entries:
                     removed.add(name)
-                continue
-            if self._stamps.get(name) == stamp and name in self._entries:
-                continue
-            entry = self._read(name)
-            self._entries[name] = entry
-            self._stamps[name] = stamp
-            changed[name] = (stamp, encode(entry))
-            if progress is not None:
-                progress(1)
+            elif self._stamps.get(name) != stamp or name not in self._entries:
+                todo.append(name)
         for name in removed:
             self._entries.pop(name, None)
             self._stamps.pop(name, None)
+        if total is not None:
+            total(len(todo))
+        changed: dict[str, tuple[Stamp, str]] = {}
+        # A first reading of a large folder parses in worker processes, one per core, and
+        # keeps what it has read every SAVE_EVERY files, so that an interrupted one resumes.
+        with pool(None, len(todo), PARSE_PARALLEL_FROM) as run:
+            entries = run(read_entry, [(self.folder, name) for name in todo])
+            for name, entry in zip(todo, entries, strict=True):
+                stamp = stamps[name]
+                assert stamp is not None
+                self._entries[name] = entry
+                self._stamps[name] = stamp
+                changed[name] = (stamp, encode(entry))
+                if progress is not None:
+                    progress(1)
+                if len(changed) >= SAVE_EVERY:
+                    self._store.save(changed, ())
+                    changed = {}
         if changed or removed:
             self._store.save(changed, removed)
-        if changed or removed or not self._indexed:
+        if todo or removed or not self._indexed:
             self._index()
-
-    def _read(self, name: str) -> Entry:
-        path = self.folder / name
-        result = read_case(path, self.folder)
-        if isinstance(result, InvalidCase):
-            return Entry(id=Path(name).stem, name=name, problems=result.errors)
-        return summarise(Path(name).stem, name, result)
 
     def _index(self) -> None:
         cases: dict[str, Entry] = {}

@@ -35,6 +35,42 @@ def cache_path(folder: Path, cache_dir: Path | None = None) -> Path:
     return (cache_dir or default_cache_dir()) / f"{folder.resolve().name[:40]}-{key[:16]}.sqlite3"
 
 
+def progress_path(cache: Path) -> Path:
+    """The file beside a cache that a first reading under way keeps its progress in."""
+    return cache.with_name(cache.name + ".reading")
+
+
+def write_progress(cache: Path, done: int, total: int, pid: int) -> None:
+    """Say that process `pid` has read `done` of `total` files (replaced whole, never torn);
+    where the cache folder cannot be written, nobody is told and each worker reads alone."""
+    path = progress_path(cache)
+    partial = path.with_name(f"{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(f"{done} {total} {pid}", encoding="ascii")
+        os.replace(partial, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+
+
+def end_progress(cache: Path) -> None:
+    """The reading is over."""
+    with contextlib.suppress(OSError):
+        progress_path(cache).unlink(missing_ok=True)
+
+
+def read_progress(cache: Path) -> tuple[int, int] | None:
+    """Files read and to be read by a reading under way; None when none is (or the process
+    that was reading has gone)."""
+    try:
+        done, total, pid = (int(part) for part in progress_path(cache).read_text().split())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return done, total
+
+
 class Store:
     """The SQLite file under the catalogue; any damage means starting it again, empty."""
 

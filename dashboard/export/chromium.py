@@ -15,11 +15,10 @@ import asyncio
 import urllib.parse
 from typing import Any
 
-import plotly.offline
-
 from dashboard.export.drawn import MEASURE_JS, Drawn
 from dashboard.fonts import FACES, FAMILY
 from dashboard.fonts.embed import linked_css
+from dashboard.plotlyjs import plotly_js
 
 ORIGIN = "http://clinical-course.invalid"  # answered by the page's own route, never the network
 FLAGS = (
@@ -64,7 +63,7 @@ SVG_JS = """
 
 
 def _files() -> dict[str, tuple[bytes, str]]:
-    files = {"/plotly.js": (plotly.offline.get_plotlyjs().encode("utf-8"), "text/javascript")}
+    files = {"/plotly.js": (plotly_js().encode("utf-8"), "text/javascript")}
     for face in FACES:
         files[f"/fonts/{face.file}"] = (face.path.read_bytes(), "font/ttf")
     return files

@@ -13,13 +13,13 @@ from importlib import resources
 from typing import Any
 
 import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 from plotly.utils import PlotlyJSONEncoder
 
 from dashboard.export.templating import environment, render
 from dashboard.facts import case_facts, citation
 from dashboard.fonts.embed import embedded_css
 from dashboard.model import Case
+from dashboard.plotlyjs import plotly_js
 
 CHART_ID = "course-chart"
 PLOT_CONFIG: dict[str, Any] = {
@@ -100,7 +100,7 @@ def figure_html(
 def plotlyjs_html(plotlyjs: str) -> str:
     """plotly.js for a page: "inline" (the page works offline, alone) or from a script URL."""
     if plotlyjs == "inline":
-        return f"<script>{get_plotlyjs()}</script>"
+        return f"<script>{plotly_js()}</script>"
     return f'<script src="{escape(plotlyjs, quote=True)}"></script>'
 
 

@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from plotly.offline import get_plotlyjs
-
 from dashboard import __version__
 from dashboard.catalogue import inside_folder, read_case
 from dashboard.dates import with_dates
@@ -38,14 +36,15 @@ from dashboard.export.siteindex import (
 )
 from dashboard.export.siteseries import SeriesSection, SiteSeries
 from dashboard.export.sitewrite import MANIFEST, Staging, check_target
-from dashboard.export.workers import Run, pool
 from dashboard.facts import citation
 from dashboard.figure import figure_spec
 from dashboard.fonts import FACES
 from dashboard.fonts.embed import linked_css
 from dashboard.load import MAX_BYTES, CaseFile, Catalog, case_paths
 from dashboard.model import Case
+from dashboard.plotlyjs import plotly_js
 from dashboard.problems import CaseError, InvalidCase
+from dashboard.workers import Run, pool
 
 FONTS = "fonts"  # the site's folder of the fonts its figures are drawn with
 
@@ -125,7 +124,7 @@ def export_site(
     try:
         fonts = [f"{FONTS}/{face.file}" for face in FACES]
         staging.check_collisions([PLOTLY_JS, STYLESHEET, *fonts, *_may_write(found, pages)])
-        staging.write(PLOTLY_JS, get_plotlyjs())
+        staging.write(PLOTLY_JS, plotly_js())
         for name, face in zip(fonts, FACES, strict=True):
             staging.write(name, face.path.read_bytes())
         # url()s in a stylesheet are read from the stylesheet's own folder, the site's root

@@ -1,4 +1,5 @@
-"""Worker processes for the many pages of an export: results in order, and never orphaned.
+"""Worker processes for the many files of an export or a first reading of a folder: results
+in order, and never orphaned.
 
 Workers wait on a pipe that they hold open themselves, so a killed export would leave them
 waiting for ever. Each worker is therefore tied to the process that started it: on Linux the
@@ -19,8 +20,10 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-# Fewer jobs than this are run in this process: starting workers would cost more.
+# Fewer jobs than this are run in this process: starting workers would cost more. A page
+# takes a tenth of a second to write, a file a few milliseconds to parse.
 PARALLEL_FROM = 32
+PARSE_PARALLEL_FROM = 200
 _PR_SET_PDEATHSIG = 1
 _ORPHAN_CHECK_SECONDS = 1.0
 
@@ -28,11 +31,12 @@ Run = Callable[..., Iterator[Any]]
 
 
 @contextmanager
-def pool(workers: int | None, jobs: int) -> Iterator[Run]:
-    """A `map` over worker processes (or this one, for few jobs or `workers=1`) whose
-    results come back in order, for the parent to write."""
+def pool(workers: int | None, jobs: int, parallel_from: int = PARALLEL_FROM) -> Iterator[Run]:
+    """A `map` over worker processes, one per core (or this one, for fewer jobs than
+    `parallel_from` or `workers=1`), whose results come back in order, for the parent to
+    write."""
     if workers is None:
-        workers = len(os.sched_getaffinity(0)) if jobs >= PARALLEL_FROM else 1
+        workers = cores() if jobs >= parallel_from else 1
     if workers <= 1:
         yield serial
         return
@@ -49,6 +53,11 @@ def pool(workers: int | None, jobs: int) -> Iterator[Run]:
             return executor.map(_call, calls, chunksize=chunk)
 
         yield parallel
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def serial(
