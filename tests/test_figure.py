@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import re
@@ -13,7 +12,7 @@ import plotly.graph_objects as go
 import pytest
 
 from benchmarks.synth import generate_case
-from dashboard.figure import AXES, THEMES, FigureWarning, build_figure
+from dashboard.figure import AXES, THEMES, build_figure
 from dashboard.figure.themes import family_colours, get_theme, shade
 from dashboard.load import load_case
 from dashboard.model import Case, Measurement, Period, Treatment
@@ -817,9 +816,7 @@ def test_reference_bands_and_periods_stay_apart_in_greyscale(theme: str) -> None
         ],
         periods=[{"from": 50, "to": 100, "label": "admission"}],
     )
-    # six lab panels need more than a 1080-line slide: drawn all the same, with a warning
-    with pytest.warns(FigureWarning) if theme == "slides" else contextlib.nullcontext():
-        fig = build_figure(case, theme=theme)
+    fig = build_figure(case, theme=theme)
     period = next(s for s in fig.layout.shapes if s.type == "rect" and s.yref == "paper")
     bands = [s for s in fig.layout.shapes if s.type == "rect" and s.xref == "x domain"]
     assert len(bands) == 6
