@@ -362,6 +362,9 @@ def _frame(setting: _Setting, look: Theme, built: _Built) -> _Frame:
     beside = _beside_legend(setting, look, built, plot)
     if beside is not None:  # the key under the legend, beside the plot: no room below
         key_room, key_px = beside[1], 0
+    if key_px:
+        # the time axis' tick labels and title in full above the key, whatever the step
+        bottom = max(bottom, look.size * 1.25 + 13 + look.text_px(look.x_title) * 1.25 + 8)
     bottom += key_px
     # a title wider than the figure is wrapped onto more lines, and the top grows by them
     top += (
@@ -468,16 +471,18 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
         layout["title"] = frame.key.title(
             frame.key_room, look.text_px(KEY_SCALE), frame.height, frame.key_px
         )
-    elif frame.key.entries and frame.key_beside is not None:
-        # beside the plot, under the legend
-        high = 1 - frame.key_beside / max(plot_height, 1.0)
-        note = frame.key.annotation(frame.key_room, look.text_px(KEY_SCALE), round(high, 4))
-        note |= {"x": 1.01, "yanchor": "top"}
-        layout["annotations"] = [*layout.get("annotations", []), note]
     elif frame.key.entries:
-        # the key at the figure's bottom edge, under the time axis' title
-        low = -(frame.bottom - 2) / max(plot_height, 1.0)
-        note = frame.key.annotation(frame.key_room, look.text_px(KEY_SCALE), round(low, 4))
+        # Under the legend beside the plot, else at the figure's bottom edge under the time
+        # axis' title: placed in px from the plot's top or bottom edge, so that the key keeps
+        # its place when a page or slide changes the figure's other margins.
+        size = look.text_px(KEY_SCALE)
+        beside = frame.key_beside is not None
+        note = frame.key.annotation(frame.key_room, size, 1 if beside else 0)
+        note |= {"yanchor": "top", "yshift": round(-(frame.key_beside or 0.0), 1)}
+        if beside:
+            note["x"] = 1.01
+        else:
+            note["yshift"] = round(-(frame.bottom - frame.key_px), 1)
         layout["annotations"] = [*layout.get("annotations", []), note]
     if reveal is not None and t.start < reveal < t.end:
         shapes.append(_vline(t.x(reveal), GREY, "dash", 1))

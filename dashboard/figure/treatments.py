@@ -428,7 +428,7 @@ class Lanes:
             self.labels.add(
                 t.x(x),
                 row.centre,
-                ref,
+                ref.split(".")[0],  # the item's, as every point's; the key knows the step
                 text=" " + esc(text) + " ",
                 position=position,
                 color=ink or text_on(colour),
