@@ -364,7 +364,7 @@ def _frame(setting: _Setting, look: Theme, built: _Built) -> _Frame:
         key_room, key_px = beside[1], 0
     if key_px:
         # the time axis' tick labels and title in full above the key, whatever the step
-        bottom = max(bottom, look.size * 1.25 + 13 + look.text_px(look.x_title) * 1.25 + 8)
+        bottom = max(bottom, look.size * 1.25 + 12 + look.text_px(look.x_title) * 1.25)
     bottom += key_px
     # a title wider than the figure is wrapped onto more lines, and the top grows by them
     top += (
