@@ -124,5 +124,5 @@ class Key:
         }
 
     def annotation(self, room: float, size: float, y: float) -> dict[str, Any]:
-        """The key as one left-aligned annotation whose bottom is at paper height `y`."""
-        return key_note(self.lines(room, size), size, y) | {"yanchor": "bottom"}
+        """The key as one left-aligned annotation whose top is at paper height `y`."""
+        return key_note(self.lines(room, size), size, y)

@@ -119,6 +119,7 @@ class _Frame:
     key: Key  # the labels beside their marks, and those in the key under the figure
     key_room: float  # how wide the key's lines may be, in px
     key_px: float  # how tall the key is, at the bottom of the figure
+    key_beside: float | None = None  # px below the plot's top: the key beside it, under the legend
 
 
 def build_figure(case: Case, options: FigureOptions | None = None, **view: Any) -> go.Figure:
@@ -352,10 +353,20 @@ def _frame(setting: _Setting, look: Theme, built: _Built) -> _Frame:
     for (a revealed figure keeps the room of the whole case's key and legend)."""
     panels, key = built.panels, built.key
     top, bottom = map(float, MARGIN[look.name])
-    if look.row_px < get_theme(look.name).row_px:  # made compact
+    compact = look.row_px < get_theme(look.name).row_px
+    if compact:
         bottom = round(bottom * (TIGHT_BOTTOM if look.x_title < 1 else COMPACT_BOTTOM))
+    gaps = look.gap_px * max(len(panels) - 1, 0)
+    natural = sum(p.px for p in panels) + gaps
     key_room = _key_room(setting, look, built.whole)
     key_px = math.ceil(built.whole_key.px(key_room, look.text_px(KEY_SCALE)))
+    plot = natural if setting.limit is None else min(natural, setting.limit - top - bottom)
+    beside = _beside_legend(setting, look, built, plot)
+    if beside is not None:  # the key under the legend, beside the plot: no room below
+        key_room, key_px = beside[1], 0
+    if key_px:
+        # the time axis' tick labels and title in full above the key, whatever the step
+        bottom = max(bottom, look.size * 1.25 + 12 + look.text_px(look.x_title) * 1.25)
     bottom += key_px
     # a title wider than the figure is wrapped onto more lines, and the top grows by them
     top += (
@@ -377,13 +388,12 @@ def _frame(setting: _Setting, look: Theme, built: _Built) -> _Frame:
             line = look.text_px(0.85) * LEGEND_GRID_LINE
             tall = sum(p.px for p in panels) + top + bottom + line * len(names) / columns
             share = LEGEND_SHARE * min(tall, setting.limit or tall)
-            names = _shortened_legend(panels, columns, share / line)
+            # short of room, the marks' own labels (beside them or keyed) name them
+            names = _shortened_legend(panels, columns, 0 if compact else share / line)
             lines = -(-len(names) // columns)
             bottom += round(lines * line) + 4
     top += setting.options.pushed[0]
     bottom += setting.options.pushed[1]
-    gaps = look.gap_px * max(len(panels) - 1, 0)
-    natural = sum(p.px for p in panels) + gaps
     height = natural + top + bottom if panels else top + bottom + 200
     least = sum(min(p.least or p.px, p.px) for p in panels) + gaps + top + bottom
     return _Frame(
@@ -398,7 +408,27 @@ def _frame(setting: _Setting, look: Theme, built: _Built) -> _Frame:
         key,
         key_room,
         key_px,
+        None if beside is None else beside[0],
     )
+
+
+def _beside_legend(
+    setting: _Setting, look: Theme, built: _Built, plot: float
+) -> tuple[float, float] | None:
+    """Where a wide figure's key goes beside the plot, under the legend: how far below the
+    plot's top, and how wide; None when the two would be taller than the plot."""
+    if setting.narrow or not built.whole_key.entries:
+        return None
+    # as wide as the legend drawn (a revealed figure's lists only what is shown so far)
+    names = _legend_names(built.panels)
+    width = max((look.measure(name, 0.85) for name in names), default=0.0) + LEGEND_SYMBOL_PX
+    # an entry's line, and the gap plotly leaves between legend groups
+    legend = len(names) * (look.text_px(0.85) * LEGEND_LINE + 4)
+    size = look.text_px(KEY_SCALE)
+    below = legend + size
+    if below + built.whole_key.px(width, size) > plot:
+        return None
+    return below, width
 
 
 def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
@@ -444,9 +474,17 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
             frame.key_room, look.text_px(KEY_SCALE), frame.height, frame.key_px
         )
     elif frame.key.entries:
-        # the key at the figure's bottom edge, under the time axis' title
-        low = -(frame.bottom - 2) / max(plot_height, 1.0)
-        note = frame.key.annotation(frame.key_room, look.text_px(KEY_SCALE), round(low, 4))
+        # Under the legend beside the plot, else at the figure's bottom edge under the time
+        # axis' title: placed in px from the plot's top or bottom edge, so that the key keeps
+        # its place when a page or slide changes the figure's other margins.
+        size = look.text_px(KEY_SCALE)
+        beside = frame.key_beside is not None
+        note = frame.key.annotation(frame.key_room, size, 1 if beside else 0)
+        note |= {"yanchor": "top", "yshift": round(-(frame.key_beside or 0.0), 1)}
+        if beside:
+            note["x"] = 1.01
+        else:
+            note["yshift"] = round(-(frame.bottom - frame.key_px), 1)
         layout["annotations"] = [*layout.get("annotations", []), note]
     if reveal is not None and t.start < reveal < t.end:
         shapes.append(_vline(t.x(reveal), GREY, "dash", 1))

@@ -272,7 +272,9 @@ class Lanes:
             text = "~" * step.dose_approx + say.number(step.dose) + (unit if number == 0 else "")
             width = self.theme.measure(text + "  ", 0.85)
             step_ref = f"{ref}.doses[{number}]"
-            if at_px >= label_px and at_px + width <= t.plot_px and self.key.fits(step_ref):
+            clear = not self._over_row_above(row, level, at, at + t.days_for_px(width))
+            fits = at_px >= label_px and at_px + width <= t.plot_px
+            if fits and clear and self.key.fits(step_ref):
                 self.labels.add(
                     t.x(at),
                     level,
@@ -327,6 +329,20 @@ class Lanes:
             )
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def _over_row_above(self, row: Row, level: float, start: float, end: float) -> bool:
+        """True when a dose written above a taper's step at `level` (in rows) would rise into
+        the row above and over one of its items between days `start` and `end`."""
+        tall = self.theme.text_px(0.85) * 1.2 / self.theme.row_px
+        if level - tall >= row.top:
+            return False
+        names = list(self.rows)
+        number = names.index(row.name)
+        if number == 0:
+            return False
+        margin = self.t.days_for_px(self.theme.mark_size("diamond"))
+        spans = self.held.get(names[number - 1], [])
+        return any(first - margin < end and last + margin > start for first, last, _ in spans)
 
     def _along(self, ref: str, hover: tuple[str, str], start: float, end: float, y: float) -> None:
         """Invisible hover targets along a bar, so hovering anywhere on it explains it."""
@@ -429,7 +445,7 @@ class Lanes:
             self.labels.add(
                 t.x(x),
                 row.centre,
-                ref,
+                ref.split(".")[0],  # the item's, as every point's; the key knows the step
                 text=" " + esc(text) + " ",
                 position=position,
                 color=ink or text_on(colour),
