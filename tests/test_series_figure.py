@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard.figure.themes import get_theme
+from dashboard.fonts import lines_of, text_width
 from dashboard.load import CaseFile, Catalog, load_case
 from dashboard.series.caption import panels_caption, series_caption
 from dashboard.series.figure import fit_rows, series_spec
@@ -436,6 +437,7 @@ def test_every_hover_names_case_drug_both_times_and_dose(tmp_path: Path) -> None
     ("rows", "height", "max_height", "every"),
     [
         (3, None, None, 1),  # on screen as tall as the rows
+        (1000, None, None, 2),  # on screen too, names never overlap
         (30, None, 449, 1),  # a column: taller than 1.4x its width rather than illegible
         (300, None, 449, 5),  # past 240 mm: thinner rows, every 5th named
         (300, 1080, None, 4),  # a height given is kept
@@ -448,7 +450,10 @@ def test_rows_fit_the_height_and_their_labels_never_overlap(
     fit = fit_rows(rows, look, fixed=150, height=height, max_height=max_height, ceiling=906)
     assert fit.every == every
     assert fit.squeezed == (every > 1)
-    assert fit.height <= (height or 906)
+    if height is None and max_height is None:  # on screen: as tall as the rows
+        assert fit.height == pytest.approx(rows * fit.pitch + 150)
+    else:
+        assert fit.height <= (height or 906)
     if max_height is not None:
         assert fit.height == min(max(max_height, rows * fit.legible + 150), 906)
     labelled = fit.pitch * fit.every
@@ -470,11 +475,23 @@ def test_a_journal_column_keeps_the_axis_title_and_time_0_inside(il6: SeriesFile
     zero = column["annotations"][0]
     assert zero["text"] == "0: Start of IL-6 receptor antibody"
     low, high = column["xaxis"]["range"]
-    assert -low / (high - low) < 0.5  # time 0 lies left of the middle: written rightwards
-    assert zero["xanchor"] == "left"
+    assert -low / (high - low) < 0.5  # time 0 lies left of the middle: moved rightwards
+    start, end = anchor_note_px(column, look)
+    assert start >= 0 and end <= 321
     wide = series_spec(il6, theme="print", width=1200)["layout"]
     assert "<br>" not in wide["xaxis"]["title"]["text"]
-    assert wide["annotations"][0]["xanchor"] == "center"
+    assert wide["annotations"][0]["xshift"] == 0  # room enough: centred on time 0
+
+
+def anchor_note_px(layout: dict[str, Any], look: Any) -> tuple[float, float]:
+    """Where the anchor's name over time 0 starts and ends, px from the figure's left edge."""
+    note = layout["annotations"][0]
+    low, high = layout["xaxis"]["range"]
+    margin = layout["margin"]
+    plot = layout["width"] - margin["l"] - margin["r"]
+    centre = margin["l"] + -low / (high - low) * plot + note["xshift"]
+    half = max(text_width(line, note["font"]["size"]) for line in lines_of(note["text"])) / 2
+    return centre - half, centre + half
 
 
 def test_panels_that_cannot_fit_a_page_grow_instead_of_stacking_over_each_other(
