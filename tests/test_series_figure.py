@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard.figure.themes import get_theme
+from dashboard.fonts import lines_of, text_width
 from dashboard.load import CaseFile, Catalog, load_case
 from dashboard.series.caption import panels_caption, series_caption
 from dashboard.series.figure import fit_rows, series_spec
@@ -470,11 +471,23 @@ def test_a_journal_column_keeps_the_axis_title_and_time_0_inside(il6: SeriesFile
     zero = column["annotations"][0]
     assert zero["text"] == "0: Start of IL-6 receptor antibody"
     low, high = column["xaxis"]["range"]
-    assert -low / (high - low) < 0.5  # time 0 lies left of the middle: written rightwards
-    assert zero["xanchor"] == "left"
+    assert -low / (high - low) < 0.5  # time 0 lies left of the middle: moved rightwards
+    start, end = anchor_note_px(column, look)
+    assert 0 <= start and end <= 321
     wide = series_spec(il6, theme="print", width=1200)["layout"]
     assert "<br>" not in wide["xaxis"]["title"]["text"]
-    assert wide["annotations"][0]["xanchor"] == "center"
+    assert wide["annotations"][0]["xshift"] == 0  # room enough: centred on time 0
+
+
+def anchor_note_px(layout: dict[str, Any], look: Any) -> tuple[float, float]:
+    """Where the anchor's name over time 0 starts and ends, px from the figure's left edge."""
+    note = layout["annotations"][0]
+    low, high = layout["xaxis"]["range"]
+    margin = layout["margin"]
+    plot = layout["width"] - margin["l"] - margin["r"]
+    centre = margin["l"] + -low / (high - low) * plot + note["xshift"]
+    half = max(text_width(line, note["font"]["size"]) for line in lines_of(note["text"])) / 2
+    return centre - half, centre + half
 
 
 def test_panels_that_cannot_fit_a_page_grow_instead_of_stacking_over_each_other(

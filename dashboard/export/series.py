@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -203,6 +204,9 @@ def save_series(
         warning = squeeze_warning(figure, image_size)
         if warning is not None and warn is not None:
             warn(warning)
+        if "needs_px" in figure["layout"].get("meta", {}) and image_size.height is not None:
+            # panels that cannot shrink further make a taller image, not overlapping rows
+            image_size = dataclasses.replace(image_size, height=figure["layout"]["height"])
         if renderer is None:
             with ImageRenderer(tabs=1) as own:
                 return write_figures([(figure, path)], own, image_size)[0]

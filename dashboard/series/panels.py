@@ -7,20 +7,30 @@ legend is shared, each entry once.
 
 from __future__ import annotations
 
-import math
 import string
 import warnings
 from typing import Any
 
 from dashboard.figure import FigureWarning, figure_spec
 from dashboard.figure.key import key_lines, key_note, key_px
-from dashboard.figure.parts import esc
-from dashboard.figure.themes import get_theme
-from dashboard.series.figure import legend_below, legend_per_line
+from dashboard.figure.parts import Panel
+from dashboard.figure.placement import left_margin
+from dashboard.figure.themes import Theme, get_theme
+from dashboard.fonts import lines_of
 from dashboard.series.load import SeriesFile
+from dashboard.series.room import (
+    NARROW,
+    axis_px,
+    legend_below,
+    legend_names,
+    lines_px,
+    renamed,
+    wrapped_markup,
+)
 from dashboard.series.rows import series_classes
 
-NARROW = 720  # as the single-case figure: narrower figures carry no title, legend below
+LETTER_SCALE = 1.05  # a panel's "(a) title", as a share of the body size
+MARGIN = 10  # px left and right of the panels
 
 
 def letter(index: int) -> str:
@@ -67,23 +77,22 @@ def panels_spec(
     if not items:
         raise ValueError("the series has no valid case to draw as a panel")
     families = series_classes(series_file)
+    figure_px = float(width or 1200)
+    # Each panel keeps its rows legible: short of room it grows rather than overlap.
+    tallest = round(max_height * 3) if max_height is not None else None
     specs = [figure_spec(item.case, theme=theme, width=width, families=families) for item in items]
-    label_px = look.size * 3.0
-    axis_px = look.size * 4.2
-    # each case's key (labels that could not stand beside their marks), under its panel
-    size = look.text_px(0.85)
-    keys = [
-        key_lines([f"{e['mark']} {e['text']}" for e in meta["key"]], meta["plot_width"], size)
-        for spec in specs
-        for meta in [spec["layout"]["meta"]]
-    ]
-    keys_px = [key_px(len(lines), size) for lines in keys]
-    top = 24 if narrow else specs[0]["layout"]["margin"]["t"]
-    names = _legend_names(specs)
-    lines = math.ceil(len(names) / legend_per_line(width)) if narrow else 0
-    bottom = lines * look.size * 1.9 + 16 if narrow else 24
+    headings = [_heading(series_file, index, look, figure_px) for index in range(len(items))]
+    title, top = _title(series_file.title, look, figure_px, narrow)
+    legend = None
+    bottom = 8.0
+    if narrow:
+        traces = [trace for spec in specs for trace in spec["data"]]
+        legend = legend_below(legend_names(traces), look, figure_px - 2 * MARGIN)
+        bottom += legend.height
     plots = [_plot_px(spec) for spec in specs]
-    fixed = top + bottom + len(specs) * (label_px + axis_px) + sum(keys_px)
+    fixed = top + bottom + sum(px for _, px in headings)
+    fixed += sum(_axis_px(spec, look) for spec in specs)
+    fixed += sum(px for _, px in _keys(specs, look))
     for _ in range(3):  # (a figure keeps its rows legible: it may come out taller than asked)
         if max_height is None or fixed + sum(plots) <= max_height:
             break
@@ -98,6 +107,7 @@ def panels_spec(
                     theme=theme,
                     width=width,
                     height=round(px * share + _margins(spec)),
+                    ceiling=tallest,
                     families=families,
                 )
                 for item, spec, px in zip(items, specs, plots, strict=True)
@@ -105,7 +115,12 @@ def panels_spec(
         before, plots = sum(plots), [_plot_px(spec) for spec in specs]
         if sum(plots) >= before - 1:
             break  # as small as their rows allow
-    height = fixed + sum(plots)
+    axes = [_axis_px(spec, look) for spec in specs]
+    # each case's key (labels that could not stand beside their marks), under its panel
+    keys = _keys(specs, look)
+    left = max(_left_px(spec, look) for spec in specs)
+    height = top + bottom + sum(h for _, h in headings) + sum(axes) + sum(plots)
+    height += sum(px for _, px in keys)
     # Past the most a legible panel can shrink, the figure grows beyond `max_height` rather
     # than stack its panels over each other; the export says so.
     too_tall = max_height is not None and height > max_height + 0.5
@@ -118,11 +133,12 @@ def panels_spec(
     cursor = plot_area
     y_count = 0
     for index, (spec, px) in enumerate(zip(specs, plots, strict=True)):
-        cursor -= label_px
+        heading, heading_px = headings[index]
+        cursor -= heading_px
         high = cursor / plot_area
         cursor -= px
         low = max(cursor, 0.0) / plot_area
-        cursor -= axis_px + keys_px[index]
+        cursor -= axes[index] + keys[index][1]
         names_map = {"x": "x" if index == 0 else f"x{index + 1}"}
         source = spec["layout"]
         for key in sorted(k for k in source if k.startswith("yaxis")):
@@ -158,37 +174,41 @@ def panels_spec(
         for note in source.get("annotations", []):
             if note.get("name") != "key":  # the case's key: under its panel, below
                 annotations.append(_moved(note, names_map, place))
-        if keys[index]:
-            below = round((cursor + keys_px[index]) / plot_area, 5)
-            annotations.append(
-                key_note(keys[index], size, below) | {"xref": names_map["x"] + " domain"}
-            )
+        key, key_room = keys[index]
+        if key:
+            below = round((cursor + key_room) / plot_area, 5)
+            note = key_note(key, look.text_px(0.85), below)
+            annotations.append(note | {"xref": names_map["x"] + " domain"})
         annotations.append(
             {
                 "x": 0,
                 "xref": "paper",
                 "xanchor": "left",
+                "xshift": MARGIN - left,  # from the figure's left edge, as it was wrapped
                 "y": high,
                 "yref": "paper",
                 "yanchor": "bottom",
-                "yshift": look.size * 1.4,
-                "text": f"<b>{esc(panel_label(series_file, index))}</b>",
+                # over the panel's own "day 0" note
+                "yshift": lines_px(1, look.text_px(0.85)) + 2,
+                "text": heading,
+                "align": "left",
                 "showarrow": False,
-                "font": look.font_dict(1.05),
+                "font": look.font_dict(LETTER_SCALE),
             }
         )
     first = specs[0]["layout"]
-    legend = legend_below(first["legend"], width) if narrow else first["legend"]
+    if legend is not None:
+        renamed(data, legend)
     layout |= {
         key: first[key]
         for key in ("template", "font", "paper_bgcolor", "plot_bgcolor", "hoverlabel")
         if key in first
     }
     layout |= {
-        "title": first["title"] | {"text": "" if narrow else f"<b>{esc(series_file.title)}</b>"},
-        "margin": {"t": top, "b": bottom, "l": 10, "r": 10},
+        "title": first["title"] | title,
+        "margin": {"t": round(top), "b": round(bottom), "l": round(left), "r": MARGIN},
         "showlegend": True,
-        "legend": legend,
+        "legend": legend.layout() if legend is not None else first["legend"],
         "hovermode": "closest",
         "height": round(height),
         "autosize": width is None,
@@ -205,13 +225,53 @@ def panels_spec(
     return {"data": data, "layout": layout}
 
 
-def _legend_names(specs: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    return {
-        (str(trace.get("name")), str(trace.get("legendgroup")))
-        for spec in specs
-        for trace in spec["data"]
-        if trace.get("showlegend", True) is not False
-    }
+def _heading(series_file: SeriesFile, index: int, look: Theme, width: float) -> tuple[str, float]:
+    """A panel's "(a) title" wrapped to the figure's width, and the room over the panel it
+    takes with the panel's own notes (its "day 0") beneath it."""
+    size = look.text_px(LETTER_SCALE)
+    text = wrapped_markup(panel_label(series_file, index), width - 2 * MARGIN - 4, size, bold=True)
+    lines = len(lines_of(text))
+    markup = "<br>".join(f"<b>{line}</b>" for line in text.split("<br>"))
+    return markup, lines_px(lines, size) + lines_px(1, look.text_px(0.85)) + 6
+
+
+def _keys(specs: list[dict[str, Any]], look: Theme) -> list[tuple[list[str], float]]:
+    """Each panel's key, in lines as wide as its plot, and the room it takes under it."""
+    size = look.text_px(0.85)
+    keys = []
+    for spec in specs:
+        meta = spec["layout"]["meta"]
+        marks = [f"{entry['mark']} {entry['text']}" for entry in meta["key"]]
+        lines = key_lines(marks, meta["plot_width"], size)
+        keys.append((lines, key_px(len(lines), size)))
+    return keys
+
+
+def _left_px(spec: dict[str, Any], look: Theme) -> float:
+    """The room left of a panel's plot for its row names, tick labels and axis titles."""
+    layout = spec["layout"]
+    axes = [
+        layout[key] for key in layout if key.startswith("yaxis") and "overlaying" not in layout[key]
+    ]
+    return left_margin([Panel("", 0.0, axis) for axis in axes], look) + MARGIN
+
+
+def _axis_px(spec: dict[str, Any], look: Theme) -> float:
+    """The depth of a panel's time axis under it: its tick labels and title, measured."""
+    title = spec["layout"]["xaxis"].get("title", {}).get("text", "")
+    return axis_px(look, len(lines_of(title)) if title else 0) + 4
+
+
+def _title(title: str, look: Theme, width: float, narrow: bool) -> tuple[dict[str, Any], float]:
+    """The series' title over the panels, wrapped to the width, and the room it takes (no
+    title in a narrow figure: the caption under it carries it)."""
+    if narrow:
+        return {"text": ""}, 8.0
+    size = look.text_px(look.title_size / look.size)
+    lines = wrapped_markup(title, width - 24, size, bold=True).split("<br>")
+    text = "<br>".join(f"<b>{line}</b>" for line in lines)
+    on_top = {"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 8}}
+    return {"text": text} | on_top, 8 + lines_px(len(lines), size) + 8
 
 
 def _margins(spec: dict[str, Any]) -> float:
