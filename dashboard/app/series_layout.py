@@ -14,11 +14,10 @@ from dash import dcc, html
 from dashboard.app.cases import Library
 from dashboard.app.index import missing_page
 from dashboard.app.layout import WATCH_MS, attrs, case_href, top_bar
-from dashboard.export.series import outcome_rows
 from dashboard.problems import InvalidCase
 from dashboard.series.load import SeriesFile, load_series_paths, series_paths
 from dashboard.series.model import SORTS
-from dashboard.series.outcomes import COLUMNS
+from dashboard.series.table import headings, readable_rows
 
 PREFIX = "/series/"
 VIEWS = {"series": "Aligned rows", "panels": "Panels (a), (b), …"}
@@ -169,8 +168,8 @@ def header(series_file: SeriesFile) -> list[Any]:
 
 
 def outcomes_table(series_file: SeriesFile) -> list[Any]:
-    """The outcome table beside the view, every case a link."""
-    rows = outcome_rows(series_file, lambda case: case_href(case))
+    """The outcome table under the view, every case a link, headed in words."""
+    rows = readable_rows(series_file, case_href)
     body = []
     for row in rows:
         first, *rest = row
@@ -184,7 +183,9 @@ def outcomes_table(series_file: SeriesFile) -> list[Any]:
                 className="items outcomes",
                 **attrs({"aria-labelledby": "outcomes-heading"}),
                 children=[
-                    html.Thead(html.Tr([html.Th(name, scope="col") for name in COLUMNS])),
+                    html.Thead(
+                        html.Tr([html.Th(name, scope="col") for name in headings(series_file)])
+                    ),
                     html.Tbody(body),
                 ],
             ),

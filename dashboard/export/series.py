@@ -27,8 +27,8 @@ from dashboard.export.templating import render
 from dashboard.series.facts import series_facts
 from dashboard.series.figure import Link, series_spec
 from dashboard.series.load import SeriesFile
-from dashboard.series.outcomes import COLUMNS, cell_text, compute, table
 from dashboard.series.panels import panels_spec
+from dashboard.series.table import headings, readable_rows
 
 VIEWS = ("series", "panels")
 PAGE_MM = 240  # the tallest figure a journal page takes
@@ -120,22 +120,6 @@ def _ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
-def outcome_rows(
-    series_file: SeriesFile, link: Link | None = None
-) -> list[list[dict[str, str | None]]]:
-    """The outcome table as text cells; the case cell links to the case."""
-    cells = []
-    for row in table(compute(series_file)):
-        line = []
-        for name in COLUMNS:
-            value = row[name]
-            text = cell_text(value)
-            href = link(text) if name == "case" and link is not None and text != "all" else None
-            line.append({"text": text, "href": href})
-        cells.append(line)
-    return cells
-
-
 def series_page(
     series_file: SeriesFile,
     figure: dict[str, Any],
@@ -153,8 +137,8 @@ def series_page(
         "f": facts,
         "index": index,
         "figure": figure_html(figure),
-        "columns": COLUMNS if view == "series" else (),
-        "rows": outcome_rows(series_file, link) if view == "series" else [],
+        "columns": headings(series_file) if view == "series" else (),
+        "rows": readable_rows(series_file, link) if view == "series" else [],
         "cases": [
             {"id": case_id, "title": title, "href": link(case_id) if link else None}
             for case_id, title in shown

@@ -21,6 +21,7 @@ from dashboard.series.load import SeriesFile
 from dashboard.series.marks import Marks, lower_first
 from dashboard.series.room import (
     LEGEND_SCALE,
+    LEGEND_SHARE,
     NARROW,
     PLOT_SHARE,
     axis_px,
@@ -37,8 +38,7 @@ from dashboard.series.rows import Row, series_classes, series_rows
 MANY = 40  # more rows than this get smaller labels and thinner rows on screen
 LABEL_GAP = 1.22  # a row label's line, as a share of its type size
 GAP = "\u00a0\u00a0"  # between a row label and the plot (a plain space would be dropped)
-WIDE = 1200  # px: the width assumed for a figure that fills a page of unknown width
-SCREEN_NAMES = 360  # px: the most the row names take in a page of unknown width
+WIDE = 900  # px: a page of unknown width (the dashboard) is laid out for at least this
 TITLE_PAD = 8  # px above the title
 ON_TOP = {"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": TITLE_PAD}}
 Link = Callable[[str], str | None]
@@ -249,7 +249,7 @@ def series_spec(
     narrow = width is not None and width < NARROW
     figure_px = float(width or WIDE)
     names = legend_names(marks.traces(look.marker))
-    legend = legend_beside(names, look)
+    legend = legend_beside(names, look, figure_px * LEGEND_SHARE)
     label_size = look.text_px(0.6 if many else look.row_label)
     longest = max((text_width(n.text, label_size, bold=n.heading) for n in labels), default=0.0)
     gap = text_width(GAP, label_size) + 6
@@ -258,8 +258,6 @@ def series_spec(
         legend = legend_below(names, look, figure_px)
     right = legend.width + 10
     room = max(min(longest, figure_px * PLOT_SHARE - right - gap), label_size * 4)
-    if width is None:
-        room = min(room, SCREEN_NAMES)  # the page's width is not known: a fixed share
     wanted = max((len(wrap(n.text, room, label_size, bold=n.heading)) for n in labels), default=1)
     wanted = min(wanted, 1 if many else 3)
     left = min(longest, room) + gap

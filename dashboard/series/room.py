@@ -21,6 +21,7 @@ LEGEND_SYMBOL_PX = 40  # plotly's sample mark in front of a legend entry's text,
 LEGEND_PAD = 10  # plotly's gap above and below a legend's entries
 MARGIN = 10  # px: the least margin at a figure's edges
 PLOT_SHARE = 0.5  # the least share of the figure's width the plot keeps
+LEGEND_SHARE = 0.2  # the most of the figure's width a legend beside the plot takes
 ELLIPSIS = "\u2026"
 
 
@@ -98,13 +99,18 @@ def entry_px(name: str, size: float) -> float:
     return max(len(lines_of(name)) * size * LINE_SPACING, 16.0) + 3
 
 
-def legend_beside(names: list[str], look: Theme) -> Legend:
-    """A legend right of the plot, one entry a line."""
+def legend_beside(names: list[str], look: Theme, most: float) -> Legend:
+    """A legend right of the plot, one entry a line, an entry wider than `most` px wrapped."""
     size = look.text_px(LEGEND_SCALE)
-    widest = max((text_width(name, size) for name in names), default=0.0)
-    height = sum(entry_px(name, size) for name in names) + LEGEND_PAD
+    shown = {}
+    for name in names:
+        plain = " ".join(lines_of(name))
+        fits = text_width(plain, size) <= most
+        shown[name] = name if fits else wrapped_markup(plain, most, size)
+    widest = max((text_width(text, size) for text in shown.values()), default=0.0)
+    height = sum(entry_px(text, size) for text in shown.values()) + LEGEND_PAD
     width = widest + LEGEND_SYMBOL_PX + 12 if names else 0.0
-    return Legend({name: name for name in names}, False, 1, width, height, size)
+    return Legend(shown, False, 1, width, height, size)
 
 
 def legend_below(names: list[str], look: Theme, width: float) -> Legend:
