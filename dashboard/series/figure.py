@@ -177,7 +177,7 @@ def _names_trace(
         "cliponaxis": False,
         "showlegend": False,
     }
-    return trace, widest + text_width(GAP, size)
+    return trace, widest + text_width(GAP, size) + 4  # (a glyph may overhang its advance)
 
 
 def name_px(lines: int, size: float) -> float:

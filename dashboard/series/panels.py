@@ -199,6 +199,7 @@ def panels_spec(
     first = specs[0]["layout"]
     if legend is not None:
         renamed(data, legend)
+    _same_type(layout)
     layout |= {
         key: first[key]
         for key in ("template", "font", "paper_bgcolor", "plot_bgcolor", "hoverlabel")
@@ -245,6 +246,22 @@ def _keys(specs: list[dict[str, Any]], look: Theme) -> list[tuple[list[str], flo
         lines = key_lines(marks, meta["plot_width"], size)
         keys.append((lines, key_px(len(lines), size)))
     return keys
+
+
+def _same_type(layout: dict[str, Any]) -> None:
+    """One size for every panel's axis titles, and one for their row names: a panel that
+    had to be made compact sets the size for all (a smaller type never collides)."""
+    axes = [axis for key, axis in layout.items() if key.startswith(("xaxis", "yaxis"))]
+    titled = [axis for axis in axes if "size" in axis.get("title", {}).get("font", {})]
+    named = [axis for axis in axes if axis.get("ticktext") and "size" in axis.get("tickfont", {})]
+    if titled:
+        size = min(axis["title"]["font"]["size"] for axis in titled)
+        for axis in titled:  # copied: the case figures' own dicts stay as they were
+            axis["title"] = axis["title"] | {"font": axis["title"]["font"] | {"size": size}}
+    if named:
+        size = min(axis["tickfont"]["size"] for axis in named)
+        for axis in named:
+            axis["tickfont"] = axis["tickfont"] | {"size": size}
 
 
 def _left_px(spec: dict[str, Any], look: Theme) -> float:
