@@ -88,7 +88,7 @@ def test_series_page_draws_rows_and_outcomes(open_page: OpenPage, server: Server
     table = page.locator("table.outcomes")
     alpha = table.locator("tr", has=page.get_by_role("link", name="alpha", exact=True))
     expect(alpha.locator("td").first).to_have_text("400")
-    expect(alpha.locator("td").nth(3)).to_have_text("2.739")
+    expect(alpha.locator("td").nth(3)).to_have_text("2.74")  # ARR before, two decimals
     expect(table.locator("tr").last.locator("th")).to_have_text("all")
     expect(page.locator("#series-caption")).to_contain_text("ARR 2.7 before vs 0.9 on treatment")
     expect(page.locator("#series-header")).to_contain_text(
@@ -166,4 +166,65 @@ def test_an_open_series_page_follows_edits(open_page: OpenPage, server: Server) 
         expect(page.locator("table.outcomes")).to_contain_text("beta")
     finally:
         path.write_text(original, encoding="utf-8")
+    problems.assert_clean()
+
+
+LONG = Path(__file__).parent / "data" / "series-long"
+PAGE_BOXES = """() => {
+  const box = (e) => { const r = e.getBoundingClientRect();
+    return [r.left, r.top, r.right, r.bottom]; };
+  const chart = document.querySelector('#series-chart .js-plotly-plot');
+  const traces = [...chart.querySelectorAll('.scatterlayer .trace')];
+  const names = [...traces[traces.length - 1].querySelectorAll('.textpoint')];
+  const scroll = chart.querySelector('.legend .scrollbar');
+  const wrap = document.querySelector('.table-wrap');
+  return {
+    figure: box(chart.querySelector('.main-svg')),
+    card: box(document.querySelector('.chart-wrap')),
+    names: names.map(box),
+    legend: box(chart.querySelector('.legend')),
+    scrollbar: scroll ? scroll.getBoundingClientRect().height : 0,
+    table: [wrap.scrollWidth, wrap.clientWidth],
+    headings: [...document.querySelectorAll('table.outcomes thead th')].map(e => e.textContent),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def long_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("series-long")
+    for path in LONG.iterdir():
+        shutil.copy(path, folder / path.name)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    running = Server(folder)
+    yield running
+    running.close()
+
+
+@pytest.mark.parametrize("viewport", [1400, 900])
+def test_the_series_page_shows_its_whole_legend_names_and_table(
+    open_page: OpenPage, long_server: Server, viewport: int
+) -> None:
+    """With long case titles in English, German and Japanese as row names: the legend is
+    drawn whole, without a scroll bar, inside the figure; every row name lies inside the
+    figure; the chart's card has no blank band under the figure; the outcome table fits
+    its card, headed in words."""
+    page, problems = open_page(viewport={"width": viewport, "height": 900})
+    page.goto(f"{long_server.url}/series/il6-long")
+    wait_for(page, "gd.data.length > 0")
+    page.wait_for_selector("table.outcomes")
+    boxes = page.evaluate(PAGE_BOXES)
+    left, top, right, bottom = boxes["figure"]
+    assert boxes["scrollbar"] == 0
+    assert left <= boxes["legend"][0] and boxes["legend"][2] <= right + 0.5
+    assert boxes["legend"][3] <= bottom
+    assert len(boxes["names"]) == 4
+    for name in boxes["names"]:
+        assert left <= name[0] and name[2] <= right and top <= name[1] and name[3] <= bottom
+    assert boxes["card"][3] - bottom < 16  # the card ends with the figure
+    scroll_width, client_width = boxes["table"]
+    assert scroll_width <= client_width
+    assert "ARR before (95% CI)" in boxes["headings"]
+    assert "Rate ratio after/before (95% CI)" in boxes["headings"]
+    assert not any("_" in heading for heading in boxes["headings"])
     problems.assert_clean()
