@@ -74,7 +74,8 @@ def fit_rows(
     """The figure's height and its rows' pitch for `slots` rows and `fixed` px around them.
 
     On screen the figure is as tall as its rows (and at least `least` px of plot, the
-    legend beside it). At journal sizes (`max_height`) it is no taller than the size allows
+    legend beside it); rows thinner than a line of their names (a thousand of them) are
+    named every n-th. At journal sizes (`max_height`) it is no taller than the size allows
     unless its rows would then be thinner than their labels (`label_lines` lines of
     `label_size` px), in which case it grows up to `ceiling`; beyond that, and at a given
     `height`, the rows get thinner and only every n-th is labelled, at the same legible type.
@@ -89,10 +90,9 @@ def fit_rows(
     rows = max(slots, 1)
     if height is None:
         height = max(rows * natural, least) + fixed
-        if max_height is None:
-            return Fit(height, (height - fixed) / rows, one_line, 1)
-        height = min(height, max(max_height, rows * one_line + fixed))
-        if ceiling is not None:
+        if max_height is not None:
+            height = min(height, max(max_height, rows * one_line + fixed))
+        if max_height is not None and ceiling is not None:
             height = min(height, ceiling)
     pitch = max(height - fixed, 1.0) / rows
     every = 1 if pitch >= one_line * 0.999 else math.ceil(one_line / pitch)

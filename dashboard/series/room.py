@@ -99,14 +99,20 @@ def entry_px(name: str, size: float) -> float:
     return max(len(lines_of(name)) * size * LINE_SPACING, 16.0) + 3
 
 
-def legend_beside(names: list[str], look: Theme, most: float) -> Legend:
-    """A legend right of the plot, one entry a line, an entry wider than `most` px wrapped."""
-    size = look.text_px(LEGEND_SCALE)
+def _wrapped_names(names: list[str], room: float, size: float) -> dict[str, str]:
+    """Each legend entry's name as shown: as it is, or wrapped when wider than `room` px."""
     shown = {}
     for name in names:
         plain = " ".join(lines_of(name))
-        fits = text_width(plain, size) <= most
-        shown[name] = name if fits else wrapped_markup(plain, most, size)
+        fits = text_width(plain, size) <= room
+        shown[name] = name if fits else wrapped_markup(plain, room, size)
+    return shown
+
+
+def legend_beside(names: list[str], look: Theme, most: float) -> Legend:
+    """A legend right of the plot, one entry a line, an entry wider than `most` px wrapped."""
+    size = look.text_px(LEGEND_SCALE)
+    shown = _wrapped_names(names, most, size)
     widest = max((text_width(text, size) for text in shown.values()), default=0.0)
     height = sum(entry_px(text, size) for text in shown.values()) + LEGEND_PAD
     width = widest + LEGEND_SYMBOL_PX + 12 if names else 0.0
@@ -117,12 +123,7 @@ def legend_below(names: list[str], look: Theme, width: float) -> Legend:
     """A legend under the plot across a figure `width` px wide, in as many equal columns as
     its widest entry allows; an entry wider than the figure is wrapped."""
     size = look.text_px(LEGEND_SCALE)
-    room = max(width - LEGEND_SYMBOL_PX - 2 * MARGIN, size * 4)
-    shown = {}
-    for name in names:
-        plain = " ".join(lines_of(name))
-        fits = text_width(plain, size) <= room
-        shown[name] = name if fits else wrapped_markup(plain, room, size)
+    shown = _wrapped_names(names, max(width - LEGEND_SYMBOL_PX - 2 * MARGIN, size * 4), size)
     widest = max((text_width(text, size) for text in shown.values()), default=0.0)
     # plotly spreads the columns over the figure less its right margin
     columns = max(1, min(len(names), int((width - 3 * MARGIN) // (widest + LEGEND_SYMBOL_PX))))
