@@ -80,7 +80,11 @@ def panels_spec(
     figure_px = float(width or 1200)
     # Each panel keeps its rows legible: short of room it grows rather than overlap.
     tallest = round(max_height * 3) if max_height is not None else None
-    specs = [figure_spec(item.case, theme=theme, width=width, families=families) for item in items]
+    # fluid: a panel is as tall as its rows, not the theme's whole slide
+    specs = [
+        figure_spec(item.case, theme=theme, width=width, families=families, fluid=True)
+        for item in items
+    ]
     headings = [_heading(series_file, index, look, figure_px) for index in range(len(items))]
     title, top = _title(series_file.title, look, figure_px, narrow)
     legend = None
@@ -106,9 +110,10 @@ def panels_spec(
                     item.case,
                     theme=theme,
                     width=width,
-                    height=round(px * share + _margins(spec)),
+                    max_height=round(px * share + _margins(spec)),
                     ceiling=tallest,
                     families=families,
+                    fluid=True,
                 )
                 for item, spec, px in zip(items, specs, plots, strict=True)
             ]
