@@ -5,6 +5,7 @@ what a real Chromium draws from it."""
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 import threading
@@ -188,7 +189,8 @@ DRAWN = """() => {
   return {
     figure: box(document.querySelector('.main-svg')),
     names: names.map(box),
-    ticks: all('.xtick text').map(box),
+    ticks: all('.xaxislayer-above text').map(box),
+    rows: all('.yaxislayer-above text').map(box),
     title: all('.g-xtitle text, .g-x2title text, .g-x3title text').map(box),
     texts: all('.annotation-text, .legendtext, .g-gtitle text').map(
       (e) => [e.textContent, ...box(e)]),
@@ -262,8 +264,9 @@ def test_chromium_draws_every_text_inside_the_figure(
     browser: Browser, drawing_server: str, long_series: SeriesFile, size: str, view: str
 ) -> None:
     """Drawn by plotly.js in Chromium: every row name, title, note and legend entry lies
-    inside the figure; the time axis' title lies clear of its tick labels; the legend has
-    no scroll bar."""
+    inside the figure; no two row names (of the rows view, or of the panels' rows and
+    axes) overlap; the time axis' title lies clear of its tick labels; the legend has no
+    scroll bar."""
     figure = laid_out(long_series, size, view)
     drawn = draw(browser, drawing_server, figure)
     whole = drawn["figure"]
@@ -271,6 +274,9 @@ def test_chromium_draws_every_text_inside_the_figure(
         assert inside(box, whole), box
     for text, *box in drawn["texts"]:
         assert inside(box, whole), (text, box, whole)
+    for names in (drawn["names"] if view == "series" else [], drawn["rows"]):
+        for first, second in itertools.combinations(names, 2):
+            assert not overlap(first, second), (first, second)
     for title in drawn["title"]:
         assert not any(overlap(title, tick) for tick in drawn["ticks"]), title
     assert drawn["scrollbar"] == 0
