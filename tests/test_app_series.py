@@ -183,6 +183,7 @@ PAGE_BOXES = """() => {
     card: box(document.querySelector('.chart-wrap')),
     names: names.map(box),
     legend: box(chart.querySelector('.legend')),
+    notes: [...chart.querySelectorAll('.annotation-text')].map(box),
     scrollbar: scroll ? scroll.getBoundingClientRect().height : 0,
     table: [wrap.scrollWidth, wrap.clientWidth],
     headings: [...document.querySelectorAll('table.outcomes thead th')].map(e => e.textContent),
@@ -206,8 +207,8 @@ def test_the_series_page_shows_its_whole_legend_names_and_table(
     open_page: OpenPage, long_server: Server, viewport: int
 ) -> None:
     """With long case titles in English, German and Japanese as row names: the legend is
-    drawn whole, without a scroll bar, inside the figure; every row name lies inside the
-    figure; the chart's card has no blank band under the figure; the outcome table fits
+    drawn whole, without a scroll bar, inside the figure; every row name and note lies
+    inside the figure; the chart's card has no blank band under the figure; the outcome table fits
     its card, headed in words."""
     page, problems = open_page(viewport={"width": viewport, "height": 900})
     page.goto(f"{long_server.url}/series/il6-long")
@@ -219,7 +220,7 @@ def test_the_series_page_shows_its_whole_legend_names_and_table(
     assert left <= boxes["legend"][0] and boxes["legend"][2] <= right + 0.5
     assert boxes["legend"][3] <= bottom
     assert len(boxes["names"]) == 4
-    for name in boxes["names"]:
+    for name in [*boxes["names"], *boxes["notes"]]:
         assert left <= name[0] and name[2] <= right and top <= name[1] and name[3] <= bottom
     assert boxes["card"][3] - bottom < 16  # the card ends with the figure
     scroll_width, client_width = boxes["table"]

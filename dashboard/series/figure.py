@@ -254,7 +254,10 @@ def series_spec(
     longest = max((text_width(n.text, label_size, bold=n.heading) for n in labels), default=0.0)
     gap = text_width(GAP, label_size) + 6
     # The row names take what they need, but leave the plot at least half the width.
-    if narrow or legend.width + min(longest, figure_px * 0.25) + gap > figure_px * PLOT_SHARE:
+    # (in a page of unknown width the legend stays beside: below, plotly would lay its
+    # columns out over a width the layout cannot know)
+    crowded = legend.width + min(longest, figure_px * 0.25) + gap > figure_px * PLOT_SHARE
+    if narrow or (crowded and width is not None):
         legend = legend_below(names, look, figure_px)
     right = legend.width + 10
     room = max(min(longest, figure_px * PLOT_SHARE - right - gap), label_size * 4)
@@ -360,7 +363,7 @@ def series_spec(
         ],
         "annotations": [
             _anchor_note(anchor_lines, look, zero, (left, plot_px, right) if width else None),
-            *_note_annotations(note_lines, note_px, note_size, under, plot_h, left, plot_px),
+            *_note_annotations(note_lines, note_px, note_size, under, plot_h, left),
         ],
         "meta": {
             "series_title": series.title,
@@ -412,15 +415,15 @@ def _note_annotations(
     under: float,
     plot_h: float,
     left: float,
-    plot_px: float,
 ) -> list[dict[str, Any]]:
     """The notes under the time axis' title, from the figure's left edge, wrapped to it."""
     notes, below = [], under
     for note, px in zip(lines, heights, strict=True):
         notes.append(
             {
-                "x": -(left - 6) / max(plot_px, 1.0),
+                "x": 0,
                 "xref": "paper",
+                "xshift": -(left - 6),  # from the figure's left edge, whatever its width
                 "y": -below / plot_h,
                 "yref": "paper",
                 "text": "<br>".join(esc(line) for line in note),
