@@ -261,8 +261,12 @@ def series_spec(
         legend = legend_below(names, look, figure_px)
     right = legend.width + 10
     room = max(min(longest, figure_px * PLOT_SHARE - right - gap), label_size * 4)
-    wanted = max((len(wrap(n.text, room, label_size, bold=n.heading)) for n in labels), default=1)
-    wanted = min(wanted, 1 if many else 3)
+    wanted = 1  # many rows: one line each, and no need to wrap a thousand names to know it
+    if not many:
+        wanted = max(
+            (len(wrap(n.text, room, label_size, bold=n.heading)) for n in labels), default=1
+        )
+        wanted = min(wanted, 3)
     left = min(longest, room) + gap
     plot_px = figure_px - left - right
     x_size = look.text_px(look.x_title)
