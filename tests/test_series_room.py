@@ -25,8 +25,8 @@ from dashboard.fonts import FACES, lines_of, text_width
 from dashboard.fonts.embed import linked_css
 from dashboard.series.load import SeriesFile, load_series
 from dashboard.series.outcomes import Rate
+from dashboard.series.readable import headings, ratio_limits, readable_rows
 from dashboard.series.room import LEGEND_SYMBOL_PX, entry_px
-from dashboard.series.table import headings, ratio_limits, readable_rows
 
 LONG = Path(__file__).parent / "data" / "series-long"
 SERIES = sorted(LONG.glob("*.series.yaml"))

@@ -17,7 +17,7 @@ from dashboard.app.layout import WATCH_MS, attrs, case_href, top_bar
 from dashboard.problems import InvalidCase
 from dashboard.series.load import SeriesFile, load_series_paths, series_paths
 from dashboard.series.model import SORTS
-from dashboard.series.table import headings, readable_rows
+from dashboard.series.readable import headings, readable_rows
 
 PREFIX = "/series/"
 VIEWS = {"series": "Aligned rows", "panels": "Panels (a), (b), …"}

@@ -28,7 +28,7 @@ from dashboard.series.facts import series_facts
 from dashboard.series.figure import Link, series_spec
 from dashboard.series.load import SeriesFile
 from dashboard.series.panels import panels_spec
-from dashboard.series.table import headings, readable_rows
+from dashboard.series.readable import headings, readable_rows
 
 VIEWS = ("series", "panels")
 PAGE_MM = 240  # the tallest figure a journal page takes
