@@ -10,21 +10,27 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from dash import Dash, dcc, html
+
+if TYPE_CHECKING:
+    from dashboard.app.editing import Editing
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 
-def create_app(folder: str | os.PathLike[str], dates: str = "exact") -> Dash:
-    """The dashboard for a folder of case files, its dates shown as `dates` says."""
+def create_app(
+    folder: str | os.PathLike[str], dates: str = "exact", editing: Editing | None = None
+) -> Dash:
+    """The dashboard for a folder of case files, its dates shown as `dates` says; with
+    `editing`, cases can be written in the browser (otherwise no writing route exists)."""
     from dashboard.app import series
     from dashboard.app.callbacks import register
     from dashboard.app.cases import Library
     from dashboard.app.routes import FONT_FACES, add_routes
 
-    library = Library(folder, dates)
+    library = Library(folder, dates, editable=editing is not None)
     app = Dash(
         __name__,
         title="clinical-course",
@@ -42,6 +48,10 @@ def create_app(folder: str | os.PathLike[str], dates: str = "exact") -> Dash:
     series.register(app, library)
     add_routes(app.server, library, app.csp_hashes())  # after every callback is registered
     series.add_routes(app.server, library)
+    if editing is not None:
+        from dashboard.app.editing import add_edit_routes
+
+        add_edit_routes(app.server, library, editing)
     library.start()
     finish_setup(app)
     return app
@@ -58,12 +68,18 @@ def finish_setup(app: Dash) -> None:
 
 
 def serve(
-    folder: str | os.PathLike[str], *, host: str, port: int, workers: int, dates: str = "exact"
+    folder: str | os.PathLike[str],
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    dates: str = "exact",
+    editing: Editing | None = None,
 ) -> None:
     """Serve the dashboard for `folder` on host:port with `workers` processes."""
     from dashboard.app.server import run
 
-    run(folder, host=host, port=port, workers=workers, dates=dates)
+    run(folder, host=host, port=port, workers=workers, dates=dates, editing=editing)
 
 
 __all__ = ["create_app", "serve"]

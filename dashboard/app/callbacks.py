@@ -54,7 +54,9 @@ def register(app: Dash, library: Library) -> None:
     def route(pathname: str | None, search: str | None) -> list[Any]:
         if pathname in (None, "", "/"):
             catalogue = library.catalogue
-            page = index.index_page(len(catalogue.cases()), len(catalogue.invalid()), search)
+            page = index.index_page(
+                len(catalogue.cases()), len(catalogue.invalid()), search, editable=library.editable
+            )
             return series.with_series(page, library)
         if (series_id := series.series_id_of(pathname)) is not None:
             known = series.lookup(library, series_id) != (None, None)
@@ -64,7 +66,7 @@ def register(app: Dash, library: Library) -> None:
         case_id = case_id_of(pathname)
         if case_id is None or not library.lookup(case_id).known:
             return index.missing_page(case_id or (pathname or "").lstrip("/"))
-        return layout.case_page(case_id, library.stamp(case_id))
+        return layout.case_page(case_id, library.stamp(case_id), editable=library.editable)
 
     @app.callback(
         Output("case-grid", "getRowsResponse"),

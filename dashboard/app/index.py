@@ -71,11 +71,13 @@ def grid_filter(query: str) -> dict[str, Any]:
     return {"_query": {"filterType": "text", "type": "contains", "filter": query}} if query else {}
 
 
-def index_page(cases: int, invalid: int, search: str | None = None) -> list[Any]:
+def index_page(
+    cases: int, invalid: int, search: str | None = None, *, editable: bool = False
+) -> list[Any]:
     """The table of cases with its filter box, and the table of files with problems."""
     query = filter_of(search)
     return [
-        top_bar(),
+        top_bar(*([html.A("New case", href="/new", id="new-case-link")] if editable else [])),
         html.Main(
             className="index",
             children=[
