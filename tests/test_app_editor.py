@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -319,3 +320,79 @@ def test_edit_on_a_shared_address_needs_a_secret() -> None:
     )
     assert result.exit_code == 1
     assert "--secret or CLINICAL_COURSE_SECRET" in result.output
+
+
+def test_the_edit_view_works_under_the_content_security_policy(
+    server: EditServer, open_page: OpenPage
+) -> None:
+    """The editor, its completion and the figure run under the app's policy, breaking none of
+    it: no inline script runs, and the browser reports no violation."""
+    page, problems = open_page(viewport={"width": 1500, "height": 1000}, bypass_csp=False)
+    page.add_init_script(
+        "window.__violations = []; document.addEventListener('securitypolicyviolation',"
+        " (event) => window.__violations.push(event.violatedDirective));"
+    )
+    page.goto(server.url + "/case/myasthenia/edit")
+    expect(page.locator("#problem-count")).to_have_text("No problems")
+    expect(page.locator("#edit-figure .main-svg").first).to_be_attached()
+    editor = page.get_by_role("textbox", name="Case file")
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\nperi")
+    page.keyboard.press("Control+Space")
+    expect(page.get_by_role("option", name="periods")).to_be_visible()
+    assert page.evaluate("window.__violations") == []
+    problems.assert_clean()
+
+
+def test_an_earlier_version_is_restored_from_the_edit_view(
+    server: EditServer, open_page: OpenPage
+) -> None:
+    """'Restore' puts a kept version back in the text; saving it writes it back."""
+    page, _ = _open_editor(open_page, server)
+    _replace(page, "crisis", "crisis (ICU)")
+    page.get_by_role("button", name="Save").click()
+    restore = page.get_by_role("button", name="Restore the version of")
+    restore.click()
+    page.wait_for_function(f"window.caseEditor.text() === {json.dumps(CASE)}")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#edit-status")).to_have_text("Saved myasthenia.yaml")
+    assert (server.folder / "myasthenia.yaml").read_text(encoding="utf-8") == CASE
+
+
+SECRET = "a-long-enough-secret-for-tests"
+
+
+def test_on_a_shared_address_only_signed_in_editors_write(
+    folder: Path, open_page: OpenPage
+) -> None:
+    """With a secret (a server other machines reach), writing needs a session signed in with
+    it, or the user name of the operator's trusted proxy header; a wrong secret is refused."""
+    server = EditServer(folder, editing_for("0.0.0.0", False, SECRET, "X-Remote-User"))
+    try:
+        path = folder / "myasthenia.yaml"
+        page, _ = open_page(viewport={"width": 1500, "height": 1000})
+        page.goto(server.url + "/case/myasthenia/edit")
+        expect(page).to_have_url(re.compile(r"/sign-in\?next="))
+        page.get_by_label("The server's secret").fill("not the secret at all")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("alert")).to_have_text("That is not this server's secret.")
+        page.get_by_label("The server's secret").fill(SECRET)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page).to_have_url(server.url + "/case/myasthenia/edit")
+        page.wait_for_function("document.body.dataset.checked >= 1")
+        _replace(page, "crisis", "crisis and intubation")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("#edit-status")).to_have_text("Saved myasthenia.yaml")
+        token = page.evaluate(
+            "JSON.parse(document.getElementById('editor-settings').textContent).token"
+        )
+        body = {"text": "title: replaced\n", "hash": text_hash(path.read_bytes())}
+        save = f"{server.url}/edit/myasthenia/save"
+        headers = {"Origin": server.url, "X-Edit-Token": token}
+        assert _post(save, body, headers) == 401  # the right token, but no session
+        assert "intubation" in path.read_text(encoding="utf-8")
+        assert _post(save, body, {**headers, "X-Remote-User": "dr.lee"}) == 200
+        assert log_entries(folder)[-1]["who"].startswith("dr.lee ")
+    finally:
+        server.close()
