@@ -108,6 +108,7 @@ function start() {
   }
 
   async function check() {
+    const started = performance.now();
     const number = ++asked;
     const response = await post(settings.check, { text: view.state.doc.toString() });
     if (number !== asked || response === null) return;
@@ -121,6 +122,7 @@ function start() {
       figureBox.classList.add("outdated");
       document.getElementById("outdated-note").hidden = false;
     }
+    window.caseEditor.lastUpdateMs = performance.now() - started; // pause end to figure shown
     window.caseEditor.checked++;
     document.body.dataset.checked = String(window.caseEditor.checked);
   }
