@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -134,10 +135,18 @@ def test_an_svg_embeds_the_cjk_glyphs_it_uses(japanese_files: dict[str, bytes]) 
 
 
 def test_a_pdf_carries_its_fonts_as_truetype_never_type_3(
-    japanese_files: dict[str, bytes],
+    japanese_files: dict[str, bytes], tmp_path: Path
 ) -> None:
     """Journals' PDF checks reject Type 3 fonts; the shipped fonts are TrueType outlines,
     which Chromium embeds as CID fonts with their font files."""
     pdf = japanese_files["pdf"]
     assert b"/FontFile2" in pdf
     assert not re.search(rb"/Subtype\s*/Type3", pdf)
+    path = tmp_path / "case.pdf"
+    path.write_bytes(pdf)
+    listed = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    header, _, *rows = listed.stdout.splitlines()
+    start, end = header.index("type"), header.index("encoding")
+    kinds = {row[start:end].strip() for row in rows if row.strip()}
+    assert kinds == {"CID TrueType"}, listed.stdout
+    assert "IPAexGothic" in listed.stdout and "LiberationSans" in listed.stdout

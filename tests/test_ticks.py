@@ -93,11 +93,21 @@ def test_every_value_axis_of_every_case_has_three_labels(path: object, size: str
 
 @pytest.mark.parametrize("log", [False, True])
 def test_a_panel_too_thin_widens_its_range_to_keep_three_labels_apart(log: bool) -> None:
-    """Below its least height a panel's range widens to round values at its ends and middle,
-    so three labels still stand at least half the panel apart, rather than on each other."""
+    """Below its least height a panel's range widens to a third round value, so three labels
+    still stand at least a third of the panel apart, rather than on each other."""
     low, high = (math.log10(350), math.log10(30_000)) if log else (36.2, 40.6)
     thin = least_px(low, high, 14.0, log=log) * 0.6
     chosen = ticks(low, high, thin, 14.0, log=log)
     assert len(chosen.values) == 3
     assert chosen.low <= low and chosen.high >= high
-    assert chosen.spacing(thin) == pytest.approx(thin / 2)
+    assert chosen.spacing(thin) >= thin / 3
+
+
+def test_a_widened_range_grows_on_the_nearer_side_only() -> None:
+    """CRP from 0 to 18 on a thin panel is labelled 0, 10, 20 (not -20, 0, 20); ferritin from
+    350 to 92 000 gains the decade above (1000, 10 000, 100 000), not two decades more."""
+    crp = ticks(-1.4, 19.6, 20, 14.0)
+    assert crp.values == (0.0, 10.0, 20.0) and crp.low == -1.4
+    ferritin = ticks(math.log10(350), math.log10(92_000), 20, 14.0, log=True)
+    assert ferritin.values == (1000.0, 10_000.0, 100_000.0)
+    assert ferritin.low == pytest.approx(math.log10(350))

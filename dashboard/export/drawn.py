@@ -78,8 +78,8 @@ class Drawn:
     def read(cls, found: dict[str, Any]) -> Drawn:
         """From what `MEASURE_JS` returned."""
         texts = [
-            Text(t["text"], tuple(t["box"]), float(t["size"]), t.get("role") or "")
-            for t in found["texts"]
+            Text(item["text"], tuple(item["box"]), float(item["size"]), item.get("role") or "")
+            for item in found["texts"]
         ]
         marks = [tuple(m) for m in found["marks"]]
         plot = {key: float(value) for key, value in (found.get("plot") or {}).items()}

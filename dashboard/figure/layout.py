@@ -27,6 +27,7 @@ from dashboard.figure.placement import (
 from dashboard.figure.reveal import as_known_on, restore_refs, restored
 from dashboard.figure.themes import GREY, Theme, get_theme
 from dashboard.figure.timeaxis import TimeAxis
+from dashboard.fonts import LINE_SPACING, wrap
 from dashboard.model import Case
 from dashboard.problems import FigureWarning
 
@@ -354,6 +355,12 @@ def _frame(setting: _Setting, look: Theme, built: _Built) -> _Frame:
     key_room = _key_room(setting, look, built.whole)
     key_px = math.ceil(built.whole_key.px(key_room, look.text_px(KEY_SCALE)))
     bottom += key_px
+    # a title wider than the figure is wrapped onto more lines, and the top grows by them
+    top += (
+        (len(_title_lines(setting, look)) - 1)
+        * look.text_px(look.title_size / look.size)
+        * (LINE_SPACING)
+    )
     columns = 1
     if setting.narrow:
         top = NARROW_TOP  # no title in a column figure: the caption beneath it carries it
@@ -396,7 +403,9 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
     """Stage 4: the panels' axes, traces and shapes placed, and the layout around them."""
     case, t, look = setting.case, setting.t, frame.look
     reveal = setting.options.reveal
-    layout = _layout(case, t, look, frame, narrow=setting.narrow)
+    lines = [] if setting.narrow else _title_lines(setting, look)
+    title = "<br>".join(f"<b>{esc(line)}</b>" for line in lines)
+    layout = _layout(case, t, look, frame, narrow=setting.narrow, title=title)
     data: list[dict[str, Any]] = []
     shapes: list[Shape] = []
     plot_height = frame.height - frame.top - frame.bottom
@@ -495,7 +504,17 @@ def _day0(case: Case, t: TimeAxis, look: Theme, layout: dict[str, Any]) -> list[
     return [_vline(t.x(0), look.ink, "dot", look.axis_width)]
 
 
-def _layout(case: Case, t: TimeAxis, look: Theme, frame: _Frame, *, narrow: bool) -> dict[str, Any]:
+def _title_lines(setting: _Setting, look: Theme) -> list[str]:
+    """The case's title in lines that fit the figure's width (one line when it is fluid)."""
+    if setting.width is None:
+        return [setting.case.title]
+    size = look.text_px(look.title_size / look.size)
+    return wrap(setting.case.title, setting.width * 0.97, size, bold=True)
+
+
+def _layout(
+    case: Case, t: TimeAxis, look: Theme, frame: _Frame, *, narrow: bool, title: str
+) -> dict[str, Any]:
     grid = look.name != "print"
     legend = {
         "x": 1.01,
@@ -522,7 +541,7 @@ def _layout(case: Case, t: TimeAxis, look: Theme, frame: _Frame, *, narrow: bool
         }
     return {
         "template": {},
-        "title": look.title("" if narrow else f"<b>{esc(case.title)}</b>"),
+        "title": look.title(title),
         "font": look.base_font,
         "paper_bgcolor": look.paper,
         "plot_bgcolor": look.paper,

@@ -63,7 +63,7 @@ def spaced_names(axis: dict[str, Any], px: float, look: Theme) -> None:
 
 def tick_apart(look: Theme) -> float:
     """How far apart, in px, the centres of two tick labels on a value axis must be."""
-    return look.text_px(0.85) * 1.45
+    return look.text_px(0.85) * 1.3  # a label box is 1.15 of its size: a little air between
 
 
 def tick_inset(look: Theme) -> float:

@@ -106,19 +106,27 @@ def _candidates(low: float, high: float, log: bool, inset: float = 0.0) -> list[
 
 
 def _widened(low: float, high: float, log: bool) -> Ticks:
-    """Three labels at the range's ends and middle, the range widened to round values:
-    the last resort of a panel too thin for anything else (labels px / 2 apart)."""
-    if log:
-        first, last = math.floor(low + _EPS), math.ceil(high - _EPS)
-        every = max(1, math.ceil((last - first) / 2))
-        values = tuple(10.0 ** (first + k * every) for k in range(3))
-        return Ticks(values, float(first), float(first + 2 * every), True)
-    for step in _steps((high - low) * 4):
-        lo = math.floor(low / step + _EPS) * step
-        if math.ceil(high / step - _EPS) * step - lo <= 2 * step + _EPS * step:
-            values = tuple(round(lo + k * step, 12) for k in range(3))
-            return Ticks(values, lo, lo + 2 * step, False)
-    raise AssertionError("a step as wide as the range always fits")  # pragma: no cover
+    """Three round labels on a range widened as little as it takes, on the nearer side,
+    to reach the third: the last resort of a panel too thin for labels inside its range.
+    A log axis is widened by whole decades."""
+    found: list[tuple[bool, Ticks]] = []
+    steps = [1.0, 2.0, 3.0] if log else list(_steps((high - low) * 2))
+    for step in steps:
+        first = math.ceil(low / step - _EPS)
+        last = math.floor(high / step + _EPS)
+        inside = last - first + 1
+        if inside >= LEAST_TICKS:
+            continue  # labels enough inside: not a widening
+        if inside == 2:
+            below, above = low - (first - 1) * step, (last + 1) * step - high
+            first, last = (first - 1, last) if below < above else (first, last + 1)
+        else:
+            first, last = first - 1, first + 1
+        at = [k * step for k in range(first, last + 1)]
+        values = tuple(round(10.0**v if log else v, 12) for v in at)
+        found.append((inside == 2, Ticks(values, min(low, at[0]), max(high, at[-1]), log)))
+    # one side widened rather than both; then the labels furthest apart
+    return max(found, key=lambda choice: (choice[0], choice[1].spacing(1.0)))[1]
 
 
 def ticks(
@@ -145,7 +153,7 @@ def least_px(
     low: float, high: float, apart: float, *, log: bool = False, inset: float = 0.0
 ) -> float:
     """The thinnest panel on which three or more labels keep `apart` px apart, none within
-    `inset` px of its ends: inside the range as it is, or, thinner still, at the ends and
-    middle of a range widened to round values (labels half the panel apart)."""
+    `inset` px of its ends: inside the range as it is, or, thinner still, on a range widened
+    to a third round value (labels at least a third of the panel apart)."""
     inside = apart / _candidates(low, high, log)[-1].spacing(1.0) + 2 * inset
-    return min(inside, 2 * apart + 2 * inset)
+    return min(inside, 3 * apart + 2 * inset)
