@@ -396,3 +396,76 @@ def test_on_a_shared_address_only_signed_in_editors_write(
         assert log_entries(folder)[-1]["who"].startswith("dr.lee ")
     finally:
         server.close()
+
+
+WCAG_AA = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    }
+}
+
+
+def _violations(page: Page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page, options=WCAG_AA).response["violations"]
+    return [f"{rule['id']}: {[node['target'] for node in rule['nodes']]}" for rule in found]
+
+
+def test_the_editing_pages_pass_wcag_aa(server: EditServer, open_page: OpenPage) -> None:
+    """axe-core finds no WCAG 2.2 AA violation on the index (with 'New case'), the new-case
+    form, the edit view with a problem listed and with both versions of a conflict shown."""
+    page, _ = open_page(viewport={"width": 1500, "height": 1000})
+    page.goto(server.url + "/")
+    expect(page.get_by_role("link", name="New case")).to_be_visible()
+    assert _violations(page) == []
+    page.goto(server.url + "/new")
+    assert _violations(page) == []
+    page.goto(server.url + "/case/myasthenia/edit")
+    page.wait_for_function("document.body.dataset.checked >= 1")
+    _replace(page, "kind: relapse", "kind: relaps")
+    assert _violations(page) == []
+    (server.folder / "myasthenia.yaml").write_text(CASE + "# theirs\n", encoding="utf-8")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("button", name="Take theirs")).to_be_visible()
+    assert _violations(page) == []
+
+
+def test_the_edit_flow_works_with_the_keyboard_alone(
+    server: EditServer, open_page: OpenPage
+) -> None:
+    """From the case page to a saved change with keys only: the Edit link, typing in the
+    text, a problem's entry that moves the cursor to its line, and Save."""
+    page, _ = open_page(viewport={"width": 1500, "height": 1000})
+    page.goto(server.url + "/case/myasthenia")
+    edit = page.get_by_role("link", name="Edit", exact=True)
+    expect(edit).to_be_visible()
+    edit.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.body.dataset.checked >= 1")
+    for _ in range(10):  # Tab until the text has the focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('aria-label')") == "Case file":
+            break
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Case file"
+    page.keyboard.press("Control+End")
+    page.keyboard.type("  - {at: day 50, kind: relaps}")
+    entry = page.get_by_role("region", name="Problems").get_by_role("button")
+    expect(entry).to_contain_text("'relaps'")
+    entry.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Case file"
+    for _ in "relaps":  # the cursor is at the start of the misspelt word
+        page.keyboard.press("ArrowRight")
+    page.keyboard.type("e")
+    expect(page.locator("#problem-count")).to_have_text("No problems")
+    page.keyboard.press("Escape")  # (Tab indents in the text; after Escape it moves on)
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Save"
+    page.keyboard.press("Enter")
+    expect(page.locator("#edit-status")).to_have_text("Saved myasthenia.yaml")
+    assert (server.folder / "myasthenia.yaml").read_text(encoding="utf-8") == (
+        CASE + "  - {at: day 50, kind: relapse}"
+    )

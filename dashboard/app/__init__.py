@@ -41,6 +41,7 @@ def create_app(
         external_stylesheets=[FONT_FACES],  # the fonts the figures are drawn and measured in
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # (WCAG 3.1.1)
     app.layout = html.Div(
         [dcc.Location(id="url", refresh=False), html.Div(id="page", className="page")]
     )

@@ -44,7 +44,8 @@ function start() {
         stateExtensions(settings.schema),
         lintGutter(),
         keymap.of([indentWithTab, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...searchKeymap]),
-        EditorView.contentAttributes.of({ "aria-label": "Case file" }),
+        // (tabindex: the scrolling region holds something focusable, as axe-core checks)
+        EditorView.contentAttributes.of({ "aria-label": "Case file", tabindex: "0" }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) {
             clearTimeout(timer);
