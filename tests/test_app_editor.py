@@ -286,7 +286,8 @@ def test_no_writing_route_without_edit(read_only: EditServer) -> None:
         body = {"text": "title: replaced\n", "hash": text_hash(before), "version": "x"}
         status = _post(f"{read_only.url}/edit/myasthenia/{route}", body, own)
         assert status in (404, 405), route
-    assert _post(read_only.url + "/new", {"name": "x.yaml"}, own) in (404, 405)
+    for route in ("/new", "/import", "/import/aaaaaaaaaaaaaaaaaaaaaaaa", "/sign-in"):
+        assert _post(read_only.url + route, {"name": "x.yaml"}, own) in (404, 405), route
     assert fetch(read_only.url + "/case/myasthenia/edit")[0] == 404
     assert sorted(p.name for p in read_only.folder.iterdir()) == ["myasthenia.yaml"]
     assert (read_only.folder / "myasthenia.yaml").read_bytes() == before
@@ -469,3 +470,34 @@ def test_the_edit_flow_works_with_the_keyboard_alone(
     assert (server.folder / "myasthenia.yaml").read_text(encoding="utf-8") == (
         CASE + "  - {at: day 50, kind: relapse}"
     )
+
+
+def test_an_imported_spreadsheet_is_previewed_then_written_into_the_folder(
+    server: EditServer, open_page: OpenPage, tmp_path: Path
+) -> None:
+    """'Import' on the index previews the cases of an uploaded case table with what was kept,
+    writes nothing until asked, then writes them beside the others; the index lists them."""
+    from dashboard.importers.spreadsheet import write_table
+    from dashboard.load import parse_case
+
+    table = tmp_path / "course.xlsx"
+    write_table([("gravis", parse_case(CASE))], table)
+    page, problems = open_page(viewport={"width": 1400, "height": 900})
+    page.goto(server.url + "/")
+    page.get_by_role("link", name="Import").click()
+    page.get_by_label("Files to import").set_input_files(table)
+    page.get_by_role("button", name="Preview").click()
+    preview = page.get_by_role("region", name="What the import would write")
+    expect(preview.get_by_role("cell", name="gravis.yaml")).to_be_visible()
+    expect(preview).to_contain_text("2 treatment entries, 2 events")
+    assert sorted(path.name for path in server.folder.iterdir()) == ["myasthenia.yaml"]
+    assert _violations(page) == []
+    page.get_by_role("button", name="Write these cases").click()
+    expect(page.locator('a[href="/case/gravis"]')).to_be_visible()
+    written = parse_case((server.folder / "gravis.yaml").read_text(encoding="utf-8"))
+    assert [treatment.drug for treatment in written.treatments] == [
+        "pyridostigmine",
+        "eculizumab",
+    ]
+    assert log_entries(server.folder)[-1]["action"] == "import"
+    problems.assert_clean()

@@ -50,9 +50,11 @@ def create_app(
     add_routes(app.server, library, app.csp_hashes())  # after every callback is registered
     series.add_routes(app.server, library)
     if editing is not None:
-        from dashboard.app.editing import add_edit_routes
+        from dashboard.app.editing import Gate, add_edit_routes
+        from dashboard.app.importing import add_import_routes
 
         add_edit_routes(app.server, library, editing)
+        add_import_routes(app.server, library, Gate(editing))
     library.start()
     finish_setup(app)
     return app

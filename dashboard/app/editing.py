@@ -106,41 +106,55 @@ def problems_of(error: InvalidCase) -> list[dict[str, Any]]:
     ]
 
 
+class Gate:
+    """Checks the requests of an editing server: who is writing, and whether they may."""
+
+    def __init__(self, editing: Editing) -> None:
+        self.editing = editing
+
+    def who(self) -> str:
+        """The user of this request, as the history's log names them."""
+        header = self.editing.user_header
+        user = request.headers.get(header, "") if header else ""
+        if not user:
+            user = "signed-in user" if self.editing.sign_in else "local user"
+        return f"{user} ({request.remote_addr})"
+
+    def signed_in(self) -> bool:
+        """True when this request comes from a signed-in editor (or no sign-in is needed)."""
+        if not self.editing.sign_in:
+            return True
+        header = self.editing.user_header
+        if header and request.headers.get(header):
+            return True
+        return bool(session.get(_SIGNED_IN))
+
+    def refusal(self, *, form_token: str | None = None) -> Response | None:
+        """Why this request may not write, or None when it may: it must come from a page of
+        this server, carry its token, and come from a signed-in editor where one is needed."""
+        own = f"{request.scheme}://{request.host}"
+        origin = request.headers.get("Origin")
+        if origin is None and request.headers.get("Sec-Fetch-Site") in (None, "same-origin"):
+            referer = urlsplit(request.headers.get("Referer", ""))
+            origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else None
+        if origin is None:
+            return _refused("refused: the request does not say which page it came from")
+        if origin != own:
+            return _refused("refused: the request came from another site")
+        token = form_token if form_token is not None else request.headers.get(TOKEN_HEADER, "")
+        if not hmac.compare_digest(token, self.editing.token):
+            return _refused("refused: this page is out of date; reload it and try again")
+        if not self.signed_in():
+            return _refused("refused: sign in with the server's secret to edit cases", 401)
+        return None
+
+
 def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
     """Attach the edit view and its writing routes to the app's server."""
     server.secret_key = editing.secret
     folder = library.folder
-
-    def who() -> str:
-        user = request.headers.get(editing.user_header, "") if editing.user_header else ""
-        if not user:
-            user = "signed-in user" if editing.sign_in else "local user"
-        return f"{user} ({request.remote_addr})"
-
-    def allowed(*, form_token: str | None = None) -> Response | None:
-        """Why this request may not write, or None when it may."""
-        origin = request.headers.get("Origin")
-        own = f"{request.scheme}://{request.host}"
-        if origin is not None:
-            if origin != own:
-                return _refused("refused: the request came from another site")
-        elif request.headers.get("Sec-Fetch-Site") not in (None, "same-origin"):
-            return _refused("refused: the request came from another site")
-        else:
-            referer = request.headers.get("Referer")
-            if referer is None or f"{urlsplit(referer).scheme}://{urlsplit(referer).netloc}" != own:
-                return _refused("refused: the request does not say which page it came from")
-        token = form_token if form_token is not None else request.headers.get(TOKEN_HEADER, "")
-        if not hmac.compare_digest(token, editing.token):
-            return _refused("refused: this page is out of date; reload it and try again")
-        if editing.sign_in and not signed_in():
-            return _refused("refused: sign in with the server's secret to edit cases", 401)
-        return None
-
-    def signed_in() -> bool:
-        if editing.user_header and request.headers.get(editing.user_header):
-            return True
-        return bool(session.get(_SIGNED_IN))
+    gate = Gate(editing)
+    who, allowed, signed_in = gate.who, gate.refusal, gate.signed_in
 
     def file_of(case_id: str) -> Path | None:
         return library.path(case_id)
@@ -160,7 +174,7 @@ def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
         path = file_of(case_id)
         if path is None:
             return Response(render("missing.html.j2", what="case", name=case_id), status=404)
-        if editing.sign_in and not signed_in():
+        if not signed_in():
             return redirect("/sign-in?next=" + quote(request.path))  # type: ignore[return-value]
         data = path.read_bytes()
         settings = {
@@ -262,7 +276,7 @@ def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
 
     @server.route("/new", methods=["GET", "POST"])
     def new_case() -> Response:
-        if editing.sign_in and not signed_in():
+        if not signed_in():
             return redirect("/sign-in?next=/new")  # type: ignore[return-value]
         cases = [(entry.id, entry.title or entry.id) for entry in library.catalogue.cases()]
         if request.method == "GET":

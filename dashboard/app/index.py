@@ -77,7 +77,16 @@ def index_page(
     """The table of cases with its filter box, and the table of files with problems."""
     query = filter_of(search)
     return [
-        top_bar(*([html.A("New case", href="/new", id="new-case-link")] if editable else [])),
+        top_bar(
+            *(
+                [
+                    html.A("New case", href="/new", id="new-case-link"),
+                    html.A("Import", href="/import", id="import-link"),
+                ]
+                if editable
+                else []
+            )
+        ),
         html.Main(
             className="index",
             children=[
