@@ -159,6 +159,13 @@ def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
     def file_of(case_id: str) -> Path | None:
         return library.path(case_id)
 
+    def writable(case_id: str) -> Path | Response:
+        """The file of a case this request may write, or the answer refusing it."""
+        if (refusal := allowed()) is not None:
+            return refusal
+        path = file_of(case_id)
+        return _refused("no such case", 404) if path is None else path
+
     def body() -> dict[str, Any]:
         data = request.get_json(silent=True)
         return data if isinstance(data, dict) else {}
@@ -201,11 +208,9 @@ def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
 
     @server.post("/edit/<case_id>/check")
     def check(case_id: str) -> Response:
-        if (refusal := allowed()) is not None:
-            return refusal
-        path = file_of(case_id)
-        if path is None:
-            return _refused("no such case", 404)
+        path = writable(case_id)
+        if isinstance(path, Response):
+            return path
         text = str(body().get("text", ""))
         try:
             case = with_dates(parse_case(text, path.name), library.dates)
@@ -216,11 +221,9 @@ def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
 
     @server.post("/edit/<case_id>/save")
     def save_case(case_id: str) -> Response:
-        if (refusal := allowed()) is not None:
-            return refusal
-        path = file_of(case_id)
-        if path is None:
-            return _refused("no such case", 404)
+        path = writable(case_id)
+        if isinstance(path, Response):
+            return path
         data = body()
         try:
             new_hash = save(
@@ -237,11 +240,9 @@ def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
 
     @server.post("/edit/<case_id>/copy")
     def save_copy(case_id: str) -> Response:
-        if (refusal := allowed()) is not None:
-            return refusal
-        path = file_of(case_id)
-        if path is None:
-            return _refused("no such case", 404)
+        path = writable(case_id)
+        if isinstance(path, Response):
+            return path
         for number in range(1, 100):
             name = f"{path.stem}-copy{'' if number == 1 else number}{path.suffix}"
             if not (folder / name).exists():
@@ -262,11 +263,9 @@ def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
 
     @server.post("/edit/<case_id>/restore")
     def restore(case_id: str) -> Response:
-        if (refusal := allowed()) is not None:
-            return refusal
-        path = file_of(case_id)
-        if path is None:
-            return _refused("no such case", 404)
+        path = writable(case_id)
+        if isinstance(path, Response):
+            return path
         version = str(body().get("version", ""))
         try:
             text = version_text(folder, path.name, version)
