@@ -12,6 +12,7 @@ import re
 import secrets
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from flask import Flask, Response, redirect, request
@@ -29,8 +30,22 @@ _STAGE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+STAGE_HOURS = 24  # a preview not written within this is removed
+
+
 def _staging(folder: Path) -> Path:
     return history_folder(folder) / "imports"
+
+
+def _clear_old(staging: Path) -> None:
+    """Remove the previews that were never written (their uploads were de-identified cases,
+    but nobody asked to keep them)."""
+    if not staging.is_dir():
+        return
+    limit = time.time() - STAGE_HOURS * 3600
+    for stage in staging.iterdir():
+        if stage.is_dir() and stage.stat().st_mtime < limit:
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def _page(token: str, *, error: str = "", preview: object = None, stage: str = "") -> Response:
@@ -63,6 +78,7 @@ def add_import_routes(server: Flask, library: Library, gate: Gate) -> None:
             return _page(token, error="Choose one or more files to import.")
         if (request.content_length or 0) > MAX_UPLOAD:
             return _page(token, error="The files are over 20 MB together; import fewer at once.")
+        _clear_old(_staging(folder))
         stage = secrets.token_urlsafe(18)
         staged = _staging(folder) / stage
         sources = Path(tempfile.mkdtemp(prefix="clinical-course-upload-"))
