@@ -111,3 +111,18 @@ def test_a_widened_range_grows_on_the_nearer_side_only() -> None:
     ferritin = ticks(math.log10(350), math.log10(92_000), 20, 14.0, log=True)
     assert ferritin.values == (1000.0, 10_000.0, 100_000.0)
     assert ferritin.low == pytest.approx(math.log10(350))
+
+
+@pytest.mark.parametrize("log", [False, True])
+@pytest.mark.parametrize("scale", [1e-15, 1e-9, 1e12])
+def test_tiny_and_huge_values_are_labelled_too(scale: float, log: bool) -> None:
+    """Values of any magnitude (a concentration in mol/L, a count in billions) get three
+    labels; none is rounded away to zero."""
+    low, high = 1.3 * scale, 9.1 * scale
+    if log:
+        low, high = math.log10(low), math.log10(high) + 3
+    for px in (30.0, 300.0):
+        chosen = ticks(low, high, px, 14.0, log=log)
+        assert len(set(chosen.values)) >= 3, "no two labels rounded onto one value"
+        assert not log or all(v > 0 for v in chosen.values)
+    assert least_px(low, high, 14.0, log=log) > 0

@@ -36,6 +36,12 @@ class Ticks:
         return closest / (self.high - self.low) * px
 
 
+def _clean(value: float) -> float:
+    """A tick value without the float noise of its arithmetic (0.30000000000000004 -> 0.3),
+    at any magnitude (1e-15 stays 1e-15)."""
+    return float(f"{value:.12g}")
+
+
 def _steps(span: float) -> Iterator[float]:
     """Round steps from about a hundredth of `span` (more labels than any panel holds) up
     to all of it, smallest first."""
@@ -52,7 +58,7 @@ def _steps(span: float) -> Iterator[float]:
 def _multiples(low: float, high: float, step: float) -> tuple[float, ...]:
     first = math.ceil(low / step - _EPS)
     last = math.floor(high / step + _EPS)
-    return tuple(round(k * step, 12) for k in range(first, last + 1))
+    return tuple(_clean(k * step) for k in range(first, last + 1))
 
 
 def _linear(low: float, high: float) -> Iterator[Ticks]:
@@ -76,7 +82,7 @@ def _logarithmic(low: float, high: float) -> list[Ticks]:
     found = []
     for mantissas in ((1.0, 2.0, 5.0), (1.0, 3.0)):
         values = tuple(
-            round(m * 10.0**k, 12)
+            _clean(m * 10.0**k)
             for k in powers
             for m in mantissas
             if low - _EPS <= math.log10(m * 10.0**k) <= high + _EPS
@@ -123,7 +129,7 @@ def _widened(low: float, high: float, log: bool) -> Ticks:
         else:
             first, last = first - 1, first + 1
         at = [k * step for k in range(first, last + 1)]
-        values = tuple(round(10.0**v if log else v, 12) for v in at)
+        values = tuple(_clean(10.0**v if log else v) for v in at)
         found.append((inside == 2, Ticks(values, min(low, at[0]), max(high, at[-1]), log)))
     # one side widened rather than both; then the labels furthest apart
     return max(found, key=lambda choice: (choice[0], choice[1].spacing(1.0)))[1]
