@@ -411,13 +411,45 @@ def _render_series(
     help="Server processes; about one per CPU core for many users.",
 )
 @_dates_option
-def serve(folder: Path, host: str, port: int, workers: int, dates: str) -> None:
+@click.option(
+    "--edit",
+    is_flag=True,
+    help="Let the cases be written and created in the browser (off unless given).",
+)
+@click.option(
+    "--secret",
+    envvar="CLINICAL_COURSE_SECRET",
+    help="The secret editors sign in with; needed with --edit on any address but 127.0.0.1 "
+    "(or set CLINICAL_COURSE_SECRET).",
+)
+@click.option(
+    "--user-header",
+    metavar="HEADER",
+    help="With --edit behind a reverse proxy that signs users in: the header carrying their "
+    "user name, trusted as signed in (only the proxy must be able to reach this server).",
+)
+def serve(
+    folder: Path,
+    host: str,
+    port: int,
+    workers: int,
+    dates: str,
+    edit: bool,
+    secret: str | None,
+    user_header: str | None,
+) -> None:
     """Open the dashboard on a folder of case files (timelines/ by default).
 
     Edits to the files show in open pages within seconds. Stop it with Ctrl+C.
     """
     from dashboard.app import serve as run
+    from dashboard.app.editing import EditingError, editing_for
     from dashboard.app.server import ServeError, is_loopback
+
+    try:
+        editing = editing_for(host, is_loopback(host), secret, user_header) if edit else None
+    except EditingError as error:
+        _fail(str(error))
 
     click.echo(
         f"clinical-course: starting the dashboard for {folder} on http://{host}:{port}/", err=True
@@ -430,7 +462,7 @@ def serve(folder: Path, host: str, port: int, workers: int, dates: str) -> None:
             err=True,
         )
     try:
-        run(folder, host=host, port=port, workers=workers, dates=dates)
+        run(folder, host=host, port=port, workers=workers, dates=dates, editing=editing)
     except ServeError as error:
         _fail(str(error))
 

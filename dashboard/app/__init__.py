@@ -10,21 +10,27 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from dash import Dash, dcc, html
+
+if TYPE_CHECKING:
+    from dashboard.app.editing import Editing
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 
-def create_app(folder: str | os.PathLike[str], dates: str = "exact") -> Dash:
-    """The dashboard for a folder of case files, its dates shown as `dates` says."""
+def create_app(
+    folder: str | os.PathLike[str], dates: str = "exact", editing: Editing | None = None
+) -> Dash:
+    """The dashboard for a folder of case files, its dates shown as `dates` says; with
+    `editing`, cases can be written in the browser (otherwise no writing route exists)."""
     from dashboard.app import series
     from dashboard.app.callbacks import register
     from dashboard.app.cases import Library
     from dashboard.app.routes import FONT_FACES, PLOTLY_JS, add_routes
 
-    library = Library(folder, dates)
+    library = Library(folder, dates, editable=editing is not None)
     app = Dash(
         __name__,
         title="clinical-course",
@@ -37,6 +43,7 @@ def create_app(folder: str | os.PathLike[str], dates: str = "exact") -> Dash:
         external_scripts=[PLOTLY_JS],
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # (WCAG 3.1.1)
     app.layout = html.Div(
         [dcc.Location(id="url", refresh=False), html.Div(id="page", className="page")]
     )
@@ -45,6 +52,12 @@ def create_app(folder: str | os.PathLike[str], dates: str = "exact") -> Dash:
     # after every callback is registered: its hashes and its outputs
     add_routes(app.server, library, app.csp_hashes(), frozenset(app.callback_map))
     series.add_routes(app.server, library)
+    if editing is not None:
+        from dashboard.app.editing import Gate, add_edit_routes
+        from dashboard.app.importing import add_import_routes
+
+        add_edit_routes(app.server, library, editing)
+        add_import_routes(app.server, library, Gate(editing))
     library.start()
     finish_setup(app)
     return app
@@ -61,12 +74,18 @@ def finish_setup(app: Dash) -> None:
 
 
 def serve(
-    folder: str | os.PathLike[str], *, host: str, port: int, workers: int, dates: str = "exact"
+    folder: str | os.PathLike[str],
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    dates: str = "exact",
+    editing: Editing | None = None,
 ) -> None:
     """Serve the dashboard for `folder` on host:port with `workers` processes."""
     from dashboard.app.server import run
 
-    run(folder, host=host, port=port, workers=workers, dates=dates)
+    run(folder, host=host, port=port, workers=workers, dates=dates, editing=editing)
 
 
 __all__ = ["create_app", "serve"]

@@ -62,12 +62,14 @@ def register(app: Dash, library: Library) -> None:
         case_id = case_id_of(pathname)
         if case_id is None or not library.lookup(case_id).known:
             return index.missing_page(case_id or (pathname or "").lstrip("/"))
-        return layout.case_page(case_id, library.stamp(case_id))
+        return layout.case_page(case_id, library.stamp(case_id), editable=library.editable)
 
     def _index(search: str | None) -> list[Any]:
         catalogue = library.catalogue
         cases, invalid = len(catalogue.cases()), len(catalogue.invalid())
-        page = index.index_page(cases, invalid, search, library.reading())
+        page = index.index_page(
+            cases, invalid, search, library.reading(), editable=library.editable
+        )
         return series.with_series(page, library)
 
     @app.callback(

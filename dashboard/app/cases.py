@@ -66,8 +66,10 @@ class Library:
         dates: str = "exact",
         *,
         cache: Path | bool | None = True,
+        editable: bool = False,
     ) -> None:
         self.folder = Path(folder)
+        self.editable = editable  # the pages offer editing (`serve --edit`)
         self.dates = dates  # how every page shows calendar dates (dashboard.dates)
         self.catalogue = Catalogue(self.folder, cache=cache)
         self._lock = threading.Lock()
@@ -163,6 +165,11 @@ class Library:
         for entry in self.catalogue.invalid():
             invalid.append(InvalidCase(str(self.catalogue.path(entry)), entry.problems))
         return Catalog(cases, tuple(invalid))
+
+    def path(self, case_id: str) -> Path | None:
+        """The file of a case id, valid or not; None when no file has that id."""
+        entry = self._entry(case_id)
+        return None if entry is None else self.catalogue.path(entry)
 
     def stamp(self, case_id: str) -> Stamp | None:
         """A cheap fingerprint of the case's file; None when no file has that id."""

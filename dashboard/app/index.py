@@ -81,10 +81,16 @@ def reading_text(done: int, total: int) -> str:
 
 
 def index_page(
-    cases: int, invalid: int, search: str | None = None, reading: tuple[int, int] | None = None
+    cases: int,
+    invalid: int,
+    search: str | None = None,
+    reading: tuple[int, int] | None = None,
+    *,
+    editable: bool = False,
 ) -> list[Any]:
     """The table of cases with its filter box, and the table of files with problems; while
-    the folder is first read, how far it has got, the page filling in every few seconds."""
+    the folder is first read, how far it has got, the page filling in every few seconds;
+    with editing on, the links to a new case and an import."""
     query = filter_of(search)
     progress: list[Any] = []
     if reading is not None:
@@ -99,7 +105,16 @@ def index_page(
             dcc.Interval(id="reading-tick", interval=READING_TICK_MS),
         ]
     return [
-        top_bar(),
+        top_bar(
+            *(
+                [
+                    html.A("New case", href="/new", id="new-case-link"),
+                    html.A("Import", href="/import", id="import-link"),
+                ]
+                if editable
+                else []
+            )
+        ),
         html.Main(
             className="index",
             children=[

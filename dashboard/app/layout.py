@@ -72,8 +72,9 @@ def top_bar(*links: Any) -> html.Header:
 # -- a case page -----------------------------------------------------------------------------
 
 
-def case_page(case_id: str, stamp: str | None) -> list[Any]:
-    """The frame of a case page; callbacks fill it from the case file and the URL."""
+def case_page(case_id: str, stamp: str | None, *, editable: bool = False) -> list[Any]:
+    """The frame of a case page; callbacks fill it from the case file and the URL; with
+    `editable`, a link to its edit view."""
     config = {
         "displaylogo": False,
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
@@ -87,6 +88,11 @@ def case_page(case_id: str, stamp: str | None) -> list[Any]:
         top_bar(
             html.A("All cases", href="/"),
             html.A("Present", href="/present/" + quote(case_id, safe=""), id="present-link"),
+            *(
+                [html.A("Edit", href=case_href(case_id) + "/edit", id="edit-link")]
+                if editable
+                else []
+            ),
         ),
         html.Main(
             className="case",

@@ -131,7 +131,7 @@ def add_routes(
         if request.path.startswith(_OWN_PREFIXES) and request.endpoint not in _OWN_ROUTES:
             return Response("Not found", status=404, mimetype="text/plain")
         match = _PAGE.match(request.path)
-        if match is None:
+        if match is None or request.endpoint == "edit_page":  # (it answers unknown ids itself)
             return None
         case_id = unquote(match.group(2))
         found = library.lookup(case_id)

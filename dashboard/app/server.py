@@ -17,9 +17,12 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
+
+if TYPE_CHECKING:
+    from dashboard.app.editing import Editing
 
 THREADS = 4  # per worker; open pages poll their file every 1.5 s, so requests are short
 REQUEST_LIMIT = 60.0  # seconds; case budgets keep any page far below it
@@ -33,9 +36,16 @@ log = logging.getLogger("clinical-course")
 class DashboardServer(BaseApplication):  # type: ignore[misc]
     """gunicorn, configured from Python rather than its command line."""
 
-    def __init__(self, folder: Path, options: dict[str, Any], dates: str = "exact") -> None:
+    def __init__(
+        self,
+        folder: Path,
+        options: dict[str, Any],
+        dates: str = "exact",
+        editing: Editing | None = None,
+    ) -> None:
         self.folder = folder
         self.dates = dates
+        self.editing = editing  # made before the fork: every worker signs with the same secret
         self.options = options
         super().__init__()
 
@@ -48,7 +58,7 @@ class DashboardServer(BaseApplication):  # type: ignore[misc]
         """The WSGI application; built in each worker, after the fork."""
         from dashboard.app import create_app
 
-        return create_app(self.folder, self.dates).server
+        return create_app(self.folder, self.dates, self.editing).server
 
 
 class RequestWatch:
@@ -246,6 +256,7 @@ def run(
     workers: int,
     request_limit: float = REQUEST_LIMIT,
     dates: str = "exact",
+    editing: Editing | None = None,
 ) -> None:
     """Serve until interrupted; debug and reloading are always off."""
     check_address(host, port)
@@ -268,7 +279,7 @@ def run(
     }
     parent = os.getpid()
     try:
-        DashboardServer(Path(folder), options, dates).run()
+        DashboardServer(Path(folder), options, dates, editing).run()
     finally:
         if os.getpid() == parent:  # (not in a worker leaving through here)
             stop_reading(reader)
