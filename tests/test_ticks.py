@@ -126,3 +126,12 @@ def test_tiny_and_huge_values_are_labelled_too(scale: float, log: bool) -> None:
         assert len(set(chosen.values)) >= 3, "no two labels rounded onto one value"
         assert not log or all(v > 0 for v in chosen.values)
     assert least_px(low, high, 14.0, log=log) > 0
+
+
+def test_a_log_axis_past_the_range_of_floats_still_gets_its_labels() -> None:
+    """A hostile file's 1e-300 to 9.9e14 (with padding past what a float holds) is labelled
+    by decades, with no error and no zero on the log axis."""
+    chosen = ticks(-325.0, 16.0, 200, 14.0, log=True)
+    assert len(chosen.values) >= 3 and all(v > 0 for v in chosen.values)
+    assert least_px(-325.0, 16.0, 14.0, log=True) > 0
+    assert ticks(300.0, 330.0, 50, 14.0, log=True).values

@@ -31,9 +31,17 @@ class Ticks:
 
     def spacing(self, px: float) -> float:
         """The least distance in px between two neighbouring labels, on a panel `px` tall."""
-        at = [math.log10(v) if self.log else v for v in self.values]
+        # (a value past the floats' range, 1e-330, has become 0 and is no label on a log axis)
+        at = [math.log10(v) if self.log else v for v in self.values if v > 0 or not self.log]
+        if len(at) < 2:
+            return 0.0
         closest = min(b - a for a, b in itertools.pairwise(at))
         return closest / (self.high - self.low) * px
+
+
+def _power(exponent: float) -> float:
+    """10 to `exponent`, kept within what a float holds (a hostile file's 1e-330 or 1e400)."""
+    return float(10.0 ** max(-323.0, min(exponent, 308.0)))
 
 
 def _clean(value: float) -> float:
@@ -71,7 +79,8 @@ def _linear(low: float, high: float) -> Iterator[Ticks]:
 def _logarithmic(low: float, high: float) -> list[Ticks]:
     """Decades when three or more lie in the range; else 1, 2 and 5 (or 1 and 3) of each;
     else, within about a decade (350 to 900), round values placed on the log scale."""
-    decades = [10.0**k for k in range(math.ceil(low - _EPS), math.floor(high + _EPS) + 1)]
+    first, last = math.ceil(low - _EPS), math.floor(high + _EPS)
+    decades = [10.0**k for k in range(max(first, -307), min(last, 307) + 1)]
     if len(decades) >= LEAST_TICKS:
         return [
             Ticks(tuple(decades[::every]), low, high, True)
@@ -82,10 +91,10 @@ def _logarithmic(low: float, high: float) -> list[Ticks]:
     found = []
     for mantissas in ((1.0, 2.0, 5.0), (1.0, 3.0)):
         values = tuple(
-            _clean(m * 10.0**k)
+            _clean(m * _power(k))
             for k in powers
             for m in mantissas
-            if low - _EPS <= math.log10(m * 10.0**k) <= high + _EPS
+            if low - _EPS <= math.log10(m * _power(k) or 1e-323) <= high + _EPS
         )
         if len(values) >= LEAST_TICKS:
             found.append(Ticks(values, low, high, True))
@@ -93,7 +102,7 @@ def _logarithmic(low: float, high: float) -> list[Ticks]:
         return found
     return [
         Ticks(ticks.values, low, high, True)
-        for ticks in _linear(10.0**low, 10.0**high)
+        for ticks in _linear(_power(low), _power(high))
         if ticks.values[0] > 0
     ]
 
@@ -129,8 +138,12 @@ def _widened(low: float, high: float, log: bool) -> Ticks:
         else:
             first, last = first - 1, first + 1
         at = [k * step for k in range(first, last + 1)]
-        values = tuple(_clean(10.0**v if log else v) for v in at)
+        values = tuple(_clean(_power(v) if log else v) for v in at)
         found.append((inside == 2, Ticks(values, min(low, at[0]), max(high, at[-1]), log)))
+    if not found:  # no round value fits at all (a range at the edge of what floats hold)
+        middle = (low + high) / 2
+        values = tuple(_clean(_power(v) if log else v) for v in (low, middle, high))
+        return Ticks(values, low, high, log)
     # one side widened rather than both; then the labels furthest apart
     return max(found, key=lambda choice: (choice[0], choice[1].spacing(1.0)))[1]
 
@@ -147,7 +160,7 @@ def ticks(
         if choice.spacing(px) >= apart:
             return choice
     widened = _widened(low, high, log)
-    if widened.spacing(px) <= choices[-1].spacing(px):
+    if choices and widened.spacing(px) <= choices[-1].spacing(px):
         return choices[-1]
     # the outer labels kept `inset` px inside the panel's ends, like any other
     share = min(inset / px, 0.25) if px > 0 else 0.0
@@ -161,5 +174,7 @@ def least_px(
     """The thinnest panel on which three or more labels keep `apart` px apart, none within
     `inset` px of its ends: inside the range as it is, or, thinner still, on a range widened
     to a third round value (labels at least a third of the panel apart)."""
-    inside = apart / _candidates(low, high, log)[-1].spacing(1.0) + 2 * inset
+    choices = _candidates(low, high, log)
+    spacing = choices[-1].spacing(1.0) if choices else 0.0
+    inside = apart / spacing + 2 * inset if spacing > 0 else math.inf
     return min(inside, 3 * apart + 2 * inset)
