@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,12 +31,17 @@ SAMPLES = {
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[tuple[asyncio.AbstractEventLoop, Chromium]]:
-    """One Chromium with the shipped fonts declared, as the image renderer uses it."""
+    """One Chromium with the shipped fonts declared, as the image renderer uses it, its
+    event loop in a thread of its own (the test's thread may run Playwright's)."""
     loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
     browser = Chromium(browser_path(), tabs=1, timeout=60)
-    loop.run_until_complete(browser.open())
+    asyncio.run_coroutine_threadsafe(browser.open(), loop).result(60)
     yield loop, browser
-    loop.run_until_complete(browser.close())
+    asyncio.run_coroutine_threadsafe(browser.close(), loop).result(60)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
     loop.close()
 
 
@@ -62,7 +68,8 @@ def _drawn(chromium: tuple[asyncio.AbstractEventLoop, Chromium], texts: list[str
             "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
         },
     }
-    _, drawn = loop.run_until_complete(browser.draw(spec, "svg", 1400, 800, 1.0))
+    drawing = browser.draw(spec, "svg", 1400, 800, 1.0)
+    _, drawn = asyncio.run_coroutine_threadsafe(drawing, loop).result(60)
     return drawn
 
 

@@ -42,6 +42,9 @@ def check_file(text: str, shown: str = "case.yaml") -> str:
     return "valid"
 
 
+# A hostile or generated course may not fit its size: the figure says so with a FigureWarning
+# (tested in test_export_drawn and test_figure_key); here only every output is asked for.
+@pytest.mark.filterwarnings("ignore::dashboard.problems.FigureWarning")
 @SUITE
 @given(cases())
 def test_every_generated_case_is_valid_and_builds_every_output(data: dict[str, object]) -> None:
@@ -54,6 +57,9 @@ def test_every_mutated_file_builds_or_is_refused_with_its_line(text: str) -> Non
     check_file(text)
 
 
+# A hostile or generated course may not fit its size: the figure says so with a FigureWarning
+# (tested in test_export_drawn and test_figure_key); here only every output is asked for.
+@pytest.mark.filterwarnings("ignore::dashboard.problems.FigureWarning")
 @settings(SUITE, max_examples=1)
 @given(cases())
 def test_generated_cases_make_powerpoint_decks(data: dict[str, object]) -> None:

@@ -278,8 +278,16 @@ def _arrange(setting: _Setting) -> tuple[_Setting, _Frame]:
             # layout; rows too thin for their names are left unnamed (see `spaced_names`).
             warnings.warn(_too_low(setting.case, frame, setting.limit, need), FigureWarning, 4)
         elif ceiling is not None:
-            # A denser course than the size was meant for: taller, rather than overlapping rows.
-            setting = dataclasses.replace(setting, limit=min(ceiling, need))
+            # A denser course than the size was meant for: taller, rather than overlapping
+            # rows, and said, since a journal may not take it.
+            taller = min(ceiling, need)
+            warnings.warn(
+                f"{setting.case.title!r}: the course needs {need} px, more than the "
+                f"{setting.limit:g} px this size is meant to be; drawn {taller} px tall",
+                FigureWarning,
+                4,
+            )
+            setting = dataclasses.replace(setting, limit=taller)
     if setting.limit is not None:
         frame.height = setting.limit if exact else min(frame.height, setting.limit)
     room = frame.height - frame.top - frame.bottom - frame.look.gap_px * (len(frame.panels) - 1)
