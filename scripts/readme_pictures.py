@@ -2,7 +2,7 @@
 
 Run from anywhere: python scripts/readme_pictures.py
 It starts the dashboard on 127.0.0.1, drives Debian's Chromium with Playwright, renders a
-slide image through kaleido and exports a presentation, as a user would.
+slide image through the renderer and exports a presentation, as a user would.
 """
 
 from __future__ import annotations
