@@ -1,12 +1,13 @@
 """The teaching deck as a PowerPoint file, for those who teach with PowerPoint.
 
 The same slides as the HTML deck (`slides.plan`), on a 16:9 slide: each step's chart as a
-picture drawn by kaleido (one Chromium for all) across the slide's whole width, its title
-and its question in the layout's title and text placeholders (a presenter edits them as any
-slide's text), and its notes in the speaker-notes pane. A step with a question or an answer
-is followed by a build step: the same slide with the answer, its chart now showing what
-begins on the step's own time (the question's chart holds that back). Positions are given
-on the HTML deck's 1920x1080 canvas: one canvas pixel is 6350 EMU, so both decks look alike.
+picture (one Chromium draws them all, each read back and checked) across the slide's whole
+width, its title and its question in the layout's title and text placeholders (a presenter
+edits them as any slide's text), and its notes in the speaker-notes pane. A step with a
+question or an answer is followed by a build step: the same slide with the answer, its chart
+now showing what begins on the step's own time (the question's chart holds that back).
+Positions are given on the HTML deck's 1920x1080 canvas: one canvas pixel is 6350 EMU, so
+both decks look alike.
 """
 
 from __future__ import annotations
