@@ -20,6 +20,8 @@ scaled down, so that hinting at small sizes does not round them.
 from __future__ import annotations
 
 import functools
+import html
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,8 @@ from PIL import ImageFont
 
 FOLDER = Path(__file__).resolve().parent / "files"
 LINE_SPACING = 1.3  # plotly's distance between the baselines of a text's lines, in font sizes
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)  # plotly's line break
+_TAG = re.compile(r"<[^>]+>")  # any other markup (<b>, <i>, <a ...>)
 _SCALE = 256  # px: widths are measured at this size and scaled, free of hinting
 
 
@@ -131,11 +135,7 @@ def text_height(text: str, size: float) -> float:
 
 def lines_of(text: str) -> list[str]:
     """The lines of a plotly text: split at `<br>`, markup and entities taken out."""
-    import html
-    import re
-
-    plain = re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)
-    plain = re.sub(r"<[^>]+>", "", plain)
+    plain = _TAG.sub("", _BREAK.sub("\n", text))
     return html.unescape(plain).split("\n")
 
 
