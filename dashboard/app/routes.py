@@ -220,7 +220,11 @@ def add_routes(
     def font_file(name: str) -> Response:
         if name not in {face.file for face in FACES}:
             return Response("Not found", status=404, mimetype="text/plain")
-        return send_file(FONT_FOLDER / name, mimetype="font/ttf", max_age=86400)
+        # read whole and closed at once: a page left while a font loads must not leave the
+        # file open behind a dropped response
+        response = Response((FONT_FOLDER / name).read_bytes(), mimetype="font/ttf")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
 
     @server.route("/healthz")
     def health() -> Response:
