@@ -476,7 +476,13 @@ def serve(
     type=click.Path(file_okay=False, path_type=Path),
     help="The site folder to write (created; only a folder this command made is replaced).",
 )
-@click.option("--theme", type=click.Choice(THEMES), default="screen", show_default=True)
+@click.option(
+    "--theme",
+    type=click.Choice(THEMES),
+    default="screen",
+    show_default=True,
+    help="The look of every page's chart.",
+)
 @_dates_option
 def export(folder: Path, output: Path, theme: str, dates: str) -> None:
     """Export a folder of cases as a static site that works offline and on any web host."""
