@@ -1,4 +1,4 @@
-"""Regenerate the README's pictures from real runs: the dashboard, a slide and the deck.
+"""Regenerate the pictures of the README and the docs from real runs: dashboard, slide, deck.
 
 Run from anywhere: python scripts/readme_pictures.py
 It starts the dashboard on 127.0.0.1, drives Debian's Chromium with Playwright, renders a
@@ -18,7 +18,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
+PICTURES = ROOT / "docs" / "images"
 CASE = ROOT / "timelines" / "nomura-2025-case2.yaml"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -45,11 +45,11 @@ def wait_for(url: str, seconds: float = 30) -> None:
 
 
 def main() -> None:
-    """Write docs/dashboard.png, docs/slide.png and docs/deck.png."""
-    DOCS.mkdir(exist_ok=True)
+    """Write docs/images/dashboard.png, slide.png and deck.png."""
+    PICTURES.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "dashboard"]
     subprocess.run(
-        [*command, "render", str(CASE), "-o", str(DOCS / "slide.png"), "--size", "slide"],
+        [*command, "render", str(CASE), "-o", str(PICTURES / "slide.png"), "--size", "slide"],
         check=True,
     )
     port = free_port()
@@ -66,17 +66,17 @@ def main() -> None:
             page.wait_for_selector("#chart .js-plotly-plot .main-svg")
             page.get_by_text("Show everything").wait_for()  # the controls hold the view
             page.wait_for_timeout(500)  # let the responsive chart settle at its final width
-            page.screenshot(path=str(DOCS / "dashboard.png"))
+            page.screenshot(path=str(PICTURES / "dashboard.png"))
             slides = browser.new_page(viewport={"width": 1600, "height": 900})
             slides.goto(deck.as_uri() + "#4")
             slides.wait_for_selector(".slide:not([hidden]) .js-plotly-plot .main-svg")
-            slides.screenshot(path=str(DOCS / "deck.png"))
+            slides.screenshot(path=str(PICTURES / "deck.png"))
             browser.close()
     finally:
         server.terminate()
         server.wait(10)
     for name in ("dashboard.png", "slide.png", "deck.png"):
-        print(DOCS / name)
+        print(PICTURES / name)
 
 
 if __name__ == "__main__":

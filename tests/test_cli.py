@@ -1,4 +1,4 @@
-"""The command line: exit codes, messages, outputs, and the README's usage."""
+"""The command line: exit codes, messages and outputs (its documentation: test_docs.py)."""
 
 from __future__ import annotations
 
@@ -99,34 +99,6 @@ def test_python_dash_m_runs_the_same_command() -> None:
         check=False,
     )
     assert result.returncode == 0 and "valid" in result.stderr
-
-
-def _help(*command: str) -> str:
-    result = CliRunner().invoke(cli, [*command, "--help"], terminal_width=100)
-    return result.output.replace("Usage: cli", "Usage: clinical-course")
-
-
-def test_readme_usage_matches_help() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```text\n\$ (clinical-course[^\n]*) --help\n(.*?)```", readme, re.S)
-    shown = {command: text for command, text in blocks}
-    commands = ["clinical-course"] + [f"clinical-course {name}" for name in sorted(cli.commands)]
-    assert sorted(shown) == sorted(commands), "the README shows --help for every command"
-    for command in commands:
-        assert shown[command] == _help(*command.split()[1:]), f"README usage of `{command}`"
-
-
-def test_readme_example_is_a_valid_case() -> None:
-    from dashboard.load import parse_case
-
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    example = re.search(r"## Writing a case.*?```yaml\n(.*?)```", readme, re.S)
-    assert example is not None
-    case = parse_case(example.group(1), "README.md")
-    assert {treatment.timing for treatment in case.treatments} == {"continuous", "given", "doses"}
-    assert {treatment.kind for treatment in case.treatments} == {"drug", "procedure"}
-    assert any(t.every for t in case.treatments) and any(t.ongoing for t in case.treatments)
-    assert case.teaching.steps and case.periods and case.day0_date is not None
 
 
 def test_serve_on_a_busy_port_says_so() -> None:
