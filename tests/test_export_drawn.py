@@ -7,10 +7,19 @@ from __future__ import annotations
 import pytest
 
 from dashboard.export.drawn import Drawn, Text, check
-from dashboard.export.images import ImageRenderer, Room, _room, image_drawing, parse_size
+from dashboard.export.images import (
+    ImageRenderer,
+    Room,
+    _room,
+    image_drawing,
+    image_figure,
+    parse_size,
+)
 from dashboard.load import load_case
 from dashboard.problems import FigureWarning
-from tests.conftest import TIMELINES
+from tests.conftest import ROOT, TIMELINES
+
+HELD_OUT = ROOT / "tests" / "data" / "realistic" / "held-out"
 
 
 def _text(text: str, x0: float, y0: float, x1: float, y1: float) -> Text:
@@ -103,3 +112,20 @@ def test_a_label_placed_for_an_assumed_width_is_laid_out_again_for_the_drawn_one
     size = parse_size("slide")
     with ImageRenderer(tabs=1) as renderer:
         renderer.image(image_drawing(case, size), "svg", size)  # any FigureWarning fails
+
+
+@pytest.mark.parametrize("stem", ["labs-dense", "mog-kind-de"])
+def test_a_course_too_dense_for_a_slide_is_drawn_smaller_not_run_together(stem: str) -> None:
+    """A course with more rows and panels than a 1080-px slide holds at its type (13
+    treatment rows and 10 lab panels; a German case with a two-line title) keeps the slide's
+    size and is drawn smaller alike: every row keeps its name, and Chromium finds no text
+    overlapping, cut or over a mark; the only warning says the size and the type it took."""
+    case = load_case(HELD_OUT / f"{stem}.yaml")
+    size = parse_size("slide")
+    with ImageRenderer(tabs=1) as renderer, pytest.warns(FigureWarning) as caught:
+        renderer.image(image_drawing(case, size), "svg", size)
+        figure = image_figure(case, size)
+    messages = {str(warning.message) for warning in caught}
+    assert all("is too low for its" in m and "type is drawn at" in m for m in messages), messages
+    for name in (key for key in figure.layout if key.startswith("yaxis")):
+        assert all(figure.layout[name].ticktext or ["named"]), f"{name}: a row left unnamed"

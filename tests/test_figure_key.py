@@ -289,9 +289,10 @@ def test_white_dose_text_only_on_a_bar_as_thick_as_the_text() -> None:
 
 
 def test_a_height_too_low_for_the_rows_says_which_height_would_fit() -> None:
-    """A figure asked to be lower than its rows and panels can be drawn keeps the size in its
-    most compact layout and warns, naming the case and the height that would fit; no two
-    row names run into each other (rows too thin for theirs are left unnamed)."""
+    """A figure asked to be lower than its rows and panels can be drawn keeps the size and
+    draws everything smaller alike: every row keeps its name, no two names run into each
+    other, and the warning names the case, the height that would fit at full size and the
+    type size it came down to."""
     case = load_case(next(path for path in CASE_FILES if path.stem == "nomura-2025-case2"))
     with pytest.warns(FigureWarning, match=r"150 px is too low for its \d+ rows") as caught:
         figure = build_figure(case, theme="print", width=661, height=150)
@@ -299,9 +300,9 @@ def test_a_height_too_low_for_the_rows_says_which_height_would_fit() -> None:
     assert case.title in message
     need = int(message.split("; ")[1].split(" px")[0])
     assert figure.layout.height == 150 < need
-    roomy = build_figure(case, theme="print", width=661, height=need)
-    assert all(roomy.layout.yaxis3.ticktext), "at the height it names, every row is named"
-    assert not all(figure.layout.yaxis3.ticktext), "squeezed, some rows are left unnamed"
+    drawn_at = float(message.split("drawn at ")[1].split(" px")[0])
+    assert drawn_at < get_theme("print").text_px(0.85), "the type it came down to is said"
+    assert all(figure.layout.yaxis3.ticktext), "squeezed, every row is still named"
     for name in (key for key in figure.layout if key.startswith("yaxis")):
         axis = figure.layout[name]
         if not axis.ticktext:

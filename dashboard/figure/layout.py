@@ -45,6 +45,8 @@ LEGEND_SYMBOL_PX = 40  # the sample line or mark in front of a legend entry's te
 # 2: every event kind but relapses on one "Events" row; 3: axis titles at the smallest
 # type (shorter rotated titles let line panels be thinner) and narrower gaps between panels.
 STEPS = (0, 1, 2, 3)
+TITLE_GAP = 0.35  # above a title of several lines, in its font sizes
+SHRINKS = 5  # tries at scaling type and rows down together, when no step makes room
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,11 +275,7 @@ def _arrange(setting: _Setting) -> tuple[_Setting, _Frame]:
     exact = setting.options.height or (setting.look.height and not setting.options.fluid)
     if setting.limit is not None and frame.least > setting.limit:
         need = math.ceil(frame.least)
-        if exact:
-            # The size asked for is kept (a slide, a journal's box) in the most compact
-            # layout; rows too thin for their names are left unnamed (see `spaced_names`).
-            warnings.warn(_too_low(setting.case, frame, setting.limit, need), FigureWarning, 4)
-        elif ceiling is not None:
+        if not exact and ceiling is not None and ceiling > setting.limit:
             # A denser course than the size was meant for: taller, rather than overlapping
             # rows, and said, since a journal may not take it.
             taller = min(ceiling, need)
@@ -288,6 +286,10 @@ def _arrange(setting: _Setting) -> tuple[_Setting, _Frame]:
                 4,
             )
             setting = dataclasses.replace(setting, limit=taller)
+        if frame.least > (setting.limit or frame.least):
+            # The size asked for (a slide, a journal's box) is kept: everything is drawn
+            # smaller alike, rather than rows left unnamed or labels run into each other.
+            setting, frame = _smaller_type(setting, frame, _too_low(setting, frame, need))
     if setting.limit is not None:
         frame.height = setting.limit if exact else min(frame.height, setting.limit)
     room = frame.height - frame.top - frame.bottom - frame.look.gap_px * (len(frame.panels) - 1)
@@ -295,15 +297,58 @@ def _arrange(setting: _Setting) -> tuple[_Setting, _Frame]:
     return setting, frame
 
 
-def _too_low(case: Case, frame: _Frame, asked: float, need: int) -> str:
-    """The warning for a height that cannot hold the course's rows and panels."""
+def _smaller_type(setting: _Setting, frame: _Frame, why: str) -> tuple[_Setting, _Frame]:
+    """The most compact layout with type, marks and rows scaled down alike, as large as
+    still fits the height it must; the warning gives `why` and what the type came to."""
+    limit = setting.limit
+    assert limit is not None
+    full, scale = setting.look, 1.0
+    best: tuple[float, _Setting, _Frame] | None = None
+    for _ in range(SHRINKS):
+        # margins and labels do not all shrink with the type: aim a little under
+        scale *= limit / frame.least * (0.99 if frame.least > limit else 1.0)
+        look = _tight(_compact(_scaled(full, scale)))
+        tried = setting
+        built = _panels(tried, look, STEPS[-1])
+        measured = _measured(tried, look, built.whole)
+        if measured is not tried:
+            tried = measured
+            built = _panels(tried, look, STEPS[-1])
+        frame = _frame(tried, look, built)
+        if frame.least <= limit and (best is None or scale > best[0]):
+            best = (scale, tried, frame)
+        if best is not None and best[2].least >= limit * 0.97:
+            break
+    scale, setting, frame = best or (scale, tried, frame)
+    smallest = frame.look.text_px(0.85)
+    warnings.warn(
+        f"{why}; its smallest type is drawn at {smallest:.1f} px instead of "
+        f"{full.text_px(0.85):.1f} px ({scale:.0%}) to fit: hide some rows or panels, or "
+        "choose a taller size, to draw it larger",
+        FigureWarning,
+        5,
+    )
+    return setting, frame
+
+
+def _scaled(look: Theme, scale: float) -> Theme:
+    """The look with every size (type, marks, lines, rows, panels and gaps) times `scale`."""
+    names = ("size", "title_size", "row_px", "level_px", "panel_px", "gap_px", "marker")
+    sizes = {name: getattr(look, name) * scale for name in names}
+    return dataclasses.replace(
+        look, **sizes, line=look.line * max(scale, 0.5), smallest=look.smallest * scale
+    )
+
+
+def _too_low(setting: _Setting, frame: _Frame, need: int) -> str:
+    """What cannot fit: the height asked for, what it must hold and the height that would."""
     rows = sum(len(p.axis.get("ticktext") or []) for p in frame.panels)
     panels = sum(1 for p in frame.panels if not p.axis.get("ticktext") and p.name != "periods")
     holds = [f"{rows} row{'s' * (rows != 1)}"] if rows else []
     holds += [f"{panels} panel{'s' * (panels != 1)}"] if panels else []
     return (
-        f"{case.title!r}: {asked:g} px is too low for its {' and '.join(holds) or 'course'}; "
-        f"{need} px would fit (rows too thin for their names are left unnamed)"
+        f"{setting.case.title!r}: {setting.limit:g} px is too low for its "
+        f"{' and '.join(holds) or 'course'}; {need} px would fit"
     )
 
 
@@ -344,7 +389,7 @@ def _plot_room(setting: _Setting, look: Theme, panels: list[Panel]) -> float:
     names = _legend_names(panels)
     if not setting.narrow and names:
         room -= max(look.measure(name, 0.85) for name in names) + LEGEND_SYMBOL_PX
-    room -= sum(right_margin(p, look) for p in panels)
+    room -= max((right_margin(p, look) for p in panels), default=0.0)
     return max(room, look.text_px(KEY_SCALE) * 8)
 
 
@@ -360,7 +405,8 @@ def _frame(setting: _Setting, look: Theme, built: _Built) -> _Frame:
     """The natural placement of the panels: margins, legend, key, and the height they ask
     for (a revealed figure keeps the room of the whole case's key and legend)."""
     panels, key = built.panels, built.key
-    top, bottom = map(float, MARGIN[look.name])
+    # the margins keep their share of the type (a figure drawn smaller to fit, smaller too)
+    top, bottom = (px * look.size / get_theme(look.name).size for px in MARGIN[look.name])
     compact = look.row_px < get_theme(look.name).row_px
     if compact:
         bottom = round(bottom * (TIGHT_BOTTOM if look.x_title < 1 else COMPACT_BOTTOM))
@@ -446,6 +492,13 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
     lines = [] if setting.narrow else _title_lines(setting, look)
     title = "<br>".join(f"<b>{esc(line)}</b>" for line in lines)
     layout = _layout(case, t, look, frame, narrow=setting.narrow, title=title)
+    if len(lines) > 1:
+        # A title of several lines starts at the top, keeping off what is under it; plotly
+        # puts the first line's baseline at `y` whatever the anchor, so the line's ascent is
+        # added to the gap above it.
+        size = look.text_px(look.title_size / look.size)
+        baseline = size * (TITLE_GAP + 0.93)
+        layout["title"] |= {"yref": "container", "y": round(1 - baseline / frame.height, 4)}
     data: list[dict[str, Any]] = []
     shapes: list[Shape] = []
     plot_height = frame.height - frame.top - frame.bottom
@@ -490,7 +543,7 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
         note = frame.key.annotation(frame.key_room, size, 1 if beside else 0)
         note |= {"yanchor": "top", "yshift": round(-(frame.key_beside or 0.0), 1)}
         if beside:
-            note["x"] = 1.01
+            note["x"] = _beside_x(t, look, frame.panels)
         else:
             note["yshift"] = round(-(frame.bottom - frame.key_px), 1)
         layout["annotations"] = [*layout.get("annotations", []), note]
@@ -554,6 +607,13 @@ def _day0(case: Case, t: TimeAxis, look: Theme, layout: dict[str, Any]) -> list[
     return [_vline(t.x(0), look.ink, "dot", look.axis_width)]
 
 
+def _beside_x(t: TimeAxis, look: Theme, panels: list[Panel]) -> float:
+    """Where the legend and a key beside the plot begin, in paper widths: right of the
+    right-hand axes' tick labels and titles, which share that strip."""
+    right = max((right_margin(p, look) for p in panels), default=0.0)
+    return round(1.01 + right / max(t.plot_px, 1.0), 4)
+
+
 def _title_lines(setting: _Setting, look: Theme) -> list[str]:
     """The case's title in lines that fit the figure's width (one line when it is fluid)."""
     if setting.width is None:
@@ -567,7 +627,7 @@ def _layout(
 ) -> dict[str, Any]:
     grid = look.name != "print"
     legend = {
-        "x": 1.01,
+        "x": _beside_x(t, look, frame.panels),
         "y": 1,
         "xanchor": "left",
         "yanchor": "top",
