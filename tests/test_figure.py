@@ -778,6 +778,33 @@ def test_every_taper_dose_is_in_the_hover_even_when_its_label_is_left_out() -> N
     assert "doses: 60 (day 0), 40 (day 1), 20 (day 2), 50 (day 3)" in hover
 
 
+def test_a_taper_writes_each_dose_as_the_file_gives_it() -> None:
+    """A dose is the clinician's number, not a rounded one: 0.25 and 0.125 mg/kg/day are
+    written so beside the steps, in the hover and in the key, never as 0.2 or 0.1."""
+    case = make(
+        treatments=[
+            {
+                "drug": "methylprednisolone",
+                "unit": "mg/kg/day",
+                "doses": [
+                    {"at": 0, "dose": 2},
+                    {"at": 60, "dose": 0.5},
+                    {"at": 120, "dose": 0.25},
+                    {"at": 180, "dose": 0.125},
+                ],
+                "end": 240,
+            }
+        ]
+    )
+    for width in (1200, 240):  # the doses beside the steps, then in the key
+        fig = build_figure(case, theme="print", width=width)
+        shown = json.dumps(fig.to_plotly_json(), ensure_ascii=False)
+        for dose in ("0.25", "0.125"):
+            assert dose in shown, f"{dose} at {width} px"
+        hover = one(fig, "Treatments").customdata[0][2]
+        assert "0.25 (day 120), 0.125 (day 180)" in hover
+
+
 def test_overlapping_period_labels_are_moved_apart() -> None:
     case = make(
         periods=[

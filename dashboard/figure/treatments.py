@@ -242,7 +242,7 @@ class Lanes:
         schedule = say.t(
             "doses: {doses}",
             doses=", ".join(
-                f"{'~' * s.dose_approx}{say.number(s.dose)} ({say.when(s.at)})"
+                f"{'~' * s.dose_approx}{say.value(s.dose)} ({say.when(s.at)})"
                 for s in steps
                 if t.shown(s.at.day)
             ),
@@ -258,7 +258,7 @@ class Lanes:
                 item,
                 say.t(
                     "{dose} from {when}",
-                    dose=say.number(step.dose) + esc(unit),
+                    dose=say.value(step.dose) + esc(unit),
                     when=say.when(step.at),
                 ),
                 esc(step.note or ""),
@@ -269,7 +269,7 @@ class Lanes:
             # Past the washed-out edge of an approximate start; ~ on an approximate dose.
             at = t.clip(step.at.day + (self.fade_days if number == 0 and step.at.approx else 0))
             at_px = (at - t.start) * t.px_per_day
-            text = "~" * step.dose_approx + say.number(step.dose) + (unit if number == 0 else "")
+            text = "~" * step.dose_approx + say.value(step.dose) + (unit if number == 0 else "")
             width = self.theme.measure(text + "  ", 0.85)
             step_ref = f"{ref}.doses[{number}]"
             clear = not self._over_row_above(row, level, at, at + t.days_for_px(width))
@@ -291,7 +291,7 @@ class Lanes:
         if missed:
             # Every step's dose, the peak among them, in the key: the reader sees each change.
             doses = " → ".join(
-                "~" * s.dose_approx + say.number(s.dose) for s in steps if t.shown(s.at.day)
+                "~" * s.dose_approx + say.value(s.dose) for s in steps if t.shown(s.at.day)
             )
             # its mark after the taper and the last dose written over it
             written = t.clip(t.start + max(label_px, 0.0) / t.px_per_day)
