@@ -805,6 +805,36 @@ def test_a_taper_writes_each_dose_as_the_file_gives_it() -> None:
         assert "0.25 (day 120), 0.125 (day 180)" in hover
 
 
+def test_an_event_outside_the_time_axis_stands_at_its_edge_saying_when() -> None:
+    """An event the axis does not reach (a window, or `axis: from`) is not dropped, leaving
+    its row empty: its mark stands inside the edge it lies beyond, its label says when it
+    was and points the way, and its hover gives its own time."""
+    case = make(
+        events=[
+            {"at": -30, "kind": "onset", "label": "fever and rash"},
+            {"at": 10, "kind": "admission", "label": "admission"},
+            {"at": 400, "kind": "discharge", "label": "discharge"},
+        ],
+        measurements=[{"name": "CRP", "values": {"0": 1, "60": 2}}],
+    )
+    fig = build_figure(case, theme="print", width=661, window=(0.0, 100.0))
+    low, high = fig.layout.xaxis.range
+    texts = {
+        text.strip(): (x, hover)
+        for trace in fig.data
+        if trace.name in ("Onset", "Discharge")
+        for x, text, hover in zip(trace.x, trace.text, trace.customdata, strict=True)
+        if text
+    }
+    ((before, (x_before, hover_before)),) = [(k, v) for k, v in texts.items() if "fever" in k]
+    assert before.startswith("◀") and "day -30" in before
+    assert low < x_before < low + 0.05 * (high - low), "inside the left edge"
+    assert "day -30" in str(hover_before)
+    ((after, (x_after, _)),) = [(k, v) for k, v in texts.items() if "discharge" in k]
+    assert after.endswith("▶") and "day 400" in after
+    assert high - 0.05 * (high - low) < x_after < high, "inside the right edge"
+
+
 def test_overlapping_period_labels_are_moved_apart() -> None:
     case = make(
         periods=[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -118,6 +119,22 @@ def _hover(event: Event, say: Words) -> str:
         say.t("image in the detail panel") if event.image else None,
         approx_note(approx, say),
     )
+
+
+def _at_edge(event: Event, t: TimeAxis, theme: Theme) -> Event:
+    """An event the time axis does not reach (a window, or `axis: from/to`) at the axis'
+    edge, its label saying when it was and pointing the way: '◀ day -7: fever'. Left out,
+    its row would stand empty and its label be lost."""
+    end = event.end.day if event.end is not None else event.at.day
+    if end >= t.start and event.at.day <= t.end:
+        return event
+    before = end < t.start
+    inset = t.days_for_px(_mark_px(event, theme) / 2 + 1)  # the whole mark on the plot
+    edge = t.start + inset if before else t.end - inset
+    when = t.words.when(event.at)
+    text = f"◀ {when}: {event.title}" if before else f"{event.title}: {when} ▶"
+    at = dataclasses.replace(event.at, day=edge)
+    return event.model_copy(update={"at": at, "end": None, "label": text})
 
 
 def _mark_px(event: Event, theme: Theme) -> float:
@@ -241,6 +258,12 @@ def event_panel(
     do not fit beside their marks go to `key`."""
     if not case.events:
         return None
+    written = case.events  # as the file gives them, for the hover
+    case = case.model_copy(update={"events": tuple(_at_edge(e, t, theme) for e in case.events)})
+    if places is not None:
+        places = places.model_copy(
+            update={"events": tuple(_at_edge(e, t, theme) for e in places.events)}
+        )
     key = key if key is not None else Key()
     levels = _levels((places or case).events, merged)
     known = {event.kind for event in case.events}
@@ -290,7 +313,7 @@ def event_panel(
         outline = theme.paper if inside else colour
         text, position = texts.get(index, ("", "middle right"))
         span = event.end is not None and event.end.day > event.at.day
-        hover = _hover(event, t.words)
+        hover = _hover(written[index], t.words)
         title = t.words.event_title(event)
         if legend[1] != title:  # the legend names only the kind: the hover names the label
             hover = lines(f"<i>{esc(title)}</i>", hover)
