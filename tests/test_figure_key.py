@@ -239,13 +239,16 @@ def test_no_mark_is_taller_than_twice_the_cap_height(name: str, size: str) -> No
             assert marker.size * extent(symbol) <= most, f"{trace.name}: {symbol}"
 
 
-def test_marks_of_one_row_on_nearby_days_are_staggered_not_stacked() -> None:
+@pytest.mark.parametrize("count", [4, 8])
+def test_marks_of_one_row_on_nearby_days_are_staggered_not_stacked(count: int) -> None:
     """Marks of the merged Events row that would lie on top of each other sit on lanes of
-    their own: no two drawn marks of a row overlap (up to four lanes)."""
-    events = [
-        {"at": f"day {d}", "kind": kind, "label": "x"}
-        for d, kind in zip(range(4), ["imaging", "lab", "procedure", "note"], strict=True)
-    ]
+    their own: no two drawn marks of a row overlap (up to eight lanes, eight events in the
+    same week of a course of years in a journal column)."""
+    kinds = ["imaging", "lab", "procedure", "note"]
+    events = [{"at": f"day {d}", "kind": kinds[d % 4], "label": "x"} for d in range(count)]
+    if count > 4:  # twice as many, one kind to a row, in a course years long
+        events = [{"at": f"day {d}", "kind": "imaging", "label": "x"} for d in range(count)]
+        events.append({"at": "day 900", "kind": "imaging"})
     figure = build_figure(make(events=events), theme="print", width=322, height=200)
     assert isinstance(figure.layout.meta["panels"], list)
     spots = [(x, y) for trace in figure.data for x, y in zip(trace.x, trace.y, strict=True)]

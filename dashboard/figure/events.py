@@ -174,7 +174,7 @@ def _lanes(events: tuple[Event, ...], t: TimeAxis, theme: Theme, rows: dict[str,
     return lanes
 
 
-MOST_LANES = 4  # marks of one row stacked at most this high
+MOST_LANES = 8  # marks of one row stacked at most this high
 
 
 def _texts(
