@@ -516,3 +516,20 @@ def test_panels_that_cannot_fit_a_page_grow_instead_of_stacking_over_each_other(
         spans.append((min(low for low, _ in domains), max(high for _, high in domains)))
     assert all(0 <= low < high <= 1 for low, high in spans)
     assert all(below[1] < above[0] for above, below in itertools.pairwise(spans))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*SERIES_FILES, *sorted((ROOT / "tests" / "data" / "realistic-series").glob("*.series.yaml"))],
+    ids=lambda path: path.stem,
+)
+def test_a_column_series_legend_takes_at_most_a_quarter_of_the_height(path: Path) -> None:
+    """In a journal column the legend goes under the plot in columns; the rows take enough
+    height that the legend is at most a quarter of the figure, as far as 1.4x the width
+    allows (a legend of a dozen long names in two columns may need more)."""
+    layout = series_spec(load_series(path), theme="print", width=322, max_height=450)["layout"]
+    legend = layout["legend"]
+    assert legend["orientation"] == "h", "under the plot"
+    reserved = legend["maxheight"] - 4  # the height its entries were measured to take
+    assert reserved <= 0.25 * layout["height"] + 1 or layout["height"] >= 450 - 1
+    assert layout["height"] <= 450 + 1

@@ -60,6 +60,9 @@ class Fit:
         return self.every > 1
 
 
+BELOW_SHARE = 0.25  # the most of the figure's height a legend below the plot takes
+
+
 def fit_rows(
     slots: int,
     look: Theme,
@@ -298,7 +301,9 @@ def series_spec(
         ceiling=ceiling,
         label_lines=wanted,
         label_size=label_size,
-        least=0.0 if legend.below else legend.height,
+        # beside the plot, as tall as the legend; below it, tall enough that the legend
+        # takes at most a quarter of the figure (within the size's own bounds)
+        least=legend.bottom / BELOW_SHARE - (top + bottom + 16) if legend.below else legend.height,
     )
     shown = _thinned(labels, fit.every)
     lines = 1 if fit.every > 1 else min(wanted, _lines_in(fit.pitch * fit.every, label_size))
