@@ -835,6 +835,23 @@ def test_an_event_outside_the_time_axis_stands_at_its_edge_saying_when() -> None
     assert high - 0.05 * (high - low) < x_after < high, "inside the right edge"
 
 
+def test_a_treatment_row_beyond_the_time_axis_says_when_at_its_edge() -> None:
+    """A row whose every item lies beyond the axis does not stand empty: at the edge it lies
+    beyond, it says when the treatment was and its dose, pointing the way."""
+    case = make(
+        treatments=[
+            {"drug": "prednisolone", "dose": "60 mg/day", "start": 0, "end": 90},
+            {"drug": "satralizumab", "dose": "120 mg", "start": 500, "ongoing": True},
+            {"drug": "IVIG", "dose": "2 g/kg", "given": ["day -200", "day -150"]},
+        ]
+    )
+    fig = build_figure(case, theme="print", width=661, window=(-30.0, 400.0))
+    texts = [str(text).strip() for trace in fig.data for text in (trace.text or ()) if text]
+    assert "day 500 → ongoing 120 mg ▶" in texts
+    assert "◀ day -200 → day -150 2 g/kg" in texts
+    assert not any("60 mg/day" in text and ("◀" in text or "▶" in text) for text in texts)
+
+
 def test_overlapping_period_labels_are_moved_apart() -> None:
     case = make(
         periods=[

@@ -137,6 +137,33 @@ class Lanes:
                 self._taper(item, ref, self.colours[index])
             else:
                 self._continuous(item, ref, self.colours[index])
+        self._beyond(case)
+
+    def _beyond(self, case: Case) -> None:
+        """A row whose every item lies beyond the time axis (a window, or `axis: from/to`)
+        says so at the edge, with when and the dose, instead of standing empty."""
+        t, say = self.t, self.t.words
+        seen = [(a, b) for spans in self.held.values() for a, b, _ in spans]
+        for name, spans in self.held.items():
+            if any(b >= t.start and a <= t.end for a, b, _ in spans) or not seen:
+                continue
+            ref = spans[0][2]
+            item = case.treatments[int(ref.split("[")[1].rstrip("]"))]
+            before = max(b for _, b, _ in spans) < t.start
+            first = say.when(item.first)
+            last = say.t("ongoing") if item.ongoing else say.when(item.last)
+            when = first if last == first else f"{first} → {last}"
+            text = " ".join(part for part in (when, item.dose or "") if part)
+            text = f"◀ {text}" if before else f"{text} ▶"
+            self.key.beside(ref, text)
+            self.labels.add(
+                t.x(t.start if before else t.end),
+                self.rows[name].centre,
+                ref,
+                text=" " + esc(text) + " ",
+                position="middle right" if before else "middle left",
+                color=self.theme.ink,
+            )
 
     # -- the three timing forms -------------------------------------------------------------
 
