@@ -23,7 +23,7 @@ SAMPLES = {
     "English": "Plasma exchange, 5 sessions",
     "German": "Methylprednisolon-Stoßtherapie, Querschnittsmyelitis",
     "Japanese": "フェリチン値とCMV再活性化（℃）①",
-    "Korean": "시신경척수염 재발",
+    "Korean": "시신경척수염 재발, 저감마글로불린혈증, 뇌간 증후군",  # 감, 간: whole syllables
     "Chinese": "视神经脊髓炎复发，血浆置换",
     "Greek and symbols": "β2-Mikroglobulin ≥ 3 µg/L → ▼",
 }
