@@ -852,6 +852,31 @@ def test_a_treatment_row_beyond_the_time_axis_says_when_at_its_edge() -> None:
     assert not any("60 mg/day" in text and ("◀" in text or "▶" in text) for text in texts)
 
 
+@pytest.mark.parametrize("height", [None, 300])
+def test_a_range_the_file_gives_is_kept_at_every_size(height: float | None) -> None:
+    """A measurement's `range` (EDSS 0 to 10) is the axis' range in a column figure too,
+    however short its panel: its ticks stay inside it, never widened to 0 to 20."""
+    values = {str(day): score for day, score in zip(range(0, 3000, 300), [2, 3, 3.5, 4] * 3)}
+    case = make(
+        measurements=[
+            {"name": "EDSS", "range": [0, 10], "values": values},
+            {"name": "CRP", "values": {"0": 1, "2700": 2}},
+            {"name": "IgG", "values": {"0": 8, "2700": 9}},
+        ],
+        treatments=[
+            {"drug": f"drug {n}", "start": n * 100, "end": n * 100 + 500} for n in range(10)
+        ],
+    )
+    fig = build_figure(case, theme="print", width=322, height=height)
+    axis = next(
+        fig.layout[key]
+        for key in fig.layout
+        if key.startswith("yaxis") and fig.layout[key].title.text == "EDSS"
+    )
+    assert tuple(axis.range) == (0, 10)
+    assert len(axis.tickvals) >= 3 and all(0 <= v <= 10 for v in axis.tickvals)
+
+
 def test_overlapping_period_labels_are_moved_apart() -> None:
     case = make(
         periods=[

@@ -194,6 +194,7 @@ def _band(
 
 def _axis(members: list[Measurement], title: str, theme: Theme) -> tuple[dict[str, Any], bool]:
     axis_range, log = _range(members)
+    fixed = any(m.range is not None for m in members)
     axis = {
         "title": {"text": title, "font": theme.font_dict(theme.axis_title), "standoff": 6},
         "type": "log" if log else "linear",
@@ -213,6 +214,8 @@ def _axis(members: list[Measurement], title: str, theme: Theme) -> tuple[dict[st
         "tickformat": ",~r",
         "exponentformat": "none",
     }
+    if fixed:
+        axis["autorange"] = False  # the file's range: its ticks never widen it
     return axis, log
 
 
@@ -221,7 +224,8 @@ def _least(axis: dict[str, Any], theme: Theme) -> float:
     title's longest line."""
     low, high = axis["range"]
     log = axis["type"] == "log"
-    labels = least_px(low, high, tick_apart(theme), log=log, inset=tick_inset(theme))
+    widen = axis.get("autorange") is not False
+    labels = least_px(low, high, tick_apart(theme), log=log, inset=tick_inset(theme), widen=widen)
     return max(
         theme.axis_px, labels, text_width(axis["title"]["text"], axis["title"]["font"]["size"]) + 8
     )

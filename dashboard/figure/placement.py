@@ -34,7 +34,8 @@ def label_ticks(axis: dict[str, Any], px: float, look: Theme) -> None:
     its height holds apart."""
     low, high = axis["range"]
     log = axis["type"] == "log"
-    chosen = ticks(low, high, px, tick_apart(look), log=log, inset=tick_inset(look))
+    widen = axis.get("autorange") is not False  # a range the file fixed is kept
+    chosen = ticks(low, high, px, tick_apart(look), log=log, inset=tick_inset(look), widen=widen)
     axis["tickmode"] = "array"
     axis["tickvals"] = list(chosen.values)
     axis["range"] = [chosen.low, chosen.high]  # widened on a panel too thin for its labels

@@ -149,16 +149,35 @@ def _widened(low: float, high: float, log: bool) -> Ticks:
 
 
 def ticks(
-    low: float, high: float, px: float, apart: float, *, log: bool = False, inset: float = 0.0
+    low: float,
+    high: float,
+    px: float,
+    apart: float,
+    *,
+    log: bool = False,
+    inset: float = 0.0,
+    widen: bool = True,
 ) -> Ticks:
     """The densest labelling whose labels stay `apart` px apart on a panel `px` tall, none
     within `inset` px of its ends (where a label would reach into the next panel); on a
     panel thinner than `least_px`, the range widened to three round values (`Ticks.low`
-    and `high` then say the new range)."""
+    and `high` then say the new range), unless `widen` is False (a range the file fixed):
+    then labels may stand at its ends, else the sparsest labelling is kept."""
     choices = _candidates(low, high, log, inset / px if px > 0 else 0.0)
     for choice in choices:
         if choice.spacing(px) >= apart:
             return choice
+    if not widen:
+        ends = _candidates(low, high, log)
+        fitting = [choice for choice in ends if choice.spacing(px) >= apart]
+        if fitting:
+            return fitting[0]
+        if choices or ends:
+            return (choices or ends)[-1]
+        middle = (low + high) / 2
+        return Ticks(
+            tuple(_clean(_power(v) if log else v) for v in (low, middle, high)), low, high, log
+        )
     widened = _widened(low, high, log)
     if choices and widened.spacing(px) <= choices[-1].spacing(px):
         return choices[-1]
@@ -169,12 +188,20 @@ def ticks(
 
 
 def least_px(
-    low: float, high: float, apart: float, *, log: bool = False, inset: float = 0.0
+    low: float,
+    high: float,
+    apart: float,
+    *,
+    log: bool = False,
+    inset: float = 0.0,
+    widen: bool = True,
 ) -> float:
     """The thinnest panel on which three or more labels keep `apart` px apart, none within
-    `inset` px of its ends: inside the range as it is, or, thinner still, on a range widened
-    to a third round value (labels at least a third of the panel apart)."""
+    `inset` px of its ends: inside the range as it is, or, thinner still (when `widen`), on
+    a range widened to a third round value (labels at least a third of the panel apart)."""
     choices = _candidates(low, high, log)
     spacing = choices[-1].spacing(1.0) if choices else 0.0
     inside = apart / spacing + 2 * inset if spacing > 0 else math.inf
+    if not widen:
+        return inside if spacing > 0 else 3 * apart + 2 * inset
     return min(inside, 3 * apart + 2 * inset)
