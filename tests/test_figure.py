@@ -856,7 +856,9 @@ def test_a_treatment_row_beyond_the_time_axis_says_when_at_its_edge() -> None:
 def test_a_range_the_file_gives_is_kept_at_every_size(height: float | None) -> None:
     """A measurement's `range` (EDSS 0 to 10) is the axis' range in a column figure too,
     however short its panel: its ticks stay inside it, never widened to 0 to 20."""
-    values = {str(day): score for day, score in zip(range(0, 3000, 300), [2, 3, 3.5, 4] * 3)}
+    values = {
+        str(day): score for day, score in zip(range(0, 3000, 300), [2, 3, 3.5, 4] * 3, strict=False)
+    }
     case = make(
         measurements=[
             {"name": "EDSS", "range": [0, 10], "values": values},

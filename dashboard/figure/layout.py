@@ -323,8 +323,8 @@ def _smaller_type(setting: _Setting, frame: _Frame, why: str) -> tuple[_Setting,
     smallest = frame.look.text_px(0.85)
     warnings.warn(
         f"{why}; its smallest type is drawn at {smallest:.1f} px instead of "
-        f"{full.text_px(0.85):.1f} px ({scale:.0%}) to fit; a taller size, or fewer rows or panels, "
-        "would draw it larger",
+        f"{full.text_px(0.85):.1f} px ({scale:.0%}) to fit; a taller size, or fewer rows "
+        "or panels, would draw it larger",
         FigureWarning,
         5,
     )
