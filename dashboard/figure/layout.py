@@ -122,25 +122,42 @@ class _Frame:
     key_room: float  # how wide the key's lines may be, in px
     key_px: float  # how tall the key is, at the bottom of the figure
     key_beside: float | None = None  # px below the plot's top: the key beside it, under the legend
+    # what a reader should be told about this layout (a size too low for the course), said
+    # once by whoever draws the figure last
+    said: list[str] = dataclasses.field(default_factory=list)
 
 
-def build_figure(case: Case, options: FigureOptions | None = None, **view: Any) -> go.Figure:
-    """The clinical-course figure of `case`: treatments, events and measurements on one axis."""
-    spec = figure_spec(case, options, **view)
+def build_figure(
+    case: Case, options: FigureOptions | None = None, *, warn: bool = True, **view: Any
+) -> go.Figure:
+    """The clinical-course figure of `case`: treatments, events and measurements on one axis
+    (`warn`: see `figure_spec`)."""
+    spec = figure_spec(case, options, warn=warn, **view)
     # The traces and layout are built from the model and checked by the tests with plotly's
     # validators (tests/test_figure.py); skipping them here makes a build ten times faster.
     return go.Figure(spec, _validate=False)
 
 
-def figure_spec(case: Case, options: FigureOptions | None = None, **view: Any) -> dict[str, Any]:
+def figure_spec(
+    case: Case, options: FigureOptions | None = None, *, warn: bool = True, **view: Any
+) -> dict[str, Any]:
     """The same figure as a plain, JSON-ready dict: what a browser needs, built fastest.
 
     Four stages: the options resolved against the case, the panels built, placed (making
     room step by step when the size is fixed), and the layout finished around them.
+    What a reader should be told (a size too low for the course) is said as a
+    `FigureWarning`; with `warn` False it is left in `meta["warnings"]` instead, for a
+    caller that lays the figure out again and should say only what its last layout meant.
     """
     setting = _resolve(case, options or FigureOptions.of(**view))
     setting, frame = _arrange(setting)
-    return _finish(setting, frame)
+    spec = _finish(setting, frame)
+    if not warn:
+        spec["layout"]["meta"]["warnings"] = frame.said
+        return spec
+    for message in frame.said:
+        warnings.warn(message, FigureWarning, 3)
+    return spec
 
 
 def _resolve(case: Case, options: FigureOptions) -> _Setting:
@@ -271,6 +288,7 @@ def _arrange(setting: _Setting) -> tuple[_Setting, _Frame]:
         if setting.limit is None or frame.least <= setting.limit:
             break
     assert frame is not None
+    said = frame.said
     ceiling = setting.options.ceiling
     exact = setting.options.height or (setting.look.height and not setting.options.fluid)
     if setting.limit is not None and frame.least > setting.limit:
@@ -279,17 +297,16 @@ def _arrange(setting: _Setting) -> tuple[_Setting, _Frame]:
             # A denser course than the size was meant for: taller, rather than overlapping
             # rows, and said, since a journal may not take it.
             taller = min(ceiling, need)
-            warnings.warn(
+            said.append(
                 f"{setting.case.title!r}: the course needs {need} px, more than the "
-                f"{setting.limit:g} px this size is meant to be; drawn {taller} px tall",
-                FigureWarning,
-                4,
+                f"{setting.limit:g} px this size is meant to be; drawn {taller} px tall"
             )
             setting = dataclasses.replace(setting, limit=taller)
         if frame.least > (setting.limit or frame.least):
             # The size asked for (a slide, a journal's box) is kept: everything is drawn
             # smaller alike, rather than rows left unnamed or labels run into each other.
             setting, frame = _smaller_type(setting, frame, _too_low(setting, frame, need))
+            frame.said[:0] = said
     if setting.limit is not None:
         frame.height = setting.limit if exact else min(frame.height, setting.limit)
     room = frame.height - frame.top - frame.bottom - frame.look.gap_px * (len(frame.panels) - 1)
@@ -321,12 +338,10 @@ def _smaller_type(setting: _Setting, frame: _Frame, why: str) -> tuple[_Setting,
             break
     scale, setting, frame = best or (scale, tried, frame)
     smallest = frame.look.text_px(0.85)
-    warnings.warn(
+    frame.said.append(
         f"{why}; its smallest type is drawn at {smallest:.1f} px instead of "
         f"{full.text_px(0.85):.1f} px ({scale:.0%}) to fit: hide some rows or panels, or "
-        "choose a taller size, to draw it larger",
-        FigureWarning,
-        5,
+        "choose a taller size, to draw it larger"
     )
     return setting, frame
 
