@@ -434,8 +434,10 @@ def _frame(setting: _Setting, look: Theme, built: _Built) -> _Frame:
     if beside is not None:  # the key under the legend, beside the plot: no room below
         key_room, key_px = beside[1], 0
     if key_px:
-        # the time axis' tick labels and title in full above the key, whatever the step
-        bottom = max(bottom, look.size * 1.25 + 12 + look.text_px(look.x_title) * 1.25)
+        # the time axis' tick labels and title in full above the key, whatever the step (a
+        # column's key, the title, starts a few px under the axis' title: see `Key.title`)
+        gap = 4 if setting.narrow else 12
+        bottom = max(bottom, look.size * 1.25 + gap + look.text_px(look.x_title) * 1.25)
     bottom += key_px
     # a title wider than the figure is wrapped onto more lines, and the top grows by them
     top += (
