@@ -63,7 +63,9 @@ class FigureOptions:
     height: float | None = None
     max_height: int | None = None  # without a height: grow to fit, but no taller than this,
     ceiling: int | None = None  # unless no step makes room: then no taller than this
-    fluid: bool = False  # fill the page's width and grow to fit, whatever the theme's size
+    # fill the page's width and grow to fit, whatever the theme's size; with a `width`, the
+    # page's width as measured, which the labels are placed for
+    fluid: bool = False
     families: tuple[str, ...] = ()  # treatment classes in hue order, shared across a series
     # px the browser needed above and below the plot beyond what was reserved (tick labels,
     # titles, legend), read back from a drawing: the next layout reserves them
@@ -568,9 +570,11 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
         shapes.append(_vline(t.x(reveal), GREY, "dash", 1))
     layout["shapes"] = shapes
     layout["height"] = frame.height if setting.options.height else round(frame.height)
-    if setting.width:
+    # a fluid figure laid out for a width (the browser's) still fills its page's width
+    fixed = setting.width is not None and not setting.options.fluid
+    if fixed:
         layout["width"] = setting.width
-    layout["autosize"] = setting.width is None
+    layout["autosize"] = not fixed
     layout["meta"] = {
         "case_title": case.title,
         "axis": t.axis,
