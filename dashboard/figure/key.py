@@ -16,7 +16,7 @@ from typing import Any
 from dashboard.figure.parts import esc
 from dashboard.fonts import LINE_SPACING, lines_of, text_width, wrap
 
-GAP = "\u2003\u2003"  # between two entries on a line of the key: two em spaces
+GAP = "\u2003"  # between two entries on a line of the key: an em space (each begins with ①…)
 SCALE = 0.85  # the key's type, as a share of the body size, as the labels beside the marks
 TITLE_DROP = 0.45  # font sizes between the anchor of a one-line title and the figure's bottom
 

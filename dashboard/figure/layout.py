@@ -464,7 +464,7 @@ def _frame(setting: _Setting, look: Theme, built: _Built) -> _Frame:
             # short of room, the marks' own labels (beside them or keyed) name them
             names = _shortened_legend(panels, columns, 0 if compact else share / line)
             lines = -(-len(names) // columns)
-            bottom += round(lines * line) + 4
+            bottom += round(lines * line) + 4 if lines else 0  # (every entry left it)
     top += setting.options.pushed[0]
     bottom += setting.options.pushed[1]
     height = natural + top + bottom if panels else top + bottom + 200
