@@ -334,7 +334,7 @@ def test_axis_panel_and_theme_controls_change_the_figure(
 ) -> None:
     page, problems = open_page(viewport={"width": 1400, "height": 900})
     page.goto(f"{server.url}/case/{CASE}")
-    page.wait_for_selector(f"{CHART} .main-svg")
+    page.wait_for_selector(f"{CHART} .main-svg .scatterlayer .trace")  # drawn, not empty
     before = figure(page)
     title = json.dumps(before["layout"]["xaxis"]["title"])
 
@@ -375,7 +375,7 @@ def _plotted_days(page: Page) -> list[float]:
 def test_reveal_hides_everything_after_it(open_page: OpenPage, server: Server) -> None:
     page, problems = open_page(viewport={"width": 1400, "height": 900})
     page.goto(f"{server.url}/case/{CASE}?axis=day")
-    page.wait_for_selector(f"{CHART} .main-svg")
+    page.wait_for_selector(f"{CHART} .main-svg .scatterlayer .trace")  # drawn, not empty
     assert max(_plotted_days(page)) > 400
     page.locator(".reveal .dash-dropdown-focus-target").focus()
     page.locator("#reveal").click()

@@ -1,12 +1,16 @@
-"""What Chromium drew is read back before a file is written: overlapping texts, texts cut
-at the edge and texts over a mark are said, naming the figure and the texts; a figure whose
-plot came out narrower or lower than the layout assumed is laid out again."""
+"""What Chromium drew is read back before a file is written: a figure whose plot came out
+narrower or lower than the layout assumed is laid out again; labels that overlap, are cut
+at the edge or hide a mark are sent to the key and the figure drawn again; what is still
+wrong is said once, naming the figure and the texts, with the last layout's warnings."""
 
 from __future__ import annotations
 
+import re
+import warnings
+
 import pytest
 
-from dashboard.export.drawn import Drawn, Text, check
+from dashboard.export.drawn import Drawn, Text, check, to_key
 from dashboard.export.images import (
     ImageRenderer,
     Room,
@@ -18,8 +22,10 @@ from dashboard.export.images import (
 from dashboard.load import load_case
 from dashboard.problems import FigureWarning
 from tests.conftest import ROOT, TIMELINES
+from tests.test_figure import make
 
 HELD_OUT = ROOT / "tests" / "data" / "realistic" / "held-out"
+REALISTIC = ROOT / "tests" / "data" / "realistic"
 
 
 def _text(text: str, x0: float, y0: float, x1: float, y1: float) -> Text:
@@ -129,3 +135,130 @@ def test_a_course_too_dense_for_a_slide_is_drawn_smaller_not_run_together(stem: 
     assert all("is too low for its" in m and "type is drawn at" in m for m in messages), messages
     for name in (key for key in figure.layout if key.startswith("yaxis")):
         assert all(figure.layout[name].ticktext or ["named"]), f"{name}: a row left unnamed"
+
+
+def _label(text: str, x0: float, y0: float, x1: float, y1: float, role: str = "textpoint") -> Text:
+    return Text(text, (x0, y0, x1, y1), 11.0, role)
+
+
+def test_labels_drawn_wrong_are_traced_back_to_their_items() -> None:
+    """Of two labels that overlap the wider goes to the key; a label over a tick label, one
+    cut at the edge and one hiding a mark go; a tick label reading like a dose ("30") is no
+    label, and a key mark (①) is traced to nothing."""
+    drawn = Drawn(
+        300,
+        100,
+        [
+            _label("optic neuritis", 0, 0, 80, 12),
+            _label("MRI", 70, 2, 95, 14),  # overlaps the wider "optic neuritis"
+            _label("30", 120, 0, 135, 12, role="ytick"),
+            _label("myelitis", 130, 2, 180, 14),  # over the tick label
+            _label("20", 200, 40, 215, 52, role="ytick"),
+            _label("①", 205, 42, 215, 54),  # a key mark over a tick label: nothing to send
+            _label("40 mg/day", 280, 60, 330, 72),  # past the right edge
+            _label("discharged", 10, 80, 70, 92),  # over a mark
+            _label("30", 100, 80, 112, 92),  # a dose drawn well clear of everything
+        ],
+        marks=[(20, 80, 32, 92)],
+    )
+    labels = [
+        {"ref": "events[0]", "text": "optic neuritis"},
+        {"ref": "events[1]", "text": "MRI"},
+        {"ref": "events[2]", "text": "myelitis"},
+        {"ref": "treatments[1].doses[0]", "text": "40 mg/day"},
+        {"ref": "events[3]", "text": "discharged"},
+        {"ref": "treatments[1].doses[1]", "text": "30"},
+    ]
+    assert to_key(drawn, labels) == {
+        "events[0]",
+        "events[2]",
+        "treatments[1].doses[0]",
+        "events[3]",
+    }
+
+
+# Two doses written above their bars: at 55 mm high a column's rows are thinner than the
+# text, so the prednisone dose reaches up into the row of the pulse's dose.
+CROWDED = {
+    "title": "Optic neuritis with crowded early weeks",
+    "day0": {"label": "onset"},
+    "treatments": [
+        {
+            "drug": "methylprednisolone",
+            "abbr": "IVMP",
+            "dose": "1 g/day × 5",
+            "given": ["day 1", "day 60"],
+        },
+        {
+            "drug": "prednisone",
+            "abbr": "PDN",
+            "unit": "mg/day",
+            "doses": [
+                {"at": "day 6", "dose": 60},
+                {"at": "day 20", "dose": 40},
+                {"at": "day 34", "dose": 20},
+            ],
+            "end": "day 50",
+        },
+    ],
+    "events": [
+        {"at": "day 0", "kind": "onset", "label": "blurred vision in the right eye"},
+        {"at": "day 1", "kind": "imaging", "label": "orbital MRI with enhancement"},
+        {"at": "day 2", "kind": "lab", "label": "MOG-IgG positive (1:640)"},
+        {"at": "day 3", "kind": "admission", "label": "admitted to the neurology ward"},
+        {"at": "day 12", "kind": "discharge", "label": "discharged home"},
+        {"at": "day 58", "kind": "relapse", "label": "left optic neuritis"},
+    ],
+}
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_labels_that_collide_when_drawn_go_to_the_key_and_the_figure_is_drawn_again() -> None:
+    """A column figure whose dose labels the browser drew over each other is laid out again
+    with the colliding label in the key: the image written has no overlapping, cut or
+    hidden text and says nothing, and every label and dose is drawn, beside its mark or in
+    the key."""
+    case = make(**CROWDED)
+    size = parse_size("column", height_mm=55)
+    with ImageRenderer(tabs=1) as renderer:
+        with pytest.warns(FigureWarning, match="texts overlap"):  # drawn once, as laid out
+            first = renderer.drawn_image(image_drawing(case, size).figure, "svg", size)
+        assert ("1 g/day × 5", "60 mg/day") in check(first.drawn).overlaps, "the case collides"
+        drawn = renderer.drawn_image(image_drawing(case, size), "svg", size)
+    assert not check(drawn.drawn), check(drawn.drawn).describe()
+    meta = drawn.spec["layout"]["meta"]
+    keyed = {entry["ref"]: entry["text"] for entry in meta["key"]}
+    assert keyed.get("treatments[0]") == "IVMP: 1 g/day × 5", keyed
+    beside = {_squeezed(t.text) for t in drawn.drawn.texts if t.role == "textpoint"}
+    under = _squeezed("".join(t.text for t in drawn.drawn.texts if t.role != "textpoint"))
+    for entry in meta["labels"]:
+        assert _squeezed(entry["text"]) in beside, f"{entry} is not drawn beside its mark"
+    for entry in meta["key"]:
+        assert entry["mark"] in beside, f"{entry['mark']} is not beside its item"
+        assert _squeezed(f"{entry['mark']} {entry['text']}") in under, f"{entry} not in the key"
+    placed = {entry["ref"] for entry in [*meta["labels"], *meta["key"]]}
+    for n in range(len(CROWDED["events"])):
+        assert f"events[{n}]" in placed, f"events[{n}] is drawn nowhere"
+    assert (
+        "treatments[1].doses" in placed or {f"treatments[1].doses[{n}]" for n in range(3)} <= placed
+    ), "every step of the taper"
+
+
+def test_a_figure_laid_out_again_warns_once_with_its_last_layout() -> None:
+    """A column figure too tall for its journal size is laid out again when drawn (the
+    browser needs a few px more than reserved); it says so once, and the height it names
+    is the height the image has."""
+    case = load_case(REALISTIC / "aosd-mas.yaml")
+    size = parse_size("column")
+    with ImageRenderer(tabs=1) as renderer, warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        image = renderer.drawn_image(image_drawing(case, size), "svg", size)
+    messages = [str(w.message) for w in said if issubclass(w.category, FigureWarning)]
+    assert len(messages) == 1, messages
+    [tall] = re.findall(r"drawn (\d+) px tall", messages[0])
+    view_box = re.search(rb'viewBox="0 0 ([\d.]+) ([\d.]+)"', image.data)
+    assert view_box is not None
+    assert int(tall) == round(float(view_box.group(2))) == image.spec["layout"]["height"]

@@ -17,6 +17,7 @@ from dashboard.app import index, layout, series
 from dashboard.app.cases import Library
 from dashboard.app.state import (
     EVERYTHING,
+    chart_width,
     edited_controls,
     figure_options,
     format_view,
@@ -29,6 +30,7 @@ from dashboard.describe import default_steps, item_details, items_frame
 
 CASE_PREFIX = "/case/"
 CONTROLS = ("axis", "panels", "theme", "window-from", "window-to", "reveal")
+WIDTH_STEP = 20  # px: the chart's width is measured in steps of this
 # The window is typed in the axis' unit, dates on a dates axis.
 WINDOW_LEGENDS = {
     "day": "Time window (days)",
@@ -156,6 +158,18 @@ def register(app: Dash, library: Library) -> None:
             case.title,
         )
 
+    # In the browser, before the figure is asked for: the width the chart has on this screen
+    # (in steps of WIDTH_STEP px, rounded down: labels placed for it stay clear a little wider).
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        f"""function (_pathname) {{
+            var chart = document.getElementById("chart");
+            var width = chart ? chart.getBoundingClientRect().width : 0;
+            return width > 0 ? Math.floor(width / {WIDTH_STEP}) * {WIDTH_STEP} : null;
+        }}""",
+        Output("chart-width", "data"),
+        Input("view-url", "pathname"),
+    )
+
     @app.callback(
         Output("axis", "value"),
         Output("panels", "value"),
@@ -173,6 +187,7 @@ def register(app: Dash, library: Library) -> None:
         Input("view-url", "search"),
         Input("stamp", "data"),
         *(Input(name, "value") for name in CONTROLS),
+        Input("chart-width", "data"),
         State("view-url", "pathname"),
     )
     def show_view(
@@ -184,6 +199,7 @@ def register(app: Dash, library: Library) -> None:
         window_from: Any,
         window_to: Any,
         reveal: Any,
+        width: Any,
         pathname: str | None,
     ) -> tuple[Any, ...]:
         case_id = case_id_of(pathname) or ""
@@ -199,7 +215,7 @@ def register(app: Dash, library: Library) -> None:
         # axis' unit, and reading it back would move that end.
         for control in edited_controls(ctx.triggered_prop_ids, changed, ()):
             view = with_control(view, case, control, changed[control])
-        options = figure_options(view, case)
+        options = figure_options(view, case, width=chart_width(width))
         axis = options.axis
         low, high = case.span
         hidden = set(view.hide)

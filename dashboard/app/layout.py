@@ -115,6 +115,8 @@ def case_page(case_id: str, stamp: str | None, *, editable: bool = False) -> lis
                             ),
                             children=dcc.Graph(id="chart", config=cast(Any, config)),
                         ),
+                        # the chart's width in this browser, which the figure is laid out for
+                        dcc.Store(id="chart-width"),
                         html.Aside(
                             id="details",
                             className="details",

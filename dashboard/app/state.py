@@ -26,6 +26,7 @@ MAX_SEARCH = 2000  # characters of a query string worth reading
 MAX_FIELDS = 60
 MAX_TIME_TEXT = 40
 EVERYTHING = "all"  # the reveal control's value for "show the whole course"
+CHART_WIDTHS = (200, 8000)  # px: a chart width measured outside these is not believed
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,8 +207,9 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def figure_options(view: View, case: Case) -> FigureOptions:
-    """The view as the figure's frozen options, the figure cache's key."""
+def figure_options(view: View, case: Case, *, width: int | None = None) -> FigureOptions:
+    """The view as the figure's frozen options, the figure cache's key; `width`: the chart's
+    width in the browser, which its labels are placed for."""
     reveal = read_time(view.reveal, case) if view.reveal is not None else None
     return FigureOptions.of(
         axis=view.axis or default_axis(case),
@@ -215,8 +217,16 @@ def figure_options(view: View, case: Case) -> FigureOptions:
         hide=view.hide,
         reveal=reveal.day if reveal is not None else None,
         window=view.window,
+        width=width,
         fluid=True,  # the chart fills its card in every look
     )
+
+
+def chart_width(value: Any) -> int | None:
+    """The chart's width as the browser measured it, when it is a width a screen can have."""
+    if not _is_number(value) or not CHART_WIDTHS[0] <= value <= CHART_WIDTHS[1]:
+        return None
+    return int(value)
 
 
 WINDOW_ENDS = ("window-from", "window-to")

@@ -9,11 +9,13 @@ says what is left.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 SLACK = 1.0  # px: boxes that touch by less than this each way do not count
 MARK_COVER = 0.3  # a text covering more than this share of a mark's box hides it
+LABEL_ROLE = "textpoint"  # the class of the group plotly draws a scatter trace's texts in
 
 # In the browser: every text plotly drew and every scatter mark, in px from the figure's
 # top-left corner. Tick labels of one axis and entries of the legend are laid out by plotly
@@ -126,17 +128,25 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, float]:
     return min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
 
 
-def check(drawn: Drawn) -> Problems:
-    """Overlapping texts, texts past the figure's edge, and texts that cover a mark."""
+@dataclass(frozen=True, slots=True)
+class _Faults:
+    """The drawn texts concerned in each kind of problem."""
+
+    overlaps: list[tuple[Text, Text]]
+    cut: list[Text]
+    over_marks: list[Text]
+
+
+def _faults(drawn: Drawn) -> _Faults:
     texts = drawn.texts
     overlaps = []
     for i, a in enumerate(texts):
         for b in texts[i + 1 :]:
             dx, dy = _overlap(a.box, b.box)
             if dx > SLACK and dy > SLACK:
-                overlaps.append((a.text, b.text))
+                overlaps.append((a, b))
     cut = [
-        t.text
+        t
         for t in texts
         if t.box[0] < -SLACK
         or t.box[1] < -SLACK
@@ -149,6 +159,46 @@ def check(drawn: Drawn) -> Problems:
             dx, dy = _overlap(t.box, mark)
             area = (mark[2] - mark[0]) * (mark[3] - mark[1])
             if dx > SLACK and dy > SLACK and dx * dy > MARK_COVER * area:
-                over.append(t.text)
+                over.append(t)
                 break
-    return Problems(tuple(overlaps), tuple(cut), tuple(over))
+    return _Faults(overlaps, cut, over)
+
+
+def check(drawn: Drawn) -> Problems:
+    """Overlapping texts, texts past the figure's edge, and texts that cover a mark."""
+    faults = _faults(drawn)
+    return Problems(
+        tuple((a.text, b.text) for a, b in faults.overlaps),
+        tuple(t.text for t in faults.cut),
+        tuple(t.text for t in faults.over_marks),
+    )
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def to_key(drawn: Drawn, labels: Iterable[Mapping[str, str]]) -> frozenset[str]:
+    """The refs of the labels (`meta["labels"]`: each drawn beside its mark) that the drawing
+    shows cannot stay there: cut at the edge, over a mark, or overlapping another text. Of
+    two labels that overlap, the wider goes, leaving the most room for the other; a label
+    that overlaps a text that is not one (a row name, a tick label, the legend) goes."""
+    refs: dict[str, list[str]] = {}
+    for label in labels:
+        refs.setdefault(_squeezed(label["text"]), []).append(label["ref"])
+
+    def label_refs(text: Text) -> list[str]:
+        # plotly draws the labels beside marks as scatter text; a tick label "30" is no dose
+        return refs.get(_squeezed(text.text), []) if text.role == LABEL_ROLE else []
+
+    faults = _faults(drawn)
+    sent: set[str] = set()
+    for text in [*faults.cut, *faults.over_marks]:
+        sent.update(label_refs(text))
+    for a, b in faults.overlaps:
+        if label_refs(a) and label_refs(b):
+            wider = max((a, b), key=lambda t: t.box[2] - t.box[0])
+            sent.update(label_refs(wider))
+        else:
+            sent.update(label_refs(a) or label_refs(b))
+    return frozenset(sent)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import io
 import math
 import os
@@ -32,7 +33,7 @@ import plotly.graph_objects as go
 
 from dashboard.export.base import ExportError, write_atomic
 from dashboard.export.chromium import Chromium
-from dashboard.export.drawn import Drawn, check
+from dashboard.export.drawn import Drawn, check, to_key
 from dashboard.export.imagefiles import physical_svg, png_with_dpi, tiff_from_png
 from dashboard.export.sizes import (
     CSS_PX_PER_INCH,
@@ -61,15 +62,19 @@ NO_BROWSER = (
     "(or set BROWSER_PATH to a Chromium or Chrome program)"
 )
 
-REDRAWS = 2  # layouts after the first, when the browser needed more room than reserved
+# layouts after the first: when the browser needed more room than reserved, then while
+# labels beside their marks still overlap, are cut or hide a mark (each time sent to the key)
+REDRAWS = 4
 T = TypeVar("T")
 Figure: TypeAlias = go.Figure | dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Drawing:
-    """A figure to draw, and how to lay it out again when the browser needed more room
-    above or below the plot than the layout reserved (`relayout(pushed)`, px top, bottom)."""
+    """A figure to draw, and how to lay it out again (`relayout(room)`) when the browser
+    needed more room around the plot than the layout reserved, or drew labels beside their
+    marks that must go to the key. Its layout's own warnings wait in `meta["warnings"]`
+    (`build_figure(warn=False)`): only the last layout's are said."""
 
     figure: Figure
     relayout: Callable[[Room], Figure] | None = None
@@ -78,16 +83,37 @@ class Drawing:
 @dataclass(frozen=True)
 class Room:
     """What the browser needed that the layout had not reserved: px above and below the
-    plot (pushed margins) and the plot's width as drawn (the legend and row labels set it)."""
+    plot (pushed margins), the plot's width as drawn (the legend and row labels set it) and
+    the labels that did not fit beside their marks, by ref (`FigureOptions.keyed`)."""
 
     pushed: tuple[float, float] = (0.0, 0.0)
     plot_width: float | None = None
+    keyed: frozenset[str] = frozenset()
+
+    def view(self, keyed: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """The layout options that reserve this room, with the labels `keyed` from the first."""
+        return {
+            "pushed": self.pushed,
+            "plot_width": self.plot_width,
+            "keyed": keyed | self.keyed,
+        }
+
+
+@dataclass(frozen=True)
+class Image:
+    """A figure drawn: the file's bytes, what the browser drew (read back), and the figure
+    as it was laid out last."""
+
+    data: bytes
+    drawn: Drawn
+    spec: dict[str, Any]
 
 
 def image_figure(
-    case: Case, size: ImageSize, *, theme: str | None = None, **view: Any
+    case: Case, size: ImageSize, *, theme: str | None = None, warn: bool = True, **view: Any
 ) -> go.Figure:
-    """The case's figure laid out for `size`, in `theme` (else the size's own theme)."""
+    """The case's figure laid out for `size`, in `theme` (else the size's own theme);
+    `warn` False leaves its layout's warnings in `meta["warnings"]` (see `Drawing`)."""
     figure = build_figure(
         case,
         theme=theme or size.theme,
@@ -95,10 +121,13 @@ def image_figure(
         height=size.height,
         max_height=size.max_height,
         ceiling=css_px(MAX_MM) if size.max_height is not None else None,
+        warn=warn,
         **view,
     )
     plot = figure.layout.meta["plot_px"]
     if size.height is not None and plot < LOWEST_PLOT_PX:
+        if not warn:
+            say(figure.layout.meta["warnings"])
         need = round(size.height - plot + LOWEST_PLOT_PX * 3)
         mm = need / CSS_PX_PER_INCH * MM_PER_INCH
         wanted = f"{size.width}x{need}" if size.mm is None else f"a height of {mm:.0f} mm"
@@ -113,12 +142,18 @@ def image_drawing(case: Case, size: ImageSize, *, theme: str | None = None, **vi
     """The case's figure for `size`, with its own way to be laid out again."""
     view.pop("pushed", None)
     view.pop("plot_width", None)
-    return Drawing(
-        image_figure(case, size, theme=theme, **view),
-        lambda room: image_figure(
-            case, size, theme=theme, pushed=room.pushed, plot_width=room.plot_width, **view
-        ),
-    )
+    keyed = frozenset(view.pop("keyed", None) or ())
+
+    def relayout(room: Room) -> go.Figure:
+        return image_figure(case, size, theme=theme, warn=False, **view, **room.view(keyed))
+
+    return Drawing(relayout(Room()), relayout)
+
+
+def say(messages: Iterable[str]) -> None:
+    """Each of a figure's warnings as a `FigureWarning`, said where the caller's caller is."""
+    for message in messages:
+        warnings.warn(message, FigureWarning, stacklevel=3)
 
 
 def browser_path() -> str:
@@ -194,6 +229,10 @@ class ImageRenderer:
 
     def image(self, figure: Figure | Drawing, fmt: str, size: ImageSize) -> bytes:
         """The figure drawn as `fmt` (png, tif, svg, pdf) at `size`."""
+        return self.drawn_image(figure, fmt, size).data
+
+    def drawn_image(self, figure: Figure | Drawing, fmt: str, size: ImageSize) -> Image:
+        """The figure drawn as `fmt` at `size`, with what was drawn and its last layout."""
         return self._finished(self._submit(figure, fmt, size), fmt, size)
 
     def images(self, jobs: Iterable[tuple[Figure | Drawing, str, ImageSize]]) -> Iterator[bytes]:
@@ -204,19 +243,22 @@ class ImageRenderer:
             for figure, fmt, size in jobs:
                 waiting.append((self._submit(figure, fmt, size), fmt, size))
                 if len(waiting) > self.tabs:
-                    yield self._finished(*waiting.popleft())
+                    yield self._finished(*waiting.popleft()).data
             while waiting:
-                yield self._finished(*waiting.popleft())
+                yield self._finished(*waiting.popleft()).data
         finally:
             for future, _, _ in waiting:
                 future.cancel()
 
-    def _finished(self, future: concurrent.futures.Future[Any], fmt: str, size: ImageSize) -> bytes:
-        data, drawn, name = self._result(future, "draw")
+    def _finished(self, future: concurrent.futures.Future[Any], fmt: str, size: ImageSize) -> Image:
+        data, drawn, spec = self._result(future, "draw")
+        # said once, for the layout drawn last: not each layout's own
+        said = list((spec.get("layout", {}).get("meta") or {}).get("warnings") or ())
         problems = check(drawn)
         if problems:
-            warnings.warn(f"{name}: {problems.describe()}", FigureWarning, stacklevel=3)
-        return finish(bytes(data), fmt, size)
+            said.append(f"{figure_name(spec)}: {problems.describe()}")
+        say(said)
+        return Image(finish(bytes(data), fmt, size), drawn, spec)
 
     def _submit(
         self, figure: Figure | Drawing, fmt: str, size: ImageSize
@@ -230,9 +272,13 @@ class ImageRenderer:
         coroutine = self._draw(drawing, fmt, size)
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
 
-    async def _draw(self, drawing: Drawing, fmt: str, size: ImageSize) -> tuple[bytes, Drawn, str]:
+    async def _draw(
+        self, drawing: Drawing, fmt: str, size: ImageSize
+    ) -> tuple[bytes, Drawn, dict[str, Any]]:
         """Draw, and while the browser pushed the plot's margins past what the layout
-        reserved (a longer tick label, a taller legend), lay out again with that room."""
+        reserved (a longer tick label, a taller legend), lay out again with that room; then
+        while labels beside their marks overlap, are cut or hide a mark, lay out again with
+        them in the key. What is drawn last is returned, with its spec."""
         assert self._chromium is not None
         spec = _spec(drawing.figure)
         room = Room()
@@ -242,14 +288,16 @@ class ImageRenderer:
             data, drawn = await asyncio.wait_for(
                 self._chromium.draw(spec, fmt, size.width, height, scale), self.timeout
             )
-            more = _room(spec, drawn, room)
-            if drawing.relayout is None or more is None or attempt == REDRAWS:
+            if drawing.relayout is None or attempt == REDRAWS:
+                break
+            more = _room(spec, drawn, room) or _keyed(spec, drawn, room)
+            if more is None:
                 break
             room = more
             spec = _spec(drawing.relayout(room))
         if fmt == "png":
             data = exact_pixels(data, round(size.width * scale), round(height * scale))
-        return data, drawn, figure_name(spec)
+        return data, drawn, spec
 
     def _wait(self, coroutine: Coroutine[Any, Any, T], timeout: float, doing: str) -> T:
         assert self._loop is not None
@@ -311,7 +359,15 @@ def _room(spec: dict[str, Any], drawn: Drawn, room: Room) -> Room | None:
     if top <= 0.5 and bottom <= 0.5 and not wider:
         return None
     pushed = (room.pushed[0] + math.ceil(top), room.pushed[1] + math.ceil(bottom))
-    return Room(pushed, drawn.plot["w"])
+    return Room(pushed, drawn.plot["w"], room.keyed)
+
+
+def _keyed(spec: dict[str, Any], drawn: Drawn, room: Room) -> Room | None:
+    """The room with the labels the drawing shows cannot stand beside their marks sent to
+    the key (traced back through `meta["labels"]`); None when there are none left to send."""
+    labels = (spec.get("layout", {}).get("meta") or {}).get("labels") or []
+    sent = to_key(drawn, labels) - room.keyed
+    return dataclasses.replace(room, keyed=room.keyed | sent) if sent else None
 
 
 def figure_name(spec: dict[str, Any]) -> str:
@@ -432,6 +488,7 @@ __all__ = [
     "MM_PER_INCH",
     "SIZES",
     "Drawing",
+    "Image",
     "ImageRenderer",
     "ImageSize",
     "Room",

@@ -24,7 +24,7 @@ from pptx.util import Emu, Pt
 
 from dashboard.describe import caption, patient_line
 from dashboard.export.base import write_atomic
-from dashboard.export.images import Drawing, ImageRenderer, ImageSize
+from dashboard.export.images import Drawing, Figure, ImageRenderer, ImageSize, Room
 from dashboard.export.slides import Slide, plan, slide_figure
 from dashboard.i18n import Words, words
 from dashboard.model import Case
@@ -155,17 +155,12 @@ def _builds(slide: Slide) -> bool:
 
 def _drawing(case: Case, slide: Slide, *, answered: bool) -> Drawing:
     """A slide's chart, and how to lay it out again with the room its drawing needed."""
-    return Drawing(
-        slide_figure(case, slide, answered=answered, size=CHART),
-        lambda room: slide_figure(
-            case,
-            slide,
-            answered=answered,
-            size=CHART,
-            pushed=room.pushed,
-            plot_width=room.plot_width,
-        ),
-    )
+
+    def relayout(room: Room) -> Figure:
+        # warn=False: the renderer says the last layout's warnings, once
+        return slide_figure(case, slide, answered=answered, size=CHART, warn=False, **room.view())
+
+    return Drawing(relayout(Room()), relayout)
 
 
 def write_pptx(case: Case, path: Path, *, axis_span: str | None = None) -> Path:

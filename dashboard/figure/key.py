@@ -16,8 +16,9 @@ from typing import Any
 from dashboard.figure.parts import esc
 from dashboard.fonts import LINE_SPACING, lines_of, text_width, wrap
 
-GAP = "\u2003\u2003"  # between two entries on a line of the key: two em spaces
+GAP = "\u2003"  # between two entries on a line of the key: an em space (each begins with ①…)
 SCALE = 0.85  # the key's type, as a share of the body size, as the labels beside the marks
+TITLE_DROP = 0.45  # font sizes between the anchor of a one-line title and the figure's bottom
 
 
 def key_mark(number: int) -> str:
@@ -111,14 +112,19 @@ class Key:
     def title(self, room: float, size: float, height: float, px: float) -> dict[str, Any]:
         """The key as the title of a figure `height` px tall, in the `px` at its bottom left
         edge (a title's lines run down from its top)."""
+        lines = self.lines(room, size)
+        # plotly anchors a title by its first line (at the bottom, the line's baseline a
+        # little over the anchor) and runs the others down from it: the last line is to end
+        # just above the figure's bottom edge
+        above = (len(lines) - 1) * LINE_SPACING * size + size * TITLE_DROP
         return {
-            "text": "<br>".join(esc(line) for line in self.lines(room, size)),
+            "text": "<br>".join(esc(line) for line in lines),
             "x": round(10 / (room + 20), 4),
             "xref": "container",
             "xanchor": "left",
-            "y": round((px - size * 0.3) / height, 4),
+            "y": round(above / height, 4),
             "yref": "container",
-            "yanchor": "top",
+            "yanchor": "bottom",
             "font": {"size": size},
             "automargin": False,
         }

@@ -63,7 +63,9 @@ class FigureOptions:
     height: float | None = None
     max_height: int | None = None  # without a height: grow to fit, but no taller than this,
     ceiling: int | None = None  # unless no step makes room: then no taller than this
-    fluid: bool = False  # fill the page's width and grow to fit, whatever the theme's size
+    # fill the page's width and grow to fit, whatever the theme's size; with a `width`, the
+    # page's width as measured, which the labels are placed for
+    fluid: bool = False
     families: tuple[str, ...] = ()  # treatment classes in hue order, shared across a series
     # px the browser needed above and below the plot beyond what was reserved (tick labels,
     # titles, legend), read back from a drawing: the next layout reserves them
@@ -122,25 +124,42 @@ class _Frame:
     key_room: float  # how wide the key's lines may be, in px
     key_px: float  # how tall the key is, at the bottom of the figure
     key_beside: float | None = None  # px below the plot's top: the key beside it, under the legend
+    # what a reader should be told about this layout (a size too low for the course), said
+    # once by whoever draws the figure last
+    said: list[str] = dataclasses.field(default_factory=list)
 
 
-def build_figure(case: Case, options: FigureOptions | None = None, **view: Any) -> go.Figure:
-    """The clinical-course figure of `case`: treatments, events and measurements on one axis."""
-    spec = figure_spec(case, options, **view)
+def build_figure(
+    case: Case, options: FigureOptions | None = None, *, warn: bool = True, **view: Any
+) -> go.Figure:
+    """The clinical-course figure of `case`: treatments, events and measurements on one axis
+    (`warn`: see `figure_spec`)."""
+    spec = figure_spec(case, options, warn=warn, **view)
     # The traces and layout are built from the model and checked by the tests with plotly's
     # validators (tests/test_figure.py); skipping them here makes a build ten times faster.
     return go.Figure(spec, _validate=False)
 
 
-def figure_spec(case: Case, options: FigureOptions | None = None, **view: Any) -> dict[str, Any]:
+def figure_spec(
+    case: Case, options: FigureOptions | None = None, *, warn: bool = True, **view: Any
+) -> dict[str, Any]:
     """The same figure as a plain, JSON-ready dict: what a browser needs, built fastest.
 
     Four stages: the options resolved against the case, the panels built, placed (making
     room step by step when the size is fixed), and the layout finished around them.
+    What a reader should be told (a size too low for the course) is said as a
+    `FigureWarning`; with `warn` False it is left in `meta["warnings"]` instead, for a
+    caller that lays the figure out again and should say only what its last layout meant.
     """
     setting = _resolve(case, options or FigureOptions.of(**view))
     setting, frame = _arrange(setting)
-    return _finish(setting, frame)
+    spec = _finish(setting, frame)
+    if not warn:
+        spec["layout"]["meta"]["warnings"] = frame.said
+        return spec
+    for message in frame.said:
+        warnings.warn(message, FigureWarning, 3)
+    return spec
 
 
 def _resolve(case: Case, options: FigureOptions) -> _Setting:
@@ -271,6 +290,7 @@ def _arrange(setting: _Setting) -> tuple[_Setting, _Frame]:
         if setting.limit is None or frame.least <= setting.limit:
             break
     assert frame is not None
+    said = frame.said
     ceiling = setting.options.ceiling
     exact = setting.options.height or (setting.look.height and not setting.options.fluid)
     if setting.limit is not None and frame.least > setting.limit:
@@ -279,17 +299,16 @@ def _arrange(setting: _Setting) -> tuple[_Setting, _Frame]:
             # A denser course than the size was meant for: taller, rather than overlapping
             # rows, and said, since a journal may not take it.
             taller = min(ceiling, need)
-            warnings.warn(
+            said.append(
                 f"{setting.case.title!r}: the course needs {need} px, more than the "
-                f"{setting.limit:g} px this size is meant to be; drawn {taller} px tall",
-                FigureWarning,
-                4,
+                f"{setting.limit:g} px this size is meant to be; drawn {taller} px tall"
             )
             setting = dataclasses.replace(setting, limit=taller)
         if frame.least > (setting.limit or frame.least):
             # The size asked for (a slide, a journal's box) is kept: everything is drawn
             # smaller alike, rather than rows left unnamed or labels run into each other.
             setting, frame = _smaller_type(setting, frame, _too_low(setting, frame, need))
+            frame.said[:0] = said
     if setting.limit is not None:
         frame.height = setting.limit if exact else min(frame.height, setting.limit)
     room = frame.height - frame.top - frame.bottom - frame.look.gap_px * (len(frame.panels) - 1)
@@ -321,12 +340,10 @@ def _smaller_type(setting: _Setting, frame: _Frame, why: str) -> tuple[_Setting,
             break
     scale, setting, frame = best or (scale, tried, frame)
     smallest = frame.look.text_px(0.85)
-    warnings.warn(
+    frame.said.append(
         f"{why}; its smallest type is drawn at {smallest:.1f} px instead of "
         f"{full.text_px(0.85):.1f} px ({scale:.0%}) to fit; a taller size, or fewer rows "
-        "or panels, would draw it larger",
-        FigureWarning,
-        5,
+        "or panels, would draw it larger"
     )
     return setting, frame
 
@@ -419,8 +436,10 @@ def _frame(setting: _Setting, look: Theme, built: _Built) -> _Frame:
     if beside is not None:  # the key under the legend, beside the plot: no room below
         key_room, key_px = beside[1], 0
     if key_px:
-        # the time axis' tick labels and title in full above the key, whatever the step
-        bottom = max(bottom, look.size * 1.25 + 12 + look.text_px(look.x_title) * 1.25)
+        # the time axis' tick labels and title in full above the key, whatever the step (a
+        # column's key, the title, starts a few px under the axis' title: see `Key.title`)
+        gap = 4 if setting.narrow else 12
+        bottom = max(bottom, look.size * 1.25 + gap + look.text_px(look.x_title) * 1.25)
     bottom += key_px
     # a title wider than the figure is wrapped onto more lines, and the top grows by them
     top += (
@@ -445,7 +464,7 @@ def _frame(setting: _Setting, look: Theme, built: _Built) -> _Frame:
             # short of room, the marks' own labels (beside them or keyed) name them
             names = _shortened_legend(panels, columns, 0 if compact else share / line)
             lines = -(-len(names) // columns)
-            bottom += round(lines * line) + 4
+            bottom += round(lines * line) + 4 if lines else 0  # (every entry left it)
     top += setting.options.pushed[0]
     bottom += setting.options.pushed[1]
     height = natural + top + bottom if panels else top + bottom + 200
@@ -551,9 +570,11 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
         shapes.append(_vline(t.x(reveal), GREY, "dash", 1))
     layout["shapes"] = shapes
     layout["height"] = frame.height if setting.options.height else round(frame.height)
-    if setting.width:
+    # a fluid figure laid out for a width (the browser's) still fills its page's width
+    fixed = setting.width is not None and not setting.options.fluid
+    if fixed:
         layout["width"] = setting.width
-    layout["autosize"] = setting.width is None
+    layout["autosize"] = not fixed
     layout["meta"] = {
         "case_title": case.title,
         "axis": t.axis,
