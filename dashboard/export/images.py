@@ -52,6 +52,7 @@ from dashboard.problems import FigureWarning
 IMAGE_FORMATS = ("png", "tif", "tiff", "svg", "pdf")
 DRAWN = ("png", "svg", "pdf")  # what Chromium draws; TIFF is made from the PNG
 LOWEST_PLOT_PX = 60  # below this a chart has no room for its rows
+LEAST_TYPE_SCALE = 0.5  # a size that would draw the type smaller than this share is refused
 OPEN_TIMEOUT = 45.0
 RENDER_TIMEOUT = 60.0
 CLOSE_TIMEOUT = 10.0
@@ -124,16 +125,21 @@ def image_figure(
         warn=warn,
         **view,
     )
-    plot = figure.layout.meta["plot_px"]
-    if size.height is not None and plot < LOWEST_PLOT_PX:
+    meta = figure.layout.meta
+    plot, scale = meta["plot_px"], meta.get("type_scale", 1.0)
+    if size.height is not None and (plot < LOWEST_PLOT_PX or scale < LEAST_TYPE_SCALE):
         if not warn:
-            say(figure.layout.meta["warnings"])
-        need = round(size.height - plot + LOWEST_PLOT_PX * 3)
+            say(meta["warnings"])
+        if plot < LOWEST_PLOT_PX:
+            need = round(size.height - plot + LOWEST_PLOT_PX * 3)
+            why = "its title, axis and legend leave no room for the chart"
+        else:
+            need = int(meta["need_px"])  # the height that draws it at its own type
+            why = f"its type would be drawn at {scale:.0%} of its size"
         mm = need / CSS_PX_PER_INCH * MM_PER_INCH
         wanted = f"{size.width}x{need}" if size.mm is None else f"a height of {mm:.0f} mm"
         raise ExportError(
-            f"size {size.name} is too low for this figure: its title, axis and legend leave "
-            f"no room for the chart; try {wanted} or more"
+            f"size {size.name} is too low for this figure: {why}; try {wanted} or more"
         )
     return figure
 

@@ -127,6 +127,10 @@ class _Frame:
     # what a reader should be told about this layout (a size too low for the course), said
     # once by whoever draws the figure last
     said: list[str] = dataclasses.field(default_factory=list)
+    # drawn smaller to fit: its type as a share of the size's own, and the height that would
+    # hold it at that type
+    type_scale: float = 1.0
+    need_px: int | None = None
 
 
 def build_figure(
@@ -307,7 +311,7 @@ def _arrange(setting: _Setting) -> tuple[_Setting, _Frame]:
         if frame.least > (setting.limit or frame.least):
             # The size asked for (a slide, a journal's box) is kept: everything is drawn
             # smaller alike, rather than rows left unnamed or labels run into each other.
-            setting, frame = _smaller_type(setting, frame, _too_low(setting, frame, need))
+            setting, frame = _smaller_type(setting, frame, _too_low(setting, frame, need), need)
             frame.said[:0] = said
     if setting.limit is not None:
         frame.height = setting.limit if exact else min(frame.height, setting.limit)
@@ -316,7 +320,7 @@ def _arrange(setting: _Setting) -> tuple[_Setting, _Frame]:
     return setting, frame
 
 
-def _smaller_type(setting: _Setting, frame: _Frame, why: str) -> tuple[_Setting, _Frame]:
+def _smaller_type(setting: _Setting, frame: _Frame, why: str, need: int) -> tuple[_Setting, _Frame]:
     """The most compact layout with type, marks and rows scaled down alike, as large as
     still fits the height it must; the warning gives `why` and what the type came to."""
     limit = setting.limit
@@ -339,6 +343,7 @@ def _smaller_type(setting: _Setting, frame: _Frame, why: str) -> tuple[_Setting,
         if best is not None and best[2].least >= limit * 0.97:
             break
     scale, setting, frame = best or (scale, tried, frame)
+    frame.type_scale, frame.need_px = scale, need
     smallest = frame.look.text_px(0.85)
     frame.said.append(
         f"{why}; its smallest type is drawn at {smallest:.1f} px instead of "
@@ -583,6 +588,8 @@ def _finish(setting: _Setting, frame: _Frame) -> dict[str, Any]:
         "panels": [p.name for p in frame.panels if p.name],
         "plot_px": round(plot_height),
         "plot_width": round(t.plot_px, 1),
+        "type_scale": round(frame.type_scale, 3),
+        "need_px": frame.need_px,
         "labels": frame.key.drawn,
         "key": [{"ref": ref, "mark": mark, "text": text} for ref, mark, text in frame.key.entries],
     }
