@@ -26,6 +26,7 @@ from dashboard.figure import figure_spec
 from dashboard.load import parse_case
 from dashboard.model.schema import json_schema
 from dashboard.problems import InvalidCase
+from dashboard.rows import Change, RowsError, edit, tables
 from dashboard.saving import Conflict, SaveError, create, save, text_hash, version_text, versions
 
 EDITOR_FILES = Path(__file__).resolve().parent / "editor"
@@ -191,7 +192,7 @@ def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
             "schema": json_schema(),
             **{
                 action: f"/edit/{quote(case_id, safe='')}/{action}"
-                for action in ("check", "save", "copy", "history", "restore")
+                for action in ("check", "rows", "save", "copy", "history", "restore")
             },
         }
         page = render(
@@ -212,12 +213,26 @@ def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
         if isinstance(path, Response):
             return path
         text = str(body().get("text", ""))
+        rows = tables(text)
         try:
             case = with_dates(parse_case(text, path.name), library.dates)
             figure = figure_spec(case)
         except InvalidCase as error:
-            return _json({"problems": problems_of(error), "figure": None})
-        return _json({"problems": [], "figure": figure})
+            return _json({"problems": problems_of(error), "figure": None, "rows": rows})
+        return _json({"problems": [], "figure": figure, "rows": rows})
+
+    @server.post("/edit/<case_id>/rows")
+    def edit_rows(case_id: str) -> Response:
+        # An edit in the Rows view, written into the text the page sends; nothing is saved.
+        path = writable(case_id)
+        if isinstance(path, Response):
+            return path
+        data = body()
+        try:
+            text = edit(str(data.get("text", "")), Change.from_json(data))
+        except RowsError as error:
+            return _refused(str(error), 400)
+        return _json({"text": text})
 
     @server.post("/edit/<case_id>/save")
     def save_case(case_id: str) -> Response:
