@@ -464,6 +464,8 @@ def test_the_edit_flow_works_with_the_keyboard_alone(
     expect(page.locator("#problem-count")).to_have_text("No problems")
     page.keyboard.press("Escape")  # (Tab indents in the text; after Escape it moves on)
     page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "tab"
+    page.keyboard.press("Shift+Tab")
     assert page.evaluate("document.activeElement.textContent") == "Save"
     page.keyboard.press("Enter")
     expect(page.locator("#edit-status")).to_have_text("Saved myasthenia.yaml")

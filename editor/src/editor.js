@@ -10,6 +10,7 @@ import { searchKeymap } from "@codemirror/search";
 import { yaml, yamlLanguage } from "@codemirror/lang-yaml";
 import { yamlCompletion, yamlSchemaHover } from "codemirror-json-schema/yaml";
 import { stateExtensions } from "codemirror-json-schema";
+import { startRows, startTabs } from "./rows.js";
 
 const PAUSE_MS = 250; // the figure redraws this long after the last keystroke
 
@@ -63,6 +64,18 @@ function start() {
     checked: 0, // how many answers have been shown, for tests and the benchmark
   };
 
+  // A new text from the Rows view, dispatched as the one span that differs, so the cursor,
+  // the undo history and every other line stay as they were.
+  function replaceText(text) {
+    const old = view.state.doc.toString();
+    if (old === text) return;
+    let from = 0;
+    while (from < old.length && from < text.length && old[from] === text[from]) from++;
+    let end = 0;
+    while (end < old.length - from && end < text.length - from && old[old.length - 1 - end] === text[text.length - 1 - end]) end++;
+    view.dispatch({ changes: { from, to: old.length - end, insert: text.slice(from, text.length - end) } });
+  }
+
   function showDirty() {
     const dirty = view.state.doc.toString() !== savedText;
     status.textContent = dirty ? "Unsaved changes" : "Saved";
@@ -115,6 +128,7 @@ function start() {
     if (number !== asked || response === null) return;
     problems = response.problems;
     showProblems();
+    rows.update(response.rows);
     if (response.figure) {
       await Plotly.react(figure, response.figure.data, response.figure.layout, { displaylogo: false, responsive: true });
       figureBox.classList.remove("outdated");
@@ -225,6 +239,10 @@ function start() {
       }),
     );
   }
+
+  startTabs();
+  const rows = startRows({ settings, post, text: () => view.state.doc.toString(), replaceText });
+  window.caseEditor.rows = rows.grid;
 
   saveButton.addEventListener("click", () => save());
   window.addEventListener("beforeunload", (event) => {
