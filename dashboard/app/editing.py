@@ -212,8 +212,9 @@ def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
         path = writable(case_id)
         if isinstance(path, Response):
             return path
-        text = str(body().get("text", ""))
-        rows = tables(text)
+        data = body()
+        text = str(data.get("text", ""))
+        rows = tables(text) if data.get("rows") else None  # (only while the rows are shown)
         try:
             case = with_dates(parse_case(text, path.name), library.dates)
             figure = figure_spec(case)

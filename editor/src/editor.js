@@ -124,7 +124,9 @@ function start() {
   async function check() {
     const started = performance.now();
     const number = ++asked;
-    const response = await post(settings.check, { text: view.state.doc.toString() });
+    // (the rows are asked for only while they are shown: the Rows tab asks again when opened)
+    const response = await post(settings.check, { text: view.state.doc.toString(), rows: rows.shown() });
+    const answered = performance.now();
     if (number !== asked || response === null) return;
     problems = response.problems;
     showProblems();
@@ -138,6 +140,7 @@ function start() {
       document.getElementById("outdated-note").hidden = false;
     }
     window.caseEditor.lastUpdateMs = performance.now() - started; // pause end to figure shown
+    window.caseEditor.lastServerMs = answered - started; // of which the request and its answer
     window.caseEditor.checked++;
     document.body.dataset.checked = String(window.caseEditor.checked);
   }
@@ -240,9 +243,11 @@ function start() {
     );
   }
 
-  startTabs();
-  const rows = startRows({ settings, post, text: () => view.state.doc.toString(), replaceText });
+  const rows = startRows({ settings, post, text: () => view.state.doc.toString(), replaceText, check: () => check() });
   window.caseEditor.rows = rows.grid;
+  startTabs((panel) => {
+    if (panel.id === "panel-rows") rows.opened();
+  });
 
   saveButton.addEventListener("click", () => save());
   window.addEventListener("beforeunload", (event) => {

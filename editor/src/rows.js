@@ -25,7 +25,8 @@ ModuleRegistry.registerModules([
 
 const NAMES = { treatments: "Treatments", events: "Events", periods: "Periods" };
 
-export function startTabs() {
+// `shown(panel)` is called with the panel each time a tab is chosen.
+export function startTabs(shown) {
   const tabs = [...document.querySelectorAll('[role="tab"]')];
   function show(tab) {
     for (const other of tabs) {
@@ -34,6 +35,7 @@ export function startTabs() {
       other.tabIndex = selected ? 0 : -1;
       document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
     }
+    shown(document.getElementById(tab.getAttribute("aria-controls")));
   }
   tabs.forEach((tab, number) => {
     tab.addEventListener("click", () => show(tab));
@@ -50,7 +52,9 @@ export function startTabs() {
 
 // `post(url, body)` answers the server's JSON (with its status) or null; `replaceText(text)`
 // puts a new text into the editor, changing only what differs.
-export function startRows({ settings, post, text, replaceText }) {
+// `check()` asks the server for the figure and rows of the text as it is.
+export function startRows({ settings, post, text, replaceText, check }) {
+  const panel = document.getElementById("panel-rows");
   const choice = document.getElementById("rows-table");
   const message = document.getElementById("rows-message");
   let tables = null;
@@ -66,7 +70,6 @@ export function startRows({ settings, post, text, replaceText }) {
     getRowId: (params) => String(params.data.__row),
     rowSelection: { mode: "singleRow", checkboxes: false, enableClickSelection: true },
     stopEditingWhenCellsLoseFocus: true,
-    domLayout: "autoHeight",
     onCellValueChanged: (event) => {
       if ((event.oldValue ?? "") === (event.newValue ?? "")) return;
       send({ action: "set", row: event.data.__row, column: event.colDef.field, value: event.newValue ?? "" }, event.data.__row);
@@ -187,6 +190,9 @@ export function startRows({ settings, post, text, replaceText }) {
 
   return {
     grid,
+    shown: () => !panel.hidden,
+    // The Rows tab was opened: the rows of the text as it is now
+    opened: () => check(),
     // Every check's answer brings the rows of the text as it is (null: the YAML is broken)
     update(newTables) {
       if (!newTables) return;
