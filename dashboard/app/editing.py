@@ -12,6 +12,8 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -39,6 +41,19 @@ EMPTY_CASE = (
     "events: []\n"
 )
 _SIGNED_IN = "signed-in"
+MODEL = "model:"  # a new case's starting point that is one of the shipped seed cases
+
+
+@cache
+def models() -> dict[str, tuple[str, str]]:
+    """The seed cases shipped in the package (dashboard/seeds, package data), offered as models
+    for a new case: file name -> (title, text)."""
+    found = {}
+    for entry in sorted((resources.files("dashboard") / "seeds").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith((".yaml", ".yml")) and ".series." not in entry.name:
+            text = entry.read_text(encoding="utf-8")
+            found[entry.name] = (parse_case(text, entry.name).title, text)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +318,9 @@ def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
         if name and "." not in name:
             name += ".yaml"
         text = EMPTY_CASE
-        if start:
+        if start.startswith(MODEL) and start.removeprefix(MODEL) in models():
+            text = models()[start.removeprefix(MODEL)][1]
+        elif start:
             source = file_of(start)
             if source is None:
                 return _new_page(cases, editing.token, name, start, f"there is no case {start}")
@@ -339,7 +356,16 @@ def _new_page(
     error: str = "",
     status: int = 200,
 ) -> Response:
-    page = render("new_case.html.j2", cases=cases, token=token, name=name, start=start, error=error)
+    seeds = [(MODEL + name, title) for name, (title, _) in models().items()]
+    page = render(
+        "new_case.html.j2",
+        cases=cases,
+        models=seeds,
+        token=token,
+        name=name,
+        start=start,
+        error=error,
+    )
     return Response(page, status=status, mimetype="text/html")
 
 
