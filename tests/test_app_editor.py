@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import threading
+import tomllib
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -20,10 +21,11 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
-from dashboard.app.editing import Editing, editing_for
+from dashboard.app.editing import Editing, editing_for, models
 from dashboard.cli import cli
+from dashboard.load import parse_case
 from dashboard.saving import history_folder, log_entries, text_hash
-from tests.conftest import PageProblems
+from tests.conftest import CASE_FILES, ROOT, PageProblems
 from tests.test_app import fetch, wait_until_serving
 
 OpenPage = Callable[..., tuple[Page, PageProblems]]
@@ -47,6 +49,7 @@ events:
   - {at: day 0, kind: onset, label: ptosis}
   - {at: day 45, kind: relapse, label: crisis}   # the ICU stay
 """
+SEED = ROOT / "timelines" / "nomura-2025-case2.yaml"
 KIND_LINE = next(n for n, line in enumerate(CASE.splitlines(), 1) if "kind: relapse" in line)
 
 
@@ -265,6 +268,40 @@ def test_a_new_case_lands_in_the_edit_view_and_the_index(
     assert not problems.exceptions  # (the refused name was answered 400, as it should be)
 
 
+def test_a_new_case_can_start_from_each_seed_case_as_a_model(
+    server: EditServer, open_page: OpenPage
+) -> None:
+    """'Start from' offers an empty case, each seed case shipped with the package as a model,
+    and a copy of each case of the folder; a model's text is the new file's, byte for byte."""
+    seeds = {path.name: parse_case(path.read_text(encoding="utf-8")) for path in CASE_FILES}
+    page, problems = open_page(viewport={"width": 1400, "height": 900})
+    page.goto(server.url + "/new")
+    offered = page.get_by_label("Start from").locator("option").all_text_contents()
+    assert offered == [
+        "An empty case",
+        *(f"Model: {seeds[name].title}" for name in sorted(seeds)),
+        "A copy of Myasthenia treated with eculizumab (myasthenia)",
+    ]
+    page.get_by_label("File name").fill("after-nomura")
+    page.get_by_label("Start from").select_option(label=f"Model: {seeds[SEED.name].title}")
+    page.get_by_role("button", name="Create and edit").click()
+    expect(page).to_have_url(server.url + "/case/after-nomura/edit")
+    page.wait_for_function("document.body.dataset.checked >= 1")
+    expect(page.locator("#problem-count")).to_have_text("No problems")
+    assert (server.folder / "after-nomura.yaml").read_bytes() == SEED.read_bytes()
+    problems.assert_clean()
+
+
+def test_the_seed_cases_are_package_data() -> None:
+    """The models are found in the installed package (dashboard/seeds, listed as package
+    data), and they are the seed cases of timelines/."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "seeds/*.yaml" in pyproject["tool"]["setuptools"]["package-data"]["dashboard"]
+    assert sorted(models()) == [path.name for path in CASE_FILES]
+    for path in CASE_FILES:
+        assert models()[path.name][1] == path.read_text(encoding="utf-8")
+
+
 def test_the_case_page_links_to_its_edit_view_only_when_editing_is_on(
     server: EditServer, read_only: EditServer, open_page: OpenPage
 ) -> None:
@@ -420,6 +457,9 @@ def test_the_editing_pages_pass_wcag_aa(server: EditServer, open_page: OpenPage)
     page, _ = open_page(viewport={"width": 1500, "height": 1000})
     page.goto(server.url + "/")
     expect(page.get_by_role("link", name="New case")).to_be_visible()
+    # (axe runs once the index's grids have drawn their headers, the rows their grid requires)
+    expect(page.locator('[role="columnheader"]').first).to_be_visible()
+    expect(page.locator('[role="gridcell"]').first).to_be_visible()
     assert _violations(page) == []
     page.goto(server.url + "/new")
     assert _violations(page) == []
@@ -464,6 +504,8 @@ def test_the_edit_flow_works_with_the_keyboard_alone(
     expect(page.locator("#problem-count")).to_have_text("No problems")
     page.keyboard.press("Escape")  # (Tab indents in the text; after Escape it moves on)
     page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "tab"
+    page.keyboard.press("Shift+Tab")
     assert page.evaluate("document.activeElement.textContent") == "Save"
     page.keyboard.press("Enter")
     expect(page.locator("#edit-status")).to_have_text("Saved myasthenia.yaml")
@@ -478,7 +520,6 @@ def test_an_imported_spreadsheet_is_previewed_then_written_into_the_folder(
     """'Import' on the index previews the cases of an uploaded case table with what was kept,
     writes nothing until asked, then writes them beside the others; the index lists them."""
     from dashboard.importers.spreadsheet import write_table
-    from dashboard.load import parse_case
 
     table = tmp_path / "course.xlsx"
     write_table([("gravis", parse_case(CASE))], table)

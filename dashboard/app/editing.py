@@ -12,6 +12,8 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -26,6 +28,7 @@ from dashboard.figure import figure_spec
 from dashboard.load import parse_case
 from dashboard.model.schema import json_schema
 from dashboard.problems import InvalidCase
+from dashboard.rows import Change, RowsError, edit, tables
 from dashboard.saving import Conflict, SaveError, create, save, text_hash, version_text, versions
 
 EDITOR_FILES = Path(__file__).resolve().parent / "editor"
@@ -38,6 +41,19 @@ EMPTY_CASE = (
     "events: []\n"
 )
 _SIGNED_IN = "signed-in"
+MODEL = "model:"  # a new case's starting point that is one of the shipped seed cases
+
+
+@cache
+def models() -> dict[str, tuple[str, str]]:
+    """The seed cases shipped in the package (dashboard/seeds, package data), offered as models
+    for a new case: file name -> (title, text)."""
+    found = {}
+    for entry in sorted((resources.files("dashboard") / "seeds").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith((".yaml", ".yml")) and ".series." not in entry.name:
+            text = entry.read_text(encoding="utf-8")
+            found[entry.name] = (parse_case(text, entry.name).title, text)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +207,7 @@ def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
             "schema": json_schema(),
             **{
                 action: f"/edit/{quote(case_id, safe='')}/{action}"
-                for action in ("check", "save", "copy", "history", "restore")
+                for action in ("check", "rows", "save", "copy", "history", "restore")
             },
         }
         page = render(
@@ -211,13 +227,28 @@ def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
         path = writable(case_id)
         if isinstance(path, Response):
             return path
-        text = str(body().get("text", ""))
+        data = body()
+        text = str(data.get("text", ""))
+        rows = tables(text) if data.get("rows") else None  # (only while the rows are shown)
         try:
             case = with_dates(parse_case(text, path.name), library.dates)
             figure = figure_spec(case)
         except InvalidCase as error:
-            return _json({"problems": problems_of(error), "figure": None})
-        return _json({"problems": [], "figure": figure})
+            return _json({"problems": problems_of(error), "figure": None, "rows": rows})
+        return _json({"problems": [], "figure": figure, "rows": rows})
+
+    @server.post("/edit/<case_id>/rows")
+    def edit_rows(case_id: str) -> Response:
+        # An edit in the Rows view, written into the text the page sends; nothing is saved.
+        path = writable(case_id)
+        if isinstance(path, Response):
+            return path
+        data = body()
+        try:
+            text = edit(str(data.get("text", "")), Change.from_json(data))
+        except RowsError as error:
+            return _refused(str(error), 400)
+        return _json({"text": text})
 
     @server.post("/edit/<case_id>/save")
     def save_case(case_id: str) -> Response:
@@ -287,7 +318,9 @@ def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
         if name and "." not in name:
             name += ".yaml"
         text = EMPTY_CASE
-        if start:
+        if start.startswith(MODEL) and start.removeprefix(MODEL) in models():
+            text = models()[start.removeprefix(MODEL)][1]
+        elif start:
             source = file_of(start)
             if source is None:
                 return _new_page(cases, editing.token, name, start, f"there is no case {start}")
@@ -323,7 +356,16 @@ def _new_page(
     error: str = "",
     status: int = 200,
 ) -> Response:
-    page = render("new_case.html.j2", cases=cases, token=token, name=name, start=start, error=error)
+    seeds = [(MODEL + name, title) for name, (title, _) in models().items()]
+    page = render(
+        "new_case.html.j2",
+        cases=cases,
+        models=seeds,
+        token=token,
+        name=name,
+        start=start,
+        error=error,
+    )
     return Response(page, status=status, mimetype="text/html")
 
 

@@ -86,10 +86,11 @@ def figure_html(
     div_id: str = CHART_ID,
     label: str = "Clinical course chart; the course is described in words below",
 ) -> str:
-    """The figure as a div and the script that draws it (plotly.js loaded separately)."""
+    """The figure as a div and the script that draws it (plotly.js loaded separately); a
+    figure, not an image, to assistive technology, since plotly puts controls inside it."""
     data = script_json(figure if isinstance(figure, dict) else figure.to_plotly_json())
     return (
-        f'<div id="{div_id}" class="chart" role="img" aria-describedby="course-account" '
+        f'<div id="{div_id}" class="chart" role="figure" aria-describedby="course-account" '
         f'aria-label="{escape(label, quote=True)}"></div>'
         f"<script>(function () {{ var figure = {data}; "
         f"Plotly.newPlot({json.dumps(div_id)}, figure.data, figure.layout, "

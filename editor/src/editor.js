@@ -10,6 +10,7 @@ import { searchKeymap } from "@codemirror/search";
 import { yaml, yamlLanguage } from "@codemirror/lang-yaml";
 import { yamlCompletion, yamlSchemaHover } from "codemirror-json-schema/yaml";
 import { stateExtensions } from "codemirror-json-schema";
+import { startRows, startTabs } from "./rows.js";
 
 const PAUSE_MS = 250; // the figure redraws this long after the last keystroke
 
@@ -63,6 +64,18 @@ function start() {
     checked: 0, // how many answers have been shown, for tests and the benchmark
   };
 
+  // A new text from the Rows view, dispatched as the one span that differs, so the cursor,
+  // the undo history and every other line stay as they were.
+  function replaceText(text) {
+    const old = view.state.doc.toString();
+    if (old === text) return;
+    let from = 0;
+    while (from < old.length && from < text.length && old[from] === text[from]) from++;
+    let end = 0;
+    while (end < old.length - from && end < text.length - from && old[old.length - 1 - end] === text[text.length - 1 - end]) end++;
+    view.dispatch({ changes: { from, to: old.length - end, insert: text.slice(from, text.length - end) } });
+  }
+
   function showDirty() {
     const dirty = view.state.doc.toString() !== savedText;
     status.textContent = dirty ? "Unsaved changes" : "Saved";
@@ -111,10 +124,13 @@ function start() {
   async function check() {
     const started = performance.now();
     const number = ++asked;
-    const response = await post(settings.check, { text: view.state.doc.toString() });
+    // (the rows are asked for only while they are shown: the Rows tab asks again when opened)
+    const response = await post(settings.check, { text: view.state.doc.toString(), rows: rows.shown() });
+    const answered = performance.now();
     if (number !== asked || response === null) return;
     problems = response.problems;
     showProblems();
+    rows.update(response.rows);
     if (response.figure) {
       await Plotly.react(figure, response.figure.data, response.figure.layout, { displaylogo: false, responsive: true });
       figureBox.classList.remove("outdated");
@@ -124,6 +140,7 @@ function start() {
       document.getElementById("outdated-note").hidden = false;
     }
     window.caseEditor.lastUpdateMs = performance.now() - started; // pause end to figure shown
+    window.caseEditor.lastServerMs = answered - started; // of which the request and its answer
     window.caseEditor.checked++;
     document.body.dataset.checked = String(window.caseEditor.checked);
   }
@@ -225,6 +242,12 @@ function start() {
       }),
     );
   }
+
+  const rows = startRows({ settings, post, text: () => view.state.doc.toString(), replaceText, check: () => check() });
+  window.caseEditor.rows = rows.grid;
+  startTabs((panel) => {
+    if (panel.id === "panel-rows") rows.opened();
+  });
 
   saveButton.addEventListener("click", () => save());
   window.addEventListener("beforeunload", (event) => {
