@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
 
+from dashboard.app.gather import GatheringWorker
+
 if TYPE_CHECKING:
     from dashboard.app.editing import Editing
 
@@ -264,7 +266,9 @@ def run(
     options = {
         "bind": bind_address(host, port),
         "workers": workers,
-        "worker_class": "gthread",
+        # gthread, but a thread takes a request only once it has all arrived: clients
+        # sending theirs a byte at a time cannot leave none for the others
+        "worker_class": GatheringWorker,
         "threads": THREADS,
         "timeout": 60,
         "max_requests": MAX_REQUESTS,
