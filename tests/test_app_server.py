@@ -15,6 +15,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from dashboard.app.cases import HEAVY_BYTES, Library
 from dashboard.app.gather import GATHER_MOST, request_state
 from dashboard.app.server import RequestWatch, is_loopback
 from dashboard.cli import cli
@@ -204,3 +205,39 @@ def test_a_request_is_whole_once_its_head_and_announced_body_are_there() -> None
     big = b"POST / HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % (GATHER_MOST + 1)
     assert request_state(big, 1000) == "whole"
     assert request_state(b"GET /" + b"a" * 2000, 1000) == "head too long"
+
+
+def test_a_large_case_is_read_one_request_at_a_time_and_a_small_one_at_once(
+    tmp_path: Path,
+) -> None:
+    """While one request parses or draws a large case file, another request's large file
+    waits its turn, so that the worker's interpreter is not shared among many; a request for
+    a typical case goes ahead all the same."""
+    values = ", ".join(f"[{day}, {day % 40}]" for day in range(30_000))
+    large = f"title: Large\nmeasurements:\n  - name: x\n    values: [{values}]\n"
+    assert len(large) > HEAVY_BYTES
+    (tmp_path / "large.yaml").write_text(large, encoding="utf-8")
+    (tmp_path / "small.yaml").write_text("title: Small\ntreatments: []\n", encoding="utf-8")
+    library = Library(tmp_path, cache=False)
+    library.start()
+    try:
+        found: dict[str, object] = {}
+
+        def look(case_id: str) -> None:
+            found[case_id] = library.lookup(case_id).case
+
+        with library._heavy:  # a large file being read by another request
+            threads = {
+                name: threading.Thread(target=look, args=(name,)) for name in ("large", "small")
+            }
+            for thread in threads.values():
+                thread.start()
+            threads["small"].join(timeout=30)
+            assert found.get("small") is not None, "the small case waited"
+            # (unhindered, it is read in a few seconds)
+            threads["large"].join(timeout=10)
+            assert "large" not in found, "the large case did not wait its turn"
+        threads["large"].join(timeout=60)
+        assert found.get("large") is not None
+    finally:
+        library.stop()

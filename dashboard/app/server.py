@@ -26,7 +26,10 @@ from dashboard.app.gather import GatheringWorker
 if TYPE_CHECKING:
     from dashboard.app.editing import Editing
 
-THREADS = 4  # per worker; open pages poll their file every 1.5 s, so requests are short
+# Threads per worker: open pages poll their file every 1.5 s, so most requests are short;
+# enough of them that a few requests drawing a very large case leave others for the rest.
+THREADS = 16
+KEEPALIVE = 10  # seconds a connection may wait for its next request (it holds no thread)
 REQUEST_LIMIT = 60.0  # seconds; case budgets keep any page far below it
 MAX_REQUESTS = 2000  # then a worker is renewed (jittered, so they do not all restart at once)
 MAX_REQUESTS_JITTER = 200
@@ -270,6 +273,7 @@ def run(
         # sending theirs a byte at a time cannot leave none for the others
         "worker_class": GatheringWorker,
         "threads": THREADS,
+        "keepalive": KEEPALIVE,
         "timeout": 60,
         "max_requests": MAX_REQUESTS,
         "max_requests_jitter": MAX_REQUESTS_JITTER,
