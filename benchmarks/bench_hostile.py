@@ -35,6 +35,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from bench_app import percentile, random_view, view_payload, wait_for  # noqa: E402
 from bench_scale import free_port  # noqa: E402
+from bench_start import rows_request  # noqa: E402
 from synth import write_cases  # noqa: E402
 
 from dashboard.app import create_app  # noqa: E402
@@ -61,22 +62,6 @@ def huge_series(patterns: int = 10_000) -> str:
 
 
 MALFORMED = "title: [unclosed\ntreatments:\n\t- drug: x\n  start: : :\n"
-
-
-def rows_request() -> bytes:
-    """The index's request for its first rows, as the page sends it."""
-    request = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
-    body = {
-        "output": "..case-grid.getRowsResponse...case-count.children..",
-        "outputs": [
-            {"id": "case-grid", "property": "getRowsResponse"},
-            {"id": "case-count", "property": "children"},
-        ],
-        "inputs": [{"id": "case-grid", "property": "getRowsRequest", "value": request}],
-        "changedPropIds": ["case-grid.getRowsRequest"],
-        "state": [],
-    }
-    return json.dumps(body).encode()
 
 
 @dataclass
