@@ -53,8 +53,8 @@ def _environment(cache: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), "CLINICAL_COURSE_CACHE": str(cache)}
 
 
-def _rows(url: str) -> int:
-    """How many cases the index's rows request answers with."""
+def rows_request() -> bytes:
+    """The index's request for its first rows, as the page sends it."""
     request = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
     body = {
         "output": "..case-grid.getRowsResponse...case-count.children..",
@@ -66,9 +66,14 @@ def _rows(url: str) -> int:
         "changedPropIds": ["case-grid.getRowsRequest"],
         "state": [],
     }
+    return json.dumps(body).encode()
+
+
+def _rows(url: str) -> int:
+    """How many cases the index's rows request answers with."""
     sent = urllib.request.Request(
         url + "/_dash-update-component",
-        data=json.dumps(body).encode(),
+        data=rows_request(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(sent, timeout=30) as answer:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -14,6 +15,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from dashboard.app.cases import HEAVY_BYTES, Library
+from dashboard.app.gather import GATHER_MOST, request_state
 from dashboard.app.server import RequestWatch, is_loopback
 from dashboard.cli import cli
 from tests.conftest import ROOT
@@ -113,3 +116,128 @@ def test_serve_warns_when_others_can_reach_it() -> None:
     assert result.exit_code == 1
     assert "warning: --host 0.0.0.0 lets other machines open these cases" in result.stderr
     assert "already in use" in result.stderr
+
+
+def _trickle(url: str, body: bytes, head_only: bool = False) -> tuple[socket.socket, bytes]:
+    """A connection sending a callback request whose body (or head too) is still to come,
+    with the bytes it has yet to send."""
+    host, port = url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)), timeout=10)
+    request = (
+        "POST /_dash-update-component HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode("ascii") + body
+    sent = 1 if head_only else len(request) - len(body)
+    sock.sendall(request[:sent])
+    return sock, request[sent:]
+
+
+def _serve(folder: Path, *arguments: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "serve", str(folder), "--port", str(port), *arguments],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
+def test_clients_sending_a_byte_a_second_leave_the_health_check_answering(tmp_path: Path) -> None:
+    """Eight clients trickling a request's body a byte a second, and eight its head, hold
+    none of the server's threads: /healthz answers within 2 s all along, and a trickled
+    request, once whole, is answered."""
+    (tmp_path / "case.yaml").write_text("title: One\ntreatments: []\n", encoding="utf-8")
+    process, url = _serve(tmp_path)  # one worker, as serve starts by default
+    body = b'{"output": "x", "inputs": []}'
+    tricklers: list[tuple[socket.socket, bytes]] = []
+    try:
+        wait_until_serving(url)
+        tricklers = [_trickle(url, body) for _ in range(8)]
+        tricklers += [_trickle(url, body, head_only=True) for _ in range(8)]
+        for second in range(8):
+            for sock, rest in tricklers:
+                sock.sendall(rest[second : second + 1])
+            started = time.monotonic()
+            status, _, answer = fetch(f"{url}/healthz", timeout=2)
+            assert (status, answer) == (200, b"ok")
+            assert time.monotonic() - started < 2
+            time.sleep(max(0.0, 1 - (time.monotonic() - started)))
+        sock, rest = tricklers[0]
+        sock.sendall(rest[8:])
+        answer = sock.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+        # a client that waits for leave to send its body gets it once, and then its answer
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), 10) as waiting:
+            waiting.sendall(
+                b"POST /_dash-update-component HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body)
+            )
+            assert waiting.recv(4096) == b"HTTP/1.1 100 Continue\r\n\r\n"
+            waiting.sendall(body)
+            answer = waiting.recv(4096)
+            assert answer.startswith(b"HTTP/1.1 400 ") and b"100 Continue" not in answer
+    finally:
+        for sock, _ in tricklers:
+            sock.close()
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate(timeout=30)
+    assert b"Traceback" not in errors
+
+
+def test_a_request_is_whole_once_its_head_and_announced_body_are_there() -> None:
+    """A thread takes a request when its head has ended and its Content-Length of body has
+    come (a chunked body: its last chunk), or at once when the body is larger than is
+    gathered; a head longer than gunicorn reads is refused before it ends."""
+    head = b"POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n"
+    assert [request_state(head[:cut], 1000) for cut in (1, len(head) - 1)] == ["partial"] * 2
+    assert [request_state(head + b"abcde"[:n], 1000) for n in (0, 4, 5)] == [
+        "partial",
+        "partial",
+        "whole",
+    ]
+    assert request_state(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n", 1000) == "whole"
+    assert request_state(b"GET / HTTP/1.1\r\nCONTENT-LENGTH:  2 \r\n\r\nab", 1000) == "whole"
+    chunked = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"
+    assert request_state(chunked, 1000) == "partial"
+    assert request_state(chunked + b"0\r\n\r\n", 1000) == "whole"
+    big = b"POST / HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % (GATHER_MOST + 1)
+    assert request_state(big, 1000) == "whole"
+    assert request_state(b"GET /" + b"a" * 2000, 1000) == "head too long"
+
+
+def test_a_large_case_is_read_one_request_at_a_time_and_a_small_one_at_once(
+    tmp_path: Path,
+) -> None:
+    """While one request parses or draws a large case file, another request's large file
+    waits its turn, so that the worker's interpreter is not shared among many; a request for
+    a typical case goes ahead all the same."""
+    values = ", ".join(f"[{day}, {day % 40}]" for day in range(30_000))
+    large = f"title: Large\nmeasurements:\n  - name: x\n    values: [{values}]\n"
+    assert len(large) > HEAVY_BYTES
+    (tmp_path / "large.yaml").write_text(large, encoding="utf-8")
+    (tmp_path / "small.yaml").write_text("title: Small\ntreatments: []\n", encoding="utf-8")
+    library = Library(tmp_path, cache=False)
+    library.start()
+    try:
+        found: dict[str, object] = {}
+
+        def look(case_id: str) -> None:
+            found[case_id] = library.lookup(case_id).case
+
+        with library._heavy:  # a large file being read by another request
+            threads = {
+                name: threading.Thread(target=look, args=(name,)) for name in ("large", "small")
+            }
+            for thread in threads.values():
+                thread.start()
+            threads["small"].join(timeout=30)
+            assert found.get("small") is not None, "the small case waited"
+            # (unhindered, it is read in a few seconds)
+            threads["large"].join(timeout=10)
+            assert "large" not in found, "the large case did not wait its turn"
+        threads["large"].join(timeout=60)
+        assert found.get("large") is not None
+    finally:
+        library.stop()

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 from plotly.offline import get_plotlyjs_version
 from plotly.utils import PlotlyJSONEncoder
 
+from dashboard.export.deck import save_deck
 from dashboard.export.slides import plan, slide_figure
 from dashboard.figure import AXES, THEMES, figure_spec
 from dashboard.load import load_case
@@ -19,7 +20,8 @@ from dashboard.plotlyjs import FILE, TRACE_TYPES, VERSION, plotly_js
 from dashboard.series.figure import series_spec
 from dashboard.series.load import load_series
 from dashboard.series.panels import panels_spec
-from tests.conftest import CASE_FILES, SERIES_FILES, PageProblems
+from tests.conftest import CASE_FILES, SERIES_FILES, PageProblems, copy_of_timelines
+from tests.test_app import Server
 
 DRAW_JS = """
 async (text) => {
@@ -33,14 +35,29 @@ async (text) => {
 """
 
 
+# The views a case page offers beside its theme and axis: as wide as the page, a journal
+# column (its key below the plot), parts hidden, a window of the course, the course so far.
+VIEWS: dict[str, dict[str, Any]] = {
+    "fluid": {"fluid": True},
+    "column": {"theme": "print", "width": 500},
+    "events hidden": {"hide": ["events"]},
+    "treatments hidden": {"hide": ["treatments"]},
+    "window": {"window": (0, 120)},
+    "revealed to day 60": {"reveal": 60.0},
+}
+
+
 def every_figure() -> Iterator[tuple[str, dict[str, Any]]]:
     """Every figure the project draws: each case in every theme and axis (a calendar one where
-    it has dates), its slides, and each series as rows and as panels in every theme."""
+    it has dates) and every other view of its page, its slides, and each series as rows and
+    as panels in every theme."""
     for path in CASE_FILES:
         case = load_case(path)
         for theme in THEMES:
             for axis in AXES if case.day0.date is not None else AXES[:-1]:
                 yield f"{path.name} {theme} {axis}", figure_spec(case, theme=theme, axis=axis)
+        for view, options in VIEWS.items():
+            yield f"{path.name} {view}", figure_spec(case, **options)
         for index, slide in enumerate(plan(case)):
             yield f"{path.name} slide {index}", slide_figure(case, slide).to_plotly_json()
     for path in SERIES_FILES:
@@ -99,3 +116,90 @@ def drawing_page(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> 
     page.wait_for_function("() => window.Plotly !== undefined")
     yield page, problems
     context.close()
+
+
+def test_the_bundle_holds_only_the_trace_types_it_says(
+    drawing_page: tuple[Any, PageProblems],
+) -> None:
+    """The shipped file is the bundle built for the figures, not a larger one: plotly.js
+    itself lists scatter and bar as the trace types it can draw."""
+    page, _ = drawing_page
+    assert page.evaluate("() => Plotly.version") == VERSION
+    traces = page.evaluate("() => Object.keys(Plotly.PlotSchema.get().traces).sort()")
+    assert set(traces) == TRACE_TYPES
+
+
+TEACHING_CASES = [path for path in CASE_FILES if load_case(path).teaching.steps]
+
+
+@pytest.mark.parametrize("path", TEACHING_CASES, ids=[path.stem for path in TEACHING_CASES])
+def test_every_slide_of_every_deck_draws_with_the_bundle(
+    path: Path, open_page: Any, tmp_path: Path
+) -> None:
+    """A teaching deck, one file with the bundle inline, draws the chart of every slide, each
+    question's and its answer's, without a console error."""
+    case = load_case(path)
+    deck = save_deck(case, tmp_path / "deck.html", case_id=path.stem)
+    page, problems = open_page(viewport={"width": 1280, "height": 720})
+    page.goto(deck.as_uri())
+    total = len(case.teaching.steps) + 2  # a title, each step, the whole course
+    shown = ".slide:not([hidden])"
+    charts = 0
+    for number in range(1, total + 1):
+        expect(page.locator(".counter")).to_have_text(f"{number} / {total}")
+        if page.locator(f"{shown} .chart").count():
+            page.wait_for_selector(f"{shown} .js-plotly-plot .main-svg")
+            charts += 1
+            if page.locator(f"{shown} .reveal-answer").count():
+                page.keyboard.press("a")  # the answer's chart, in place of the question's
+                button = page.locator(f"{shown} .reveal-answer")
+                expect(button).to_have_attribute("aria-expanded", "true")
+                page.wait_for_selector(f"{shown} .js-plotly-plot .main-svg")
+        page.keyboard.press("ArrowRight")
+    assert charts >= len(case.teaching.steps)
+    problems.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The dashboard on a copy of timelines/, on 127.0.0.1."""
+    served = Server(copy_of_timelines(tmp_path_factory.mktemp("timelines")))
+    yield served
+    served.close()
+
+
+SHIPPED = "() => [Plotly.version, Object.keys(Plotly.PlotSchema.get().traces).sort()]"
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_the_dashboard_draws_cases_and_series_with_the_bundle(
+    theme: str, server: Server, open_page: Any
+) -> None:
+    """The dashboard's case and series pages, in every theme, draw with the shipped bundle
+    (not Dash's own plotly.js), without a console error."""
+    series = SERIES_FILES[0].name.removesuffix(".series.yaml")
+    for path, chart in (
+        (f"/case/{CASE_FILES[0].stem}", "#chart"),
+        (f"/series/{series}", "#series-chart"),
+    ):
+        page, problems = open_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{server.url}{path}?theme={theme}")
+        page.wait_for_selector(f"{chart} .js-plotly-plot .main-svg", timeout=30_000)
+        assert page.evaluate(SHIPPED) == [VERSION, sorted(TRACE_TYPES)]
+        problems.assert_clean()
+
+
+def test_the_presentation_draws_every_slide_with_the_bundle(server: Server, open_page: Any) -> None:
+    """/present steps through every slide of a teaching case, each chart drawn by the shipped
+    bundle, without a console error."""
+    path = TEACHING_CASES[0]
+    total = len(load_case(path).teaching.steps) + 2
+    page, problems = open_page(viewport={"width": 1280, "height": 720})
+    page.goto(f"{server.url}/present/{path.stem}")
+    for number in range(1, total + 1):
+        expect(page.locator(".counter")).to_have_text(f"{number} / {total}")
+        if page.locator(".slide:not([hidden]) .chart").count():
+            page.wait_for_selector(".slide:not([hidden]) .js-plotly-plot .main-svg")
+        page.keyboard.press("ArrowRight")
+    assert page.evaluate(SHIPPED) == [VERSION, sorted(TRACE_TYPES)]
+    problems.assert_clean()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,10 @@ FIGURE_CACHE_SIZE = 64  # figures a worker keeps, at most, and at most this much
 FIGURE_CACHE_BYTES = 16 * 1024 * 1024  # JSON (some 15 times that in memory): one 95 000-point
 # case viewed 64 ways grew a worker from 0.28 to 2.2 GB when the cache counted figures alone
 CASE_CACHE_SIZE = 64
+# A case file larger than this (a typical one is a few kilobytes; the largest allowed, 2 MB,
+# holds some 100 000 points) takes seconds to parse and draw: such work is done one request
+# at a time in a worker, so that the others, sharing its one interpreter, keep answering.
+HEAVY_BYTES = 256 * 1024
 Stamp = str  # modification time (ns) and size of a case file, as text (exact in JavaScript)
 
 
@@ -77,6 +82,7 @@ class Library:
         self._figures: OrderedDict[tuple[str, FigureOptions], tuple[Case, dict[str, Any], int]]
         self._figures = OrderedDict()
         self._figure_bytes = 0  # of the figures kept, as JSON
+        self._heavy = threading.Lock()  # held while a large file is parsed or drawn
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         self._reading: tuple[int, int] | None = None
@@ -141,7 +147,8 @@ class Library:
         with self._lock:
             cached = self._parsed.get(entry.name)
         if cached is None or cached[0] != stamp:
-            read = read_case(path, self.folder)
+            with self._one_at_a_time(stamp):
+                read = read_case(path, self.folder)
             cached = (stamp, with_dates(read, self.dates) if isinstance(read, Case) else read)
             with self._lock:
                 self._parsed[entry.name] = cached
@@ -184,7 +191,8 @@ class Library:
             if cached is not None and cached[0] is found.case:  # the same version of the file
                 self._figures.move_to_end(key)
                 return cached[1]
-        figure = figure_spec(found.case, options)
+        with self._one_at_a_time(_stat(found.path)):
+            figure = figure_spec(found.case, options)
         size = len(orjson.dumps(figure, default=str, option=orjson.OPT_SERIALIZE_NUMPY))
         with self._lock:
             if (old := self._figures.pop(key, None)) is not None:
@@ -196,6 +204,11 @@ class Library:
             ):
                 self._figure_bytes -= self._figures.popitem(last=False)[1][2]
         return figure
+
+    def _one_at_a_time(self, stamp: Stamp | None) -> AbstractContextManager[object]:
+        """The lock on heavy work when the file of this stamp is large, else nothing."""
+        large = stamp is not None and int(stamp.rpartition("-")[2]) > HEAVY_BYTES
+        return self._heavy if large else nullcontext()
 
     @property
     def figure_bytes(self) -> tuple[int, int]:

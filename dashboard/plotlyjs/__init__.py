@@ -1,11 +1,11 @@
 """The plotly.js every page, site, deck, image and dashboard route draws figures with.
 
 Not plotly's full bundle (4.8 MB, with maps, 3-D and WebGL traces no figure here uses) but
-its official basic distribution, `plotly.js-basic-dist-min` from npm, which holds the trace
-types `scatter`, `bar` and `pie` and the whole core (axes of every type, shapes,
-annotations, hover, legends, images): about a quarter of the size, so that a standalone
-page is light enough to be mailed. Its version is the one the installed plotly (Python)
-builds figures for; `files/README.md` records where the file came from, and
+one built for these figures from plotly.js's own sources (`plotlyjs/` at the root of the
+repository): the trace types `scatter` and `bar` and the parts of the core the figures use
+(axes of every type, shapes, annotations, hover, legends), about a fifth of the size, so
+that a standalone page is light enough to be mailed. Its version is the one the installed
+plotly (Python) builds figures for; `files/README.md` records how the file was built, and
 `files/LICENSE-plotly.js.txt` is its licence (MIT).
 """
 
@@ -14,9 +14,9 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-FILE = Path(__file__).resolve().parent / "files" / "plotly-basic.min.js"
+FILE = Path(__file__).resolve().parent / "files" / "plotly-course.min.js"
 VERSION = "4.1.1"
-TRACE_TYPES = frozenset({"scatter", "bar", "pie"})  # what the bundle can draw
+TRACE_TYPES = frozenset({"scatter", "bar"})  # what the bundle can draw
 
 
 @functools.cache
