@@ -438,3 +438,32 @@ def test_references_by_full_url_and_type_and_id_nested_bundles_and_other_subject
         ("rituximab", "1000 mg"),
     ]
     assert case.diagnoses == ("neuromyelitis optica",)
+
+
+def test_a_stay_across_time_zones_ends_after_it_starts(tmp_path: Path) -> None:
+    """An admission from Tokyo at 01:30 on 2 March (+09:00) to New York at 20:00 on 1 March
+    (-05:00) lasts four and a half hours; dated by their local days it seemed to end a day
+    before it starts and was left out. The end is dated in the start's time zone, in every
+    kind of FHIR period."""
+    across = {"start": "2020-03-02T01:30:00+09:00", "end": "2020-03-01T20:00:00-05:00"}
+    code, err, text = import_bundle(
+        tmp_path,
+        PATIENT,
+        {"resourceType": "Encounter", "id": "e1", "status": "finished", "class": {"code": "IMP"},
+         "subject": {"reference": "Patient/p1"}, "period": across},
+        {"resourceType": "Procedure", "id": "r1", "status": "completed",
+         "subject": {"reference": "Patient/p1"}, "code": {"text": "plasma exchange"},
+         "performedPeriod": across},
+        medicine("MedicationRequest", 1, status="completed", authoredOn="2020-03-01",
+                 dosageInstruction=[{"timing": {"repeat": {"boundsPeriod": across}}}]),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "ending before it starts" not in text
+    case = load_case(tmp_path / "out" / "patient-1.yaml")
+    (admission,) = case.events
+    assert admission.kind == "admission" and admission.end is not None
+    assert (admission.at.day, admission.end.day) == (61.0, 61.0)  # 2 March, day 0 1 January
+    assert [(t.start.day, t.end.day) for t in case.treatments if t.start and t.end] == [
+        (61.0, 61.0),
+        (61.0, 61.0),
+    ]

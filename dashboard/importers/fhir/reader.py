@@ -18,6 +18,7 @@ from dashboard.importers.fhir.fields import (
     Malformed,
     codes_of,
     concept_name,
+    period_of,
     quantity_of,
     reference_id,
     semantic_tag,
@@ -261,11 +262,7 @@ def _row(
         klass_code = klass.get("code") if isinstance(klass, dict) else None
         if klass_code not in ADMISSIONS:
             return f"Encounters other than admissions ({klass_code or 'no class'})"
-        start = end = None
-        period = resource.get("period")
-        if isinstance(period, dict) and period.get("start"):
-            start = time_of(period["start"], "period.start")
-            end = time_of(period["end"], "period.end") if period.get("end") else None
+        start, end = period_of(resource.get("period") or {}, "period")
         if start is None:
             return "Encounter without a time"
         name = concept_name((resource.get("type") or [None])[0]) or "admission"
