@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,8 +113,10 @@ def _xport_columns(path: Path) -> set[str]:
     import pandas as pd
 
     try:
-        with pd.read_sas(path, format="xport", encoding="utf-8", iterator=True) as reader:
-            columns = getattr(reader, "columns", [])  # (read from the header; not in the stubs)
+        with warnings.catch_warnings():  # (a file cut short: its reader says so, naming it)
+            warnings.simplefilter("ignore")
+            with pd.read_sas(path, format="xport", encoding="utf-8", iterator=True) as reader:
+                columns = getattr(reader, "columns", [])  # (from the header; not in the stubs)
     except Exception:  # a header pandas cannot read: the reader reports it with its file
         return set()
     return {str(column).strip().upper() for column in columns}
