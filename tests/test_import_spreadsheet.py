@@ -358,7 +358,7 @@ def test_rows_read_at_once_equal_rows_read_cell_by_cell(tmp_path: Path, suffix: 
 
     slow_problems: list[str] = []
     expected: dict[str, list[object]] = {}
-    raw, _ = spreadsheet._frame(path, Reading(), [])
+    raw, _, _ = spreadsheet._frame(path, Reading(), [])
     names = [str(column).strip().lower() for column in raw.columns]
     for number, values in enumerate(raw.to_numpy(dtype=object).tolist(), start=2):
         cells = {name: spreadsheet._cell(value) for name, value in zip(names, values, strict=True)}
@@ -781,7 +781,7 @@ def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
 def test_a_workbook_too_large_inside_is_refused_before_it_is_read(tmp_path: Path) -> None:
     """A small workbook may unpack to a huge sheet (500 MB in one cell took 1.1 GB) or hold
     millions of rows: it is refused with what to do, quickly; other files are still read."""
-    from dashboard.importers.spreadsheet import MAX_ROWS, MAX_UNPACKED
+    from dashboard.importers.workbook import MAX_ROWS, MAX_UNPACKED
 
     bomb = tmp_path / "in" / "bomb.xlsx"
     bomb.parent.mkdir()

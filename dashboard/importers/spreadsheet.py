@@ -8,7 +8,6 @@ import functools
 import math
 import re
 import warnings
-import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,13 +33,13 @@ from dashboard.importers.rows import (
     text_encoding,
     unreadable,
 )
+from dashboard.importers.workbook import SHEET, read_sheet
 from dashboard.load import read_mapping
 from dashboard.model import EVENT_KINDS, Case, Time, format_number, read_number
 from dashboard.model.localdates import DateOrder, LocalDate, column_order, local_date
 from dashboard.model.times import parse_calendar
 from dashboard.problems import InvalidCase
 
-SHEET = "cases"
 NEEDS_START = ("measurement", "period", "step", *TREATMENT_KINDS, *EVENT_KINDS, *ROW_EVENT)
 NAMELESS = ("summary", "step", "age", "day0", *EVENT_KINDS, *ROW_EVENT)
 _FIELDS = {"class": "klass"}
@@ -58,7 +57,7 @@ def read_table(
 ) -> dict[str, Patient]:
     """Read a spreadsheet's rows into patients by case name; bad rows go to `problems`."""
     reading = reading or Reading()
-    frame, separator = _frame(path, reading, problems)
+    frame, separator, unread = _frame(path, reading, problems)
     columns = {str(column).strip().lower(): column for column in frame.columns}
     if "kind" not in columns:
         raise ValueError(
@@ -76,7 +75,7 @@ def read_table(
     # one plain list per column, cleaned once: far cheaper than a step per cell of each row
     cleaned = [_column(values) for values in frame.to_numpy(dtype=object).T]
     _local_dates(path, names, cleaned, reading, separator)
-    return _patients(path, names, cleaned, problems)
+    return _patients(path, names, cleaned, problems, unread)
 
 
 _TIMES = ("start", "end")
@@ -125,10 +124,15 @@ def _iso(cell: str, local: dict[str, LocalDate], order: DateOrder | None) -> str
 
 
 def _patients(
-    path: Path, names: list[str], columns: list[tuple[list[Any], bool]], problems: list[str]
+    path: Path,
+    names: list[str],
+    columns: list[tuple[list[Any], bool]],
+    problems: list[str],
+    unread: dict[int, str],
 ) -> dict[str, Patient]:
     """Rows by case name. A row that passes every check becomes a `Row` at once; the others
-    (and empty lines) take the cell-by-cell path of `_row`, which says what is wrong."""
+    (and empty lines) take the cell-by-cell path of `_row`, which says what is wrong; a row
+    of `unread` (a formula with no value saved) is reported with why, and left out."""
     patients: dict[str, Patient] = {}
     at = {name: index for index, name in enumerate(names)}  # of duplicate names, the last wins
     width = len(columns[0][0]) if columns else 0
@@ -176,6 +180,7 @@ def _patients(
         more = _more(written) if written is not None else None
         if (
             kind is not None
+            and number not in unread
             and not isinstance(more, str)
             and _fine(kind, name, start, end, value, every)
         ):
@@ -185,9 +190,13 @@ def _patients(
             cells = {
                 name: values[number - 2] for name, (values, _) in zip(names, columns, strict=True)
             }
-            if not any(value is not None for value in cells.values()):
+            if not any(value is not None for value in cells.values()) and number not in unread:
                 continue  # an empty line between blocks
-            row = _row(cells, f"{path}:{number}", problems)
+            if number in unread:
+                problems.append(f"{path}:{number}: {unread[number]}")
+                row = None
+            else:
+                row = _row(cells, f"{path}:{number}", problems)
             case = cells.get("case")
         case = case if type(case) is str else str(case or path.stem)
         patient = patients.get(case) or patients.setdefault(case, Patient(case, name=case))
@@ -229,15 +238,16 @@ def read_tables(
     return patients
 
 
-MAX_ROWS = 200_000  # rows of a workbook's sheet read, at most
-MAX_UNPACKED = 100 * 1024 * 1024  # what a workbook unpacks to, at most (a bomb is small)
-
-
-def _frame(path: Path, reading: Reading, problems: list[str]) -> tuple[pd.DataFrame, str]:
-    """The file's cells, and the separator of a text file ('' for a workbook); a row of a
-    text file with more cells than the header has is reported to `problems` and left out."""
+def _frame(
+    path: Path, reading: Reading, problems: list[str]
+) -> tuple[pd.DataFrame, str, dict[int, str]]:
+    """The file's cells, the separator of a text file ('' for a workbook) and the rows of a
+    workbook that cannot be read as its sheet shows them; a row of a text file with more
+    cells than the header has is reported to `problems` and left out."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _sheet(path), ""
+        sheet = read_sheet(path)
+        reading.notes += sheet.notes
+        return sheet.frame, "", sheet.unread
     encoding = text_encoding(path, reading)
     with open(path, encoding=encoding, newline="") as handle:
         first = handle.readline()
@@ -257,31 +267,10 @@ def _frame(path: Path, reading: Reading, problems: list[str]) -> tuple[pd.DataFr
         values = [column for column in frame.columns if str(column).strip().lower() == "value"]
         for column in values:
             frame[column] = frame[column].str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
-    return frame, separator
+    return frame, separator, {}
 
 
 _RAGGED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
-
-
-def _sheet(path: Path) -> pd.DataFrame:
-    """A workbook's 'cases' sheet (else its first), refused when it unpacks to more than
-    MAX_UNPACKED or holds more than MAX_ROWS rows: a small file may hold a huge sheet."""
-    with zipfile.ZipFile(path) as packed:
-        unpacked = sum(info.file_size for info in packed.infolist())
-    if unpacked > MAX_UNPACKED:
-        raise ValueError(
-            f"the workbook unpacks to {unpacked / 1024 / 1024:.0f} MB, more than the "
-            f"{MAX_UNPACKED // 1024 // 1024} MB read; save its 'cases' sheet as .csv"
-        )
-    with pd.ExcelFile(path, engine="openpyxl") as book:
-        name = SHEET if SHEET in book.sheet_names else book.sheet_names[0]
-        frame = pd.read_excel(book, name, dtype=object, keep_default_na=False, nrows=MAX_ROWS + 1)
-    if len(frame) > MAX_ROWS:  # ('NULL' and 'NA' are text above, as in a .csv)
-        raise ValueError(
-            f"sheet {name!r} holds more than {MAX_ROWS:,} rows; split the cases over several "
-            "workbooks (rows of one case may be spread over them)"
-        )
-    return frame
 
 
 # '37,5' and '~ 1200,75' in a value cell of a semicolon-separated file; a dot is left alone
