@@ -467,3 +467,40 @@ def test_a_stay_across_time_zones_ends_after_it_starts(tmp_path: Path) -> None:
         (61.0, 61.0),
         (61.0, 61.0),
     ]
+
+
+def test_the_patients_names_and_numbers_are_taken_out_of_texts(tmp_path: Path) -> None:
+    """A concept's text, a dosage's words or a reference's display may name the patient or
+    give their record number, phone or e-mail, and were copied so under a header saying no
+    names or identifiers are copied. Each of the Patient's own (and a display naming them) is
+    given as a stand-in, counted; the header says what is not looked for."""
+    patient = PATIENT | {
+        "name": [{"text": "Hanako Tanaka", "family": "Tanaka", "given": ["Hanako"]}],
+        "identifier": [{"system": "urn:oid:1.2.3", "value": "MRN-4471-09"}],
+        "telecom": [{"system": "phone", "value": "+81 3 5555 0101"},
+                    {"system": "email", "value": "hanako@example.jp"}],
+        "address": [{"line": ["1-2-3 Hongo"], "city": "Bunkyo"}],
+        "text": {"status": "generated", "div": "<div>Hanako Tanaka, MRN-4471-09</div>"},
+    }  # fmt: skip
+    code, err, text = import_bundle(
+        tmp_path,
+        patient,
+        {"resourceType": "Condition", "id": "c1", "onsetDateTime": "2020-01-01",
+         "subject": {"reference": "Patient/p1", "display": "Ms H. Tanaka-Sato"},
+         "code": {"text": "myelitis in Hanako (MRN-4471-09), seen at 1-2-3 Hongo"},
+         "note": [{"text": "Tanaka called from +81 3 5555 0101"}]},
+        medicine("MedicationStatement", 1, status="active", effectiveDateTime="2020-01-05",
+                 dosage=[{"text": "1000 mg; mail hanako@example.jp; Ms H. Tanaka-Sato and "
+                                  "TANAKA agreed; +81 3 5555 0101"}]),
+    )  # fmt: skip
+    assert code == 0, err
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    for private in ("Hanako", "Tanaka", "4471", "5555", "example.jp", "Hongo"):
+        assert private.lower() not in body.lower(), private
+    case = load_case(tmp_path / "out" / "patient-1.yaml")
+    assert case.diagnoses == ("myelitis in [name] ([record number]), seen at [address]",)
+    assert [t.dose for t in case.treatments] == [
+        "1000 mg; mail [e-mail]; [name] and [name] agreed; [phone]"
+    ]
+    assert "the patient's names, numbers and addresses in text (given as [name], ...) (10)" in text
+    assert "other names in them are not looked for." in text
