@@ -358,9 +358,11 @@ def test_rows_read_at_once_equal_rows_read_cell_by_cell(tmp_path: Path, suffix: 
 
     slow_problems: list[str] = []
     expected: dict[str, list[object]] = {}
-    raw, _, _ = spreadsheet._frame(path, Reading(), [])
-    names = [str(column).strip().lower() for column in raw.columns]
-    for number, values in enumerate(raw.to_numpy(dtype=object).tolist(), start=2):
+    sheet, _ = spreadsheet._frame(path, Reading())
+    names = [str(column).strip().lower() for column in sheet.frame.columns]
+    for number, values in zip(
+        sheet.lines, sheet.frame.to_numpy(dtype=object).tolist(), strict=True
+    ):
         cells = {name: spreadsheet._cell(value) for name, value in zip(names, values, strict=True)}
         if any(value is not None for value in cells.values()):
             row = spreadsheet._row(cells, f"{path}:{number}", slow_problems)
@@ -730,6 +732,25 @@ def test_a_ragged_row_costs_only_itself(tmp_path: Path) -> None:
         "inside a cell? quote the cell)"
     )
     assert [e.label for e in load_case(tmp_path / "out" / "x.yaml").events] == ["optic neuritis"]
+
+
+def test_a_ragged_row_is_named_by_its_line_and_counted_in_its_case(tmp_path: Path) -> None:
+    """After a cell holding a line break, or a blank line, the ragged row's line was given as
+    its count of rows, and the rows after it were named one line too early; the row it
+    costs was not counted in its case. Each row is named by the line it starts on."""
+    table = 'case,kind,name,start\nx,title,"Two\nlines",\n\nx,relapse,myelitis, spinal,day 1\n'
+    table += "x,relapse,optic neuritis,day 2\nx,relapse,brainstem,day three\n"
+    source, (code, err) = _imported(tmp_path, "lines.csv", table)
+    assert code == 1 and err.splitlines()[:2] == [
+        f"{source}:5: expected 4 cells as the header has, found 5; left out (a separator "
+        "inside a cell? quote the cell)",
+        f"{source}:7: start: expected a time: a date (2012-10-15), a month (2012-10), "
+        "'day 14', 'week -2', 'month 6', 'year 1.5' or a number of days; found 'day three'",
+    ]
+    text = (tmp_path / "out" / "x.yaml").read_text(encoding="utf-8")
+    assert "# Left out: rows with problems, reported (2);" in text
+    case = load_case(tmp_path / "out" / "x.yaml")
+    assert case.title == "Two\nlines" and [e.label for e in case.events] == ["optic neuritis"]
 
 
 def test_a_true_or_time_of_day_cell_costs_only_its_row(tmp_path: Path) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import difflib
 import functools
 import math
 import re
-import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from dashboard.importers.rows import (
     text_encoding,
     unreadable,
 )
-from dashboard.importers.workbook import SHEET, read_sheet
+from dashboard.importers.workbook import SHEET, Sheet, read_sheet
 from dashboard.load import read_mapping
 from dashboard.model import EVENT_KINDS, Case, Time, format_number, read_number
 from dashboard.model.localdates import DateOrder, LocalDate, column_order, local_date
@@ -57,7 +57,8 @@ def read_table(
 ) -> dict[str, Patient]:
     """Read a spreadsheet's rows into patients by case name; bad rows go to `problems`."""
     reading = reading or Reading()
-    frame, separator, unread = _frame(path, reading, problems)
+    sheet, separator = _frame(path, reading)
+    frame = sheet.frame
     columns = {str(column).strip().lower(): column for column in frame.columns}
     if "kind" not in columns:
         raise ValueError(
@@ -75,7 +76,7 @@ def read_table(
     # one plain list per column, cleaned once: far cheaper than a step per cell of each row
     cleaned = [_column(values) for values in frame.to_numpy(dtype=object).T]
     _local_dates(path, names, cleaned, reading, separator)
-    return _patients(path, names, cleaned, problems, unread)
+    return _patients(path, names, cleaned, problems, sheet)
 
 
 _TIMES = ("start", "end")
@@ -128,11 +129,13 @@ def _patients(
     names: list[str],
     columns: list[tuple[list[Any], bool]],
     problems: list[str],
-    unread: dict[int, str],
+    sheet: Sheet,
 ) -> dict[str, Patient]:
     """Rows by case name. A row that passes every check becomes a `Row` at once; the others
     (and empty lines) take the cell-by-cell path of `_row`, which says what is wrong; a row
-    of `unread` (a formula with no value saved) is reported with why, and left out."""
+    the sheet could not read (a formula with no value saved, a ragged line) is reported with
+    why, and left out, counted in its case."""
+    unread = sheet.unread
     patients: dict[str, Patient] = {}
     at = {name: index for index, name in enumerate(names)}  # of duplicate names, the last wins
     width = len(columns[0][0]) if columns else 0
@@ -147,31 +150,37 @@ def _patients(
         return [value if value is None or type(value) is str else _text(value) for value in values]
 
     no_name = "name" not in at  # a table without the column gives its rows the name ''
-    for number, (
-        case,
-        raw,
-        start,
-        end,
-        value,
-        name,
-        abbr,
-        klass,
-        lane,
-        every,
-        dose,
-        unit,
-        detail,
-        note,
-        source,
-        question,
-        written,
+    for index, (
+        number,
+        (
+            case,
+            raw,
+            start,
+            end,
+            value,
+            name,
+            abbr,
+            klass,
+            lane,
+            every,
+            dose,
+            unit,
+            detail,
+            note,
+            source,
+            question,
+            written,
+        ),
     ) in enumerate(
         zip(
-            *(column(field) for field in ("case", "kind", "start", "end", "value", *_TEXTS)),
-            column("more"),
+            sheet.lines,
+            zip(
+                *(column(field) for field in ("case", "kind", "start", "end", "value", *_TEXTS)),
+                column("more"),
+                strict=True,
+            ),
             strict=True,
-        ),
-        start=2,
+        )
     ):
         kind = _kind(raw) if type(raw) is str else None
         row = None
@@ -187,9 +196,7 @@ def _patients(
             row = Row(kind, "" if no_name else name, start, end, abbr, klass, lane, every, dose,
                       unit, value, detail, note, source, question, more, origin="row")  # fmt: skip
         else:
-            cells = {
-                name: values[number - 2] for name, (values, _) in zip(names, columns, strict=True)
-            }
+            cells = {name: values[index] for name, (values, _) in zip(names, columns, strict=True)}
             if not any(value is not None for value in cells.values()) and number not in unread:
                 continue  # an empty line between blocks
             if number in unread:
@@ -238,39 +245,67 @@ def read_tables(
     return patients
 
 
-def _frame(
-    path: Path, reading: Reading, problems: list[str]
-) -> tuple[pd.DataFrame, str, dict[int, str]]:
-    """The file's cells, the separator of a text file ('' for a workbook) and the rows of a
-    workbook that cannot be read as its sheet shows them; a row of a text file with more
-    cells than the header has is reported to `problems` and left out."""
+def _frame(path: Path, reading: Reading) -> tuple[Sheet, str]:
+    """The file's cells with the line or row of each, and the separator of a text file ('' for
+    a workbook)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         sheet = read_sheet(path)
         reading.notes += sheet.notes
-        return sheet.frame, "", sheet.unread
+        return sheet, ""
     encoding = text_encoding(path, reading)
     with open(path, encoding=encoding, newline="") as handle:
         first = handle.readline()
     # Excel's CSV where the comma is a decimal has semicolons; its "Unicode text" has tabs
     separator = max(",;\t", key=first.count)
-    with warnings.catch_warnings(record=True) as said:  # (pandas says a ragged row so only)
-        warnings.simplefilter("always", pd.errors.ParserWarning)
-        frame = pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False,
-                            encoding=encoding, on_bad_lines="warn")  # fmt: skip
-    ragged = [found for warning in said for found in _RAGGED.findall(str(warning.message))]
-    for line, expected, found in ragged:
-        problems.append(
-            f"{path}:{line}: expected {expected} cells as the header has, found {found}; "
-            "left out (a separator inside a cell? quote the cell)"
-        )
+    sheet = _text_table(path, encoding, separator)
     if separator == ";":
+        frame = sheet.frame
         values = [column for column in frame.columns if str(column).strip().lower() == "value"]
         for column in values:
             frame[column] = frame[column].str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
-    return frame, separator, {}
+    return sheet, separator
 
 
-_RAGGED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+MAX_CELL = 16 * 1024 * 1024  # characters of one cell of a text file, at most
+
+
+def _text_table(path: Path, encoding: str, separator: str) -> Sheet:
+    """A text file's rows with the line each starts on (a quoted cell may hold line breaks;
+    blank lines are passed over). A row with more cells than the header has (a separator
+    inside an unquoted cell) is kept only to be reported and counted in its case."""
+    limit = csv.field_size_limit(MAX_CELL)  # (the module's 128 KB: a long note is no error)
+    try:
+        with open(path, encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=separator)
+            header = [cell or f"Unnamed: {index}" for index, cell in enumerate(next(reader, []))]
+            width, case = len(header), _case_column(header)
+            rows: list[list[str]] = []
+            sheet = Sheet("", pd.DataFrame())
+            begins = reader.line_num + 1
+            for cells in reader:
+                line, begins = begins, reader.line_num + 1
+                if not any(cells):
+                    continue
+                if len(cells) > width:
+                    sheet.unread[line] = (
+                        f"expected {width} cells as the header has, found {len(cells)}; left "
+                        "out (a separator inside a cell? quote the cell)"
+                    )
+                    cells = [cells[i] if i == case else "" for i in range(width)]
+                rows.append(cells + [""] * (width - len(cells)))
+                sheet.lines.append(line)
+    except csv.Error as error:
+        raise ValueError(f"line {reader.line_num}: {error}") from None
+    finally:
+        csv.field_size_limit(limit)
+    sheet.frame = pd.DataFrame(rows, columns=header, dtype=object)
+    return sheet
+
+
+def _case_column(header: list[str]) -> int | None:
+    """Where the case column is (of duplicate names, the last, as the rows read it)."""
+    found = [index for index, name in enumerate(header) if name.strip().lower() == "case"]
+    return found[-1] if found else None
 
 
 # '37,5' and '~ 1200,75' in a value cell of a semicolon-separated file; a dot is left alone

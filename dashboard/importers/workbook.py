@@ -27,13 +27,15 @@ _HEADER = 1  # the sheet's row of column names; its first row of cells is row 2
 
 @dataclass
 class Sheet:
-    """A sheet's cells, one row of `frame` per row of the sheet from row 2; the rows that
-    cannot be read as the sheet shows them, with why; what was done to read the others."""
+    """A sheet's cells (or a text file's), one row of `frame` per row from row 2, with the
+    row or line of each; the rows that cannot be read as the file shows them, with why; what
+    was done to read the others."""
 
     name: str
     frame: pd.DataFrame
-    unread: dict[int, str] = field(default_factory=dict)  # sheet row -> why
+    unread: dict[int, str] = field(default_factory=dict)  # row or line -> why
     notes: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # the row or line of each row of `frame`
 
 
 def read_sheet(path: Path) -> Sheet:
@@ -56,7 +58,7 @@ def read_sheet(path: Path) -> Sheet:
             f"sheet {name!r} holds more than {MAX_ROWS:,} rows; split the cases over several "
             "workbooks (rows of one case may be spread over them)"
         )
-    sheet = Sheet(name, frame)
+    sheet = Sheet(name, frame, lines=list(range(_HEADER + 1, _HEADER + 1 + len(frame))))
     if not part:
         raise ValueError(f"sheet {name!r}: its cells cannot be found in the file")
     with zipfile.ZipFile(path) as packed:
