@@ -104,3 +104,28 @@ def test_a_formula_with_no_value_saved_is_said_with_its_cell(tmp_path: Path) -> 
     assert [(str(p.time.date), p.value) for p in crp.points] == [("2015-04-05", 12.0)]
     text = (tmp_path / "out" / "x.yaml").read_text(encoding="utf-8")
     assert "rows with problems, reported (2)" in text
+
+
+def test_a_true_or_false_value_costs_only_its_row(tmp_path: Path) -> None:
+    """A tick box (TRUE) in the value column of an age row reached the case as `age: true`,
+    which the case format refuses: the whole case was lost, with a message pointing at a line
+    of a file never written. TRUE or FALSE as a value is no number, age or word: reported
+    with its row, which alone is left out."""
+    source = _book(
+        tmp_path / "in" / "ticks.xlsx",
+        [
+            ["case", "kind", "name", "start", "value"],
+            ["x", "age", None, None, True],
+            ["x", "measurement", "CRP", "day 1", False],
+            ["x", "relapse", "myelitis", "day 3", None],
+        ],
+    )
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        f"{source}:2: value: expected a number or a word, found TRUE",
+        f"{source}:3: value: expected a number or a word, found FALSE",
+    ]
+    case = load_case(tmp_path / "out" / "x.yaml")
+    assert case.patient is None and [e.label for e in case.events] == ["myelitis"]
+    assert "rows with problems, reported (2)" in (tmp_path / "out" / "x.yaml").read_text("utf-8")

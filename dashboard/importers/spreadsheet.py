@@ -357,6 +357,8 @@ def _fine(kind: str, name: Any, start: Any, end: Any, value: Any, every: Any) ->
             return False
     if value is None:
         return kind != "measurement"
+    if type(value) is bool:
+        return False
     return kind not in _NUMERIC or type(value) is float or _number(value) is not None
 
 
@@ -423,7 +425,9 @@ def _row(cells: dict[str, Any], at: str, problems: list[str]) -> Row | None:
     if cells.get("every") is not None and end is None and kind in TREATMENT_KINDS:
         found.append("every: repeated dosing needs an end (a date, day 90, ...) or 'ongoing'")
     value = cells.get("value")
-    if value is not None and kind in _NUMERIC and _number(value) is None:
+    if isinstance(value, bool):  # (a tick box: no number, age or word of the row)
+        found.append(f"value: expected a number or a word, found {str(value).upper()}")
+    elif value is not None and kind in _NUMERIC and _number(value) is None:
         found.append(f"value: {_not_a_number(value)}")
     if kind == "measurement" and value is None:
         found.append("value: a measurement row needs a value")
