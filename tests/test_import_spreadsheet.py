@@ -799,6 +799,29 @@ def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
     assert len(load_case(tmp_path / "out" / "x.yaml").events) == 1
 
 
+def test_a_copy_or_another_link_to_a_file_is_read_once(tmp_path: Path) -> None:
+    """A second link to a file (a hard link) or a copy of it ('copy of cases.csv', saved
+    twice) doubled every row; each is read once, and the summary says which was not read."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    source = folder / "cases.csv"
+    source.write_text("case,kind,name,start\nx,relapse,myelitis,day 1\n", encoding="utf-8")
+    (folder / "copy of cases.csv").write_bytes(source.read_bytes())
+    linked = tmp_path / "linked.csv"
+    linked.hardlink_to(source)
+    other = folder / "other.csv"  # (as long as the others, not the same)
+    other.write_text("case,kind,name,start\nx,relapse,optic,day 9\n", encoding="utf-8")
+    code, err = run("import", str(folder), str(linked), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    assert err.splitlines()[:2] == [
+        f"{folder / 'copy of cases.csv'}: the same bytes as {source}; read once (a copy: its "
+        "rows would count twice)",
+        f"{linked}: named more than once; read once",
+    ]
+    case = load_case(tmp_path / "out" / "x.yaml")
+    assert sorted(e.label for e in case.events) == ["myelitis", "optic"]
+
+
 def test_a_workbook_too_large_inside_is_refused_before_it_is_read(tmp_path: Path) -> None:
     """A small workbook may unpack to a huge sheet (500 MB in one cell took 1.1 GB) or hold
     millions of rows: it is refused with what to do, quickly; other files are still read."""
