@@ -96,3 +96,48 @@ def test_files_follow_the_patients_ids_and_the_summary_says_which_is_which(
         assert f"patient-{n}.yaml (P-000{n}): kept 1 event" in err
         assert load_case(tmp_path / "out" / f"patient-{n}.yaml").events[0].at.day == n
         assert f"P-000{n}" not in (tmp_path / "out" / f"patient-{n}.yaml").read_text("utf-8")
+
+
+def test_a_long_cell_is_read_and_rows_after_it_are_kept(tmp_path: Path) -> None:
+    """A cell longer than the csv module's 128 KB limit made every row after it vanish; the
+    cell is read (its text cut to a case's length and counted) and the rows after it kept."""
+    source = tmp_path / "in" / "data_timeline_long.txt"
+    source.parent.mkdir()
+    rows = ["PATIENT_ID\tSTART_DATE\tSTOP_DATE\tEVENT_TYPE\tSTATUS\tCOMMENT"]
+    rows += ["P1\t0\t\tSTATUS\tdiagnosis\t" + "long remark " * 20_000]
+    rows += [f"P1\t{day}\t\tSTATUS\trecurrence\t" for day in (100, 200)]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    case = load_case(tmp_path / "out" / "patient-1.yaml")
+    assert [(e.at.day, e.label) for e in case.events] == [
+        (0.0, "diagnosis"),
+        (100.0, "recurrence"),
+        (200.0, "recurrence"),
+    ]
+    text = (tmp_path / "out" / "patient-1.yaml").read_text(encoding="utf-8")
+    assert "texts longer than 4000 characters (abbreviations 40), cut (1)" in text
+
+
+def test_contact_details_and_birth_dates_are_left_out_and_counted(tmp_path: Path) -> None:
+    """Address, phone, e-mail and birth-date columns were copied into details (a birth date
+    as 'dob: day 0'), and an e-mail in any other column too, under a header saying that no
+    address or birth date is copied: each is left out and counted."""
+    source = tmp_path / "in" / "data_timeline_reached.txt"
+    source.parent.mkdir()
+    rows = [
+        "PATIENT_ID\tSTART_DATE\tSTOP_DATE\tEVENT_TYPE\tAGENT\tADDRESS\tPHONE\tEMAIL\tDOB\t"
+        "DATE_OF_BIRTH\tCONTACT\tRESPONSE",
+        "P1\t0\t10\tTREATMENT\trituximab\t12 Main St, Springfield\t+1 555 0100\t"
+        "jane@example.org\t1970-01-02\t1970-01-02\twrite to j.doe+x@mail.example.com\tpartial",
+    ]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, err = run("import", str(source), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    text = (tmp_path / "out" / "patient-1.yaml").read_text(encoding="utf-8")
+    body = "".join(line for line in text.splitlines() if not line.startswith("#")).lower()
+    for private in ("main st", "555", "example", "1970", "dob", "birth", "contact"):
+        assert private not in body, private
+    assert "# Left out: sample identifiers and other private values (6);" in text
+    (treatment,) = load_case(tmp_path / "out" / "patient-1.yaml").treatments
+    assert treatment.note == "response: partial"

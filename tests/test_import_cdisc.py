@@ -274,3 +274,25 @@ def test_a_study_day_that_cannot_be_placed_costs_only_its_row(tmp_path: Path) ->
     assert "# Left out: AE with a time that cannot be placed (3);" in text
     case = load_case(tmp_path / "out" / "patient-1.yaml")
     assert [e.label for e in case.events] == ["headache", "cough"]
+
+
+def test_a_transport_file_cut_short_is_refused_naming_it(tmp_path: Path) -> None:
+    """An .xpt cut short in copying imported the records before the cut, with exit 0 and only
+    a library's warning; it is refused, naming the file, and the whole files are still read."""
+    folder = tmp_path / "xpt"
+    folder.mkdir()
+    _xpt(DATA / "sdtm" / "dm.csv", folder / "dm.xpt", ("AGE", "DMDY"))
+    _xpt(DATA / "sdtm" / "ae.csv", tmp_path / "ae.xpt", ("AESEQ", "AESTDY", "AEENDY"))
+    whole = (tmp_path / "ae.xpt").read_bytes()
+    (folder / "ae.xpt").write_bytes(whole[:-100])
+    (folder / "ex.xpt").write_bytes(whole[:1000])  # (cut inside its header)
+    code, err = run("import", str(folder), "-o", str(tmp_path / "out"))
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        f"{folder / 'ae.xpt'}: cannot be read as an SDTM domain (.xpt, .csv): the file ends "
+        f"part-way through a record ({len(whole) - 100:,} bytes, where a SAS transport file "
+        "is whole records of 80): cut short in copying? Export it again",
+        f"{folder / 'ex.xpt'}: cannot be read as an SDTM domain (.xpt, .csv): Observation "
+        "header not found: the file is cut short, or is no SAS transport file; export it again",
+    ]
+    assert "Warning" not in err

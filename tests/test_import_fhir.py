@@ -438,3 +438,69 @@ def test_references_by_full_url_and_type_and_id_nested_bundles_and_other_subject
         ("rituximab", "1000 mg"),
     ]
     assert case.diagnoses == ("neuromyelitis optica",)
+
+
+def test_a_stay_across_time_zones_ends_after_it_starts(tmp_path: Path) -> None:
+    """An admission from Tokyo at 01:30 on 2 March (+09:00) to New York at 20:00 on 1 March
+    (-05:00) lasts four and a half hours; dated by their local days it seemed to end a day
+    before it starts and was left out. The end is dated in the start's time zone, in every
+    kind of FHIR period."""
+    across = {"start": "2020-03-02T01:30:00+09:00", "end": "2020-03-01T20:00:00-05:00"}
+    code, err, text = import_bundle(
+        tmp_path,
+        PATIENT,
+        {"resourceType": "Encounter", "id": "e1", "status": "finished", "class": {"code": "IMP"},
+         "subject": {"reference": "Patient/p1"}, "period": across},
+        {"resourceType": "Procedure", "id": "r1", "status": "completed",
+         "subject": {"reference": "Patient/p1"}, "code": {"text": "plasma exchange"},
+         "performedPeriod": across},
+        medicine("MedicationRequest", 1, status="completed", authoredOn="2020-03-01",
+                 dosageInstruction=[{"timing": {"repeat": {"boundsPeriod": across}}}]),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "ending before it starts" not in text
+    case = load_case(tmp_path / "out" / "patient-1.yaml")
+    (admission,) = case.events
+    assert admission.kind == "admission" and admission.end is not None
+    assert (admission.at.day, admission.end.day) == (61.0, 61.0)  # 2 March, day 0 1 January
+    assert [(t.start.day, t.end.day) for t in case.treatments if t.start and t.end] == [
+        (61.0, 61.0),
+        (61.0, 61.0),
+    ]
+
+
+def test_the_patients_names_and_numbers_are_taken_out_of_texts(tmp_path: Path) -> None:
+    """A concept's text, a dosage's words or a reference's display may name the patient or
+    give their record number, phone or e-mail, and were copied so under a header saying no
+    names or identifiers are copied. Each of the Patient's own (and a display naming them) is
+    given as a stand-in, counted; the header says what is not looked for."""
+    patient = PATIENT | {
+        "name": [{"text": "Hanako Tanaka", "family": "Tanaka", "given": ["Hanako"]}],
+        "identifier": [{"system": "urn:oid:1.2.3", "value": "MRN-4471-09"}],
+        "telecom": [{"system": "phone", "value": "+81 3 5555 0101"},
+                    {"system": "email", "value": "hanako@example.jp"}],
+        "address": [{"line": ["1-2-3 Hongo"], "city": "Bunkyo"}],
+        "text": {"status": "generated", "div": "<div>Hanako Tanaka, MRN-4471-09</div>"},
+    }  # fmt: skip
+    code, err, text = import_bundle(
+        tmp_path,
+        patient,
+        {"resourceType": "Condition", "id": "c1", "onsetDateTime": "2020-01-01",
+         "subject": {"reference": "Patient/p1", "display": "Ms H. Tanaka-Sato"},
+         "code": {"text": "myelitis in Hanako (MRN-4471-09), seen at 1-2-3 Hongo"},
+         "note": [{"text": "Tanaka called from +81 3 5555 0101"}]},
+        medicine("MedicationStatement", 1, status="active", effectiveDateTime="2020-01-05",
+                 dosage=[{"text": "1000 mg; mail hanako@example.jp; Ms H. Tanaka-Sato and "
+                                  "TANAKA agreed; +81 3 5555 0101"}]),
+    )  # fmt: skip
+    assert code == 0, err
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    for private in ("Hanako", "Tanaka", "4471", "5555", "example.jp", "Hongo"):
+        assert private.lower() not in body.lower(), private
+    case = load_case(tmp_path / "out" / "patient-1.yaml")
+    assert case.diagnoses == ("myelitis in [name] ([record number]), seen at [address]",)
+    assert [t.dose for t in case.treatments] == [
+        "1000 mg; mail [e-mail]; [name] and [name] agreed; [phone]"
+    ]
+    assert "the patient's names, numbers and addresses in text (given as [name], ...) (10)" in text
+    assert "other names in them are not looked for." in text

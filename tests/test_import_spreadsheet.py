@@ -358,9 +358,11 @@ def test_rows_read_at_once_equal_rows_read_cell_by_cell(tmp_path: Path, suffix: 
 
     slow_problems: list[str] = []
     expected: dict[str, list[object]] = {}
-    raw, _ = spreadsheet._frame(path, Reading(), [])
-    names = [str(column).strip().lower() for column in raw.columns]
-    for number, values in enumerate(raw.to_numpy(dtype=object).tolist(), start=2):
+    sheet, _ = spreadsheet._frame(path, Reading())
+    names = [str(column).strip().lower() for column in sheet.frame.columns]
+    for number, values in zip(
+        sheet.lines, sheet.frame.to_numpy(dtype=object).tolist(), strict=True
+    ):
         cells = {name: spreadsheet._cell(value) for name, value in zip(names, values, strict=True)}
         if any(value is not None for value in cells.values()):
             row = spreadsheet._row(cells, f"{path}:{number}", slow_problems)
@@ -732,6 +734,25 @@ def test_a_ragged_row_costs_only_itself(tmp_path: Path) -> None:
     assert [e.label for e in load_case(tmp_path / "out" / "x.yaml").events] == ["optic neuritis"]
 
 
+def test_a_ragged_row_is_named_by_its_line_and_counted_in_its_case(tmp_path: Path) -> None:
+    """After a cell holding a line break, or a blank line, the ragged row's line was given as
+    its count of rows, and the rows after it were named one line too early; the row it
+    costs was not counted in its case. Each row is named by the line it starts on."""
+    table = 'case,kind,name,start\nx,title,"Two\nlines",\n\nx,relapse,myelitis, spinal,day 1\n'
+    table += "x,relapse,optic neuritis,day 2\nx,relapse,brainstem,day three\n"
+    source, (code, err) = _imported(tmp_path, "lines.csv", table)
+    assert code == 1 and err.splitlines()[:2] == [
+        f"{source}:5: expected 4 cells as the header has, found 5; left out (a separator "
+        "inside a cell? quote the cell)",
+        f"{source}:7: start: expected a time: a date (2012-10-15), a month (2012-10), "
+        "'day 14', 'week -2', 'month 6', 'year 1.5' or a number of days; found 'day three'",
+    ]
+    text = (tmp_path / "out" / "x.yaml").read_text(encoding="utf-8")
+    assert "# Left out: rows with problems, reported (2);" in text
+    case = load_case(tmp_path / "out" / "x.yaml")
+    assert case.title == "Two\nlines" and [e.label for e in case.events] == ["optic neuritis"]
+
+
 def test_a_true_or_time_of_day_cell_costs_only_its_row(tmp_path: Path) -> None:
     """A workbook's TRUE in start became day 1, and a time-of-day cell lost the workbook."""
     book = openpyxl.Workbook()
@@ -778,10 +799,33 @@ def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
     assert len(load_case(tmp_path / "out" / "x.yaml").events) == 1
 
 
+def test_a_copy_or_another_link_to_a_file_is_read_once(tmp_path: Path) -> None:
+    """A second link to a file (a hard link) or a copy of it ('copy of cases.csv', saved
+    twice) doubled every row; each is read once, and the summary says which was not read."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    source = folder / "cases.csv"
+    source.write_text("case,kind,name,start\nx,relapse,myelitis,day 1\n", encoding="utf-8")
+    (folder / "copy of cases.csv").write_bytes(source.read_bytes())
+    linked = tmp_path / "linked.csv"
+    linked.hardlink_to(source)
+    other = folder / "other.csv"  # (as long as the others, not the same)
+    other.write_text("case,kind,name,start\nx,relapse,optic,day 9\n", encoding="utf-8")
+    code, err = run("import", str(folder), str(linked), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    assert err.splitlines()[:2] == [
+        f"{folder / 'copy of cases.csv'}: the same bytes as {source}; read once (a copy: its "
+        "rows would count twice)",
+        f"{linked}: named more than once; read once",
+    ]
+    case = load_case(tmp_path / "out" / "x.yaml")
+    assert sorted(e.label for e in case.events) == ["myelitis", "optic"]
+
+
 def test_a_workbook_too_large_inside_is_refused_before_it_is_read(tmp_path: Path) -> None:
     """A small workbook may unpack to a huge sheet (500 MB in one cell took 1.1 GB) or hold
     millions of rows: it is refused with what to do, quickly; other files are still read."""
-    from dashboard.importers.spreadsheet import MAX_ROWS, MAX_UNPACKED
+    from dashboard.importers.workbook import MAX_ROWS, MAX_UNPACKED
 
     bomb = tmp_path / "in" / "bomb.xlsx"
     bomb.parent.mkdir()

@@ -178,7 +178,7 @@ def test_a_case_the_model_refuses_is_reported_on_its_line_and_not_written(tmp_pa
     code, err = run("import", str(source), "-o", str(tmp_path / "out"))
     assert code == 1
     bad = tmp_path / "out" / "bad.yaml"
-    assert f"{bad}:10:23: treatments[0].doses[0].dose: expected a number of at least 0" in err
+    assert f"{bad}:11:23: treatments[0].doses[0].dose: expected a number of at least 0" in err
     assert f"{relative(bad)}: not written: the case above breaks the case format" in err
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good.yaml"]
     assert load_case(tmp_path / "out" / "good.yaml").treatments[0].drug == "prednisolone"

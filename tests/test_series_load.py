@@ -30,6 +30,19 @@ EXPECTED = {
     "no-match.series.yaml": [
         "4:10: align.match: no case of the series has a treatment matching JAK inhibitor",
     ],
+    # (a huge occurrence was reported as no case having a relapse at all)
+    "occurrence-out-of-range.series.yaml": [
+        "5:15: align.occurrence: 99999999999999999999 is out of range: no case of the series "
+        "has more than 7 events matching relapse (alpha has 7)",
+    ],
+    # (10 000 patterns in a 70 KB file made every load of the index take half a minute)
+    "too-many-cases.series.yaml": [
+        "3:8: cases: names 1,001 cases or patterns, more than the 1,000 a series takes; name "
+        "them with fewer patterns ('nmosd-*')",
+    ],
+    "pattern-too-long.series.yaml": [
+        "4:5: cases[1]: a case id or pattern of 202 characters, more than the 200 a series takes",
+    ],
     "not-an-event-kind.series.yaml": [
         "3:10: outcomes.count: 'relaps' is not an event kind; did you mean 'relapse'?",
     ],
@@ -77,7 +90,7 @@ def test_a_folder_of_series() -> None:
     assert sorted(found) == ["il6", "second-attack", "window"]
     assert invalid == ()
     found, invalid = load_series_folder(BAD)
-    assert found == {} and len(invalid) == 4
+    assert found == {} and len(invalid) == 7
 
 
 def test_follow_up_sets_the_end_of_a_case(tmp_path: Path) -> None:
@@ -100,7 +113,7 @@ def test_validate_lists_series_with_cases(tmp_path: Path) -> None:
         result.stdout.splitlines()[0]
         == f"{BAD}/bad-keys.series.yaml:{EXPECTED['bad-keys.series.yaml'][0]}"
     )
-    assert result.stderr == "4 of 5 files have problems (9 problems); 1 valid.\n"
+    assert result.stderr == "7 of 8 files have problems (12 problems); 1 valid.\n"
     for name in ("alpha.yaml", "beta.yaml", "il6.series.yaml"):
         shutil.copy(SERIES / name, tmp_path / name)
     result = CliRunner().invoke(cli, ["validate", str(tmp_path / "il6.series.yaml")])

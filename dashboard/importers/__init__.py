@@ -8,7 +8,10 @@ an existing file.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
+import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,8 +115,10 @@ def _xport_columns(path: Path) -> set[str]:
     import pandas as pd
 
     try:
-        with pd.read_sas(path, format="xport", encoding="utf-8", iterator=True) as reader:
-            columns = getattr(reader, "columns", [])  # (read from the header; not in the stubs)
+        with warnings.catch_warnings():  # (a file cut short: its reader says so, naming it)
+            warnings.simplefilter("ignore")
+            with pd.read_sas(path, format="xport", encoding="utf-8", iterator=True) as reader:
+                columns = getattr(reader, "columns", [])  # (from the header; not in the stubs)
     except Exception:  # a header pandas cannot read: the reader reports it with its file
         return set()
     return {str(column).strip().upper() for column in columns}
@@ -154,7 +159,7 @@ def _import(
     groups: dict[str, list[Path]] = {}
     result = Imported()
     files, twice = _once(files)
-    result.notes += [f"{path}: named more than once; read once" for path in twice]
+    result.notes += twice
     result.problems += [f"{path}: a folder inside a source is not read; name it to import it"
                         for path in inner]  # fmt: skip
     for path in files:
@@ -232,20 +237,45 @@ def _who(name: str, patient: Patient) -> str:
     return name if patient.key == name else f"{name} ({patient.key})"
 
 
-def _once(files: list[Path]) -> tuple[list[Path], list[Path]]:
-    """The files with each read once (named twice, or as a file and in its folder, its
-    rows would count twice), and those named again."""
-    seen: set[Path] = set()
+def _once(files: list[Path]) -> tuple[list[Path], list[str]]:
+    """The files with each read once, and a note on each not read again: named twice, as a
+    file and in its folder, through another link to it, or as a copy with the same bytes
+    ('cases (1).csv'), its rows would count twice."""
+    sizes = Counter(_size(path) for path in files)
+    seen: dict[object, Path] = {}
     once: list[Path] = []
-    again: list[Path] = []
+    said: list[str] = []
     for path in files:
-        try:
-            real = path.resolve()
-        except (OSError, RuntimeError):  # (a symlink loop: its reader says what is wrong)
-            real = path
-        (again if real in seen else once).append(path)
-        seen.add(real)
-    return once, again
+        key = _identity(path, copies=sizes[_size(path)] > 1)
+        if key not in seen:
+            seen[key] = path
+            once.append(path)
+        elif _identity(seen[key], copies=False) == _identity(path, copies=False):
+            said.append(f"{path}: named more than once; read once")
+        else:
+            said.append(f"{path}: the same bytes as {seen[key]}; read once (a copy: its rows "
+                        "would count twice)")  # fmt: skip
+    return once, said
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1  # (its reader says why it cannot be read)
+
+
+def _identity(path: Path, *, copies: bool) -> object:
+    """What makes two names one file: the file itself (whatever link names it), or with
+    `copies` its bytes, so a copy is the same too."""
+    try:
+        if copies and path.stat().st_size > 0:
+            with open(path, "rb") as handle:
+                return hashlib.file_digest(handle, "sha256").digest()
+        found = path.stat()
+        return (found.st_dev, found.st_ino)
+    except OSError:  # (a symlink loop, a file gone: its reader says what is wrong)
+        return path
 
 
 def _empty(path: Path) -> bool:

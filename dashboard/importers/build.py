@@ -302,6 +302,11 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
         label, found = clock.scrubbed(Row("day0", name=clock.label))  # ('Admission 2015-03-02')
         clock.label = label.name
         draft.dropped["dates written in text (given as days, or as [date])"] += found
+    private = _private(patient.private)
+    if private is not None and private.search(clock.label or ""):
+        label, found = _unnamed(Row("day0", name=clock.label or ""), private, patient.private)
+        clock.label = label.name
+        draft.dropped[_UNNAMED] += found
     data = draft.data
     data["title"] = title
     treatments: list[dict[str, Any]] = []
@@ -319,6 +324,9 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
         if clock.mode != "keep" and _TEXT_DATE.search(_texts(row)):
             row, found = clock.scrubbed(row)
             draft.dropped["dates written in text (given as days, or as [date])"] += found
+        if private is not None and private.search(_texts(row)):
+            row, found = _unnamed(row, private, patient.private)
+            draft.dropped[_UNNAMED] += found
         if row.start is not None and row.kind not in ("day0", "title", "summary", "citation"):
             drawn.append(row)
         start = clock.write(row.start) if row.start is not None else None
@@ -491,6 +499,36 @@ _TEXT_FIELDS += ("klass", "lane", "unit", "every", "more")
 
 def _texts(row: Row) -> str:
     return " ".join(map(str, (getattr(row, name) or "" for name in _TEXT_FIELDS)))
+
+
+_UNNAMED = "the patient's names, numbers and addresses in text (given as [name], ...)"
+
+
+def _private(words: dict[str, str]) -> re.Pattern[str] | None:
+    """One pattern finding any of `words` as a whole word, whatever its case; None for none."""
+    if not words:
+        return None
+    longest_first = sorted(words, key=len, reverse=True)  # ('Hanako Tanaka' before 'Tanaka')
+    return re.compile(
+        r"(?<!\w)(?:" + "|".join(map(re.escape, longest_first)) + r")(?!\w)", re.IGNORECASE
+    )
+
+
+def _unnamed(row: Row, private: re.Pattern[str], words: dict[str, str]) -> tuple[Row, int]:
+    """The row with each of `words` in its texts given as its stand-in, and how many there were."""
+    found = 0
+
+    def instead(match: re.Match[str]) -> str:
+        nonlocal found
+        found += 1
+        return words.get(match.group(0).lower(), "[name]")
+
+    texts: dict[str, Any] = {
+        name: _within(value, lambda text: private.sub(instead, text))
+        for name in _TEXT_FIELDS
+        if isinstance(value := getattr(row, name), str | dict)
+    }
+    return dataclasses.replace(row, **texts), found
 
 
 def _within(value: Any, change: Callable[[str], str]) -> Any:

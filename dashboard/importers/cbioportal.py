@@ -10,7 +10,6 @@ event's detail.
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from pathlib import Path
@@ -19,8 +18,15 @@ from dashboard.importers.rows import Patient, Reading, Row, text_encoding, unrea
 from dashboard.model import read_number
 
 REQUIRED = ("PATIENT_ID", "START_DATE", "EVENT_TYPE")
-# Columns that identify a person or a sample, or only style cBioPortal's own drawing.
-PRIVATE = re.compile(r"(^|_)(ID|IDS|NAME|MRN|NUMBER)$|IDENTIFIER|HYPERLINK|^STYLE_")
+# Columns that identify a person or a sample, say where to reach them or when they were born,
+# or only style cBioPortal's own drawing.
+PRIVATE = re.compile(
+    r"(^|_)(ID|IDS|NAME|MRN|NUMBER|ADDRESS|STREET|CITY|ZIP|ZIPCODE|POSTCODE|PHONE|TELEPHONE|"
+    r"TEL|FAX|MOBILE|EMAIL|E_MAIL|MAIL|DOB|SSN)$|IDENTIFIER|BIRTH|HYPERLINK|^STYLE_"
+)
+# An e-mail address in any other column: tried only where a word starts, so a long cell
+# without one is passed over in one step
+E_MAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 SPECIMENS = ("SPECIMEN", "SAMPLE ACQUISITION", "SAMPLE_ACQUISITION", "SEQUENCING")
 STATUS_KINDS = (
     (re.compile(r"death|deceased|died", re.I), "death"),
@@ -51,7 +57,9 @@ def _read(path: Path, patients: dict[str, Patient], problems: list[str], reading
         problems.append(f"{path}: is empty")
         return
     header_at = lines[0][0]
-    reader = csv.reader((line for _, line in lines), delimiter="\t", quoting=csv.QUOTE_NONE)
+    # (cells split at tabs, nothing quoted, as cBioPortal reads them: no cell is too long,
+    # where the csv module's limit of 128 KB dropped every row after a long one)
+    reader = (line.rstrip("\r\n").split("\t") for _, line in lines)
     columns = [cell.strip().upper() for cell in next(reader)]
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
@@ -71,15 +79,22 @@ def _read(path: Path, patients: dict[str, Patient], problems: list[str], reading
             problems.append(f"{path}:{number}: PATIENT_ID: expected a patient, found nothing")
             continue
         patient = patients.get(key) or patients.setdefault(key, Patient(key, lanes=True))
-        found = _row(record)
+        private = [n for n in columns if n != "PATIENT_ID" and _private(n, record[n])]
+        found = _row({name: "" if name in private else text for name, text in record.items()})
         if isinstance(found, str):
             problems.append(f"{path}:{number}: {found}")
             patient.drop(f"{record['EVENT_TYPE'] or 'timeline'} rows with problems, reported")
             continue
-        private = [n for n in columns if n != "PATIENT_ID" and PRIVATE.search(n) and record[n]]
         if private:
             patient.drop("sample identifiers and other private values", len(private))
         patient.rows.append(found)
+
+
+def _private(column: str, text: str) -> bool:
+    """Whether a cell identifies a person or a sample (by its column, or an e-mail in it)."""
+    return bool(text) and (
+        PRIVATE.search(column) is not None or ("@" in text and E_MAIL.search(text) is not None)
+    )
 
 
 def _day(text: str, column: str) -> float | str | None:
@@ -151,11 +166,11 @@ def _row(record: dict[str, str]) -> Row | str:
 
 
 def _detail(record: dict[str, str]) -> str | None:
-    used = {"START_DATE", "STOP_DATE", "EVENT_TYPE", "AGENT", "AGENT_CLASS", "TEST", "STATUS"}
-    used |= {"DIAGNOSTIC_TYPE", "SOURCE"}
+    used = {"PATIENT_ID", "START_DATE", "STOP_DATE", "EVENT_TYPE", "AGENT", "AGENT_CLASS", "TEST"}
+    used |= {"STATUS", "DIAGNOSTIC_TYPE", "SOURCE"}
     shown = [
         f"{name.replace('_', ' ').lower()}: {value}"
         for name, value in record.items()
-        if value and name not in used and not PRIVATE.search(name)
+        if value and name not in used
     ]
     return "; ".join(shown) or None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -60,9 +61,22 @@ def _readable(
 def _xport(path: Path) -> pd.DataFrame:
     """A SAS transport file's table; numbers a SAS date or datetime format marks (days or
     seconds from 1960-01-01) become ISO dates, as SDTM writes its dates as text."""
-    with pd.read_sas(path, format="xport", encoding="utf-8", iterator=True) as reader:
-        formats = [field["nform"] for field in getattr(reader, "fields", [])]
-        frame = reader.read()
+    with warnings.catch_warnings(record=True) as said:  # (pandas says a cut file so only)
+        warnings.simplefilter("always")
+        try:
+            with pd.read_sas(path, format="xport", encoding="utf-8", iterator=True) as reader:
+                formats = [field["nform"] for field in getattr(reader, "fields", [])]
+                frame = reader.read()
+        except ValueError as error:  # ('Observation header not found.': cut in its header)
+            raise ValueError(
+                f"{str(error).rstrip('.')}: the file is cut short, or is no SAS transport "
+                "file; export it again"
+            ) from None
+    if any("corrupted" in str(warning.message) for warning in said):
+        raise ValueError(
+            f"the file ends part-way through a record ({path.stat().st_size:,} bytes, where a "
+            "SAS transport file is whole records of 80): cut short in copying? Export it again"
+        )
     for column, form in zip(list(frame.columns), formats, strict=False):
         if frame[column].dtype.kind == "f":  # pandas reads SAS's zero (all bits 0) as 2**-260
             frame[column] = frame[column].mask(frame[column].abs() == _IBM_ZERO, 0.0)

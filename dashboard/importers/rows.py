@@ -215,6 +215,9 @@ class Patient:
     day0_text: str | None = None  # day 0 as the source wrote it ('2010-01'), kept with the dates
     name: str | None = None  # the case name a spreadsheet gives; none for records of people
     lanes: bool = False  # give repeated entries of one drug a shared row
+    # words that name or reach the patient (names, record numbers, phones, e-mails), each with
+    # what stands for it where a text mentions it ('[name]'); keyed in lower case
+    private: dict[str, str] = field(default_factory=dict)
 
     def drop(self, reason: str, count: int = 1) -> None:
         """Count one thing left out and why."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import difflib
 import functools
 import math
 import re
-import warnings
-import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,13 +33,13 @@ from dashboard.importers.rows import (
     text_encoding,
     unreadable,
 )
+from dashboard.importers.workbook import SHEET, Sheet, read_sheet
 from dashboard.load import read_mapping
 from dashboard.model import EVENT_KINDS, Case, Time, format_number, read_number
 from dashboard.model.localdates import DateOrder, LocalDate, column_order, local_date
 from dashboard.model.times import parse_calendar
 from dashboard.problems import InvalidCase
 
-SHEET = "cases"
 NEEDS_START = ("measurement", "period", "step", *TREATMENT_KINDS, *EVENT_KINDS, *ROW_EVENT)
 NAMELESS = ("summary", "step", "age", "day0", *EVENT_KINDS, *ROW_EVENT)
 _FIELDS = {"class": "klass"}
@@ -58,7 +57,8 @@ def read_table(
 ) -> dict[str, Patient]:
     """Read a spreadsheet's rows into patients by case name; bad rows go to `problems`."""
     reading = reading or Reading()
-    frame, separator = _frame(path, reading, problems)
+    sheet, separator = _frame(path, reading)
+    frame = sheet.frame
     columns = {str(column).strip().lower(): column for column in frame.columns}
     if "kind" not in columns:
         raise ValueError(
@@ -76,7 +76,7 @@ def read_table(
     # one plain list per column, cleaned once: far cheaper than a step per cell of each row
     cleaned = [_column(values) for values in frame.to_numpy(dtype=object).T]
     _local_dates(path, names, cleaned, reading, separator)
-    return _patients(path, names, cleaned, problems)
+    return _patients(path, names, cleaned, problems, sheet)
 
 
 _TIMES = ("start", "end")
@@ -125,10 +125,17 @@ def _iso(cell: str, local: dict[str, LocalDate], order: DateOrder | None) -> str
 
 
 def _patients(
-    path: Path, names: list[str], columns: list[tuple[list[Any], bool]], problems: list[str]
+    path: Path,
+    names: list[str],
+    columns: list[tuple[list[Any], bool]],
+    problems: list[str],
+    sheet: Sheet,
 ) -> dict[str, Patient]:
     """Rows by case name. A row that passes every check becomes a `Row` at once; the others
-    (and empty lines) take the cell-by-cell path of `_row`, which says what is wrong."""
+    (and empty lines) take the cell-by-cell path of `_row`, which says what is wrong; a row
+    the sheet could not read (a formula with no value saved, a ragged line) is reported with
+    why, and left out, counted in its case."""
+    unread = sheet.unread
     patients: dict[str, Patient] = {}
     at = {name: index for index, name in enumerate(names)}  # of duplicate names, the last wins
     width = len(columns[0][0]) if columns else 0
@@ -143,31 +150,37 @@ def _patients(
         return [value if value is None or type(value) is str else _text(value) for value in values]
 
     no_name = "name" not in at  # a table without the column gives its rows the name ''
-    for number, (
-        case,
-        raw,
-        start,
-        end,
-        value,
-        name,
-        abbr,
-        klass,
-        lane,
-        every,
-        dose,
-        unit,
-        detail,
-        note,
-        source,
-        question,
-        written,
+    for index, (
+        number,
+        (
+            case,
+            raw,
+            start,
+            end,
+            value,
+            name,
+            abbr,
+            klass,
+            lane,
+            every,
+            dose,
+            unit,
+            detail,
+            note,
+            source,
+            question,
+            written,
+        ),
     ) in enumerate(
         zip(
-            *(column(field) for field in ("case", "kind", "start", "end", "value", *_TEXTS)),
-            column("more"),
+            sheet.lines,
+            zip(
+                *(column(field) for field in ("case", "kind", "start", "end", "value", *_TEXTS)),
+                column("more"),
+                strict=True,
+            ),
             strict=True,
-        ),
-        start=2,
+        )
     ):
         kind = _kind(raw) if type(raw) is str else None
         row = None
@@ -176,18 +189,21 @@ def _patients(
         more = _more(written) if written is not None else None
         if (
             kind is not None
+            and number not in unread
             and not isinstance(more, str)
             and _fine(kind, name, start, end, value, every)
         ):
             row = Row(kind, "" if no_name else name, start, end, abbr, klass, lane, every, dose,
                       unit, value, detail, note, source, question, more, origin="row")  # fmt: skip
         else:
-            cells = {
-                name: values[number - 2] for name, (values, _) in zip(names, columns, strict=True)
-            }
-            if not any(value is not None for value in cells.values()):
+            cells = {name: values[index] for name, (values, _) in zip(names, columns, strict=True)}
+            if not any(value is not None for value in cells.values()) and number not in unread:
                 continue  # an empty line between blocks
-            row = _row(cells, f"{path}:{number}", problems)
+            if number in unread:
+                problems.append(f"{path}:{number}: {unread[number]}")
+                row = None
+            else:
+                row = _row(cells, f"{path}:{number}", problems)
             case = cells.get("case")
         case = case if type(case) is str else str(case or path.stem)
         patient = patients.get(case) or patients.setdefault(case, Patient(case, name=case))
@@ -229,59 +245,67 @@ def read_tables(
     return patients
 
 
-MAX_ROWS = 200_000  # rows of a workbook's sheet read, at most
-MAX_UNPACKED = 100 * 1024 * 1024  # what a workbook unpacks to, at most (a bomb is small)
-
-
-def _frame(path: Path, reading: Reading, problems: list[str]) -> tuple[pd.DataFrame, str]:
-    """The file's cells, and the separator of a text file ('' for a workbook); a row of a
-    text file with more cells than the header has is reported to `problems` and left out."""
+def _frame(path: Path, reading: Reading) -> tuple[Sheet, str]:
+    """The file's cells with the line or row of each, and the separator of a text file ('' for
+    a workbook)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _sheet(path), ""
+        sheet = read_sheet(path)
+        reading.notes += sheet.notes
+        return sheet, ""
     encoding = text_encoding(path, reading)
     with open(path, encoding=encoding, newline="") as handle:
         first = handle.readline()
     # Excel's CSV where the comma is a decimal has semicolons; its "Unicode text" has tabs
     separator = max(",;\t", key=first.count)
-    with warnings.catch_warnings(record=True) as said:  # (pandas says a ragged row so only)
-        warnings.simplefilter("always", pd.errors.ParserWarning)
-        frame = pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False,
-                            encoding=encoding, on_bad_lines="warn")  # fmt: skip
-    ragged = [found for warning in said for found in _RAGGED.findall(str(warning.message))]
-    for line, expected, found in ragged:
-        problems.append(
-            f"{path}:{line}: expected {expected} cells as the header has, found {found}; "
-            "left out (a separator inside a cell? quote the cell)"
-        )
+    sheet = _text_table(path, encoding, separator)
     if separator == ";":
+        frame = sheet.frame
         values = [column for column in frame.columns if str(column).strip().lower() == "value"]
         for column in values:
             frame[column] = frame[column].str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
-    return frame, separator
+    return sheet, separator
 
 
-_RAGGED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+MAX_CELL = 16 * 1024 * 1024  # characters of one cell of a text file, at most
 
 
-def _sheet(path: Path) -> pd.DataFrame:
-    """A workbook's 'cases' sheet (else its first), refused when it unpacks to more than
-    MAX_UNPACKED or holds more than MAX_ROWS rows: a small file may hold a huge sheet."""
-    with zipfile.ZipFile(path) as packed:
-        unpacked = sum(info.file_size for info in packed.infolist())
-    if unpacked > MAX_UNPACKED:
-        raise ValueError(
-            f"the workbook unpacks to {unpacked / 1024 / 1024:.0f} MB, more than the "
-            f"{MAX_UNPACKED // 1024 // 1024} MB read; save its 'cases' sheet as .csv"
-        )
-    with pd.ExcelFile(path, engine="openpyxl") as book:
-        name = SHEET if SHEET in book.sheet_names else book.sheet_names[0]
-        frame = pd.read_excel(book, name, dtype=object, keep_default_na=False, nrows=MAX_ROWS + 1)
-    if len(frame) > MAX_ROWS:  # ('NULL' and 'NA' are text above, as in a .csv)
-        raise ValueError(
-            f"sheet {name!r} holds more than {MAX_ROWS:,} rows; split the cases over several "
-            "workbooks (rows of one case may be spread over them)"
-        )
-    return frame
+def _text_table(path: Path, encoding: str, separator: str) -> Sheet:
+    """A text file's rows with the line each starts on (a quoted cell may hold line breaks;
+    blank lines are passed over). A row with more cells than the header has (a separator
+    inside an unquoted cell) is kept only to be reported and counted in its case."""
+    limit = csv.field_size_limit(MAX_CELL)  # (the module's 128 KB: a long note is no error)
+    try:
+        with open(path, encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=separator)
+            header = [cell or f"Unnamed: {index}" for index, cell in enumerate(next(reader, []))]
+            width, case = len(header), _case_column(header)
+            rows: list[list[str]] = []
+            sheet = Sheet("", pd.DataFrame())
+            begins = reader.line_num + 1
+            for cells in reader:
+                line, begins = begins, reader.line_num + 1
+                if not any(cells):
+                    continue
+                if len(cells) > width:
+                    sheet.unread[line] = (
+                        f"expected {width} cells as the header has, found {len(cells)}; left "
+                        "out (a separator inside a cell? quote the cell)"
+                    )
+                    cells = [cells[i] if i == case else "" for i in range(width)]
+                rows.append(cells + [""] * (width - len(cells)))
+                sheet.lines.append(line)
+    except csv.Error as error:
+        raise ValueError(f"line {reader.line_num}: {error}") from None
+    finally:
+        csv.field_size_limit(limit)
+    sheet.frame = pd.DataFrame(rows, columns=header, dtype=object)
+    return sheet
+
+
+def _case_column(header: list[str]) -> int | None:
+    """Where the case column is (of duplicate names, the last, as the rows read it)."""
+    found = [index for index, name in enumerate(header) if name.strip().lower() == "case"]
+    return found[-1] if found else None
 
 
 # '37,5' and '~ 1200,75' in a value cell of a semicolon-separated file; a dot is left alone
@@ -333,6 +357,8 @@ def _fine(kind: str, name: Any, start: Any, end: Any, value: Any, every: Any) ->
             return False
     if value is None:
         return kind != "measurement"
+    if type(value) is bool:
+        return False
     return kind not in _NUMERIC or type(value) is float or _number(value) is not None
 
 
@@ -399,7 +425,9 @@ def _row(cells: dict[str, Any], at: str, problems: list[str]) -> Row | None:
     if cells.get("every") is not None and end is None and kind in TREATMENT_KINDS:
         found.append("every: repeated dosing needs an end (a date, day 90, ...) or 'ongoing'")
     value = cells.get("value")
-    if value is not None and kind in _NUMERIC and _number(value) is None:
+    if isinstance(value, bool):  # (a tick box: no number, age or word of the row)
+        found.append(f"value: expected a number or a word, found {str(value).upper()}")
+    elif value is not None and kind in _NUMERIC and _number(value) is None:
         found.append(f"value: {_not_a_number(value)}")
     if kind == "measurement" and value is None:
         found.append("value: a measurement row needs a value")

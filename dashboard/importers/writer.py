@@ -58,6 +58,8 @@ def _header(draft: Draft, origin: str) -> str:
         f"Kept: {kept(draft)}.",
         f"Left out: {left_out(draft) or 'nothing counted'}; no names, identifiers, addresses "
         "or birth dates are copied.",
+        "Texts are kept as the source wrote them, less the patient's own names, record numbers, "
+        "phones, e-mails and address lines it gives; other names in them are not looked for.",
         draft.dates_note,
     ]
     return "".join(f"# {line}\n" for line in lines if line)

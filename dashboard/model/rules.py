@@ -96,6 +96,8 @@ RULES: dict[str, str] = {
     "series_window": "the window runs from before the anchor to after it, counted from it",
     "series_case": "the cases and panels a series names are case files of its folder",
     "series_match": "some case of the series has what it aligns on",
+    "series_occurrence": "some case of the series has the occurrence it aligns on",
+    "series_patterns": "a series names at most 1000 cases or patterns, each of 200 characters",
     "series_empty": "a series has at least one case",
     "series_same_id": "two series files of a folder have different ids",
 }

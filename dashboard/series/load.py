@@ -25,9 +25,10 @@ from dashboard.load import (
     read_text,
     unexpected,
 )
+from dashboard.model import Case
 from dashboard.problems import InvalidCase, pydantic_problems
-from dashboard.series.align import anchor_day
-from dashboard.series.model import MODELS, Series
+from dashboard.series.align import anchor_candidates, anchor_day
+from dashboard.series.model import MODELS, Align, Series
 
 
 @dataclass(frozen=True)
@@ -164,10 +165,8 @@ def resolve(identifier: str, path: Path, series: Series, text: str, catalog: Cat
     cases = tuple(catalog.cases[name] for name in ids if name in catalog.cases)
     align = series.align
     if align.by != "day0" and cases and all(anchor_day(c.case, align) is None for c in cases):
-        what = f"{align.by} matching {align.match.describe() if align.match else ''}"
-        errors.append(
-            _problem("series_match", ("align", "match"), f"no case of the series has a {what}")
-        )
+        errors.append(_no_anchor(align, {name: catalog.cases[name].case for name in ids
+                                         if name in catalog.cases}))  # fmt: skip
     if not ids and not errors:
         errors.append(
             _problem("series_empty", ("cases",), "the series has no cases: the folder has none")
@@ -180,6 +179,26 @@ def resolve(identifier: str, path: Path, series: Series, text: str, catalog: Cat
     cases, panels = _in_language(cases, language), _in_language(panels, language)
     unread = tuple(dict.fromkeys(invalid))
     return SeriesFile(identifier, path, series, cases, panels, unread, language)
+
+
+def _no_anchor(align: Align, cases: dict[str, Case]) -> ErrorDetails:
+    """Why no case has an anchor: nothing matches, or none has the occurrence asked for."""
+    matching = f"matching {align.match.describe() if align.match else ''}"
+    found = {name: len(anchor_candidates(case, align)) for name, case in cases.items()}
+    most = max(found, key=lambda name: found[name])
+    if isinstance(align.occurrence, int) and found[most]:
+        return _problem(
+            "series_occurrence",
+            ("align", "occurrence"),
+            f"{align.occurrence} is out of range: no case of the series has more than "
+            f"{found[most]} {align.by}{'s' * (found[most] > 1)} {matching} ({most} has "
+            f"{found[most]})",
+        )
+    what = f"{align.by} {matching}"
+    article = "an" if what[0] in "aeiou" else "a"
+    return _problem(
+        "series_match", ("align", "match"), f"no case of the series has {article} {what}"
+    )
 
 
 def _common_language(cases: list[CaseFile]) -> str:

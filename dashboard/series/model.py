@@ -33,6 +33,39 @@ Words = Annotated[
     Field(min_length=1),
 ]
 
+# Cases and panels are matched against every case id of the folder, pattern by pattern: 10 000
+# patterns in a 70 KB file made every load of the index take half a minute.
+MAX_NAMED = 1000
+MAX_PATTERN = 200
+
+
+def _named(value: Any) -> Any:
+    """Case ids and patterns, at most MAX_NAMED of them, each at most MAX_PATTERN long."""
+    value = _words(value)
+    if isinstance(value, list | tuple):
+        if len(value) > MAX_NAMED:
+            raise problem(
+                "series_patterns",
+                f"names {len(value):,} cases or patterns, more than the {MAX_NAMED:,} a series "
+                "takes; name them with fewer patterns ('nmosd-*')",
+            )
+        for index, word in enumerate(value):
+            if isinstance(word, str) and len(word) > MAX_PATTERN:
+                raise problem(
+                    "series_patterns",
+                    f"a case id or pattern of {len(word):,} characters, more than the "
+                    f"{MAX_PATTERN} a series takes",
+                    index,
+                )
+    return value
+
+
+Named = Annotated[
+    tuple[Text, ...],
+    BeforeValidator(_named, json_schema_input_type=str | list[str]),
+    Field(min_length=1),
+]
+
 
 class Match(Strict):
     """What the anchor is: a treatment by drug, abbr or class, or an event by kind and label."""
@@ -175,14 +208,14 @@ class Series(Strict):
 
     title: Text
     summary: Text | None = None
-    cases: Words | None = None
+    cases: Named | None = None
     label: Literal["id", "title"] = "id"
     align: Align = Align()
     window: tuple[Time, Time] | None = None
     sort: Literal["id", "anchor", "follow-up", "relapses", "arr-before", "arr-after"] = "id"
     group: Literal["none", "diagnosis"] = "none"
     outcomes: Outcomes = Outcomes()
-    panels: Words | None = None
+    panels: Named | None = None
     language: Language | None = None  # default: the cases' common language, else English
 
     @field_validator("window")

@@ -86,11 +86,32 @@ def span_of(resource: dict[str, Any], name: str) -> tuple[Any, Any]:
     period = resource.get(name + "Period")
     if period is None:
         return None, None
+    return period_of(period, name + "Period")
+
+
+def period_of(period: Any, field: str) -> tuple[Any, Any]:
+    """A Period's start and end (either may be None). An end written in another time zone
+    than its start is dated in the start's: a stay from Tokyo, 01:30 on 2 March (+09:00), to
+    New York, 20:00 on 1 March (-05:00), ends on 2 March, not a day before it starts."""
     if not isinstance(period, dict):
-        raise Malformed(f"{name}Period: expected a period with start and end")
-    start = time_of(period["start"], name + "Period.start") if period.get("start") else None
-    end = time_of(period["end"], name + "Period.end") if period.get("end") else None
+        raise Malformed(f"{field}: expected a period with start and end")
+    start = time_of(period["start"], field + ".start") if period.get("start") else None
+    end = time_of(period["end"], field + ".end") if period.get("end") else None
+    if isinstance(start, dt.date) and isinstance(end, dt.date):
+        end = _in_zone_of(period["start"], period["end"]) or end
     return start, end
+
+
+def _in_zone_of(start: str, end: str) -> dt.date | None:
+    """The date of the date-time `end` where `start` was written; None unless both are
+    date-times with their offsets."""
+    try:
+        first, last = dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end)
+    except ValueError:
+        return None
+    if first.tzinfo is None or last.tzinfo is None:
+        return None
+    return last.astimezone(first.tzinfo).date()
 
 
 def concept_name(value: Any) -> str | None:

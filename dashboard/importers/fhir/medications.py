@@ -11,6 +11,7 @@ from dashboard.importers.fhir.fields import (
     codes_of,
     concept_name,
     json_kind,
+    period_of,
     quantity_of,
     reference_id,
     short_name,
@@ -150,12 +151,8 @@ def _bounds(at: str, dosage: dict[str, Any], start: Any) -> tuple[Any, Any]:
     bounds = repeat.get("boundsPeriod") if repeat else None
     if bounds is None:
         return start, None
-    at += ".timing.repeat.boundsPeriod"
-    if not isinstance(bounds, dict):
-        raise Malformed(f"{at}: expected a period with start and end")
-    if bounds.get("start"):
-        start = time_of(bounds["start"], at + ".start")
-    return start, time_of(bounds["end"], at + ".end") if bounds.get("end") else None
+    first, end = period_of(bounds, at + ".timing.repeat.boundsPeriod")
+    return first or start, end
 
 
 class Interval(NamedTuple):

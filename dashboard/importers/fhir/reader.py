@@ -18,6 +18,7 @@ from dashboard.importers.fhir.fields import (
     Malformed,
     codes_of,
     concept_name,
+    period_of,
     quantity_of,
     reference_id,
     semantic_tag,
@@ -173,6 +174,10 @@ def _read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
             )
             continue
         patient = patients.get(key) or patients.setdefault(key, Patient(key, lanes=True))
+        for field in ("subject", "patient"):  # ('display': the patient's name, as a rule)
+            shown = resource.get(field)
+            if isinstance(shown, dict) and isinstance(shown.get("display"), str):
+                _hide(patient.private, shown["display"], "[name]")
         if kind not in READ:
             patient.drop(f"{kind} resources (not read)")
             continue
@@ -203,10 +208,49 @@ def _patient(patients: dict[str, Patient], resource: dict[str, Any]) -> None:
     private = [name for name in PRIVATE if resource.get(name)]
     if private:
         patient.drop("identifying Patient fields (" + ", ".join(private) + ")", len(private))
+    patient.private |= _words_of(resource)
     if died := resource.get("deceasedDateTime"):
         patient.rows.append(
             Row("death", name="death", start=time_of(died, "deceasedDateTime"), origin="Patient")
         )
+
+
+def _words_of(resource: dict[str, Any]) -> dict[str, str]:
+    """The words of a Patient resource that name or reach the patient, and their stand-ins:
+    names (the patient's and contacts'), record numbers, phones, e-mails, address lines."""
+    found: dict[str, str] = {}
+    names = _items(resource.get("name"))
+    names += [item.get("name") for item in _items(resource.get("contact"))]
+    for name in names:
+        if isinstance(name, dict):
+            for word in [name.get("text"), name.get("family"), *_items(name.get("given"))]:
+                _hide(found, word, "[name]")
+    for identifier in _items(resource.get("identifier")):
+        if isinstance(identifier, dict):
+            _hide(found, identifier.get("value"), "[record number]")
+    for telecom in _items(resource.get("telecom")):
+        if isinstance(telecom, dict):
+            _hide(
+                found, telecom.get("value"), _TELECOM.get(str(telecom.get("system")), "[contact]")
+            )
+    for address in _items(resource.get("address")):
+        if isinstance(address, dict):
+            for line in [address.get("text"), *_items(address.get("line"))]:
+                _hide(found, line, "[address]")
+    return found
+
+
+_TELECOM = {"phone": "[phone]", "fax": "[phone]", "sms": "[phone]", "email": "[e-mail]"}
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value] if value is not None else []
+
+
+def _hide(found: dict[str, str], word: Any, instead: str) -> None:
+    """Take `word` out of texts as `instead` (a word of one letter would take out too much)."""
+    if isinstance(word, str) and len(word.strip()) > 1:
+        found.setdefault(word.strip().lower(), instead)
 
 
 def _row(
@@ -261,11 +305,7 @@ def _row(
         klass_code = klass.get("code") if isinstance(klass, dict) else None
         if klass_code not in ADMISSIONS:
             return f"Encounters other than admissions ({klass_code or 'no class'})"
-        start = end = None
-        period = resource.get("period")
-        if isinstance(period, dict) and period.get("start"):
-            start = time_of(period["start"], "period.start")
-            end = time_of(period["end"], "period.end") if period.get("end") else None
+        start, end = period_of(resource.get("period") or {}, "period")
         if start is None:
             return "Encounter without a time"
         name = concept_name((resource.get("type") or [None])[0]) or "admission"
