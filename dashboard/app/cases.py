@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from dashboard.catalogue import Catalogue, Entry, duration, read_case, search_text, span_text, watch
-from dashboard.dates import with_dates
+from dashboard.dates import DatePolicy
 from dashboard.figure import FigureOptions, figure_spec
 from dashboard.load import SUFFIXES, CaseFile, Catalog
 from dashboard.model import Case
@@ -63,14 +63,14 @@ class Library:
     def __init__(
         self,
         folder: str | os.PathLike[str],
-        dates: str = "exact",
+        dates: DatePolicy | str = "exact",
         *,
         cache: Path | bool | None = True,
         editable: bool = False,
     ) -> None:
         self.folder = Path(folder)
         self.editable = editable  # the pages offer editing (`serve --edit`)
-        self.dates = dates  # how every page shows calendar dates (dashboard.dates)
+        self.dates = DatePolicy.of(dates)  # how every page shows calendar dates
         self.catalogue = Catalogue(self.folder, cache=cache)
         self._lock = threading.Lock()
         self._parsed: OrderedDict[str, tuple[Stamp, Case | InvalidCase]] = OrderedDict()
@@ -142,7 +142,7 @@ class Library:
             cached = self._parsed.get(entry.name)
         if cached is None or cached[0] != stamp:
             read = read_case(path, self.folder)
-            cached = (stamp, with_dates(read, self.dates) if isinstance(read, Case) else read)
+            cached = (stamp, self.dates.apply(read) if isinstance(read, Case) else read)
             with self._lock:
                 self._parsed[entry.name] = cached
                 while len(self._parsed) > CASE_CACHE_SIZE:

@@ -21,7 +21,7 @@ from dashboard.app.cases import Library
 from dashboard.app.editing import Gate
 from dashboard.export.templating import render
 from dashboard.importers import NAMES, import_sources
-from dashboard.importers.build import ImportError_
+from dashboard.importers.build import ImportRefused
 from dashboard.importers.writer import kept, left_out
 from dashboard.saving import SaveError, create, history_folder
 
@@ -92,7 +92,7 @@ def add_import_routes(server: Flask, library: Library, gate: Gate) -> None:
             fmt = request.form.get("format") or None
             staged.mkdir(parents=True)
             result = import_sources(paths, staged, fmt=fmt if fmt in NAMES else None)
-        except (ImportError_, ValueError, OSError) as error:
+        except (ImportRefused, ValueError, OSError) as error:
             shutil.rmtree(staged, ignore_errors=True)
             return _page(token, error=f"The files could not be imported: {error}")
         finally:

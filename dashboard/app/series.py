@@ -29,10 +29,9 @@ from dashboard.app.series_layout import (
     with_series,
 )
 from dashboard.app.state import edited_controls
-from dashboard.export.base import ExportError
 from dashboard.export.series import series_figure
 from dashboard.export.templating import render
-from dashboard.problems import InvalidCase
+from dashboard.problems import CourseError, InvalidCase
 from dashboard.series.caption import series_caption_for
 from dashboard.series.load import SeriesFile
 from dashboard.series.model import GROUPS, SORTS
@@ -179,7 +178,7 @@ def register(app: Dash, library: Library) -> None:
         figure: Any
         try:
             figure = series_figure(found, view=view.view, link=case_href, **_options(view))
-        except (ExportError, ValueError) as error:
+        except CourseError as error:
             figure, problem = no_update, html.P(str(error), className="invalid")
         query = format_series_view(view)
         quoted = quote(series_id, safe="")
@@ -268,7 +267,7 @@ def add_routes(server: Flask, library: Library) -> None:
         view = parse_series_view(request.query_string.decode("utf-8", "replace"))
         try:
             figure = series_figure(found, view=view.view, **_options(view))
-        except (ExportError, ValueError) as error:
+        except CourseError as error:
             return Response(str(error), status=400, mimetype="text/plain")
         text = page(found, figure, view=view.view)
         return _attachment(text, f"{series_id}.html", "text/html")
