@@ -7,6 +7,7 @@ compares a cheap stamp of the folder's files so an open page follows edits.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -117,7 +118,10 @@ def _file_id(path: str) -> str:
 
 
 def folder_stamp(library: Library) -> str:
-    """A cheap fingerprint of every YAML file of the folder (a series depends on its cases)."""
+    """A cheap fingerprint of every YAML file of the folder (a series depends on its cases):
+    a digest, the same in every process, so that a page polling several servers behind one
+    address is redrawn only when a file changed (Python's `hash` of a text differs from
+    process to process)."""
     parts = []
     try:
         paths = sorted(library.folder.glob("*.y*ml"))
@@ -129,7 +133,9 @@ def folder_stamp(library: Library) -> str:
         except OSError:
             continue
         parts.append(f"{path.name}:{stat.st_mtime_ns}:{stat.st_size}")
-    return str(hash("|".join(parts)))
+    return hashlib.blake2b(
+        "|".join(parts).encode("utf-8", "surrogateescape"), digest_size=16
+    ).hexdigest()
 
 
 # -- callbacks and routes --------------------------------------------------------------------
