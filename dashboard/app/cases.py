@@ -19,7 +19,7 @@ import orjson
 from dashboard.catalogue import Catalogue, Entry, duration, read_case, search_text, span_text, watch
 from dashboard.dates import DatePolicy
 from dashboard.figure import FigureOptions, figure_spec
-from dashboard.load import SUFFIXES, CaseFile, Catalog
+from dashboard.load import SUFFIXES, CaseFile, Catalog, inside
 from dashboard.model import Case
 from dashboard.problems import InvalidCase
 
@@ -208,12 +208,12 @@ class Library:
         found = self.lookup(case_id).case
         if found is None or name not in {event.image for event in found.case.events}:
             return None
-        folder = found.path.parent.resolve()
-        path = (folder / name).resolve()
-        media = IMAGE_TYPES.get(path.suffix.lower())
-        if media is None or not path.is_relative_to(folder) or not path.is_file():
+        folder = found.path.parent
+        path = folder / name
+        media = IMAGE_TYPES.get(path.resolve().suffix.lower())
+        if media is None or not inside(path, folder) or not path.is_file():
             return None
-        return path, media
+        return path.resolve(), media
 
 
 def _stat(path: Path) -> Stamp | None:

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from dashboard import __version__
-from dashboard.catalogue import inside_folder, read_case
+from dashboard.catalogue import read_case
 from dashboard.dates import DatePolicy
 from dashboard.export.base import ExportError
 from dashboard.export.page import case_page, page_css
@@ -40,7 +40,7 @@ from dashboard.facts import citation
 from dashboard.figure import figure_spec
 from dashboard.fonts import FACES
 from dashboard.fonts.embed import linked_css
-from dashboard.load import MAX_BYTES, CaseFile, Catalog, case_paths
+from dashboard.load import MAX_BYTES, CaseFile, Catalog, case_paths, inside
 from dashboard.model import Case
 from dashboard.plotlyjs import plotly_js
 from dashboard.problems import CaseError, InvalidCase
@@ -338,7 +338,7 @@ def _find(path: Path, source: Path, notes: dict[str, Any]) -> _Found:
     noted = note if isinstance(note, dict) else {}
     digest, stamp = "", None
     # a plain file listed in the folder is inside it; only a symlink needs resolving
-    if not path.is_symlink() or inside_folder(path, source):
+    if not path.is_symlink() or inside(path, source):
         try:
             info = path.stat()
             stamp = [info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino]
