@@ -63,7 +63,7 @@ class DateKey:
 
     @classmethod
     def from_environment(cls) -> DateKey:
-        """The key of CLINICAL_COURSE_SECRET, else this run's."""
+        """The key of the secret in CLINICAL_COURSE_SECRET, else this run's."""
         return cls.from_secret(os.environ.get(SECRET_VARIABLE))
 
     def shift_days(self, identity: str) -> int:
@@ -85,16 +85,18 @@ class DatePolicy:
     """How every output of a run shows calendar dates: the view and the key of its shifts."""
 
     view: DateView = "exact"
-    key: DateKey = field(default_factory=DateKey)
+    key: DateKey = field(default_factory=DateKey.from_environment)
 
     @classmethod
     def of(cls, dates: DatePolicy | str, key: DateKey | None = None) -> DatePolicy:
-        """`dates` as a policy: a view's name with `key` (this run's by default)."""
+        """`dates` as a policy: a view's name with `key`, by default the key of
+        CLINICAL_COURSE_SECRET (so that every process of a server started another way, by
+        gunicorn say, shifts alike), else this run's."""
         if isinstance(dates, DatePolicy):
             return dates
         if dates not in DATE_VIEWS:
             raise ViewError(f"dates: expected one of {', '.join(DATE_VIEWS)}, found {dates!r}")
-        return cls(dates, key or DateKey())
+        return cls(dates, key or DateKey.from_environment())
 
     def apply(self, case: Case) -> Case:
         """The case as it should be shown: its calendar dates exact, shifted, coarse or

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from dashboard.app import create_app
 from dashboard.cli import cli
-from dashboard.dates import SECRET_VARIABLE, DateKey, DatePolicy, coarse_date, with_dates
+from dashboard.dates import SECRET_VARIABLE, DateKey, coarse_date, with_dates
 from dashboard.describe import course_account
 from dashboard.figure import build_figure
 from dashboard.load import load_case
@@ -202,10 +202,12 @@ def test_a_re_export_never_keeps_pages_shifted_by_another_runs_key(tmp_path: Pat
     assert _dates_in(page) != _dates_in((tmp_path / "exact.html").read_text("utf-8"))
 
 
-def test_one_secret_shifts_a_case_alike_in_every_entry_point(tmp_path: Path) -> None:
+def test_one_secret_shifts_a_case_alike_in_every_entry_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With one secret, given as --secret or as CLINICAL_COURSE_SECRET, a rendered page
-    and the dashboard move a case's dates by the same days, the days the key gives; another
-    secret moves them otherwise."""
+    and a dashboard (made by create_app, as gunicorn would) move a case's dates by the same
+    days, the days the key gives; another secret moves them otherwise."""
     case = load_case(DATED)
     secret = "a secret kept by the hospital"
     shift = DateKey.from_secret(secret).shift_days(case.title)
@@ -222,8 +224,8 @@ def test_one_secret_shifts_a_case_alike_in_every_entry_point(tmp_path: Path) -> 
         assert expected in (tmp_path / page).read_text(encoding="utf-8"), page
     (tmp_path / "cases").mkdir()
     shutil.copy(DATED, tmp_path / "cases" / "dated.yaml")
-    policy = DatePolicy("shifted", DateKey.from_secret(secret))
-    served = create_app(tmp_path / "cases", policy).server.test_client()
+    monkeypatch.setenv(SECRET_VARIABLE, secret)
+    served = create_app(tmp_path / "cases", "shifted").server.test_client()
     assert expected in served.get("/export/dated.html").get_data(as_text=True)
 
 
