@@ -416,8 +416,7 @@ def _render_series(
     group: str | None,
     dates: DatePolicy,
 ) -> None:
-    from dashboard.export import FORMATS
-    from dashboard.export.series import save_series
+    from dashboard.export.series import FORMATS, save_series
     from dashboard.series.load import series_with_dates
 
     output_suffix(output, FORMATS)  # before the series is read
