@@ -284,3 +284,17 @@ def test_imports_with_one_secret_shift_alike(tmp_path: Path) -> None:
     assert "note:" not in said and "shifted by a secret number of days" in one
     assert _dates_in(imported("c", "--secret", "another")[0]) != _dates_in(one)
     assert "made for this run alone" in imported("d")[1]
+
+
+def test_every_command_that_shows_dates_takes_the_key_that_shifts_them() -> None:
+    """A command with --dates (or --shift-dates) also takes --secret, read from
+    CLINICAL_COURSE_SECRET too: no output shifts dates by a key the user cannot give."""
+    showing = []
+    for name, command in cli.commands.items():
+        options = {param.name: param for param in command.params}
+        if "dates" in options or "shift_dates" in options:
+            showing.append(name)
+            secret = options.get("secret")
+            assert secret is not None, name
+            assert getattr(secret, "envvar", None) == SECRET_VARIABLE, name
+    assert sorted(showing) == ["export", "import", "present", "render", "serve"]
