@@ -67,8 +67,8 @@ class DateKey:
         return cls.from_secret(os.environ.get(SECRET_VARIABLE))
 
     def shift_days(self, identity: str) -> int:
-        """How many days the dates of `identity` (a case's title) move: a whole number
-        within a year either way, never zero."""
+        """How many days the dates of `identity` move (a case's title; at import, the
+        patient's id in the source): a whole number within a year either way, never zero."""
         digest = hmac.new(self.key, identity.encode("utf-8"), hashlib.sha256).digest()
         days = int.from_bytes(digest[:4], "big") % (2 * SHIFT_DAYS) - SHIFT_DAYS  # -365..364
         return days or SHIFT_DAYS
