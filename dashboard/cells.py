@@ -1,10 +1,12 @@
 """Cells of the tables written for spreadsheets (the case table, the item and outcome CSVs):
 text a spreadsheet would run as a formula stays text, in every writer, by this one guard.
 
-A cell starting with = + - @ (or a tab or carriage return before one) is a formula to Excel,
-LibreOffice and Google Sheets: '=HYPERLINK(...)' links out, "cmd|' /C calc'!A0" runs a program.
-In a CSV such text is written after an apostrophe, which a spreadsheet shows as text and the
-case table's import takes off again; in a workbook it is a cell of type text, never a formula.
+A cell starting with = + - @, a tab or a carriage return may be run as a formula by Excel,
+LibreOffice or Google Sheets (a tab or carriage return first is dropped by some of them, and
+what follows it read as the cell): '=HYPERLINK(...)' links out, "cmd|' /C calc'!A0" runs a
+program. In a CSV such text is written after an apostrophe, which a spreadsheet shows as text
+and the case table's import takes off again. In a workbook only a text starting with '=' would
+be stored as a formula (by openpyxl); it is written as a cell of type text instead.
 """
 
 from __future__ import annotations

@@ -1,10 +1,16 @@
-"""The `clinical-course` command: turns domain errors into messages and exit codes."""
+"""The `clinical-course` command: turns domain errors into messages and exit codes.
+
+A `CourseError` (a problem in the user's files or options) is said in their words, with exit
+status 1. Anything else is a bug: said to be one in a line, with how to see its traceback
+(`--debug`, or CLINICAL_COURSE_DEBUG=1), and exit status 2.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import sys
+import traceback
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,16 +19,24 @@ from typing import Any
 import click
 
 from dashboard import __version__
-from dashboard.cli_import import import_, table, template
-from dashboard.dates import DATE_VIEWS, DATES_HELP, with_dates
+from dashboard.cli_import import date_key, import_, secret_option, table, template
+from dashboard.dates import DATE_VIEWS, DATES_HELP, DatePolicy
 from dashboard.load import case_paths, expand_paths, load_case
 from dashboard.model import LANGUAGES
-from dashboard.problems import FigureWarning, InvalidCase
+from dashboard.problems import (
+    CourseError,
+    FigureWarning,
+    InvalidCase,
+    names_case_file,
+    output_suffix,
+    writing,
+)
 
 THEMES = ("screen", "print", "slides")
 SORTS = ("id", "anchor", "follow-up", "relapses", "arr-before", "arr-after")
 AXES = ("day", "week", "month", "year", "date")
 AXIS_SPANS = ("course", "step")  # (as dashboard.export.slides; kept light for --help)
+DEBUG_VARIABLE = "CLINICAL_COURSE_DEBUG"
 
 
 def _fail(message: str) -> None:
@@ -60,6 +74,11 @@ def _language_option(function: Any) -> Any:
     )(function)
 
 
+def _date_policy(dates: str, secret: str | None) -> DatePolicy:
+    """How this command shows dates: the view asked for, shifted by the key of `secret`."""
+    return DatePolicy.of(dates, date_key(secret, dates == "shifted"))
+
+
 def _in_language(case: Any, language: str | None) -> Any:
     return case if language is None else case.model_copy(update={"language": language})
 
@@ -85,9 +104,44 @@ def _read(load: Callable[[Path], Any], path: Path) -> Any:
         raise click.exceptions.Exit(1) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, each run so that a user's error is said as a message and a bug as a
+    bug: its traceback only with --debug."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command asked for; its errors said as the module's docstring tells."""
+        try:
+            return super().invoke(ctx)
+        except InvalidCase as invalid:
+            click.echo(invalid.report(), err=True)
+            raise click.exceptions.Exit(1) from None
+        except CourseError as error:
+            raise click.ClickException(str(error)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            else:
+                click.echo(
+                    f"clinical-course: unexpected problem, a bug in clinical-course (not in "
+                    f"your files): {type(error).__name__}: {error}\n"
+                    "To see where it happened, run the command again with --debug (or set "
+                    f"{DEBUG_VARIABLE}=1), and please report it with the command you ran.",
+                    err=True,
+                )
+            raise click.exceptions.Exit(2) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="clinical-course")
-def cli() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar=DEBUG_VARIABLE,
+    help=f"Show the traceback of an unexpected problem (or set {DEBUG_VARIABLE}=1).",
+)
+def cli(debug: bool) -> None:
     """Clinical-course figures from YAML case files: check them, render them, serve them."""
     # A figure drawn with something a reader would notice is still written, and said on
     # the terminal each time, not once per line of code as Python's default does.
@@ -191,9 +245,7 @@ def outcomes(series: Path, output: Path | None) -> None:
     if output is None:
         click.echo(to_text(rows))
         return
-    suffix = output.suffix.lower()
-    if suffix not in (".csv", ".json"):
-        _fail(f"cannot tell the format of {output.name!r}: use .csv or .json")
+    suffix = output_suffix(output, (".csv", ".json"), "use .csv or .json")
     write_atomic(output, to_csv(rows) if suffix == ".csv" else to_json(rows))
     click.echo(f"Wrote {output}", err=True)
 
@@ -211,7 +263,7 @@ def schema(output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    if output.suffix.lower() in (".yaml", ".yml"):
+    if names_case_file(output):
         _fail(
             f"{output} would be a case file's name; refusing to write the schema there "
             "(write it to a .json file such as case.schema.json)"
@@ -221,7 +273,8 @@ def schema(output: Path | None) -> None:
             f"{output} exists and is not a schema this command wrote; refusing to write over "
             "it (choose another file, or delete that one first)"
         )
-    output.write_text(text, encoding="utf-8")
+    with writing(output):
+        output.write_text(text, encoding="utf-8")
 
 
 def _is_schema(path: Path, title: str) -> bool:
@@ -286,6 +339,7 @@ SIZES_HELP = (
     "--group", type=click.Choice(["none", "diagnosis"]), help="With a series: group the rows."
 )
 @_dates_option
+@secret_option
 @_language_option
 def render(
     case: Path,
@@ -300,56 +354,52 @@ def render(
     sort: str | None,
     group: str | None,
     dates: str,
+    secret: str | None,
     language: str | None,
 ) -> None:
     """Render a case, a series or a folder of cases to a page, the figure's JSON, or an image."""
-    from dashboard.export import ExportError, render_folder, save
+    from dashboard.export import FORMATS, render_folder, save
     from dashboard.load import is_series
 
     _check_axis(axis, dates)
-    try:
-        if is_series(case):
-            dots = int(dpi) if dpi else None
-            _render_series(
-                case, output, theme, axis, size, height_mm, dots, view, sort, group, dates
+    policy = _date_policy(dates, secret)
+    if is_series(case):
+        dots = int(dpi) if dpi else None
+        _render_series(case, output, theme, axis, size, height_mm, dots, view, sort, group, policy)
+        return
+    if view or sort or group:
+        _fail("--view, --sort and --group go with a series file (*.series.yaml)")
+    if case.is_dir():
+        with _progress(len(case_paths(case)), "Rendering") as advance:
+            report = render_folder(
+                case,
+                output,
+                fmt=fmt or "png",
+                theme=theme,
+                axis=axis,
+                size=size,
+                height_mm=height_mm,
+                dpi=int(dpi) if dpi else None,
+                dates=policy,
+                progress=advance,
             )
-            return
-        if view or sort or group:
-            _fail("--view, --sort and --group go with a series file (*.series.yaml)")
-        if case.is_dir():
-            with _progress(len(case_paths(case)), "Rendering") as advance:
-                report = render_folder(
-                    case,
-                    output,
-                    fmt=fmt or "png",
-                    theme=theme,
-                    axis=axis,
-                    size=size,
-                    height_mm=height_mm,
-                    dpi=int(dpi) if dpi else None,
-                    dates=dates,
-                    progress=advance,
-                )
-            for invalid in report.invalid:
-                click.echo(invalid.report(), err=True)
-            click.echo(f"Wrote {len(report.written)} files to {output}", err=True)
-            if report.invalid:
-                raise click.exceptions.Exit(1)
-            return
-        if output.suffix.lower() in (".yaml", ".yml"):
-            _fail(f"{output} looks like a case file; refusing to write over it")
-        loaded = _in_language(with_dates(_read_case(case), dates), language)
-        written = save(
-            loaded,
-            output,
-            theme=theme,
-            axis=axis,
-            size=size,
-            height_mm=height_mm,
-            dpi=int(dpi) if dpi else None,
-        )
-    except (ExportError, ValueError) as error:
-        _fail(str(error))
+        for invalid in report.invalid:
+            click.echo(invalid.report(), err=True)
+        click.echo(f"Wrote {len(report.written)} files to {output}", err=True)
+        if report.invalid:
+            raise click.exceptions.Exit(1)
+        return
+    output_suffix(output, FORMATS)  # before the case is read
+    loaded = _in_language(policy.apply(_read_case(case)), language)
+    written = save(
+        loaded,
+        output,
+        theme=theme,
+        axis=axis,
+        size=size,
+        height_mm=height_mm,
+        dpi=int(dpi) if dpi else None,
+    )
     click.echo(f"Wrote {written}", err=True)
 
 
@@ -364,19 +414,17 @@ def _render_series(
     view: str | None,
     sort: str | None,
     group: str | None,
-    dates: str = "exact",
+    dates: DatePolicy,
 ) -> None:
-    from dashboard.export.series import save_series
+    from dashboard.export.series import FORMATS, save_series
     from dashboard.series.load import series_with_dates
 
-    if output.suffix.lower() in (".yaml", ".yml"):
-        _fail(f"{output} looks like a case file; refusing to write over it")
+    output_suffix(output, FORMATS)  # before the series is read
     if axis == "date":
         _fail("a series is drawn in days, weeks, months or years from its anchor, not dates")
     loaded = _read_series(path)
     _name_invalid(loaded)
-    if dates != "exact":
-        loaded = series_with_dates(loaded, dates)
+    loaded = series_with_dates(loaded, dates)
     if view == "panels" and (sort or group or axis):
         _fail("--sort, --group and --axis go with --view series; the panels keep each case's own")
     written = save_series(
@@ -416,12 +464,7 @@ def _render_series(
     is_flag=True,
     help="Let the cases be written and created in the browser (off unless given).",
 )
-@click.option(
-    "--secret",
-    envvar="CLINICAL_COURSE_SECRET",
-    help="The secret editors sign in with; needed with --edit on any address but 127.0.0.1 "
-    "(or set CLINICAL_COURSE_SECRET).",
-)
+@secret_option
 @click.option(
     "--user-header",
     metavar="HEADER",
@@ -443,13 +486,11 @@ def serve(
     Edits to the files show in open pages within seconds. Stop it with Ctrl+C.
     """
     from dashboard.app import serve as run
-    from dashboard.app.editing import EditingError, editing_for
-    from dashboard.app.server import ServeError, is_loopback
+    from dashboard.app.editing import editing_for
+    from dashboard.app.server import is_loopback
 
-    try:
-        editing = editing_for(host, is_loopback(host), secret, user_header) if edit else None
-    except EditingError as error:
-        _fail(str(error))
+    editing = editing_for(host, is_loopback(host), secret, user_header) if edit else None
+    policy = _date_policy(dates, secret)
 
     click.echo(
         f"clinical-course: starting the dashboard for {folder} on http://{host}:{port}/", err=True
@@ -461,10 +502,7 @@ def serve(
             "server with TLS and a login in front (see the README)",
             err=True,
         )
-    try:
-        run(folder, host=host, port=port, workers=workers, dates=dates, editing=editing)
-    except ServeError as error:
-        _fail(str(error))
+    run(folder, host=host, port=port, workers=workers, dates=policy, editing=editing)
 
 
 @cli.command()
@@ -484,16 +522,14 @@ def serve(
     help="The look of every page's chart.",
 )
 @_dates_option
-def export(folder: Path, output: Path, theme: str, dates: str) -> None:
+@secret_option
+def export(folder: Path, output: Path, theme: str, dates: str, secret: str | None) -> None:
     """Export a folder of cases as a static site that works offline and on any web host."""
-    from dashboard.export import ExportError
     from dashboard.export.site import export_site
 
-    try:
-        with _progress(len(case_paths(folder)), "Exporting") as advance:
-            report = export_site(folder, output, theme=theme, dates=dates, progress=advance)
-    except ExportError as error:
-        _fail(str(error))
+    policy = _date_policy(dates, secret)
+    with _progress(len(case_paths(folder)), "Exporting") as advance:
+        report = export_site(folder, output, theme=theme, dates=policy, progress=advance)
     for invalid in report.invalid:
         click.echo(invalid.report(), err=True)
     skipped = f"; skipped {len(report.invalid)} invalid files" if report.invalid else ""
@@ -519,21 +555,22 @@ def export(folder: Path, output: Path, theme: str, dates: str) -> None:
     "step (early steps readable); default: the case's teaching.axis, else course.",
 )
 @_dates_option
+@secret_option
 @_language_option
 def present(
-    case: Path, output: Path, axis_span: str | None, dates: str, language: str | None
+    case: Path,
+    output: Path,
+    axis_span: str | None,
+    dates: str,
+    secret: str | None,
+    language: str | None,
 ) -> None:
     """Make a step-by-step teaching presentation of a case (.html or .pptx)."""
-    from dashboard.export import ExportError
-    from dashboard.export.deck import save_deck
+    from dashboard.export.deck import DECK_FORMATS, save_deck
 
-    if output.suffix.lower() in (".yaml", ".yml"):
-        _fail(f"{output} looks like a case file; refusing to write over it")
-    loaded = _in_language(with_dates(_read_case(case), dates), language)
-    try:
-        written = save_deck(loaded, output, case_id=case.stem, axis_span=axis_span)
-    except (ExportError, ValueError) as error:
-        _fail(str(error))
+    output_suffix(output, *DECK_FORMATS)  # before the case is read
+    loaded = _in_language(_date_policy(dates, secret).apply(_read_case(case)), language)
+    written = save_deck(loaded, output, case_id=case.stem, axis_span=axis_span)
     click.echo(f"Wrote {written}", err=True)
 
 
@@ -543,10 +580,5 @@ cli.add_command(table)
 
 
 def main() -> None:
-    """Run the command; an unexpected failure is reported in one line, never as a traceback."""
-    try:
-        cli.main(prog_name="clinical-course")
-    except Exception as error:  # the last line of defence: users never see a traceback
-        click.echo(f"clinical-course: unexpected problem: {error}", err=True)
-        click.echo("Please report this, with the command you ran.", err=True)
-        sys.exit(2)
+    """Run the command (its errors are said as the module's docstring tells)."""
+    cli.main(prog_name="clinical-course")

@@ -4,13 +4,32 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
+from typing import Any
 
 import click
 
+from dashboard.dates import SECRET_HELP, SECRET_VARIABLE, DateKey
 from dashboard.importers import FORMATS
-from dashboard.importers.build import DateMode, ImportError_, Options
+from dashboard.importers.build import DateMode, Options
 from dashboard.importers.rows import Reading
 from dashboard.model.localdates import DATE_ORDERS, DateOrder
+from dashboard.problems import output_suffix, writing
+
+
+def secret_option(function: Any) -> Any:
+    """The `--secret` option: the key of shifted dates (and of signing in to edit)."""
+    return click.option("--secret", envvar=SECRET_VARIABLE, help=SECRET_HELP)(function)
+
+
+def date_key(secret: str | None, shifting: bool) -> DateKey:
+    """The key dates are shifted by; without a secret, said to be this run's alone."""
+    if shifting and not secret:
+        click.echo(
+            "clinical-course: note: dates are shifted by days made for this run alone; give "
+            "--secret (or set CLINICAL_COURSE_SECRET) to shift a case the same way every time",
+            err=True,
+        )
+    return DateKey.from_secret(secret)
 
 
 @click.command("import")
@@ -44,7 +63,8 @@ from dashboard.model.localdates import DATE_ORDERS, DateOrder
 @click.option(
     "--shift-dates",
     is_flag=True,
-    help="Keep dates, each patient's moved by one random number of days, recorded nowhere.",
+    help="Keep dates, each patient's moved by one number of days made from --secret "
+    "(for this run alone without it), recorded nowhere.",
 )
 @click.option("--coarse-dates", is_flag=True, help="Give day 0 only as early, mid or late month.")
 @click.option(
@@ -65,6 +85,7 @@ from dashboard.model.localdates import DATE_ORDERS, DateOrder
     show_default=True,
     help="When a case file exists: write name-2.yaml beside it, or stop before writing.",
 )
+@secret_option
 def import_(
     sources: tuple[Path, ...],
     output: Path,
@@ -79,6 +100,7 @@ def import_(
     date_order: DateOrder | None,
     encoding: str | None,
     existing: str,
+    secret: str | None,
 ) -> None:
     """Make case files from a spreadsheet, cBioPortal timelines, CDISC tables or FHIR exports.
 
@@ -99,7 +121,8 @@ def import_(
     for flag, mode in modes:
         if flag:
             dates = mode
-    options = Options(day0=day0, dates=dates, only=only, skip=skip)
+    key = date_key(secret, dates == "shift")
+    options = Options(day0=day0, dates=dates, only=only, skip=skip, key=key)
     if encoding is not None:
         try:
             encoding = codecs.lookup(encoding).name
@@ -108,18 +131,15 @@ def import_(
                 f"{encoding!r} is not an encoding Python knows (cp1252, cp932, utf-16, ...)",
                 param_hint="--encoding",
             ) from None
-    try:
-        result = import_sources(
-            sources,
-            output,
-            fmt=fmt,
-            options=options,
-            patients=patients,
-            existing="stop" if existing == "stop" else "rename",
-            reading=Reading(date_order=date_order, encoding=encoding),
-        )
-    except (ImportError_, ValueError, OSError) as error:
-        raise click.ClickException(str(error)) from None
+    result = import_sources(
+        sources,
+        output,
+        fmt=fmt,
+        options=options,
+        patients=patients,
+        existing="stop" if existing == "stop" else "rename",
+        reading=Reading(date_order=date_order, encoding=encoding),
+    )
     for problem in result.problems[:50]:
         click.echo(problem, err=True)
     if len(result.problems) > 50:
@@ -158,10 +178,7 @@ def template(output: Path) -> None:
     from dashboard.importers.spreadsheet import write_template
 
     _refuse_existing(output)
-    try:
-        write_template(output)
-    except (ValueError, OSError) as error:
-        raise click.ClickException(str(error)) from None
+    write_template(output)
     click.echo(
         f"Wrote {output}: fill in the 'cases' sheet, then run clinical-course import", err=True
     )
@@ -178,22 +195,19 @@ def template(output: Path) -> None:
 )
 def table(cases: tuple[Path, ...], output: Path) -> None:
     """Write case files (or folders of them) as one case table (.xlsx or .csv)."""
-    from dashboard.importers.spreadsheet import write_table
+    from dashboard.importers.spreadsheet import TABLE_FORMATS, write_table
     from dashboard.load import load_paths
 
-    if output.suffix.lower() in (".yaml", ".yml"):
-        raise click.ClickException(f"{output} looks like a case file; refusing to write over it")
+    output_suffix(output, *TABLE_FORMATS)  # before the cases are read
     _refuse_existing(output)  # (it may be the spreadsheet the cases came from)
     catalog = load_paths(cases)
     for invalid in catalog.invalid:
         click.echo(invalid.report(), err=True)
     if not catalog.cases:
         raise click.ClickException("no valid case files to write")
-    try:
+    with writing(output.parent):
         output.parent.mkdir(parents=True, exist_ok=True)  # (as import, render and export do)
-        rows = write_table([(f.id, f.case) for f in catalog.cases.values()], output)
-    except (ValueError, OSError) as error:
-        raise click.ClickException(str(error)) from None
+    rows = write_table([(f.id, f.case) for f in catalog.cases.values()], output)
     count = len(catalog.cases)
     click.echo(f"Wrote {count} case{'s' * (count != 1)} ({rows} rows) to {output}", err=True)
     if catalog.invalid:

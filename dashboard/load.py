@@ -17,13 +17,20 @@ import yaml
 from pydantic import ValidationError
 
 from dashboard.model import Case
-from dashboard.problems import CaseError, InvalidCase, pydantic_problems, slips, yaml_problem
+from dashboard.problems import (
+    CASE_SUFFIXES,
+    CaseError,
+    InvalidCase,
+    pydantic_problems,
+    slips,
+    yaml_problem,
+)
 from dashboard.workers import PARSE_PARALLEL_FROM, pool
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 500_000
 MAX_DEPTH = 20  # a case nests 7 levels at most (measurements[0].values[3][0])
-SUFFIXES = (".yaml", ".yml")
+SUFFIXES = CASE_SUFFIXES
 # Explicit tags a file may write when they say what the text would be read as anyway.
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
 _LARGEST_FLOAT = 1.7976931348623157e308

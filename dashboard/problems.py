@@ -6,11 +6,13 @@ validation error is walked down the node tree to the line it belongs to.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import json
+import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,7 @@ from dashboard.model import (
     Treatment,
 )
 
+CASE_SUFFIXES = (".yaml", ".yml")  # the names of case and series files
 SHOWN_AT_MOST = 20
 # Past this many, the rest of a file's problems are counted rather than placed one by one.
 PLACED_AT_MOST = 200
@@ -52,6 +55,51 @@ _MODEL_UNDER: dict[str, type[BaseModel]] = {
     "teaching": Teaching,
     "steps": Step,
 }
+
+
+class CourseError(Exception):
+    """A problem the user can put right (a case file, an option, a place to write): its
+    message says what and where, and is all a user is shown. Every error this program
+    raises for its users is one of these; anything else reaching the command line is a bug."""
+
+
+class ExportError(CourseError):
+    """An output that cannot be written as asked (unknown format, unsafe place, no browser)."""
+
+
+def names_case_file(path: str | os.PathLike[str]) -> bool:
+    """True when `path` is named as a case or series file is (.yaml, .yml)."""
+    return os.path.splitext(path)[1].lower() in CASE_SUFFIXES
+
+
+def output_suffix(path: str | os.PathLike[str], formats: Iterable[str], use: str = "") -> str:
+    """The suffix of an output's name, which chooses its format: one of `formats`, in lower
+    case. Refused when the name is a case file's, so that nothing the user wrote is ever
+    written over, or names no format of `formats` (`use` says which to use instead)."""
+    name = os.path.basename(path)
+    if names_case_file(path):
+        raise ExportError(f"{path} looks like a case file; refusing to write over it")
+    suffix = os.path.splitext(name)[1].lower()
+    known = tuple(formats)
+    if suffix not in known:
+        use = use or f"use one of {', '.join(known)}"
+        raise ExportError(f"cannot tell the format of {name!r}: {use}")
+    return suffix
+
+
+@contextlib.contextmanager
+def writing(path: str | os.PathLike[str]) -> Iterator[None]:
+    """A write the system refuses (no room, no permission, a folder where a file should go)
+    as an `ExportError` naming the file and the reason, not as an OSError's traceback."""
+    try:
+        yield
+    except OSError as error:
+        raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+class ViewError(CourseError):
+    """A view that cannot be drawn as asked: an unknown theme, axis or order, a time
+    window that ends before it starts."""
 
 
 class FigureWarning(UserWarning):
@@ -75,7 +123,7 @@ class CaseError:
         return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
 
 
-class InvalidCase(Exception):
+class InvalidCase(CourseError):
     """A case file that could not be read: every problem found in it, in line order."""
 
     def __init__(self, path: str, errors: Sequence[CaseError]) -> None:

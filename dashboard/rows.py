@@ -16,6 +16,8 @@ from typing import Any, Literal
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from dashboard.problems import CourseError
+
 Kind = Literal["text", "time", "flag", "times", "number"]
 Action = Literal["set", "add", "delete", "move"]
 
@@ -68,7 +70,7 @@ _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 _LIST_TABLES = ("treatments", "events", "periods")
 
 
-class RowsError(Exception):
+class RowsError(CourseError):
     """An edit of the rows that cannot be written into the text, said for the person editing."""
 
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dashboard.load import MAX_BYTES, SUFFIXES
+from dashboard.problems import CourseError
 
 KEPT_VERSIONS = 50  # per file; the oldest beyond this are removed
 HISTORY_FOLDER = ".clinical-course-history"
@@ -27,7 +28,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 _lock = threading.Lock()  # one write at a time per process; the rename makes each atomic
 
 
-class SaveError(Exception):
+class SaveError(CourseError):
     """A write that was refused, with the reason in words for the person who asked."""
 
 

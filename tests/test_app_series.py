@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PageProblems
+from tests.conftest import ROOT, TIMELINES, PageProblems
 from tests.test_app import Server
 
 OpenPage = Callable[..., tuple[Page, PageProblems]]
@@ -229,3 +232,42 @@ def test_the_series_page_shows_its_whole_legend_names_and_table(
     assert "Rate ratio after/before (95% CI)" in boxes["headings"]
     assert not any("_" in heading for heading in boxes["headings"])
     problems.assert_clean()
+
+
+STAMP = (
+    "import sys; from dashboard.app.cases import Library; "
+    "from dashboard.app.series import folder_stamp; "
+    "print(folder_stamp(Library(sys.argv[1], cache=False)))"
+)
+
+
+def test_the_change_stamp_is_the_same_in_every_server_process(tmp_path: Path) -> None:
+    """An open series page polls the folder's change stamp and redraws when it changes: two
+    server processes (behind one address, each with its own string hashing) give the same
+    stamp for the same files, and a new one once a file changes."""
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for path in sorted(TIMELINES.glob("*.yaml"))[:3]:
+        shutil.copy(path, folder / path.name)
+
+    def stamps() -> set[str]:
+        found = set()
+        for seed in ("1", "2"):  # a fixed, different string hash in each process
+            environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed}
+            done = subprocess.run(
+                [sys.executable, "-c", STAMP, str(folder)],
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=True,
+            )
+            found.add(done.stdout.strip())
+        return found
+
+    before = stamps()
+    assert len(before) == 1 and before != {""}
+    first = sorted(folder.glob("*.yaml"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    after = stamps()
+    assert len(after) == 1 and after != before

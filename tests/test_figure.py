@@ -16,6 +16,7 @@ from dashboard.figure import AXES, THEMES, build_figure
 from dashboard.figure.themes import family_colours, get_theme, shade
 from dashboard.load import load_case
 from dashboard.model import Case, Measurement, Period, Treatment
+from dashboard.problems import ViewError
 from tests.conftest import CASE_FILES
 
 TIMELINES = CASE_FILES
@@ -277,14 +278,15 @@ def test_calendar_axis_uses_dates(nmosd: Case) -> None:
 
 def test_calendar_axis_needs_a_day0_date() -> None:
     case = make(events=[{"at": "day 3", "kind": "relapse"}])
-    with pytest.raises(ValueError, match=r"day0\.date"):
+    with pytest.raises(ViewError, match=r"day0\.date"):
         build_figure(case, axis="date")
 
 
 def test_unknown_axis_and_theme_are_errors(nmosd: Case) -> None:
-    with pytest.raises(ValueError, match="axis"):
+    """An axis or theme no figure has is the user's error, said as such (not a bug)."""
+    with pytest.raises(ViewError, match="axis"):
         build_figure(nmosd, axis="fortnight")
-    with pytest.raises(ValueError, match="theme"):
+    with pytest.raises(ViewError, match="theme"):
         build_figure(nmosd, theme="neon")
 
 

@@ -13,6 +13,7 @@ import pytest
 from dashboard.figure.themes import get_theme
 from dashboard.fonts import lines_of, text_width
 from dashboard.load import CaseFile, Catalog, load_case
+from dashboard.problems import ViewError
 from dashboard.series.caption import panels_caption, series_caption
 from dashboard.series.figure import fit_rows, series_spec
 from dashboard.series.load import SeriesFile, load_series, resolve
@@ -211,9 +212,9 @@ def test_class_colours_follow_the_palette_and_ignore_capitals(il6: SeriesFile) -
 def test_window_and_bad_options(il6: SeriesFile) -> None:
     spec = series_spec(il6, axis="day", window=(-100, 100))
     assert spec["layout"]["xaxis"]["range"] == [-104, 104]
-    with pytest.raises(ValueError, match="unknown sort 'size'"):
+    with pytest.raises(ViewError, match="unknown sort 'size'"):
         series_spec(il6, sort="size")
-    with pytest.raises(ValueError, match="unknown axis 'date'"):
+    with pytest.raises(ViewError, match="unknown axis 'date'"):
         series_spec(il6, axis="date")
 
 

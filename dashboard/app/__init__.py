@@ -16,12 +16,15 @@ from dash import Dash, dcc, html
 
 if TYPE_CHECKING:
     from dashboard.app.editing import Editing
+    from dashboard.dates import DatePolicy
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 
 def create_app(
-    folder: str | os.PathLike[str], dates: str = "exact", editing: Editing | None = None
+    folder: str | os.PathLike[str],
+    dates: DatePolicy | str = "exact",
+    editing: Editing | None = None,
 ) -> Dash:
     """The dashboard for a folder of case files, its dates shown as `dates` says; with
     `editing`, cases can be written in the browser (otherwise no writing route exists)."""
@@ -79,7 +82,7 @@ def serve(
     host: str,
     port: int,
     workers: int,
-    dates: str = "exact",
+    dates: DatePolicy | str = "exact",
     editing: Editing | None = None,
 ) -> None:
     """Serve the dashboard for `folder` on host:port with `workers` processes."""

@@ -18,9 +18,9 @@ from typing import Any
 import orjson
 
 from dashboard.catalogue import Catalogue, Entry, duration, read_case, search_text, span_text, watch
-from dashboard.dates import with_dates
+from dashboard.dates import DatePolicy
 from dashboard.figure import FigureOptions, figure_spec
-from dashboard.load import SUFFIXES, CaseFile, Catalog
+from dashboard.load import SUFFIXES, CaseFile, Catalog, inside
 from dashboard.model import Case
 from dashboard.problems import InvalidCase
 
@@ -68,14 +68,14 @@ class Library:
     def __init__(
         self,
         folder: str | os.PathLike[str],
-        dates: str = "exact",
+        dates: DatePolicy | str = "exact",
         *,
         cache: Path | bool | None = True,
         editable: bool = False,
     ) -> None:
         self.folder = Path(folder)
         self.editable = editable  # the pages offer editing (`serve --edit`)
-        self.dates = dates  # how every page shows calendar dates (dashboard.dates)
+        self.dates = DatePolicy.of(dates)  # how every page shows calendar dates
         self.catalogue = Catalogue(self.folder, cache=cache)
         self._lock = threading.Lock()
         self._parsed: OrderedDict[str, tuple[Stamp, Case | InvalidCase]] = OrderedDict()
@@ -149,7 +149,7 @@ class Library:
         if cached is None or cached[0] != stamp:
             with self._one_at_a_time(stamp):
                 read = read_case(path, self.folder)
-            cached = (stamp, with_dates(read, self.dates) if isinstance(read, Case) else read)
+            cached = (stamp, self.dates.apply(read) if isinstance(read, Case) else read)
             with self._lock:
                 self._parsed[entry.name] = cached
                 while len(self._parsed) > CASE_CACHE_SIZE:
@@ -221,12 +221,12 @@ class Library:
         found = self.lookup(case_id).case
         if found is None or name not in {event.image for event in found.case.events}:
             return None
-        folder = found.path.parent.resolve()
-        path = (folder / name).resolve()
-        media = IMAGE_TYPES.get(path.suffix.lower())
-        if media is None or not path.is_relative_to(folder) or not path.is_file():
+        folder = found.path.parent
+        path = folder / name
+        media = IMAGE_TYPES.get(path.resolve().suffix.lower())
+        if media is None or not inside(path, folder) or not path.is_file():
             return None
-        return path, media
+        return path.resolve(), media
 
 
 def _stat(path: Path) -> Stamp | None:

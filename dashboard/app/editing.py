@@ -22,12 +22,11 @@ import orjson
 from flask import Flask, Response, redirect, request, send_from_directory, session
 
 from dashboard.app.cases import Library
-from dashboard.dates import with_dates
 from dashboard.export.templating import render
 from dashboard.figure import figure_spec
 from dashboard.load import parse_case
 from dashboard.model.schema import json_schema
-from dashboard.problems import InvalidCase
+from dashboard.problems import CourseError, InvalidCase
 from dashboard.rows import Change, RowsError, edit, tables
 from dashboard.saving import Conflict, SaveError, create, save, text_hash, version_text, versions
 
@@ -71,7 +70,7 @@ class Editing:
         return hmac.new(self.secret.encode(), b"edit-token", hashlib.sha256).hexdigest()
 
 
-class EditingError(Exception):
+class EditingError(CourseError):
     """Editing cannot be turned on as asked."""
 
 
@@ -231,7 +230,7 @@ def add_edit_routes(server: Flask, library: Library, editing: Editing) -> None:
         text = str(data.get("text", ""))
         rows = tables(text) if data.get("rows") else None  # (only while the rows are shown)
         try:
-            case = with_dates(parse_case(text, path.name), library.dates)
+            case = library.dates.apply(parse_case(text, path.name))
             figure = figure_spec(case)
         except InvalidCase as error:
             return _json({"problems": problems_of(error), "figure": None, "rows": rows})

@@ -21,8 +21,8 @@ from dashboard.app.cases import Library
 from dashboard.app.editing import Gate
 from dashboard.export.templating import render
 from dashboard.importers import NAMES, import_sources
-from dashboard.importers.build import ImportError_
 from dashboard.importers.writer import kept, left_out
+from dashboard.problems import CourseError
 from dashboard.saving import SaveError, create, history_folder
 
 MAX_UPLOAD = 20 * 1024 * 1024  # bytes, all files of one upload together
@@ -92,7 +92,7 @@ def add_import_routes(server: Flask, library: Library, gate: Gate) -> None:
             fmt = request.form.get("format") or None
             staged.mkdir(parents=True)
             result = import_sources(paths, staged, fmt=fmt if fmt in NAMES else None)
-        except (ImportError_, ValueError, OSError) as error:
+        except (CourseError, OSError) as error:  # (OSError: the upload could not be kept)
             shutil.rmtree(staged, ignore_errors=True)
             return _page(token, error=f"The files could not be imported: {error}")
         finally:

@@ -17,6 +17,7 @@ from werkzeug.exceptions import BadRequest
 
 from dashboard.app.layout import attrs, top_bar
 from dashboard.catalogue import Tables
+from dashboard.catalogue.query import FilterRefused
 
 BLOCK = 100  # rows per request
 FILTER_KEY = "q"
@@ -203,7 +204,7 @@ def rows(tables: Tables, table: str, request: Any) -> dict[str, Any]:
             start,
             _row_number(request.get("endRow"), start + BLOCK),
         )
-    except ValueError as error:  # a filter the table never sends: the request's fault
+    except FilterRefused as error:  # a filter the table never sends: the request's fault
         raise BadRequest(str(error)) from None
     return {"rowData": found, "rowCount": count}
 

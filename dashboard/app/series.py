@@ -7,6 +7,7 @@ compares a cheap stamp of the folder's files so an open page follows edits.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,9 @@ from dashboard.app.series_layout import (
     with_series,
 )
 from dashboard.app.state import edited_controls
-from dashboard.export.base import ExportError
 from dashboard.export.series import series_figure
 from dashboard.export.templating import render
-from dashboard.problems import InvalidCase
+from dashboard.problems import CourseError, InvalidCase
 from dashboard.series.caption import series_caption_for
 from dashboard.series.load import SeriesFile
 from dashboard.series.model import GROUPS, SORTS
@@ -118,7 +118,10 @@ def _file_id(path: str) -> str:
 
 
 def folder_stamp(library: Library) -> str:
-    """A cheap fingerprint of every YAML file of the folder (a series depends on its cases)."""
+    """A cheap fingerprint of every YAML file of the folder (a series depends on its cases):
+    a digest, the same in every process, so that a page polling several servers behind one
+    address is redrawn only when a file changed (Python's `hash` of a text differs from
+    process to process)."""
     parts = []
     try:
         paths = sorted(library.folder.glob("*.y*ml"))
@@ -130,7 +133,9 @@ def folder_stamp(library: Library) -> str:
         except OSError:
             continue
         parts.append(f"{path.name}:{stat.st_mtime_ns}:{stat.st_size}")
-    return str(hash("|".join(parts)))
+    return hashlib.blake2b(
+        "|".join(parts).encode("utf-8", "surrogateescape"), digest_size=16
+    ).hexdigest()
 
 
 # -- callbacks and routes --------------------------------------------------------------------
@@ -179,7 +184,7 @@ def register(app: Dash, library: Library) -> None:
         figure: Any
         try:
             figure = series_figure(found, view=view.view, link=case_href, **_options(view))
-        except (ExportError, ValueError) as error:
+        except CourseError as error:
             figure, problem = no_update, html.P(str(error), className="invalid")
         query = format_series_view(view)
         quoted = quote(series_id, safe="")
@@ -268,7 +273,7 @@ def add_routes(server: Flask, library: Library) -> None:
         view = parse_series_view(request.query_string.decode("utf-8", "replace"))
         try:
             figure = series_figure(found, view=view.view, **_options(view))
-        except (ExportError, ValueError) as error:
+        except CourseError as error:
             return Response(str(error), status=400, mimetype="text/plain")
         text = page(found, figure, view=view.view)
         return _attachment(text, f"{series_id}.html", "text/html")

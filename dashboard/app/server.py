@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from gunicorn.app.base import BaseApplication
 
 from dashboard.app.gather import GatheringWorker
+from dashboard.dates import DatePolicy
+from dashboard.problems import CourseError
 
 if TYPE_CHECKING:
     from dashboard.app.editing import Editing
@@ -48,11 +50,11 @@ class DashboardServer(BaseApplication):  # type: ignore[misc]
         self,
         folder: Path,
         options: dict[str, Any],
-        dates: str = "exact",
+        dates: DatePolicy | str = "exact",
         editing: Editing | None = None,
     ) -> None:
         self.folder = folder
-        self.dates = dates
+        self.dates = DatePolicy.of(dates)  # made before the fork: every worker shifts alike
         self.editing = editing  # made before the fork: every worker signs with the same secret
         self.options = options
         super().__init__()
@@ -158,7 +160,7 @@ def bind_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
 
 
-class ServeError(Exception):
+class ServeError(CourseError):
     """The dashboard cannot listen where it was asked to."""
 
 
@@ -263,7 +265,7 @@ def run(
     port: int,
     workers: int,
     request_limit: float = REQUEST_LIMIT,
-    dates: str = "exact",
+    dates: DatePolicy | str = "exact",
     editing: Editing | None = None,
 ) -> None:
     """Serve until interrupted; debug and reloading are always off."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.load import inside, load_case
+from dashboard.load import load_case
 from dashboard.model import UNIT_DAYS, Case
 from dashboard.model.times import format_number
 from dashboard.problems import CaseError, InvalidCase
@@ -35,11 +35,6 @@ class Entry:
     def valid(self) -> bool:
         """True when the file is a valid case."""
         return not self.problems
-
-
-def inside_folder(path: Path, folder: Path) -> bool:
-    """True when `path`, with every symlink followed, lies inside `folder`."""
-    return inside(path, folder)
 
 
 def read_case(path: Path, folder: Path) -> Case | InvalidCase:

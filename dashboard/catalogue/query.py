@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from dashboard.catalogue.entry import Entry
+from dashboard.problems import CourseError
 
 ERRORS_SHOWN = 8  # per file; the rest are counted
 MOST_ROWS = 1000  # in one answer, whatever was asked
@@ -117,6 +118,11 @@ def _problem_row(entry: Entry) -> tuple[Any, ...]:
     )
 
 
+class FilterRefused(CourseError):
+    """A filter no table of the index sends (conditions within conditions, too many of
+    them, a text too long): refused before it costs the query."""
+
+
 class Tables:
     """The index's tables of one process; safe to use from many threads."""
 
@@ -162,7 +168,7 @@ class Tables:
         columns = _COLUMNS[table]
         tests, params = ["1"], []
         if len(query) > LONGEST_FILTER:
-            raise ValueError(f"a filter's text holds at most {LONGEST_FILTER} characters")
+            raise FilterRefused(f"a filter's text holds at most {LONGEST_FILTER} characters")
         for word in query.casefold().split():
             tests.append("search LIKE ? ESCAPE '\\'")
             params.append(f"%{_escaped(word)}%")
@@ -202,13 +208,13 @@ LONGEST_FILTER = 1000  # characters of a filter's text
 
 def _filter(column: str, model: Any, nested: bool = False) -> tuple[str, list[Any]]:
     """One column's filter as an SQL test and its parameters; one it cannot read keeps all.
-    Raises ValueError for a filter no table sends: conditions within conditions, more than
+    Raises FilterRefused for a filter no table sends: conditions within conditions, more than
     MOST_CONDITIONS of them, a text longer than LONGEST_FILTER (each would cost the query)."""
     if not isinstance(model, dict):
         return "1", []
     if isinstance(model.get("conditions"), list):
         if nested or len(model["conditions"]) > MOST_CONDITIONS:
-            raise ValueError(
+            raise FilterRefused(
                 f"a column filter holds at most {MOST_CONDITIONS} conditions, none nested"
             )
         parts = [_filter(column, condition, True) for condition in model["conditions"]]
@@ -217,7 +223,7 @@ def _filter(column: str, model: Any, nested: bool = False) -> tuple[str, list[An
         return tests, [value for _, values in parts for value in values]
     kind, wanted = str(model.get("type")), model.get("filter")
     if len(str(wanted)) > LONGEST_FILTER:
-        raise ValueError(f"a filter's text holds at most {LONGEST_FILTER} characters")
+        raise FilterRefused(f"a filter's text holds at most {LONGEST_FILTER} characters")
     if kind in ("blank", "notBlank"):
         return f"coalesce({column}, '') {'=' if kind == 'blank' else '!='} ''", []
     if model.get("filterType") == "number":

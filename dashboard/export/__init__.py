@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dashboard.dates import with_dates
+from dashboard.dates import DatePolicy
 from dashboard.export.base import ExportError, write_atomic
 from dashboard.export.images import (
     IMAGE_FORMATS,
@@ -21,7 +21,7 @@ from dashboard.export.page import case_page
 from dashboard.figure import build_figure
 from dashboard.load import load_folder
 from dashboard.model import Case
-from dashboard.problems import InvalidCase
+from dashboard.problems import InvalidCase, output_suffix
 
 PROGRESS_STEP = 10  # images drawn between two reports of progress
 
@@ -54,10 +54,7 @@ def save(
     print sizes are drawn in the print theme and slides in the slides theme.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        known = ", ".join(FORMATS)
-        raise ExportError(f"cannot tell the format of {path.name!r}: use one of {known}")
+    suffix = output_suffix(path, FORMATS)
     view = {key: value for key, value in view.items() if value is not None}
     if suffix.lstrip(".") in IMAGE_FORMATS:
         return write_image(
@@ -99,7 +96,7 @@ def render_folder(
     height_mm: float | None = None,
     dpi: int | None = None,
     progress: Callable[[int], None] | None = None,
-    dates: str = "exact",
+    dates: DatePolicy | str = "exact",
 ) -> RenderReport:
     """Render every valid case of `folder` into `output` as `<id>.<fmt>`, with one browser;
     `progress` is told of each file written."""
@@ -110,9 +107,9 @@ def render_folder(
     if output.exists() and not output.is_dir():
         raise ExportError(f"{output} is a file; give a folder to write the {fmt} files into")
     catalog = load_folder(folder)
+    policy = DatePolicy.of(dates)
     targets = [
-        (with_dates(item.case, dates), output / f"{item.id}{suffix}")
-        for item in catalog.cases.values()
+        (policy.apply(item.case), output / f"{item.id}{suffix}") for item in catalog.cases.values()
     ]
     if progress is not None and catalog.invalid:
         progress(len(catalog.invalid))  # skipped files count as done

@@ -7,13 +7,18 @@ import os
 import tempfile
 from pathlib import Path
 
+from dashboard.problems import ExportError, writing
 
-class ExportError(Exception):
-    """An output that cannot be written as asked (unknown format, unsafe place, no browser)."""
+__all__ = ["ExportError", "write_atomic"]
 
 
 def write_atomic(path: Path, data: bytes | str) -> Path:
     """Write `data` to `path` through a temporary file beside it, so a failure leaves no stub."""
+    with writing(path):
+        return _write_atomic(path, data)
+
+
+def _write_atomic(path: Path, data: bytes | str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)

@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from dashboard.export.base import ExportError, write_atomic
+from dashboard.export.base import write_atomic
 from dashboard.export.page import (
     PLOT_CONFIG,
     citation_html,
@@ -28,10 +28,17 @@ from dashboard.export.slides import AXIS_SPANS, Slide, plan, slide_figure
 from dashboard.fonts.embed import embedded_css
 from dashboard.i18n import words
 from dashboard.model import Case
+from dashboard.problems import output_suffix
 
 FINAL_TITLE = "The whole course"  # the last slide's title, in English
 
 __all__ = ["AXIS_SPANS", "FINAL_TITLE", "Slide", "deck_html", "plan", "save_deck", "slide_figure"]
+
+
+DECK_FORMATS = (
+    (".html", ".pptx"),
+    "use .html (a slide show that works offline in a browser) or .pptx (PowerPoint)",
+)
 
 
 def save_deck(
@@ -40,17 +47,11 @@ def save_deck(
     """Write the presentation of `case` as the suffix of `path` says: .html or .pptx;
     `axis_span` "step" gives each step its own axis (default: the case's `teaching.axis`)."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".html":
+    if output_suffix(path, *DECK_FORMATS) == ".html":
         return write_atomic(path, deck_html(case, case_id=case_id, axis_span=axis_span))
-    if suffix == ".pptx":
-        from dashboard.export.pptx_deck import write_pptx
+    from dashboard.export.pptx_deck import write_pptx
 
-        return write_pptx(case, path, axis_span=axis_span)
-    raise ExportError(
-        f"cannot tell the presentation format of {path.name!r}: use .html (a slide show "
-        "that works offline in a browser) or .pptx (PowerPoint)"
-    )
+    return write_pptx(case, path, axis_span=axis_span)
 
 
 # -- the HTML deck -------------------------------------------------------------------------

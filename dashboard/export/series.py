@@ -24,6 +24,7 @@ from dashboard.export.images import (
 )
 from dashboard.export.page import figure_html, page_css, plotlyjs_html, with_fonts
 from dashboard.export.templating import render
+from dashboard.problems import output_suffix
 from dashboard.series.facts import series_facts
 from dashboard.series.figure import Link, series_spec
 from dashboard.series.load import SeriesFile
@@ -168,11 +169,7 @@ def save_series(
     image's rows had to be squeezed below a legible size."""
     path = Path(path)
     view = view or "series"
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ExportError(
-            f"cannot tell the format of {path.name!r}: use one of {', '.join(FORMATS)}"
-        )
+    suffix = output_suffix(path, FORMATS)
     options = {key: value for key, value in options.items() if value is not None}
     if suffix.lstrip(".") in IMAGE_FORMATS:
         image_size = image_size_for(path, size, theme=theme, height_mm=height_mm, dpi=dpi)

@@ -19,8 +19,8 @@ from typing import Any
 from urllib.parse import quote
 
 from dashboard import __version__
-from dashboard.catalogue import inside_folder, read_case
-from dashboard.dates import with_dates
+from dashboard.catalogue import read_case
+from dashboard.dates import DatePolicy
 from dashboard.export.base import ExportError
 from dashboard.export.page import case_page, page_css
 from dashboard.export.preview import preview_svg
@@ -40,7 +40,7 @@ from dashboard.facts import citation
 from dashboard.figure import figure_spec
 from dashboard.fonts import FACES
 from dashboard.fonts.embed import linked_css
-from dashboard.load import MAX_BYTES, CaseFile, Catalog, case_paths
+from dashboard.load import MAX_BYTES, CaseFile, Catalog, case_paths, inside
 from dashboard.model import Case
 from dashboard.plotlyjs import plotly_js
 from dashboard.problems import CaseError, InvalidCase
@@ -95,7 +95,7 @@ def export_site(
     output: str | os.PathLike[str],
     *,
     theme: str = "screen",
-    dates: str = "exact",
+    dates: DatePolicy | str = "exact",
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
 ) -> SiteReport:
@@ -110,7 +110,8 @@ def export_site(
     paths = case_paths(source) if source.is_dir() else []
     if not paths:
         raise ExportError(f"no case files (*.yaml, *.yml) found in {source}")
-    build = f"{__version__}|{theme}|{dates}"
+    policy = DatePolicy.of(dates)  # one key for every worker, and in the build's stamp
+    build = f"{__version__}|{theme}|{policy.stamp}"
     same_build = previous.notes.get("build") == build
     notes = previous.notes.get("cases", {}) if same_build else {}
     found = [_find(path, source, notes) for path in paths]
@@ -134,10 +135,10 @@ def export_site(
         export = _Export(source, staging, pages, progress)
         jobs = export.plan(found, wanted)
         with pool(workers, len(jobs)) as run:
-            export.build(found, jobs, run, theme=theme, dates=dates)
+            export.build(found, jobs, run, theme=theme, dates=policy)
             section = series.write(
                 staging,
-                lambda ids: export.catalog(ids, run, theme=theme, dates=dates),
+                lambda ids: export.catalog(ids, run, theme=theme, dates=policy),
                 export.link,
                 theme=theme,
                 plotlyjs=f"../{PLOTLY_JS}",
@@ -210,7 +211,7 @@ class _Export:
         return jobs
 
     def build(
-        self, found: list[_Found], jobs: dict[str, tuple[Any, ...]], run: Run, **view: str
+        self, found: list[_Found], jobs: dict[str, tuple[Any, ...]], run: Run, **view: Any
     ) -> None:
         """Read and build what `jobs` ask for, keep the other pages, in the files' order."""
         results = run(_build, jobs.values(), **view)
@@ -264,7 +265,7 @@ class _Export:
             self.progress(1)
         return True
 
-    def catalog(self, ids: set[str], run: Run, **view: str) -> Catalog:
+    def catalog(self, ids: set[str], run: Run, **view: Any) -> Catalog:
         """The valid cases among `ids` (read now when no page asked for them) and every
         file with problems: what a series is resolved against."""
         valid = sorted(case_id for case_id in ids if case_id in self.cases)
@@ -306,14 +307,14 @@ class _Export:
 
 
 def _build(
-    path: Path, source: Path, page: bool, keep: bool, *, theme: str, dates: str
+    path: Path, source: Path, page: bool, keep: bool, *, theme: str, dates: DatePolicy
 ) -> _Built | tuple[str, tuple[CaseError, ...]]:
     """One file read and, when `page`, its page and card built; the case itself comes back
     when `keep` (run in a worker process; problems come back as plain data)."""
     read = read_case(path, source)
     if isinstance(read, InvalidCase):
         return read.path, read.errors
-    case = with_dates(read, dates)
+    case = dates.apply(read)
     if not page:
         return _Built(None, None, case if keep else None)
     html = case_page(
@@ -337,7 +338,7 @@ def _find(path: Path, source: Path, notes: dict[str, Any]) -> _Found:
     noted = note if isinstance(note, dict) else {}
     digest, stamp = "", None
     # a plain file listed in the folder is inside it; only a symlink needs resolving
-    if not path.is_symlink() or inside_folder(path, source):
+    if not path.is_symlink() or inside(path, source):
         try:
             info = path.stat()
             stamp = [info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino]

@@ -30,7 +30,7 @@ from typing import Any
 
 from dashboard import __version__
 from dashboard.export.base import ExportError, write_atomic
-from dashboard.load import SUFFIXES
+from dashboard.load import SUFFIXES, inside
 
 MANIFEST = ".clinical-course-site.json"
 NEW_MARK = ".clinical-course-new-"
@@ -64,7 +64,7 @@ def check_target(source: Path, site: Path) -> Previous:
             f"refusing to write the site into the case folder {source} itself; "
             "give the site a folder of its own, such as site/"
         )
-    if cases.is_relative_to(here):
+    if inside(cases, here):
         raise ExportError(
             f"refusing to write the site into {site}, which holds the case folder {source}; "
             "give the site a folder of its own, such as site/"

@@ -21,6 +21,7 @@ from dashboard.figure import build_figure
 from dashboard.figure.timeaxis import pick_unit
 from dashboard.i18n import words
 from dashboard.model import Case, Step
+from dashboard.problems import ViewError
 
 # The chart's place on the 1920x1080 slide canvas (deck.css lays out the rest around it).
 CHART_WIDTH, CHART_HEIGHT = 1792, 780
@@ -80,7 +81,7 @@ def plan(case: Case, axis_span: str | None = None) -> list[Slide]:
     `axis_span` "step" gives each step its own axis (default: the case's `teaching.axis`)."""
     span = axis_span or case.teaching.axis
     if span not in AXIS_SPANS:
-        raise ValueError(f"axis span: expected one of {', '.join(AXIS_SPANS)}, found {span!r}")
+        raise ViewError(f"axis span: expected one of {', '.join(AXIS_SPANS)}, found {span!r}")
     steps = case.teaching.steps or tuple(default_steps(case))
     slides = [_slide(case, step, span) for step in steps]
     final = words(case.language).t("The whole course")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.fonts import FACES, FAMILY, text_width
+from dashboard.problems import ViewError
 
 THEMES = ("screen", "print", "slides")
 
@@ -271,7 +272,7 @@ def get_theme(name: str) -> Theme:
     try:
         return _THEMES[name]
     except KeyError:
-        raise ValueError(f"unknown theme {name!r}; expected one of {', '.join(THEMES)}") from None
+        raise ViewError(f"unknown theme {name!r}; expected one of {', '.join(THEMES)}") from None
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:

@@ -10,6 +10,7 @@ from typing import Any
 from dashboard.i18n import Words, words
 from dashboard.model import UNIT_DAYS, Case
 from dashboard.model.times import auto_unit
+from dashboard.problems import ViewError
 
 AXES = ("day", "week", "month", "year", "date")
 X = float | str  # a position on the axis: a number in the unit, or an ISO date(-time)
@@ -48,16 +49,16 @@ class TimeAxis:
         if axis is None:
             axis = auto
         if axis not in AXES:
-            raise ValueError(f"unknown axis {axis!r}; expected one of {', '.join(AXES)}")
+            raise ViewError(f"unknown axis {axis!r}; expected one of {', '.join(AXES)}")
         if axis == "date" and case.day0_date is None:
-            raise ValueError(
+            raise ViewError(
                 "a calendar (date) axis needs day0.date in the case file; "
                 "choose a relative axis (day, week, month, year) or add `day0: {date: ...}`"
             )
         if window is not None:
             start, end = float(window[0]), float(window[1])
             if not end > start:
-                raise ValueError(f"the window ends at day {end:g}, before it starts at {start:g}")
+                raise ViewError(f"the window ends at day {end:g}, before it starts at {start:g}")
         else:
             # axis.from/to are written in the case's own unit (else the automatic one).
             written = UNIT_DAYS[auto]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashboard.importers.build import Draft, ImportError_, Options, build, row_words
+from dashboard.importers.build import Draft, ImportRefused, Options, build, row_words
 from dashboard.importers.rows import Patient, Reading, no_cycle_search
 from dashboard.importers.writer import Existing, Written, check_target, left_out, write_cases
 
@@ -155,7 +155,7 @@ def _import(
     files, inner = files_of(sources)
     if not files:
         unread = " (folders inside are not read: name them)" if inner else ""
-        raise ImportError_("no files to import in " + ", ".join(map(str, sources)) + unread)
+        raise ImportRefused("no files to import in " + ", ".join(map(str, sources)) + unread)
     groups: dict[str, list[Path]] = {}
     result = Imported()
     files, twice = _once(files)
@@ -185,7 +185,7 @@ def _import(
                       for word in row_words(row)}  # fmt: skip
         missing = [key for key in patients if key not in by_key]
         if patients and missing and len(groups) == 1:
-            raise ImportError_(f"no patient {', '.join(missing)} in {_names(paths)}")
+            raise ImportRefused(f"no patient {', '.join(missing)} in {_names(paths)}")
         origin = f"{_names(paths)} ({NAMES[found]})"
         # numbered in the order of their keys: a new export with its rows in another order
         # gives each subject the file it had
@@ -197,7 +197,7 @@ def _import(
             title = patient.name or f"Patient {number}, imported from {NAMES[found]}"
             try:
                 draft = build(patient, options, name, title, origin)
-            except ImportError_ as error:
+            except ImportRefused as error:
                 result.problems.append(f"{_who(name, patient)}: {error}; not written")
                 continue
             if not any(key in draft.data for key in DRAWN):  # (a screen failure, say)
@@ -294,7 +294,7 @@ def _names(paths: Sequence[Path]) -> str:
 
 __all__ = [
     "FORMATS",
-    "ImportError_",
+    "ImportRefused",
     "Imported",
     "Options",
     "Reading",

@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,16 +14,17 @@ from typing import Any, Literal
 
 from pydantic_core import PydanticCustomError
 
+from dashboard.dates import DateKey, coarse_date
 from dashboard.importers.rows import ROW_EVENT, TREATMENT_KINDS, Patient, Row, TimeIn
 from dashboard.model import EVENT_KINDS, format_number, validate_time
-from dashboard.model.times import BARE_NUMBER, MAX_DAYS, format_date, parse_calendar
+from dashboard.model.times import BARE_NUMBER, MAX_DAYS, parse_calendar
+from dashboard.problems import CourseError
 
 DateMode = Literal["relative", "keep", "shift", "coarse"]
 _CALENDAR = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?")
-SHIFT_DAYS = 365  # a shifted date moves by up to a year either way
 
 
-class ImportError_(Exception):
+class ImportRefused(CourseError):
     """A problem with the whole import (not one row): said once, nothing written."""
 
 
@@ -36,6 +36,7 @@ class Options:
     dates: DateMode = "relative"
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
+    key: DateKey = field(default_factory=DateKey)  # what --shift-dates shifts by
 
 
 @dataclass
@@ -143,14 +144,14 @@ def _matches(row: Row, tokens: tuple[str, ...]) -> bool:
 class _Clock:
     """Puts every time of one patient against the chosen day 0 and writes it as asked."""
 
-    def __init__(self, patient: Patient, options: Options, rows: list[Row]) -> None:
+    def __init__(self, patient: Patient, options: Options, rows: list[Row], identity: str) -> None:
         self.source_day0 = patient.day0
         if self.source_day0 is None:
             every = self._all(rows)
             dates = [w.date for w in every if w.date is not None]
             offsets = [w.offset for w in every if w.offset is not None]
             if dates and offsets:  # mixed: a spreadsheet with dates and 'day N' needs a day0 row
-                raise ImportError_(
+                raise ImportRefused(
                     "mixes calendar dates with days from day 0 but gives no day 0 date: "
                     "add a day0 row with a date (in a case table) or RFSTDTC (in CDISC's DM)"
                 )
@@ -162,9 +163,8 @@ class _Clock:
         if options.day0:  # (among all the patient's rows: --only may leave the condition out)
             self._choose(options.day0, patient.rows)
         self.mode = options.dates
-        self.shift = dt.timedelta(days=secrets.randbelow(2 * SHIFT_DAYS + 1) - SHIFT_DAYS)
-        if self.shift.days == 0:
-            self.shift = dt.timedelta(days=1)
+        self.shift = dt.timedelta(days=options.key.shift_days(identity))
+        self.shift_by = "secret" if options.key.given else "random"  # (said in the note)
 
     def _all(self, rows: list[Row]) -> list[_When]:
         return [
@@ -178,7 +178,7 @@ class _Clock:
         text = wanted.strip()
         if _CALENDAR.fullmatch(text):
             if self.source_day0 is None:
-                raise ImportError_(
+                raise ImportRefused(
                     f"--day0 {text}: this source has no calendar dates; "
                     "use --day0 condition:TEXT to start at a diagnosis or event"
                 )
@@ -190,7 +190,7 @@ class _Clock:
         needle = text.split(":", 1)[1] if text.lower().startswith("condition:") else text
         needle = needle.strip().lower()
         if not needle:
-            raise ImportError_(f"--day0 {wanted}: name the condition or event, as condition:NMOSD")
+            raise ImportRefused(f"--day0 {wanted}: name the condition or event, as condition:NMOSD")
         found: list[tuple[float, Row, _When]] = []
         for row in rows:
             if row.start is None or row.kind in TREATMENT_KINDS or row.kind == "measurement":
@@ -200,7 +200,7 @@ class _Clock:
                 when = _read_time(row.start, self.source_day0)
                 found.append((when.offset or 0.0, row, when))
         if not found:
-            raise ImportError_(f"--day0 {wanted}: no condition or event matches {needle!r}")
+            raise ImportRefused(f"--day0 {wanted}: no condition or event matches {needle!r}")
         offset, row, when = min(found, key=lambda item: item[0])
         self.offset, self.date, self.label = offset, when.date, row.name
 
@@ -255,8 +255,7 @@ class _Clock:
         result: dict[str, Any] = {}
         label = self.label
         if self.date is not None and self.mode == "coarse":
-            third = "early" if self.date.day <= 10 else "mid" if self.date.day <= 20 else "late"
-            label = f"{label or 'Day 0'} ({third} {format_date(self.date, 'month')})"
+            label = f"{label or 'Day 0'} ({coarse_date(self.date)})"
         if label:
             result["label"] = label
         if self.date is not None and self.mode == "shift":
@@ -272,7 +271,8 @@ class _Clock:
             return f"Times are days from day 0 ({self.label or 'as in the source'})."
         return {
             "keep": "Calendar dates are kept as in the source.",
-            "shift": "Dates are shifted by a random number of days (the same for every date).",
+            "shift": f"Dates are shifted by a {self.shift_by} number of days (the same for "
+            "every date).",
             "coarse": "Times are days from day 0; day 0 is given only as early, mid or late month.",
             "relative": "Times are days from day 0; no calendar dates are kept.",
         }[self.mode]
@@ -296,7 +296,8 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
         else:
             rows.append(row)
     rows = _near_the_rest(rows, draft)
-    clock = _Clock(patient, options, rows)
+    # keyed by the source's own id: one patient shifts alike in every import with one key
+    clock = _Clock(patient, options, rows, patient.key or title)
     draft.dates_note = clock.note()
     if clock.mode != "keep" and clock.label and _TEXT_DATE.search(clock.label):
         label, found = clock.scrubbed(Row("day0", name=clock.label))  # ('Admission 2015-03-02')

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.importers.rows import Patient, Reading, Row, text_encoding, unreadable
+from dashboard.problems import CourseError
 
 DOMAINS = ("DM", "EX", "CM", "AE", "MH", "LB", "VS")
 _DTC = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -24,7 +25,12 @@ _DTC = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 DM_PRIVATE = ("SUBJID", "SITEID", "INVID", "INVNAM", "BRTHDTC", "COUNTRY", "RACE", "ETHNIC")
 
 
-class YearOnly(ValueError):
+class BadRecord(CourseError):
+    """A record whose date or study day cannot be read: reported with its place, and the
+    other records read on."""
+
+
+class YearOnly(BadRecord):
     """A date known only to its year: too coarse to place on a course, so left out."""
 
 
@@ -115,7 +121,7 @@ def _when(
     if dtc:
         match = _DTC.match(dtc)
         if not match:
-            raise ValueError(
+            raise BadRecord(
                 f"{names[0]}: expected an ISO 8601 date (2014-01-02, 2014-01), found {dtc!r}"
             )
         year, month, day = match.groups()
@@ -124,13 +130,13 @@ def _when(
         try:
             date = dt.date(int(year), int(month), int(day or 1))
         except ValueError:
-            raise ValueError(f"{names[0]}: {dtc!r} is not a real date") from None
+            raise BadRecord(f"{names[0]}: {dtc!r} is not a real date") from None
         return date if day is not None else f"{year}-{month}"
     if dy:
         try:
             study_day = float(dy)
         except ValueError:
-            raise ValueError(f"{names[1]}: expected a study day, found {dy!r}") from None
+            raise BadRecord(f"{names[1]}: expected a study day, found {dy!r}") from None
         return study_day - 1 if study_day > 0 else study_day  # study day 1 is day 0
     return None
 
@@ -165,7 +171,7 @@ def read_sdtm(
             except YearOnly:
                 patient.drop(f"{domain} records dated only to a year")
                 continue
-            except ValueError as error:
+            except BadRecord as error:
                 problems.append(f"{at}: {error}")
                 patient.drop(f"{domain} records with problems, reported")
                 continue
@@ -189,7 +195,7 @@ def _demographics(patient: Patient, record: dict[str, str], at: str, problems: l
     if start:
         try:
             when = _when(start, "", None, ("RFSTDTC", ""))
-        except ValueError as error:
+        except BadRecord as error:
             problems.append(f"{at}: {error}")
             return
         if isinstance(when, dt.date):
@@ -314,7 +320,7 @@ def read_adam(
         except YearOnly:
             patient.drop("timeline rows dated only to a year")
             continue
-        except ValueError as error:
+        except BadRecord as error:
             problems.append(f"{path}:{number}: {error}")
             patient.drop("timeline rows with problems, reported")
             continue

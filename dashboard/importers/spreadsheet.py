@@ -19,7 +19,14 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 
 from dashboard.cells import book_cell, inert_frame, read_back
-from dashboard.importers.build import check_time, in_days, is_ongoing, order_problem, plain
+from dashboard.importers.build import (
+    ImportRefused,
+    check_time,
+    in_days,
+    is_ongoing,
+    order_problem,
+    plain,
+)
 from dashboard.importers.rows import (
     COLUMNS,
     EVENT_ROW,
@@ -38,7 +45,7 @@ from dashboard.load import read_mapping
 from dashboard.model import EVENT_KINDS, Case, Time, format_number, read_number
 from dashboard.model.localdates import DateOrder, LocalDate, column_order, local_date
 from dashboard.model.times import parse_calendar
-from dashboard.problems import InvalidCase
+from dashboard.problems import InvalidCase, output_suffix, writing
 
 NEEDS_START = ("measurement", "period", "step", *TREATMENT_KINDS, *EVENT_KINDS, *ROW_EVENT)
 NAMELESS = ("summary", "step", "age", "day0", *EVENT_KINDS, *ROW_EVENT)
@@ -61,7 +68,7 @@ def read_table(
     frame = sheet.frame
     columns = {str(column).strip().lower(): column for column in frame.columns}
     if "kind" not in columns:
-        raise ValueError(
+        raise ImportRefused(
             "expected a column 'kind' (and case, name, start, ...), found "
             + (", ".join(repr(str(c)) for c in frame.columns) or "no columns")
         )
@@ -295,7 +302,7 @@ def _text_table(path: Path, encoding: str, separator: str) -> Sheet:
                 rows.append(cells + [""] * (width - len(cells)))
                 sheet.lines.append(line)
     except csv.Error as error:
-        raise ValueError(f"line {reader.line_num}: {error}") from None
+        raise ImportRefused(f"line {reader.line_num}: {error}") from None
     finally:
         csv.field_size_limit(limit)
     sheet.frame = pd.DataFrame(rows, columns=header, dtype=object)
@@ -579,18 +586,20 @@ def _every(days: float | None) -> str | None:
     return f"{format_number(days)} days"
 
 
+TABLE_FORMATS = ((".csv", ".xlsx"), "a table is written as .csv or .xlsx")
+
+
 def write_table(cases: Sequence[tuple[str, Case]], path: Path) -> int:
     """Write cases to a .csv or .xlsx in the table's layout; the number of rows written."""
+    suffix = output_suffix(path, *TABLE_FORMATS)
     records = [cells for name, case in cases for cells in case_rows(name, case)]
-    if path.suffix.lower() == ".csv":
+    if suffix == ".csv":
         frame = pd.DataFrame(records, columns=list(COLUMNS), dtype=object)
         # ('x': never over a file, nor through a symbolic link, even one pointing nowhere)
-        with open(path, "x", encoding="utf-8", newline="") as handle:
+        with writing(path), open(path, "x", encoding="utf-8", newline="") as handle:
             inert_frame(frame).to_csv(handle, index=False)
-    elif path.suffix.lower() == ".xlsx":
-        _write_book(path, {SHEET: records})
     else:
-        raise ValueError(f"{path.name}: a table is written as .csv or .xlsx")
+        _write_book(path, {SHEET: records})
     return len(records)
 
 
@@ -610,7 +619,8 @@ def _write_book(path: Path, sheets: dict[str, list[dict[str, Any]]]) -> None:
     explained.append([_bold(explained, "column"), _bold(explained, "what to write")])
     for name, text in COLUMNS.items():
         explained.append([name, text])
-    with open(path, "xb") as handle:  # (as `write_table`'s CSV: never over or through a file)
+    # (as `write_table`'s CSV: never over or through a file)
+    with writing(path), open(path, "xb") as handle:
         book.save(handle)
 
 
@@ -651,8 +661,7 @@ EXAMPLE: list[dict[str, Any]] = [
 
 def write_template(path: Path) -> None:
     """An empty case table with a filled example sheet and a sheet explaining each column."""
-    if path.suffix.lower() != ".xlsx":
-        raise ValueError(f"{path.name}: the template is a spreadsheet; name it .xlsx")
+    output_suffix(path, (".xlsx",), "the template is a spreadsheet; name it .xlsx")
     example = [{"case": "example-nmosd"} | cells for cells in EXAMPLE]
     _write_book(path, {SHEET: [], "example": example})
 

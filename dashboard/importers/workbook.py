@@ -19,6 +19,8 @@ from xml.etree.ElementTree import iterparse
 import pandas as pd
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 
+from dashboard.importers.build import ImportRefused
+
 SHEET = "cases"
 MAX_ROWS = 200_000  # rows of a workbook's sheet read, at most
 MAX_UNPACKED = 100 * 1024 * 1024  # what a workbook unpacks to, at most (a bomb is small)
@@ -44,7 +46,7 @@ def read_sheet(path: Path) -> Sheet:
     with zipfile.ZipFile(path) as packed:
         unpacked = sum(info.file_size for info in packed.infolist())
     if unpacked > MAX_UNPACKED:
-        raise ValueError(
+        raise ImportRefused(
             f"the workbook unpacks to {unpacked / 1024 / 1024:.0f} MB, more than the "
             f"{MAX_UNPACKED // 1024 // 1024} MB read; save its 'cases' sheet as .csv"
         )
@@ -54,13 +56,13 @@ def read_sheet(path: Path) -> Sheet:
         # (openpyxl's read-only sheet knows its part of the file; it keeps no merged cells)
         part = str(getattr(book.book[name], "_worksheet_path", ""))
     if len(frame) > MAX_ROWS:  # ('NULL' and 'NA' are text above, as in a .csv)
-        raise ValueError(
+        raise ImportRefused(
             f"sheet {name!r} holds more than {MAX_ROWS:,} rows; split the cases over several "
             "workbooks (rows of one case may be spread over them)"
         )
     sheet = Sheet(name, frame, lines=list(range(_HEADER + 1, _HEADER + 1 + len(frame))))
     if not part:
-        raise ValueError(f"sheet {name!r}: its cells cannot be found in the file")
+        raise ImportRefused(f"sheet {name!r}: its cells cannot be found in the file")
     with zipfile.ZipFile(path) as packed:
         with packed.open(part.lstrip("/")) as source:
             hidden = _may_hide(source)

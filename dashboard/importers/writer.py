@@ -14,11 +14,11 @@ from typing import Any, Literal
 
 import yaml
 
-from dashboard.importers.build import Draft, ImportError_
+from dashboard.importers.build import Draft, ImportRefused
 from dashboard.importers.rows import no_cycle_search
 from dashboard.load import parse_case, size_problem
 from dashboard.model import Case
-from dashboard.problems import InvalidCase
+from dashboard.problems import InvalidCase, writing
 
 Existing = Literal["rename", "stop"]
 
@@ -263,11 +263,11 @@ def check_target(folder: Path, sources: Sequence[Path]) -> None:
         home = source.resolve() if source.is_dir() else source.resolve().parent
         if target == home:
             holds = "is the folder being imported" if source.is_dir() else f"holds {source}"
-            raise ImportError_(
+            raise ImportRefused(
                 f"{folder} {holds}; write the case files to another folder (-o cases/, say)"
             )
     if folder.exists() and not folder.is_dir():
-        raise ImportError_(f"{folder} is a file; -o needs a folder")
+        raise ImportRefused(f"{folder} is a file; -o needs a folder")
 
 
 def write_cases(
@@ -287,10 +287,11 @@ def write_cases(
                 continue
             planned.append((path, text, draft))
     if planned:
-        folder.mkdir(parents=True, exist_ok=True)
+        with writing(folder):
+            folder.mkdir(parents=True, exist_ok=True)
     for path, text, draft in planned:
         # 'x' mode: a file that appeared since the check is still never written over
-        with open(path, "x", encoding="utf-8", newline="\n") as handle:
+        with writing(path), open(path, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         result.files.append((path, draft))
     return result
@@ -326,7 +327,7 @@ def _free(folder: Path, stem: str, taken: set[str], existing: Existing) -> Path:
     name, number = stem, 1
     while name in taken or (folder / f"{name}.yaml").exists():
         if existing == "stop" and (folder / f"{name}.yaml").exists():
-            raise ImportError_(
+            raise ImportRefused(
                 f"{folder / (name + '.yaml')} exists; nothing was written "
                 "(use --existing rename to write beside it as name-2.yaml)"
             )

@@ -18,6 +18,7 @@ from dashboard.figure.timeaxis import pick_unit
 from dashboard.fonts import LINE_SPACING, text_width, wrap
 from dashboard.i18n import Words, words
 from dashboard.model import UNIT_DAYS
+from dashboard.problems import ViewError
 from dashboard.series.load import SeriesFile
 from dashboard.series.marks import Marks, lower_first
 from dashboard.series.room import (
@@ -241,10 +242,10 @@ def series_spec(
     if window is not None:
         low, high = window
         if not high > low:
-            raise ValueError(f"the window ends at day {high:g}, before it starts at {low:g}")
+            raise ViewError(f"the window ends at day {high:g}, before it starts at {low:g}")
     unit_name = axis or pick_unit(high - low)
     if unit_name not in UNIT_DAYS:
-        raise ValueError(f"unknown axis {unit_name!r}; expected day, week, month or year")
+        raise ViewError(f"unknown axis {unit_name!r}; expected day, week, month or year")
     unit = UNIT_DAYS[unit_name]
     say = words(series_file.language)
     anchor = series.align.label(say)

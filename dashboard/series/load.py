@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from dashboard.dates import DatePolicy
 from dashboard.load import (
     SERIES_SUFFIXES,
     CaseFile,
@@ -257,12 +258,12 @@ def load_series_paths(
     return found, tuple(invalid)
 
 
-def series_with_dates(series_file: SeriesFile, dates: str) -> SeriesFile:
+def series_with_dates(series_file: SeriesFile, dates: DatePolicy | str) -> SeriesFile:
     """The series with every case's calendar dates shown as `dates` says."""
-    from dashboard.dates import with_dates
+    policy = DatePolicy.of(dates)
 
     def shown(items: tuple[CaseFile, ...]) -> tuple[CaseFile, ...]:
-        return tuple(dataclasses.replace(item, case=with_dates(item.case, dates)) for item in items)
+        return tuple(dataclasses.replace(item, case=policy.apply(item.case)) for item in items)
 
     return dataclasses.replace(
         series_file, cases=shown(series_file.cases), panels=shown(series_file.panels)

@@ -17,6 +17,7 @@ from dashboard.figure.parts import Panel
 from dashboard.figure.placement import left_margin
 from dashboard.figure.themes import Theme, get_theme
 from dashboard.fonts import lines_of
+from dashboard.problems import ViewError
 from dashboard.series.load import SeriesFile
 from dashboard.series.room import (
     NARROW,
@@ -75,7 +76,7 @@ def panels_spec(
     narrow = width is not None and width < NARROW
     items = series_file.panels
     if not items:
-        raise ValueError("the series has no valid case to draw as a panel")
+        raise ViewError("the series has no valid case to draw as a panel")
     families = series_classes(series_file)
     figure_px = float(width or 1200)
     # Each panel keeps its rows legible: short of room it grows rather than overlap.

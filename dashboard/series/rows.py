@@ -10,6 +10,7 @@ from typing import Any
 from dashboard.figure.themes import PALETTE, shade
 from dashboard.figure.treatments import colour_family
 from dashboard.model import Case, Treatment
+from dashboard.problems import ViewError
 from dashboard.series.align import follow_up
 from dashboard.series.load import SeriesFile
 from dashboard.series.model import SORTS
@@ -62,9 +63,9 @@ def series_rows(
     sort = sort or series.sort
     group = group or series.group
     if sort not in SORTS:
-        raise ValueError(f"unknown sort {sort!r}; expected one of {', '.join(SORTS)}")
+        raise ViewError(f"unknown sort {sort!r}; expected one of {', '.join(SORTS)}")
     if group not in ("none", "diagnosis"):
-        raise ValueError(f"unknown group {group!r}; expected none or diagnosis")
+        raise ViewError(f"unknown group {group!r}; expected none or diagnosis")
     rows: list[Row] = []
     missing: list[str] = []
     for item in series_file.cases:

@@ -8,6 +8,8 @@ import functools
 import re
 from typing import Any
 
+from dashboard.problems import CourseError
+
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
@@ -18,7 +20,7 @@ SEMANTIC_TAG = re.compile(
 )
 
 
-class Malformed(ValueError):
+class Malformed(CourseError):
     """A resource whose fields do not have the shape FHIR R4 gives them."""
 
 
