@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.importers.build import ImportRefused
 from dashboard.importers.rows import Patient, Reading, Row, text_encoding, unreadable
 from dashboard.problems import CourseError
 
@@ -74,12 +75,12 @@ def _xport(path: Path) -> pd.DataFrame:
                 formats = [field["nform"] for field in getattr(reader, "fields", [])]
                 frame = reader.read()
         except ValueError as error:  # ('Observation header not found.': cut in its header)
-            raise ValueError(
+            raise ImportRefused(
                 f"{str(error).rstrip('.')}: the file is cut short, or is no SAS transport "
                 "file; export it again"
             ) from None
     if any("corrupted" in str(warning.message) for warning in said):
-        raise ValueError(
+        raise ImportRefused(
             f"the file ends part-way through a record ({path.stat().st_size:,} bytes, where a "
             "SAS transport file is whole records of 80): cut short in copying? Export it again"
         )
