@@ -175,11 +175,14 @@ def test_an_import_reads_dates_with_one_digit_months_and_days(
     assert imported.events[0].at.day == day
 
 
-@pytest.mark.parametrize("written", ["7.3.2015", "07.03.2015", "3/7/2015", "2015-03-07"])
+@pytest.mark.parametrize(
+    "written", ["7.3.2015", "07.03.2015", "3/7/2015", "2015-03-07", "2015-3-7", "2015-03-07T08:30"]
+)
 def test_an_import_takes_dates_out_of_notes_however_many_digits_they_have(
     tmp_path: Path, written: str
 ) -> None:
-    """Without --keep-dates, a date in a note (7.3.2015, 3/7/2015 or 2015-03-07) is taken out."""
+    """Without --keep-dates, a date in a note (7.3.2015, 3/7/2015, 2015-03-07 or 2015-3-7, the
+    way a case file may write it) is taken out."""
     case = tmp_path / "noted.yaml"
     case.write_text(
         "title: Noted\nday0: {date: 2015-03-01}\n"
@@ -191,6 +194,22 @@ def test_an_import_takes_dates_out_of_notes_however_many_digits_they_have(
     run("import", str(table), "-o", str(tmp_path / "out"))
     written_case = (tmp_path / "out" / "noted.yaml").read_text(encoding="utf-8")
     assert written not in written_case and "admitted" in written_case
+
+
+def test_an_import_keeps_a_code_that_only_looks_like_a_date(tmp_path: Path) -> None:
+    """A note's '2015-13-45' is no date (there is no month 13): the import keeps it as written
+    and goes on, rather than stopping at it."""
+    case = tmp_path / "coded.yaml"
+    case.write_text(
+        "title: Coded\nday0: {date: 2015-03-01}\n"
+        "events:\n  - {at: day 3, kind: relapse, detail: 'lot 2015-13-45, seen 2015-03-07'}\n",
+        encoding="utf-8",
+    )
+    table = tmp_path / "table.csv"
+    run("table", str(case), "-o", str(table))
+    run("import", str(table), "-o", str(tmp_path / "out"))
+    imported = parse_case((tmp_path / "out" / "coded.yaml").read_text(encoding="utf-8"))
+    assert imported.events[0].detail == "lot 2015-13-45, seen day 6"
 
 
 # --- series outcomes: the merge window, same-day scores, the anchor day ----------------------
