@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from playwright.sync_api import Page, Route
 
 from dashboard.cli import cli
-from dashboard.export import save
+from dashboard.export import ExportError, save
 from dashboard.export.page import script_json
 from dashboard.load import load_case
 from tests.conftest import CASE_FILES, ROOT, PageProblems
@@ -137,4 +137,6 @@ def test_save_refuses_a_suffix_it_cannot_tell_and_leaves_the_file_alone(
     assert name in result.stderr
     if not name.endswith((".yaml", ".yml")):  # (a case file's name is refused as one)
         assert ".html, .json" in result.stderr
+    with pytest.raises(ExportError, match=r"\.html, \.json"):  # (whoever calls save)
+        save(load_case(CASE_FILES[0]), path)
     assert path.read_text(encoding="utf-8") == "mine"
