@@ -6,6 +6,7 @@ spec, the command line."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from dashboard.cli import cli
+from dashboard.dates import with_dates
 from dashboard.figure import figure_spec
 from dashboard.load import parse_case
 from dashboard.problems import InvalidCase
@@ -131,6 +133,21 @@ def test_coarse_dates_call_days_1_to_10_early_11_to_20_mid_and_later_late(
     """--dates coarse names day 0 by the third of its month: days 1-10 early, 11-20 mid,
     21 onwards late; the 10th and 20th belong to the earlier third."""
     assert _coarse_label(tmp_path, day) == f"Days since Day 0 ({third} Sep 2017)"
+
+
+def test_a_shifted_date_is_never_the_true_one_and_at_most_a_year_away() -> None:
+    """--dates shifted moves every case by a whole number of days within a year either way
+    and never by zero: of 3,000 cases (a zero shift would come about four times), every
+    day 0 is moved, by 1 to 365 days."""
+    true = dt.date(2015, 6, 15)
+    moved = set()
+    for number in range(3000):
+        case = parse_case(f"title: case {number}\nday0: {{date: {true.isoformat()}}}\n")
+        shown = with_dates(case, "shifted").day0_date
+        assert shown is not None and shown != true, case.title
+        moved.add((shown - true).days)
+    assert 1 <= max(map(abs, moved)) <= 365 and min(map(abs, moved)) >= 1
+    assert len(moved) > 500  # (the shift depends on the case, not one for all)
 
 
 @pytest.mark.parametrize(
