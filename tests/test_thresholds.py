@@ -264,13 +264,14 @@ def test_an_attack_exactly_merge_within_after_the_last_is_counted_again(tmp_path
     case = (
         "title: One\nfollow_up: day 400\n"
         "treatments:\n  - {drug: rituximab, start: day 200, ongoing: true}\n"
-        # before: 0 counted; 29 merged; 30 counted (exactly 30 after 0); 59 merged (29 after
-        # 30, though 59 after 0); 91 counted. After: 210, 241 (31 later) both counted.
-        f"events:\n{attacks([0, 29, 30, 59, 91, 210, 241])}"
+        # before: 0 counted; 29 merged; 30 counted (exactly 30 after 0); 60 counted (exactly
+        # 30 after 30, though 60 after 0); 89 merged (29 after 60). After: 210 counted; 240
+        # counted (exactly 30 later); 241 merged; 272 counted (32 after 240).
+        f"events:\n{attacks([0, 29, 30, 60, 89, 210, 240, 241, 272])}"
     )
     row = outcomes(tmp_path, case)
     assert row["before_attacks"] == 3
-    assert row["after_attacks"] == 2
+    assert row["after_attacks"] == 3
     assert row["days_to_first_after"] == 10
 
 
