@@ -162,12 +162,12 @@ def test_every_response_carries_each_security_header(server: Server, path: str) 
 
 def test_every_html_page_has_a_policy(server: Server) -> None:
     for path in ("/", f"/case/{CASE}", f"/present/{CASE}", "/case/no-such-case"):
-        _, headers, _ = server.get(path)
+        _, headers, _ = _get(server, path)
         policy = headers["Content-Security-Policy"]
         assert "default-src 'self'" in policy and "object-src 'none'" in policy, path
         assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0], path
         assert "'unsafe-eval'" not in policy, path
-    _, headers, _ = server.get(f"/export/{CASE}.html")
+    _, headers, _ = _get(server, f"/export/{CASE}.html")
     assert headers["Content-Security-Policy"].startswith("default-src 'none'")
 
 
