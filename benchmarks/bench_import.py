@@ -151,6 +151,41 @@ def write_table(path: Path, rows: int) -> None:
         frame.to_excel(path, index=False, sheet_name="cases")
 
 
+def write_long_texts(folder: Path, length: int) -> list[Path]:
+    """A semicolon CSV whose cell and a FHIR bundle whose names hold `length` spaces: texts
+    three patterns once read in time growing with the square of their length."""
+    folder.mkdir()
+    spaces = " " * length
+    (folder / "semi.csv").write_text(
+        f"case;kind;name;start;value\nx;measurement;CRP;day 1;{spaces}1,5x\n", encoding="utf-8"
+    )
+    subject = {"reference": "Patient/1"}
+    bundle = {"resourceType": "Bundle", "entry": [
+        {"resource": {"resourceType": "MedicationStatement", "status": "active",
+                      "medicationCodeableConcept": {"text": f"tocilizumab{spaces}x"},
+                      "subject": subject, "effectiveDateTime": "2015-04-01"}},
+        {"resource": {"resourceType": "Condition", "subject": subject,
+                      "code": {"text": f"neuromyelitis optica{spaces}x"},
+                      "onsetDateTime": "2015-04-01"}},
+    ]}  # fmt: skip
+    (folder / "bundle.json").write_text(json.dumps(bundle), encoding="utf-8")
+    return sorted(folder.iterdir())
+
+
+def long_texts(root: Path, repeats: int) -> None:
+    """Texts ten times longer should take about ten times as long, not a hundred."""
+    short = write_long_texts(root / "short-texts", 3_000)
+    long = write_long_texts(root / "long-texts", 30_000)
+    print("\nlong runs of spaces: 3,000 and 30,000 in a CSV cell and two FHIR names")
+    whole(short, root / "warm-out")()  # (the first import of a process loads its modules)
+    baseline = best_of(repeats, whole(short, root / "short-out"))
+    print(f"{'baseline: 3,000 spaces':<52} {baseline:8.2f} s")
+    seconds = best_of(repeats, whole(long, root / "long-out"))
+    ratio = seconds / baseline
+    met = "met" if ratio <= 20 else "MISSED"
+    print(f"{'30,000 spaces':<52} {seconds:8.2f} s {ratio:6.2f}x baseline  goal <= 20x  {met}")
+
+
 def cold(action: Callable[[], object]) -> Callable[[], object]:
     """`action` as a first import runs it: with the caches of times, dates and names empty."""
 
@@ -223,6 +258,7 @@ def main() -> None:
             report("read into cases (checked)", read, pandas)
             seconds = best_of(repeats, whole([table], root / f"table{suffix}"))
             report("whole import: 200 case files written", seconds, pandas)
+        long_texts(root, args.repeats)
     print(f"{load()} at the end")
 
 

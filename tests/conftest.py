@@ -6,9 +6,13 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from hypothesis import HealthCheck, settings
+
+if TYPE_CHECKING:  # (imported where a browser starts: unit tests need no Playwright)
+    from playwright.sync_api import Browser, ConsoleMessage, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMELINES = ROOT / "timelines"
@@ -25,6 +29,20 @@ def copy_of_timelines(folder: Path) -> Path:
         shutil.copy(path, folder / path.name)
     return folder
 
+
+# The one Hypothesis profile: the same examples on every run, no deadline (a loaded machine
+# is not a failure), nothing stored between runs. A test may ask for another number of
+# examples (@settings(max_examples=...)), nothing else.
+# `python benchmarks/bench_fuzz.py --examples 5000` explores far more.
+settings.register_profile(
+    "ci",
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("ci")
 
 CHROMIUM = "/usr/bin/chromium"
 # As root in a container, without a GPU, on a machine with no network beyond loopback.
@@ -56,6 +74,8 @@ def case_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """One headless Chromium for the whole run."""
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

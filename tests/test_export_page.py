@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from playwright.sync_api import Page, Route
 
-from dashboard.export import save
+from dashboard.cli import cli
+from dashboard.export import ExportError, save
+from dashboard.export.page import script_json
 from dashboard.load import load_case
 from tests.conftest import CASE_FILES, ROOT, PageProblems
 
@@ -95,3 +99,44 @@ def test_measurement_hover_shows_both_times(
     lines = [re.sub("<[^>]+>", "", line) for line in re.split("<tspan[^>]*dy[^>]*>", shown)]
     assert "<br>".join(line for line in lines if line) == expected, shown
     problems.assert_clean()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "</script><script>alert(1)</script>",
+        "</SCRIPT >",
+        "a <!-- b <script> c",
+        "line\u2028separator\u2029paragraph",
+        "x</",
+    ],
+)
+def test_script_json_cannot_close_or_comment_out_its_script_element(text: str) -> None:
+    """JSON put in a <script> element holds no `</` (which could close the element), no
+    `<!--` (which changes how the browser reads the rest) and no raw line separators, and
+    reads back as the same value; plotly's `<br>` markup is kept as written."""
+    value = {"title": text, "label": "a<br>b", "list": [text]}
+    written = script_json(value)
+    assert "</" not in written and "<!--" not in written
+    assert "\u2028" not in written and "\u2029" not in written
+    assert "a<br>b" in written
+    assert json.loads(written) == value
+
+
+@pytest.mark.parametrize("name", ["case.yaml", "case.yml", "notes.txt", "figure"])
+def test_save_refuses_a_suffix_it_cannot_tell_and_leaves_the_file_alone(
+    tmp_path: Path, name: str
+) -> None:
+    """The format comes from the output's suffix: a case file's name is refused as one, any
+    other suffix that names no format with the formats it could be; nothing is written over
+    what is there."""
+    path = tmp_path / name
+    path.write_text("mine", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["render", str(CASE_FILES[0]), "-o", str(path)])
+    assert result.exit_code != 0 and "Traceback" not in result.output + result.stderr
+    assert name in result.stderr
+    if not name.endswith((".yaml", ".yml")):  # (a case file's name is refused as one)
+        assert ".html, .json" in result.stderr
+    with pytest.raises(ExportError, match=r"\.html, \.json"):  # (whoever calls save)
+        save(load_case(CASE_FILES[0]), path)
+    assert path.read_text(encoding="utf-8") == "mine"

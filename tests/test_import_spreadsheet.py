@@ -15,7 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
@@ -672,8 +672,7 @@ def test_case_to_table_to_case_gives_back_every_field(tmp_path: Path, suffix: st
     assert "# Left out: nothing counted;" in header
 
 
-@settings(max_examples=30, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+@settings(max_examples=30)
 @given(cases(), st.sampled_from(["csv", "xlsx"]))
 def test_generated_cases_go_through_the_table_and_back_unchanged(
     data: dict[str, Any], suffix: str

@@ -205,7 +205,7 @@ _PLAIN_DATA = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)  # (each example is quick)
 @given(st.dictionaries(_KEYS, _PLAIN_DATA, min_size=1, max_size=6))
 def test_any_plain_data_reads_back_from_the_written_text_as_it_was(data: dict[str, object]) -> None:
     import yaml
@@ -237,13 +237,12 @@ def test_case_names_in_any_script_keep_their_letters_in_the_file_name(tmp_path: 
         assert load_case(tmp_path / "out" / file).title == name
 
 
-def test_long_runs_of_spaces_take_time_in_proportion_to_their_length(tmp_path: Path) -> None:
-    """Three patterns took time growing with the square of a text's length (a 30 KB cell of a
-    semicolon CSV: 52 s; a 20 KB FHIR medication name: 16 s). Each text is now read in one
-    pass; the bound is the import's own promise (10 s), far above what it takes (well under
-    a second), so only the old behaviour can fail it."""
+def test_long_runs_of_spaces_are_read_like_any_other_text(tmp_path: Path) -> None:
+    """A 30 KB run of spaces in a cell of a semicolon CSV or in a FHIR name is read as text:
+    the bad number is reported on its line and the other files are written. (Three patterns
+    once took time growing with the square of such a text: 52 s, 16 s; how the time grows
+    is measured by benchmarks/bench_import.py, not here.)"""
     import json
-    import time
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -263,9 +262,7 @@ def test_long_runs_of_spaces_take_time_in_proportion_to_their_length(tmp_path: P
                       "subject": {"reference": "Patient/1"}, "onsetDateTime": "2015-04-01"}},
     ]}  # fmt: skip
     (folder / "bundle.json").write_text(json.dumps(bundle), encoding="utf-8")
-    started = time.perf_counter()
     code, err = run("import", str(folder), "-o", str(tmp_path / "out"))
-    assert time.perf_counter() - started < 10, "a long text must be read in one pass"
     assert code == 1 and f"{folder / 'semi.csv'}:2: value: expected a number" in err
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == [
         "patient-1.yaml",

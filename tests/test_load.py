@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -32,12 +31,9 @@ def test_every_invalid_file_has_expectations() -> None:
 @pytest.mark.parametrize("path", INVALID_FILES, ids=lambda path: path.stem)
 def test_invalid_file_gives_its_exact_messages(path: Path) -> None:
     shown = os.path.relpath(path, ROOT)
-    started = time.perf_counter()
     with pytest.raises(InvalidCase) as raised:
         load_case(shown if Path(shown).exists() else path)
-    elapsed = time.perf_counter() - started
     assert [str(error) for error in raised.value.errors] == _expected(path, shown)
-    assert elapsed < 5, "a broken file must be refused quickly"  # generous: a hang is the bug
     assert not Path("/tmp/clinical-course-owned").exists(), "a YAML tag ran a command"
 
 

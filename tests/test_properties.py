@@ -7,23 +7,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 
 from dashboard.load import parse_case
 from dashboard.model.rules import RULES
 from dashboard.problems import InvalidCase
 from tests.outputs import every_output
 from tests.strategies import as_yaml, cases, mutated
-
-# A fixed budget, the same examples on every run: about 40 s for all of them.
-# `python benchmarks/bench_fuzz.py --examples 5000` explores far more.
-SUITE = settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 
 
 def check_file(text: str, shown: str = "case.yaml") -> str:
@@ -45,13 +35,12 @@ def check_file(text: str, shown: str = "case.yaml") -> str:
 # A hostile or generated course may not fit its size: the figure says so with a FigureWarning
 # (tested in test_export_drawn and test_figure_key); here only every output is asked for.
 @pytest.mark.filterwarnings("ignore::dashboard.problems.FigureWarning")
-@SUITE
 @given(cases())
 def test_every_generated_case_is_valid_and_builds_every_output(data: dict[str, object]) -> None:
     assert check_file(as_yaml(data)) == "valid"
 
 
-@settings(SUITE, max_examples=100)
+@settings(max_examples=100)
 @given(mutated())
 def test_every_mutated_file_builds_or_is_refused_with_its_line(text: str) -> None:
     check_file(text)
@@ -60,7 +49,7 @@ def test_every_mutated_file_builds_or_is_refused_with_its_line(text: str) -> Non
 # A hostile or generated course may not fit its size: the figure says so with a FigureWarning
 # (tested in test_export_drawn and test_figure_key); here only every output is asked for.
 @pytest.mark.filterwarnings("ignore::dashboard.problems.FigureWarning")
-@settings(SUITE, max_examples=1)
+@settings(max_examples=1)  # (a deck takes seconds)
 @given(cases())
 def test_generated_cases_make_powerpoint_decks(data: dict[str, object]) -> None:
     case = parse_case(as_yaml(data))

@@ -237,11 +237,16 @@ class _Clock:
 
         def instead(match: re.Match[str]) -> str:
             nonlocal found
-            found += 1
             iso = match.group("iso")
             if iso is None:
+                found += 1
                 return "[date]"  # (21.02.2015, 2/21/2015: which is the day is not known)
-            return self.write(iso[:10])
+            try:
+                written = self.write(iso)
+            except PydanticCustomError:  # (2015-13-45 is no date: a code, kept as written)
+                return match.group(0)
+            found += 1
+            return written
 
         texts: dict[str, Any] = {
             name: _within(value, lambda text: _TEXT_DATE.sub(instead, text))
@@ -484,11 +489,12 @@ def _month_end(start: TimeIn | None, end: TimeIn, day0: dt.date | None) -> TimeI
     return f"~{last.date.replace(day=days).isoformat()}"
 
 
-# A date written in free text: ISO (2015-02-21), day.month.year or month/day/year, or with a
-# month's name (21 Feb 2015, February 21, 2015); a text is searched only when it has digits.
+# A date written in free text: ISO (2015-02-21, or 2015-2-21 as a case file may write it),
+# day.month.year or month/day/year, or with a month's name (21 Feb 2015, February 21, 2015);
+# a text is searched only when it has digits.
 _MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _TEXT_DATE = re.compile(
-    r"\b(?P<iso>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\b"
+    r"\b(?P<iso>\d{4}-\d{1,2}-\d{1,2})(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\b"
     r"|\b\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b"
     rf"|\b\d{{1,2}}\.? {_MONTH_NAME} \d{{4}}\b|\b{_MONTH_NAME} \d{{1,2}},? \d{{4}}\b",
     re.IGNORECASE,
