@@ -20,6 +20,9 @@ X = float | str  # a position on the axis: a number in the unit, or an ISO date(
 pick_unit = auto_unit
 
 
+EDGE_PX = 12  # the least room, in px, between either end of the plot and the first or last mark
+
+
 @dataclass(frozen=True, slots=True)
 class TimeAxis:
     """Day offsets -> axis positions, with the view's reveal cut-off and visible range."""
@@ -62,7 +65,8 @@ class TimeAxis:
         else:
             # axis.from/to are written in the case's own unit (else the automatic one).
             written = UNIT_DAYS[auto]
-            margin = max((high - low) * 0.03, 1.0)
+            # room for a mark at either end (half its width and a gap) inside the plot
+            margin = max((high - low) * max(0.03, EDGE_PX / max(plot_px, 1.0)), 1.0)
             given_from, given_to = case.axis.from_, case.axis.to
             start = given_from * written if given_from is not None else low - margin
             end = given_to * written if given_to is not None else high + margin

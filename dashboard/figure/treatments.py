@@ -463,8 +463,14 @@ class Lanes:
                 x, position, ink = start, "middle left", theme.ink
             elif text == dose:
                 continue
-            else:  # no room anywhere: the key mark goes after the item all the same
+            elif end - start - inset >= need:
+                # no room beside it: on its bar, in ink (a thin bar does not hide one
+                # character), rather than past the plot's edge or over the next item
+                x, position, ink = start + inset + self.space_days * 0.6, "middle right", theme.ink
+            elif t.end - end >= need:  # no room anywhere: after the item all the same
                 x, position, ink = end, "middle right", theme.ink
+            else:  # ... unless that is past the plot's edge: before it
+                x, position, ink = start, "middle left", theme.ink
             if text == dose:
                 self.key.beside(ref, dose)
             else:
