@@ -112,6 +112,15 @@ def test_a_wrapped_text_breaks_between_words_or_cjk_characters_and_loses_nothing
     assert "".join(japanese) == "フェリチン値（ng/mL）と血小板数の推移"
 
 
+def test_a_unit_is_never_broken_at_its_slash_but_two_words_may_be() -> None:
+    """'mg/kg/day' and 'ng/mL' stay whole on a line, however narrow; between two words
+    ('Optikusneuritis/Querschnittsmyelitis') a line may break after the slash."""
+    lines = wrap("3 mg/kg/day (trough 150-200 ng/mL)", 60, 11)
+    assert any("mg/kg/day" in line for line in lines) and any("ng/mL" in line for line in lines)
+    words = wrap("Optikusneuritis/Querschnittsmyelitis", 110, 11)
+    assert words == ["Optikusneuritis/", "Querschnittsmyelitis"]
+
+
 @pytest.fixture(scope="module")
 def japanese_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """A case written in Japanese as SVG and PDF at column size."""

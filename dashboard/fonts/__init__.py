@@ -151,12 +151,13 @@ def _breakable(character: str) -> bool:
 
 _NO_BREAK_BEFORE = set("、。，．・：；？！ー）］｝〕〉》」』】〙〗」）)]}%,.:;!?℃")
 _NO_BREAK_AFTER = set("（［｛〔〈《「『【〘〖「（([{")
+SLASH_WORD = 4  # a line may break after a slash that ends a word this long
 
 
 def _pieces(text: str) -> list[str]:
-    """`text` cut where a line may break: after spaces, hyphens and slashes, and between
-    CJK characters (never before a closing mark or after an opening one); each piece keeps
-    its trailing space."""
+    """`text` cut where a line may break: after spaces, hyphens and slashes ending a word,
+    and between CJK characters (never before a closing mark or after an opening one); each
+    piece keeps its trailing space."""
     pieces: list[str] = []
     current = ""
     for character in text:
@@ -170,7 +171,9 @@ def _pieces(text: str) -> list[str]:
             pieces.append(current)
             current = ""
         current += character
-        if character in " -/–":
+        # (after a slash only between words: 'mg/kg/day' stays whole, a unit read as one)
+        word = current[:-1].rsplit("/", 1)[-1]
+        if character in " -–" or (character == "/" and len(word) >= SLASH_WORD):
             pieces.append(current)
             current = ""
     if current:
