@@ -153,6 +153,7 @@ def _say_warnings() -> None:
     """The product's own warnings (a size too low for a course, texts that overlap in a
     drawing) as one line each on the terminal, not as Python prints them."""
     shown = warnings.showwarning
+    said: set[str] = set()  # a deck's steps or a figure's layouts may say the same twice
 
     def show(
         message: Warning | str,
@@ -163,7 +164,9 @@ def _say_warnings() -> None:
         line: str | None = None,
     ) -> None:
         if category.__module__.startswith("dashboard."):
-            click.echo(f"clinical-course: warning: {message}", err=True)
+            if str(message) not in said:
+                said.add(str(message))
+                click.echo(f"clinical-course: warning: {message}", err=True)
         else:
             shown(message, category, filename, lineno, file, line)
 

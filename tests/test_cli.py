@@ -201,3 +201,14 @@ def test_validate_again_gives_the_cached_problems_word_for_word(tmp_path: Path) 
     for name in ("many-problems.yaml", "python-tag.yaml"):
         _same_size_garbage(tmp_path / name)  # only the cache still knows the real problems
     assert run("validate", str(tmp_path)) == first
+
+
+def test_a_warning_is_said_once_however_many_slides_say_it(tmp_path: Path) -> None:
+    """A teaching deck draws the course once per step; a size warning the steps share is
+    printed once, not once per slide."""
+    case = ROOT / "tests" / "data" / "realistic" / "held-out" / "labs-dense.yaml"
+    result = CliRunner().invoke(cli, ["present", str(case), "-o", str(tmp_path / "deck.html")])
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if "warning:" in line]
+    assert said, "the dense course does not fit a slide at its type: it says so"
+    assert len(said) == len(set(said))
