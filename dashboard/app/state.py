@@ -18,7 +18,6 @@ from urllib.parse import parse_qs, quote, urlencode
 from pydantic_core import PydanticCustomError
 
 from dashboard.figure import AXES, THEMES, FigureOptions
-from dashboard.figure.timeaxis import pick_unit
 from dashboard.model import UNIT_DAYS, Case, Time, validate_time
 from dashboard.model.times import DAY0_DATE, MAX_DAYS
 
@@ -41,8 +40,12 @@ class View:
 
 def default_axis(case: Case) -> str:
     """The axis a case opens with: its own `axis.unit`, else one that suits its length."""
-    low, high = case.span
-    return case.axis.unit or pick_unit(high - low)
+    return case.default_unit
+
+
+def shown_axis(view: View, case: Case) -> str:
+    """The axis a view draws: the one it names, else the case's own."""
+    return view.axis or default_axis(case)
 
 
 def axis_choices(case: Case) -> list[str]:
@@ -167,7 +170,7 @@ def _window_edit(view: View, case: Case, control: str, value: Any) -> tuple[floa
     """The window with one end set (or cleared), written in the axis' unit (a date on a
     dates axis); the other end stays, or is the course's."""
     low, high = view.window or case.span
-    day = window_day(value, view.axis or default_axis(case), case)
+    day = window_day(value, shown_axis(view, case), case)
     if day is None:
         return None  # an end cleared or unreadable: the whole course again
     start = day if control == "window-from" else low
@@ -210,7 +213,7 @@ def figure_options(view: View, case: Case) -> FigureOptions:
     """The view as the figure's frozen options, the figure cache's key."""
     reveal = read_time(view.reveal, case) if view.reveal is not None else None
     return FigureOptions.of(
-        axis=view.axis or default_axis(case),
+        axis=shown_axis(view, case),
         theme=view.theme,
         hide=view.hide,
         reveal=reveal.day if reveal is not None else None,

@@ -203,6 +203,12 @@ class Axis(Strict):
     from_: Number | None = Field(default=None, alias="from")
     to: Number | None = None
 
+    def unit_for(self, span: tuple[float, float]) -> Unit:
+        """The unit a case opens with: its own `unit`, else one that suits a course of `span`
+        (first and last day)."""
+        low, high = span
+        return self.unit or auto_unit(high - low)
+
     @rule("from", "to")
     def _ordered(self) -> Iterator[PydanticCustomError]:
         if self.from_ is not None and self.to is not None and self.to <= self.from_:
@@ -654,7 +660,7 @@ class Case(Strict):
     def _within_budget(self) -> Iterator[PydanticCustomError]:
         measurements = [item for item in self.measurements if item is not FAILED]
         low, high = _known_span(self)
-        unit_days = UNIT_DAYS[self.axis.unit or auto_unit(high - low)]
+        unit_days = UNIT_DAYS[self.axis.unit_for((low, high))]
         for name in ("from_", "to"):
             written = getattr(self.axis, name)
             if written is not None and abs(written * unit_days) > MAX_DAYS:
@@ -717,6 +723,12 @@ class Case(Strict):
         """First and last day the case mentions (day 0 included)."""
         days = [time.day for time in self.times] + [0.0]
         return min(days), max(days)
+
+    @property
+    def default_unit(self) -> Unit:
+        """The unit of the axis the case opens with: its own `axis.unit`, else one that suits
+        its length."""
+        return self.axis.unit_for(self.span)
 
     @property
     def day0_date(self) -> dt.date | None:
