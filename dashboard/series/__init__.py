@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from dashboard.series.caption import panels_caption, series_caption, series_caption_for
     from dashboard.series.facts import SeriesFacts, series_facts
-    from dashboard.series.figure import series_spec
+    from dashboard.series.figure import SeriesOptions, series_spec
     from dashboard.series.load import (
         SeriesFile,
         load_series,
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 _HOMES = {
     "caption": ("panels_caption", "series_caption", "series_caption_for"),
     "facts": ("SeriesFacts", "series_facts"),
-    "figure": ("series_spec",),
+    "figure": ("SeriesOptions", "series_spec"),
     "load": (
         "SeriesFile",
         "load_series",
@@ -55,6 +55,7 @@ __all__ = [
     "Series",
     "SeriesFacts",
     "SeriesFile",
+    "SeriesOptions",
     "compute",
     "load_series",
     "load_series_folder",
