@@ -149,32 +149,38 @@ def register(app: Dash, library: Library) -> None:
         stamp = folder_stamp(library)
         return stamp if stamp != seen else no_update
 
+    outputs = {
+        "header": Output("series-header", "children"),
+        "problems": Output("series-problems", "children"),
+        **{name: Output(name, "value") for name in CONTROLS},
+        "search": Output("series-url", "search"),
+        "figure": Output("series-chart", "figure"),
+        "caption": Output("series-caption", "children"),
+        "outcomes": Output("series-outcomes", "children"),
+        "csv": Output("series-csv", "href"),
+        "html": Output("series-html", "href"),
+    }
+
     @app.callback(
-        Output("series-header", "children"),
-        Output("series-problems", "children"),
-        *(Output(name, "value") for name in CONTROLS),
-        Output("series-url", "search"),
-        Output("series-chart", "figure"),
-        Output("series-caption", "children"),
-        Output("series-outcomes", "children"),
-        Output("series-csv", "href"),
-        Output("series-html", "href"),
-        Input("series-url", "search"),
-        Input("series-stamp", "data"),
-        *(Input(name, "value") for name in CONTROLS),
-        State("series-url", "pathname"),
+        output=outputs,
+        inputs={
+            "search": Input("series-url", "search"),
+            "_stamp": Input("series-stamp", "data"),
+            "controls": {name: Input(name, "value") for name in CONTROLS},
+        },
+        state={"pathname": State("series-url", "pathname")},
     )
-    def show(search: str | None, _stamp: Any, *values: Any) -> tuple[Any, ...]:
-        *controls, pathname = values
+    def show(
+        search: str | None, _stamp: Any, controls: dict[str, Any], pathname: str | None
+    ) -> dict[str, Any]:
         series_id = series_id_of(pathname) or ""
         found, invalid = lookup(library, series_id)
         if found is None:
             notice = _invalid_notice(invalid) if invalid is not None else None
-            return (no_update, notice, *([no_update] * 11))
+            return dict.fromkeys(outputs, no_update) | {"problems": notice}
         view = parse_series_view(search)
-        changed = dict(zip(CONTROLS, controls, strict=True))
-        for name in edited_controls(ctx.triggered_prop_ids, changed, ("series-from", "series-to")):
-            view = _with(view, name, changed[name])
+        for name in edited_controls(ctx.triggered_prop_ids, controls, ("series-from", "series-to")):
+            view = _with(view, name, controls[name])
         problem = None
         figure: Any
         try:
@@ -183,22 +189,22 @@ def register(app: Dash, library: Library) -> None:
             figure, problem = no_update, html.P(str(error), className="invalid")
         query = format_series_view(view)
         quoted = quote(series_id, safe="")
-        return (
-            header(found),
-            problem,
-            view.view,
-            view.sort,
-            view.group,
-            view.axis,
-            view.start,
-            view.end,
-            query if query != (search or "") else no_update,
-            figure,
-            series_caption_for(found, view.view),
-            outcomes_table(found) if view.view == "series" else None,
-            f"{EXPORT}{quoted}.csv",
-            f"{EXPORT}{quoted}.html{query}",
-        )
+        return {
+            "header": header(found),
+            "problems": problem,
+            "series-view": view.view,
+            "series-sort": view.sort,
+            "series-group": view.group,
+            "series-axis": view.axis,
+            "series-from": view.start,
+            "series-to": view.end,
+            "search": query if query != (search or "") else no_update,
+            "figure": figure,
+            "caption": series_caption_for(found, view.view),
+            "outcomes": outcomes_table(found) if view.view == "series" else None,
+            "csv": f"{EXPORT}{quoted}.csv",
+            "html": f"{EXPORT}{quoted}.html{query}",
+        }
 
 
 def _with(view: SeriesView, name: str, value: Any) -> SeriesView:
