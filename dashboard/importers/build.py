@@ -15,8 +15,9 @@ from typing import Any, Literal
 
 from pydantic_core import PydanticCustomError
 
-from dashboard.importers.rows import ROW_EVENT, TREATMENT_KINDS, Patient, Row, TimeIn
+from dashboard.importers.rows import ROW_EVENT, Patient, Row, TimeIn
 from dashboard.model import EVENT_KINDS, format_number, validate_time
+from dashboard.model.case import TREATMENT_KINDS
 from dashboard.model.times import BARE_NUMBER, MAX_DAYS, format_date, parse_calendar
 
 DateMode = Literal["relative", "keep", "shift", "coarse"]
@@ -281,6 +282,50 @@ class _Clock:
 def build(patient: Patient, options: Options, name: str, title: str, origin: str) -> Draft:
     """Turn one patient's rows into a case file's data."""
     draft = Draft(name, {}, dropped=Counter(patient.dropped))
+    rows = _near_the_rest(_kept(patient, options, draft), draft)
+    clock = _Clock(patient, options, rows)
+    draft.dates_note = clock.note()
+    if clock.mode != "keep" and clock.label and _TEXT_DATE.search(clock.label):
+        label, found = clock.scrubbed(Row("day0", name=clock.label))  # ('Admission 2015-03-02')
+        clock.label = label.name
+        draft.dropped["dates written in text (given as days, or as [date])"] += found
+    data = draft.data
+    data["title"] = title
+    course = _Course(draft)
+    drawn: list[Row] = []  # (with a time: what the axis spans)
+    for row in rows:
+        ongoing = is_ongoing(row.end)
+        if clock.mode != "keep" and _TEXT_DATE.search(_texts(row)):
+            row, found = clock.scrubbed(row)
+            draft.dropped["dates written in text (given as days, or as [date])"] += found
+        if row.start is not None and row.kind not in ("day0", "title", "summary", "citation"):
+            drawn.append(row)
+        start = clock.write(row.start) if row.start is not None else None
+        end = None
+        if row.end is not None and not ongoing:
+            end = clock.write(_month_end(row.start, row.end, clock.source_day0))
+        place = _PLACES.get(row.kind)
+        if place is not None:
+            place(course, _Placed(row, start, end, ongoing))
+    draft.hint = _far_off(
+        [(clock.day(_read_time(row.start, clock.source_day0)), row) for row in drawn]
+    )
+    if patient.lanes:
+        _share_rows(course.treatments)
+    course.write(clock.day0())
+    if patient.name is None and "note" not in data.get("source", {}):  # (not a case table's)
+        data["source"] = {
+            **data.get("source", {}),
+            "note": f"Imported from {origin}. {clock.note()}",
+        }
+    draft.data, cut = _cut(data)
+    if cut:
+        draft.dropped[f"texts longer than {_LONGEST} characters (abbreviations 40), cut"] += cut
+    return draft
+
+
+def _kept(patient: Patient, options: Options, draft: Draft) -> list[Row]:
+    """The rows chosen and placeable; each row left out counted in the draft, by reason."""
     rows: list[Row] = []
     for row in patient.rows:
         if options.only and not _matches(row, options.only):
@@ -295,122 +340,165 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
             draft.dropped[f"{row.origin or row.kind} ending before it starts"] += 1
         else:
             rows.append(row)
-    rows = _near_the_rest(rows, draft)
-    clock = _Clock(patient, options, rows)
-    draft.dates_note = clock.note()
-    if clock.mode != "keep" and clock.label and _TEXT_DATE.search(clock.label):
-        label, found = clock.scrubbed(Row("day0", name=clock.label))  # ('Admission 2015-03-02')
-        clock.label = label.name
-        draft.dropped["dates written in text (given as days, or as [date])"] += found
-    data = draft.data
-    data["title"] = title
-    treatments: list[dict[str, Any]] = []
-    merged: dict[tuple[object, ...], dict[str, Any]] = {}
-    events: list[dict[str, Any]] = []
-    series: dict[tuple[str, str | None], dict[str, Any]] = {}
-    periods: list[dict[str, Any]] = []
-    steps: list[dict[str, Any]] = []
-    diagnoses: list[str] = []
-    patient_facts: dict[str, Any] = {}
-    own: dict[str, Any] = {}  # the case's keys a title row gives in `more` (source: {doi: ...})
-    drawn: list[Row] = []  # (with a time: what the axis spans)
-    for row in rows:
-        ongoing = is_ongoing(row.end)
-        if clock.mode != "keep" and _TEXT_DATE.search(_texts(row)):
-            row, found = clock.scrubbed(row)
-            draft.dropped["dates written in text (given as days, or as [date])"] += found
-        if row.start is not None and row.kind not in ("day0", "title", "summary", "citation"):
-            drawn.append(row)
-        start = clock.write(row.start) if row.start is not None else None
-        end = None
-        if row.end is not None and not ongoing:
-            end = clock.write(_month_end(row.start, row.end, clock.source_day0))
-        if row.kind == "title":
-            data["title"] = row.name
-            own |= row.more or {}
-        elif row.kind == "summary":
-            data["summary"] = row.detail or row.name
-        elif row.kind == "citation":
-            data["source"] = {**data.get("source", {}), "citation": row.name}
-        elif row.kind == "day0":
-            pass  # read by the importer as the patient's day 0
-        elif row.kind == "follow-up":
-            data["follow_up"] = start
-        elif row.kind in ("age", "sex"):
-            patient_facts[row.kind] = plain(row.value) if row.value is not None else row.name
-        elif row.kind == "diagnosis" and start is None:
-            if row.name not in diagnoses:
-                diagnoses.append(row.name)
-        elif row.kind in TREATMENT_KINDS:
-            _treatment(row, start, end, ongoing, treatments, merged)
-            draft.mapped["treatment entry"] += 1
-        elif row.kind in EVENT_KINDS or row.kind in ROW_EVENT:
-            event = _clean(
-                {
-                    "at": start,
-                    "end": end,
-                    "kind": ROW_EVENT.get(row.kind, row.kind),
-                    "label": row.name or None,
-                }
-                | {"detail": row.detail, "note": row.note, "source": row.source}
-            )
-            events.append(event | (row.more or {}))
-            draft.mapped["event"] += 1
-        elif row.kind == "measurement":
-            item = series.get((row.name, row.unit))
-            if item is None:
-                item = series[(row.name, row.unit)] = _clean(
-                    {"name": row.name, "abbr": row.abbr, "unit": row.unit, "values": []}
-                )
-            if row.note and "note" not in item:
-                item["note"] = row.note
-            if row.source and "source" not in item:
-                item["source"] = row.source
-            for key, value in (row.more or {}).items():
-                item.setdefault(key, value)
-            item["values"].append([start, plain(row.value)])
-            draft.mapped["measured value"] += 1
-        elif row.kind == "period":
-            period = _clean({"from": start, "to": end, "label": row.name or None, "note": row.note})
-            periods.append(period | (row.more or {}))
-        elif row.kind == "step":
-            steps.append(
-                _clean({"at": start, "title": row.name or None, "question": row.question})
-                | _clean({"answer": row.detail, "note": row.note})
-            )
-    draft.hint = _far_off(
-        [(clock.day(_read_time(row.start, clock.source_day0)), row) for row in drawn]
-    )
-    if patient.lanes:
-        _share_rows(treatments)
-    if patient_facts:
-        data["patient"] = patient_facts
-    if diagnoses:
-        data["diagnoses"] = diagnoses
-    if day0 := clock.day0():
-        data["day0"] = day0
-    for key, items in (
-        ("treatments", treatments),
-        ("events", events),
-        ("measurements", list(series.values())),
-        ("periods", periods),
-    ):
-        if items:
-            data[key] = items
-    if steps:
-        data["teaching"] = {"steps": steps}
-    for key, value in own.items():  # (the case's own note wins over the import's)
-        mine = data.get(key)
-        data[key] = {**mine, **value} if type(mine) is dict and type(value) is dict else value
-    if patient.name is None and "note" not in data.get("source", {}):  # (not a case table's)
-        data["source"] = {
-            **data.get("source", {}),
-            "note": f"Imported from {origin}. {clock.note()}",
+    return rows
+
+
+@dataclass
+class _Course:
+    """A case's data as its rows are placed: the case's own keys in `draft.data`, and the
+    items of each section gathered in order."""
+
+    draft: Draft
+    treatments: list[dict[str, Any]] = field(default_factory=list)
+    merged: dict[tuple[object, ...], dict[str, Any]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    series: dict[tuple[str, str | None], dict[str, Any]] = field(default_factory=dict)
+    periods: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    diagnoses: list[str] = field(default_factory=list)
+    patient: dict[str, Any] = field(default_factory=dict)
+    own: dict[str, Any] = field(default_factory=dict)  # the case's keys a title row gives
+
+    def write(self, day0: dict[str, Any] | None) -> None:
+        """The sections gathered, written into the case's data in the case format's order."""
+        data = self.draft.data
+        if self.patient:
+            data["patient"] = self.patient
+        if self.diagnoses:
+            data["diagnoses"] = self.diagnoses
+        if day0:
+            data["day0"] = day0
+        for key, items in (
+            ("treatments", self.treatments),
+            ("events", self.events),
+            ("measurements", list(self.series.values())),
+            ("periods", self.periods),
+        ):
+            if items:
+                data[key] = items
+        if self.steps:
+            data["teaching"] = {"steps": self.steps}
+        for key, value in self.own.items():  # (the case's own note wins over the import's)
+            mine = data.get(key)
+            data[key] = {**mine, **value} if type(mine) is dict and type(value) is dict else value
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """A row with its times as the case file writes them."""
+
+    row: Row
+    start: str | float | None
+    end: str | float | None
+    ongoing: bool
+
+
+def _title(course: _Course, placed: _Placed) -> None:
+    course.draft.data["title"] = placed.row.name
+    course.own |= placed.row.more or {}  # (source: {doi: ...})
+
+
+def _summary(course: _Course, placed: _Placed) -> None:
+    course.draft.data["summary"] = placed.row.detail or placed.row.name
+
+
+def _citation(course: _Course, placed: _Placed) -> None:
+    data = course.draft.data
+    data["source"] = {**data.get("source", {}), "citation": placed.row.name}
+
+
+def _day0(course: _Course, placed: _Placed) -> None:
+    """Read by the importer as the patient's day 0."""
+
+
+def _follow_up(course: _Course, placed: _Placed) -> None:
+    course.draft.data["follow_up"] = placed.start
+
+
+def _patient_fact(course: _Course, placed: _Placed) -> None:
+    row = placed.row
+    course.patient[row.kind] = plain(row.value) if row.value is not None else row.name
+
+
+def _diagnosis(course: _Course, placed: _Placed) -> None:
+    """A diagnosis without a time is one of the case's diagnoses; with one, an event."""
+    if placed.start is not None:
+        _event(course, placed)
+    elif placed.row.name not in course.diagnoses:
+        course.diagnoses.append(placed.row.name)
+
+
+def _treatment_row(course: _Course, placed: _Placed) -> None:
+    start, end, ongoing = placed.start, placed.end, placed.ongoing
+    _treatment(placed.row, start, end, ongoing, course.treatments, course.merged)
+    course.draft.mapped["treatment entry"] += 1
+
+
+def _event(course: _Course, placed: _Placed) -> None:
+    row = placed.row
+    event = _clean(
+        {
+            "at": placed.start,
+            "end": placed.end,
+            "kind": ROW_EVENT.get(row.kind, row.kind),
+            "label": row.name or None,
         }
-    draft.data, cut = _cut(data)
-    if cut:
-        draft.dropped[f"texts longer than {_LONGEST} characters (abbreviations 40), cut"] += cut
-    return draft
+        | {"detail": row.detail, "note": row.note, "source": row.source}
+    )
+    course.events.append(event | (row.more or {}))
+    course.draft.mapped["event"] += 1
+
+
+def _measurement(course: _Course, placed: _Placed) -> None:
+    row = placed.row
+    item = course.series.get((row.name, row.unit))
+    if item is None:
+        item = course.series[(row.name, row.unit)] = _clean(
+            {"name": row.name, "abbr": row.abbr, "unit": row.unit, "values": []}
+        )
+    if row.note and "note" not in item:
+        item["note"] = row.note
+    if row.source and "source" not in item:
+        item["source"] = row.source
+    for key, value in (row.more or {}).items():
+        item.setdefault(key, value)
+    item["values"].append([placed.start, plain(row.value)])
+    course.draft.mapped["measured value"] += 1
+
+
+def _period(course: _Course, placed: _Placed) -> None:
+    row = placed.row
+    period = _clean(
+        {"from": placed.start, "to": placed.end, "label": row.name or None, "note": row.note}
+    )
+    course.periods.append(period | (row.more or {}))
+
+
+def _step(course: _Course, placed: _Placed) -> None:
+    row = placed.row
+    course.steps.append(
+        _clean({"at": placed.start, "title": row.name or None, "question": row.question})
+        | _clean({"answer": row.detail, "note": row.note})
+    )
+
+
+# Where each kind of row goes in the case; a kind not here adds nothing.
+_PLACES: dict[str, Callable[[_Course, _Placed], None]] = {
+    **dict.fromkeys((*EVENT_KINDS, *ROW_EVENT), _event),
+    # (a kind that is also an event's is placed as its own: a procedure is a treatment)
+    **dict.fromkeys(TREATMENT_KINDS, _treatment_row),
+    "diagnosis": _diagnosis,
+    "title": _title,
+    "summary": _summary,
+    "citation": _citation,
+    "day0": _day0,
+    "follow-up": _follow_up,
+    "age": _patient_fact,
+    "sex": _patient_fact,
+    "measurement": _measurement,
+    "period": _period,
+    "step": _step,
+}
 
 
 _WRITTEN_NUMBER = re.compile(rf"(~?)\s*({BARE_NUMBER.pattern})")

@@ -26,7 +26,6 @@ from dashboard.importers.rows import (
     EVENT_ROW,
     KINDS,
     ROW_EVENT,
-    TREATMENT_KINDS,
     Patient,
     Reading,
     Row,
@@ -36,6 +35,7 @@ from dashboard.importers.rows import (
 )
 from dashboard.load import read_mapping
 from dashboard.model import EVENT_KINDS, Case, Time, format_number, read_number
+from dashboard.model.case import TREATMENT_KINDS
 from dashboard.model.localdates import DateOrder, LocalDate, column_order, local_date
 from dashboard.model.times import parse_calendar
 from dashboard.problems import InvalidCase
@@ -179,8 +179,25 @@ def _patients(
             and not isinstance(more, str)
             and _fine(kind, name, start, end, value, every)
         ):
-            row = Row(kind, "" if no_name else name, start, end, abbr, klass, lane, every, dose,
-                      unit, value, detail, note, source, question, more, origin="row")  # fmt: skip
+            row = Row(
+                kind,
+                name="" if no_name else name,
+                start=start,
+                end=end,
+                abbr=abbr,
+                klass=klass,
+                lane=lane,
+                every=every,
+                dose=dose,
+                unit=unit,
+                value=value,
+                detail=detail,
+                note=note,
+                source=source,
+                question=question,
+                more=more,
+                origin="row",
+            )
         else:
             cells = {
                 name: values[number - 2] for name, (values, _) in zip(names, columns, strict=True)
