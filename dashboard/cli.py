@@ -17,12 +17,8 @@ from dashboard.cli_import import import_, table, template
 from dashboard.dates import DATE_VIEWS, DATES_HELP, with_dates
 from dashboard.load import case_paths, expand_paths, load_case
 from dashboard.model import LANGUAGES
+from dashboard.model.views import AXES, AXIS_SPANS, GROUPS, SERIES_VIEWS, SORTS, THEMES
 from dashboard.problems import FigureWarning, InvalidCase
-
-THEMES = ("screen", "print", "slides")
-SORTS = ("id", "anchor", "follow-up", "relapses", "arr-before", "arr-after")
-AXES = ("day", "week", "month", "year", "date")
-AXIS_SPANS = ("course", "step")  # (as dashboard.export.slides; kept light for --help)
 
 
 def _fail(message: str) -> None:
@@ -277,14 +273,12 @@ SIZES_HELP = (
 )
 @click.option(
     "--view",
-    type=click.Choice(["series", "panels"]),
+    type=click.Choice(SERIES_VIEWS),
     help="With a series: one aligned row per case (series, the default) or the cases' "
     "figures stacked as panels (a), (b), ...",
 )
 @click.option("--sort", type=click.Choice(SORTS), help="With a series: the order of the rows.")
-@click.option(
-    "--group", type=click.Choice(["none", "diagnosis"]), help="With a series: group the rows."
-)
+@click.option("--group", type=click.Choice(GROUPS), help="With a series: group the rows.")
 @_dates_option
 @_language_option
 def render(

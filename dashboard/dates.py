@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from pydantic import BaseModel
 
@@ -19,7 +19,7 @@ from dashboard.i18n import words
 from dashboard.model import Case, Day0, Time, format_number
 
 DateView = Literal["exact", "shifted", "coarse", "hidden"]
-DATE_VIEWS: tuple[DateView, ...] = ("exact", "shifted", "coarse", "hidden")
+DATE_VIEWS: tuple[DateView, ...] = get_args(DateView)
 DATES_HELP = (
     "Calendar dates as in the file (exact), moved by a random number of days per case "
     "(shifted), given only as early/mid/late month of day 0 (coarse), or left out (hidden)."

@@ -32,10 +32,10 @@ from dashboard.app.state import edited_controls
 from dashboard.export.base import ExportError
 from dashboard.export.series import series_figure
 from dashboard.export.templating import render
+from dashboard.model.views import GROUPS, SORTS
 from dashboard.problems import InvalidCase
 from dashboard.series.caption import series_caption_for
 from dashboard.series.load import SeriesFile
-from dashboard.series.model import GROUPS, SORTS
 from dashboard.series.outcomes import compute, table, to_csv
 
 EXPORT = "/series-export/"

@@ -30,7 +30,6 @@ from dashboard.series.load import SeriesFile
 from dashboard.series.panels import panels_spec
 from dashboard.series.readable import headings, readable_rows
 
-VIEWS = ("series", "panels")
 PAGE_MM = 240  # the tallest figure a journal page takes
 FORMATS = (".html", ".json", *(f".{fmt}" for fmt in IMAGE_FORMATS))
 KEYS = ("legible_row_px", "row_px")  # the meta of a series view: a legible row, a drawn row

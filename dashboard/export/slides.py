@@ -21,11 +21,11 @@ from dashboard.figure import build_figure
 from dashboard.i18n import words
 from dashboard.model import Case, Step
 from dashboard.model.times import auto_unit
+from dashboard.model.views import AXIS_SPANS
 
 # The chart's place on the 1920x1080 slide canvas (deck.css lays out the rest around it).
 CHART_WIDTH, CHART_HEIGHT = 1792, 780
 SLIDE_CHART_TOP = 56
-AXIS_SPANS = ("course", "step")
 STEP_MARGIN = 0.15  # past a step's time, a step's own axis runs on by this share of its span
 
 

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.fonts import FACES, FAMILY, text_width
-
-THEMES = ("screen", "print", "slides")
+from dashboard.model.views import THEMES
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, YELLOW, BLACK, GREY = (

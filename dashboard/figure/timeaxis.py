@@ -9,8 +9,8 @@ from typing import Any
 
 from dashboard.i18n import Words, words
 from dashboard.model import UNIT_DAYS, Case
+from dashboard.model.views import AXES
 
-AXES = ("day", "week", "month", "year", "date")
 X = float | str  # a position on the axis: a number in the unit, or an ISO date(-time)
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
         series_paths,
         series_with_dates,
     )
-    from dashboard.series.model import GROUPS, SORTS, Series
+    from dashboard.series.model import Series
     from dashboard.series.outcomes import COLUMNS, compute, table, to_csv, to_json, to_text
     from dashboard.series.panels import panels_spec
 
@@ -42,7 +42,7 @@ _HOMES = {
         "series_paths",
         "series_with_dates",
     ),
-    "model": ("GROUPS", "SORTS", "Series"),
+    "model": ("Series",),
     "outcomes": ("COLUMNS", "compute", "table", "to_csv", "to_json", "to_text"),
     "panels": ("panels_spec",),
 }
@@ -50,8 +50,6 @@ _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names
 
 __all__ = [
     "COLUMNS",
-    "GROUPS",
-    "SORTS",
     "Series",
     "SeriesFacts",
     "SeriesFile",

@@ -14,9 +14,8 @@ from dashboard.model.case import Text
 from dashboard.model.language import Language
 from dashboard.model.rules import Strict, problem
 from dashboard.model.times import UNIT_DAYS
+from dashboard.model.views import Group, Sort
 
-SORTS = ("id", "anchor", "follow-up", "relapses", "arr-before", "arr-after")
-GROUPS = ("none", "diagnosis")
 ORDINALS = {1: "first", 2: "second", 3: "third"}
 _DURATION = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(day|week|month|year)s?", re.IGNORECASE)
 
@@ -179,8 +178,8 @@ class Series(Strict):
     label: Literal["id", "title"] = "id"
     align: Align = Align()
     window: tuple[Time, Time] | None = None
-    sort: Literal["id", "anchor", "follow-up", "relapses", "arr-before", "arr-after"] = "id"
-    group: Literal["none", "diagnosis"] = "none"
+    sort: Sort = "id"
+    group: Group = "none"
     outcomes: Outcomes = Outcomes()
     panels: Words | None = None
     language: Language | None = None  # default: the cases' common language, else English

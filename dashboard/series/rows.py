@@ -10,9 +10,9 @@ from typing import Any
 from dashboard.figure.themes import PALETTE, shade
 from dashboard.figure.treatments import colour_family
 from dashboard.model import Case, Treatment
+from dashboard.model.views import GROUPS, SORTS
 from dashboard.series.align import follow_up
 from dashboard.series.load import SeriesFile
-from dashboard.series.model import SORTS
 from dashboard.series.outcomes import CaseOutcome, case_outcome
 
 MAX_CLASSES = 12  # classes beyond the most frequent ones share one grey legend entry
@@ -63,7 +63,7 @@ def series_rows(
     group = group or series.group
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}; expected one of {', '.join(SORTS)}")
-    if group not in ("none", "diagnosis"):
+    if group not in GROUPS:
         raise ValueError(f"unknown group {group!r}; expected none or diagnosis")
     rows: list[Row] = []
     missing: list[str] = []
