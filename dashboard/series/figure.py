@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.figure.parts import esc
-from dashboard.figure.themes import Theme, get_theme
+from dashboard.figure.themes import Theme, get_theme, is_narrow
 from dashboard.fonts import LINE_SPACING, text_width, wrap
 from dashboard.i18n import Words, words
 from dashboard.model import UNIT_DAYS
@@ -23,7 +23,6 @@ from dashboard.series.marks import Marks, lower_first
 from dashboard.series.room import (
     LEGEND_SCALE,
     LEGEND_SHARE,
-    NARROW,
     PLOT_SHARE,
     Legend,
     axis_px,
@@ -261,7 +260,7 @@ class _Setting:
 
     @property
     def narrow(self) -> bool:
-        return self.options.width is not None and self.options.width < NARROW
+        return is_narrow(self.options.width)
 
     @property
     def figure_px(self) -> float:

@@ -15,11 +15,10 @@ from dashboard.figure import FigureWarning, figure_spec
 from dashboard.figure.key import key_lines, key_note, key_px
 from dashboard.figure.parts import Panel
 from dashboard.figure.placement import left_margin
-from dashboard.figure.themes import Theme, get_theme
+from dashboard.figure.themes import Theme, get_theme, is_narrow
 from dashboard.fonts import lines_of
 from dashboard.series.load import SeriesFile
 from dashboard.series.room import (
-    NARROW,
     axis_px,
     legend_below,
     legend_names,
@@ -72,7 +71,7 @@ def panels_spec(
     """The series' panels as one figure dict, at most `max_height` CSS pixels tall."""
     look = get_theme(theme)
     width = width or look.width
-    narrow = width is not None and width < NARROW
+    narrow = is_narrow(width)
     items = series_file.panels
     if not items:
         raise ValueError("the series has no valid case to draw as a panel")
