@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import Flask, Response, request
@@ -28,7 +28,7 @@ from dashboard.app.series_layout import (
     series_page,
     with_series,
 )
-from dashboard.app.state import edited_controls
+from dashboard.app.state import edited_controls, first_field, query_fields
 from dashboard.export.base import ExportError
 from dashboard.export.series import series_figure
 from dashboard.export.templating import render
@@ -56,17 +56,17 @@ class SeriesView:
 
 def parse_series_view(search: str | None) -> SeriesView:
     """The view in a query string; unknown or malformed values fall back to the defaults."""
-    values = dict(parse_qsl((search or "").lstrip("?")))
+    fields = query_fields(search)
 
     def number(name: str) -> float | None:
         try:
-            value = float(values.get(name, ""))
+            value = float(first_field(fields, name))
         except ValueError:
             return None
         return value if abs(value) < 1e7 else None
 
     def pick(name: str, allowed: tuple[str, ...] | dict[str, str]) -> str:
-        value = values.get(name, "")
+        value = first_field(fields, name)
         return value if value in allowed else ""
 
     return SeriesView(

@@ -83,7 +83,18 @@ def time_text(time: Time) -> str:
     return time.text.lstrip("~").strip()
 
 
-def _first(fields: dict[str, list[str]], key: str) -> str:
+def query_fields(search: str | None) -> dict[str, list[str]]:
+    """The fields of a page's query string, read no further than a view can need: the case
+    and series pages alike, so that no address can make either read more."""
+    text = (search or "").lstrip("?")[:MAX_SEARCH]
+    try:
+        return parse_qs(text, max_num_fields=MAX_FIELDS)
+    except ValueError:  # more fields than anyone writes by hand
+        return {}
+
+
+def first_field(fields: dict[str, list[str]], key: str) -> str:
+    """The first value of a query field, trimmed; '' when there is none."""
     values = fields.get(key) or [""]
     return values[0].strip()
 
@@ -105,22 +116,18 @@ def _window(text: str) -> tuple[float, float] | None:
 
 def parse_view(search: str | None, case: Case) -> View:
     """The view a query string asks for; anything unreadable or unknown falls back to default."""
-    text = (search or "").lstrip("?")[:MAX_SEARCH]
-    try:
-        fields = parse_qs(text, max_num_fields=MAX_FIELDS)
-    except ValueError:  # more fields than anyone writes by hand
-        fields = {}
-    axis = _first(fields, "axis")
-    theme = _first(fields, "theme")
+    fields = query_fields(search)
+    axis = first_field(fields, "axis")
+    theme = first_field(fields, "theme")
     panels = panel_names(case)
     hidden = {name for name in fields.get("hide", []) if name in panels}
-    reveal = _first(fields, "reveal")
+    reveal = first_field(fields, "reveal")
     return View(
         axis=axis if axis in axis_choices(case) and axis != default_axis(case) else None,
         theme=theme if theme in THEMES else "screen",
         hide=tuple(name for name in panels if name in hidden),
         reveal=reveal if read_time(reveal, case) is not None else None,
-        window=_window(_first(fields, "window")),
+        window=_window(first_field(fields, "window")),
     )
 
 
