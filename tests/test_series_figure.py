@@ -20,7 +20,7 @@ from dashboard.series.model import Series
 from dashboard.series.outcomes import compute
 from dashboard.series.panels import panels_spec
 from tests.conftest import ROOT, SERIES_FILES, TIMELINES
-from tests.series_data import write_series
+from tests.synth import write_series
 
 DATA = Path(__file__).parent / "data" / "series"
 

@@ -1,9 +1,10 @@
-"""Synthetic case files for benchmarks and load tests: plausible shape, invented content.
+"""Synthetic case files for the tests and the benchmarks: plausible shape, invented content.
 
 `generate_case(seed)` returns a YAML-ready dict that validates as a `Case`; the same seed
-always gives the same case. Run as a script to write a folder of them:
+always gives the same case. `write_series` writes small cases and a series aligning them.
+Run as a module to write a folder of cases:
 
-    python benchmarks/synth.py /tmp/cases --count 50 --size large
+    python -m tests.synth /tmp/cases --count 50 --size large
 """
 
 from __future__ import annotations
@@ -293,6 +294,32 @@ def write_cases(folder: Path, count: int, *, size: str = "typical", seed: int = 
             yaml.dump(case, file, Dumper=Dumper, sort_keys=False, allow_unicode=True)
         paths.append(path)
     return paths
+
+
+def write_series(folder: Path, count: int) -> Path:
+    """`count` small cases, each with bars, doses, an ongoing drug and attacks at days that
+    differ from case to case, and a series aligning them on their IL-6 receptor antibody."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        (folder / f"case-{n:03d}.yaml").write_text(
+            f"title: Case {n}\ndiagnoses: [NMOSD]\nday0: {{label: onset}}\n"
+            f"follow_up: day {500 + n}\ntreatments:\n"
+            f"  - {{drug: azathioprine, class: immunosuppressant, dose: 100 mg/day,"
+            f" start: day {n % 9}, end: day {100 + n}}}\n"
+            f"  - {{drug: tocilizumab, class: IL-6 receptor antibody, dose: 8 mg/kg,"
+            f" start: day {200 + n}, ongoing: true}}\n"
+            f"  - {{drug: methylprednisolone, class: corticosteroid, dose: 1000 mg,"
+            f" given: [day 10, day {150 + n}]}}\n"
+            f"events:\n  - {{at: day {50 + n % 7}, kind: relapse, label: optic neuritis}}\n"
+            f"  - {{at: day {300 + n}, kind: relapse, label: myelitis}}\n",
+            encoding="utf-8",
+        )
+    path = folder / "all.series.yaml"
+    path.write_text(
+        "title: All cases\nalign: {by: treatment, match: {drug: tocilizumab}}\n",
+        encoding="utf-8",
+    )
+    return path
 
 
 def main() -> None:
