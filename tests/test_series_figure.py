@@ -12,7 +12,7 @@ import pytest
 
 from dashboard.figure.themes import get_theme
 from dashboard.fonts import lines_of, text_width
-from dashboard.load import CaseFile, Catalog, load_case
+from dashboard.load import CaseFile, FolderCases, load_case
 from dashboard.series.caption import panels_caption, series_caption
 from dashboard.series.figure import fit_rows, series_spec
 from dashboard.series.load import SeriesFile, load_series, resolve
@@ -226,7 +226,7 @@ def test_a_thousand_cases_take_few_traces() -> None:
     series = Series.model_validate(
         {"title": "many", "align": {"by": "treatment", "match": {"drug": "tocilizumab"}}}
     )
-    loaded = resolve("many", DATA / "many.series.yaml", series, text, Catalog(cases))
+    loaded = resolve("many", DATA / "many.series.yaml", series, text, FolderCases(cases))
     spec = series_spec(loaded)
     assert len(spec["data"]) <= 20
     assert len(trace(spec, "Relapse")["x"]) == 7000

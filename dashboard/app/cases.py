@@ -19,7 +19,7 @@ import orjson
 from dashboard.catalogue import Catalogue, Entry, duration, read_case, search_text, span_text, watch
 from dashboard.dates import with_dates
 from dashboard.figure import FigureOptions, figure_spec
-from dashboard.load import SUFFIXES, CaseFile, Catalog
+from dashboard.load import SUFFIXES, CaseFile, FolderCases
 from dashboard.model import Case
 from dashboard.problems import InvalidCase
 
@@ -152,7 +152,7 @@ class Library:
             return Lookup(invalid=result)
         return Lookup(case=CaseFile(entry.id, path, result))
 
-    def catalog(self) -> Catalog:
+    def catalog(self) -> FolderCases:
         """Every case of the folder read in full, for a series (which may draw any of them)."""
         cases: dict[str, CaseFile] = {}
         invalid: list[InvalidCase] = []
@@ -164,7 +164,7 @@ class Library:
                 invalid.append(found.invalid)
         for entry in self.catalogue.invalid():
             invalid.append(InvalidCase(str(self.catalogue.path(entry)), entry.problems))
-        return Catalog(cases, tuple(invalid))
+        return FolderCases(cases, tuple(invalid))
 
     def path(self, case_id: str) -> Path | None:
         """The file of a case id, valid or not; None when no file has that id."""
