@@ -140,8 +140,9 @@ def _days(value: Any) -> Any:
     )
 
 
-class Outcomes(Strict):
-    """What the outcome table counts: attack kinds, the merge interval, an optional score."""
+class OutcomeRules(Strict):
+    """What the outcome table counts: attack kinds, the merge interval, an optional score
+    (the file's `outcomes:`; what is counted by them is `series.outcomes.Outcomes`)."""
 
     count: Words = ("relapse",)
     merge_within: Annotated[
@@ -180,7 +181,7 @@ class Series(Strict):
     window: tuple[Time, Time] | None = None
     sort: Sort = "id"
     group: Group = "none"
-    outcomes: Outcomes = Outcomes()
+    outcomes: OutcomeRules = OutcomeRules()
     panels: Words | None = None
     language: Language | None = None  # default: the cases' common language, else English
 
@@ -211,5 +212,5 @@ MODELS: dict[str, type[BaseModel]] = {
     "": Series,
     "align": Align,
     "match": Match,
-    "outcomes": Outcomes,
+    "outcomes": OutcomeRules,
 }
