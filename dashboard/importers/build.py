@@ -16,12 +16,18 @@ from typing import Any, Literal
 from pydantic_core import PydanticCustomError
 
 from dashboard.importers.rows import ROW_EVENT, Patient, Row, TimeIn
-from dashboard.model import EVENT_KINDS, format_number, validate_time
+from dashboard.model import EVENT_KINDS, format_number
 from dashboard.model.case import TREATMENT_KINDS
-from dashboard.model.times import BARE_NUMBER, MAX_DAYS, format_date, parse_calendar
+from dashboard.model.times import (
+    BARE_NUMBER,
+    MAX_DAYS,
+    format_date,
+    is_calendar_text,
+    parse_calendar,
+    place_time,
+)
 
 DateMode = Literal["relative", "keep", "shift", "coarse"]
-_CALENDAR = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?")
 SHIFT_DAYS = 365  # a shifted date moves by up to a year either way
 
 
@@ -83,13 +89,12 @@ def _read_time(value: TimeIn, day0: dt.date | None) -> _When:
         date = day0 + dt.timedelta(days=round(value)) if day0 else None
         return _When(float(value), date, False, False, None)
     text = value.strip()
-    approx = text.startswith("~")
-    body = text.lstrip("~").strip()
-    if _CALENDAR.fullmatch(body):
-        date, precision = parse_calendar(body)
+    # read by the case format's grammar, before day 0 is known: a date keeps its date
+    time = place_time(text, None)
+    if time.is_calendar and time.anchor is not None:
+        date, month = time.anchor, time.precision == "month"
         offset = float((date - day0).days) if day0 else None
-        return _When(offset, date, approx, precision == "month", text, calendar=True)
-    time = validate_time(text)
+        return _When(offset, date, time.approx, month, text, calendar=True)
     date = day0 + dt.timedelta(days=round(time.day)) if day0 else None
     return _When(time.day, date, time.approx, False, text)
 
@@ -106,7 +111,7 @@ def _cell_shown(value: object) -> str:
 def check_time(value: TimeIn) -> str | None:
     """None when `value` reads as a time, else what is wrong with it."""
     try:
-        _read_time(value, _ANCHOR)
+        _read_time(value, None)
     except PydanticCustomError as error:
         return error.message()
     return None
@@ -114,17 +119,16 @@ def check_time(value: TimeIn) -> str | None:
 
 def order_problem(start: TimeIn, end: TimeIn, day0: dt.date | None = None) -> str | None:
     """'ends on day 10, before its start on day 20' when `end` comes first, else None."""
-    first, last = _read_time(start, day0 or _ANCHOR), _read_time(end, day0 or _ANCHOR)
-    if day0 is None and first.calendar != last.calendar:
-        return None  # a date and a day offset compare only against the case's day 0
-    if first.month or last.month or first.offset is None or last.offset is None:
+    first, last = _read_time(start, day0), _read_time(end, day0)
+    if first.month or last.month:
         return None  # (a month may end after the day that starts in it)
-    if last.offset >= first.offset:
-        return None
-    return f"ends on {_shown(end)}, before its start on {_shown(start)}"
-
-
-_ANCHOR = dt.date(2000, 1, 1)
+    if first.offset is not None and last.offset is not None:
+        ends_first = last.offset < first.offset
+    elif first.date is not None and last.date is not None:  # two dates, day 0 not yet known
+        ends_first = last.date < first.date
+    else:
+        return None  # a date and a day offset compare only against the case's day 0
+    return f"ends on {_shown(end)}, before its start on {_shown(start)}" if ends_first else None
 
 
 def _shown(time: TimeIn) -> str:
@@ -177,7 +181,7 @@ class _Clock:
 
     def _choose(self, wanted: str, rows: list[Row]) -> None:
         text = wanted.strip()
-        if _CALENDAR.fullmatch(text):
+        if is_calendar_text(text):
             if self.source_day0 is None:
                 raise ImportError_(
                     f"--day0 {text}: this source has no calendar dates; "
