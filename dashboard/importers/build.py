@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic_core import PydanticCustomError
 
-from dashboard.importers.rows import ROW_EVENT, Patient, Row, TimeIn
+from dashboard.importers.rows import ROW_EVENT, Row, SourcePatient, TimeIn
 from dashboard.model import EVENT_KINDS, format_number
 from dashboard.model.case import TREATMENT_KINDS
 from dashboard.model.times import (
@@ -148,7 +148,7 @@ def _matches(row: Row, tokens: tuple[str, ...]) -> bool:
 class _Clock:
     """Puts every time of one patient against the chosen day 0 and writes it as asked."""
 
-    def __init__(self, patient: Patient, options: Options, rows: list[Row]) -> None:
+    def __init__(self, patient: SourcePatient, options: Options, rows: list[Row]) -> None:
         self.source_day0 = patient.day0
         if self.source_day0 is None:
             every = self._all(rows)
@@ -283,7 +283,7 @@ class _Clock:
         }[self.mode]
 
 
-def build(patient: Patient, options: Options, name: str, title: str, origin: str) -> Draft:
+def build(patient: SourcePatient, options: Options, name: str, title: str, origin: str) -> Draft:
     """Turn one patient's rows into a case file's data."""
     draft = Draft(name, {}, dropped=Counter(patient.dropped))
     rows = _near_the_rest(_kept(patient, options, draft), draft)
@@ -328,7 +328,7 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
     return draft
 
 
-def _kept(patient: Patient, options: Options, draft: Draft) -> list[Row]:
+def _kept(patient: SourcePatient, options: Options, draft: Draft) -> list[Row]:
     """The rows chosen and placeable; each row left out counted in the draft, by reason."""
     rows: list[Row] = []
     for row in patient.rows:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.importers.rows import Patient, Reading, Row, text_encoding, unreadable
+from dashboard.importers.rows import Reading, Row, SourcePatient, text_encoding, unreadable
 
 DOMAINS = ("DM", "EX", "CM", "AE", "MH", "LB", "VS")
 _DTC = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -123,15 +123,17 @@ def _when(
 
 def read_sdtm(
     paths: list[Path], problems: list[str], reading: Reading | None = None
-) -> dict[str, Patient]:
+) -> dict[str, SourcePatient]:
     """Read SDTM domain files (any order); DM gives each subject's study day 1."""
     tables: dict[str, list[tuple[Path, int, dict[str, str]]]] = {}
     for path, number, record in _readable(paths, "an SDTM domain (.xpt, .csv)", problems, reading):
         domain = (record.get("DOMAIN") or path.stem[:2]).upper()
         tables.setdefault(domain, []).append((path, number, record))
-    patients: dict[str, Patient] = {}
+    patients: dict[str, SourcePatient] = {}
     for path, number, record in tables.pop("DM", []):
-        patient = patients.setdefault(record.get("USUBJID", ""), Patient(record.get("USUBJID", "")))
+        patient = patients.setdefault(
+            record.get("USUBJID", ""), SourcePatient(record.get("USUBJID", ""))
+        )
         _demographics(patient, record, f"{path}:{number}", problems)
     seen: dict[str, set[tuple[Any, ...]]] = {}
     for domain, rows in tables.items():
@@ -141,7 +143,7 @@ def read_sdtm(
             if not key:
                 problems.append(f"{at}: USUBJID: expected a subject, found nothing")
                 continue
-            patient = patients.get(key) or patients.setdefault(key, Patient(key))
+            patient = patients.get(key) or patients.setdefault(key, SourcePatient(key))
             patient.lanes = True
             if domain not in DOMAINS:
                 patient.drop(f"{domain} records (domain not read)")
@@ -170,7 +172,9 @@ def read_sdtm(
 AGE_UNITS = {"MONTHS": "months", "WEEKS": "weeks", "DAYS": "days"}
 
 
-def _demographics(patient: Patient, record: dict[str, str], at: str, problems: list[str]) -> None:
+def _demographics(
+    patient: SourcePatient, record: dict[str, str], at: str, problems: list[str]
+) -> None:
     start = record.get("RFSTDTC", "")
     if start:
         try:
@@ -278,9 +282,9 @@ ADAM_ADVERSE = re.compile(r"adverse|^AE$", re.I)
 
 def read_adam(
     paths: list[Path], problems: list[str], reading: Reading | None = None
-) -> dict[str, Patient]:
+) -> dict[str, SourcePatient]:
     """Read the clinical-timelines table: one row per event or span of a subject."""
-    patients: dict[str, Patient] = {}
+    patients: dict[str, SourcePatient] = {}
     for path, number, record in _readable(paths, "a clinical-timelines table", problems, reading):
         key = record.get("USUBJID", "")
         if not key:
@@ -288,7 +292,7 @@ def read_adam(
             continue
         patient = patients.get(key)
         if patient is None:
-            patient = patients[key] = Patient(key, lanes=True)
+            patient = patients[key] = SourcePatient(key, lanes=True)
             _demographics(patient, record, f"{path}:{number}", problems)
             if patient.day0 is None and record.get("STDY"):  # study days count from day 1
                 patient.day0_label = "study day 1"

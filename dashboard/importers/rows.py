@@ -205,7 +205,7 @@ class Row:
 
 
 @dataclass
-class Patient:
+class SourcePatient:
     """What one source says about one patient, before it becomes a case file."""
 
     key: str  # the source's patient identifier: used to pick and merge, never written

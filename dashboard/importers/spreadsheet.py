@@ -26,9 +26,9 @@ from dashboard.importers.rows import (
     EVENT_ROW,
     KINDS,
     ROW_EVENT,
-    Patient,
     Reading,
     Row,
+    SourcePatient,
     no_cycle_search,
     text_encoding,
     unreadable,
@@ -55,7 +55,7 @@ _NUMERIC = frozenset(("measurement", *TREATMENT_KINDS))
 
 def read_table(
     path: Path, problems: list[str], reading: Reading | None = None
-) -> dict[str, Patient]:
+) -> dict[str, SourcePatient]:
     """Read a spreadsheet's rows into patients by case name; bad rows go to `problems`."""
     reading = reading or Reading()
     frame, separator = _frame(path, reading, problems)
@@ -126,10 +126,10 @@ def _iso(cell: str, local: dict[str, LocalDate], order: DateOrder | None) -> str
 
 def _patients(
     path: Path, names: list[str], columns: list[tuple[list[Any], bool]], problems: list[str]
-) -> dict[str, Patient]:
+) -> dict[str, SourcePatient]:
     """Rows by case name. A row that passes every check becomes a `Row` at once; the others
     (and empty lines) take the cell-by-cell path of `_row`, which says what is wrong."""
-    patients: dict[str, Patient] = {}
+    patients: dict[str, SourcePatient] = {}
     at = {name: index for index, name in enumerate(names)}  # of duplicate names, the last wins
     width = len(columns[0][0]) if columns else 0
     blank: list[Any] = [None] * width
@@ -207,7 +207,7 @@ def _patients(
             row = _row(cells, f"{path}:{number}", problems)
             case = cells.get("case")
         case = case if type(case) is str else str(case or path.stem)
-        patient = patients.get(case) or patients.setdefault(case, Patient(case, name=case))
+        patient = patients.get(case) or patients.setdefault(case, SourcePatient(case, name=case))
         if row is None:
             patient.drop("rows with problems, reported")
         elif row.kind == "day0":
@@ -224,9 +224,9 @@ def _patients(
 
 def read_tables(
     paths: list[Path], problems: list[str], reading: Reading | None = None
-) -> dict[str, Patient]:
+) -> dict[str, SourcePatient]:
     """Read several spreadsheets; rows of one case may be spread over them."""
-    patients: dict[str, Patient] = {}
+    patients: dict[str, SourcePatient] = {}
     for path in paths:
         try:
             with no_cycle_search():

@@ -34,7 +34,7 @@ from dashboard.series.room import (
     renamed,
     standoff,
 )
-from dashboard.series.rows import Row, series_classes, series_rows
+from dashboard.series.rows import SeriesRow, series_classes, series_rows
 
 MANY = 40  # more rows than this get smaller labels and thinner rows on screen
 LABEL_GAP = 1.22  # a row label's line, as a share of its type size
@@ -110,7 +110,7 @@ class _Name:
     heading: bool
 
 
-def _labels(rows: list[Row], marks: Marks, link: Link | None) -> tuple[list[_Name], float]:
+def _labels(rows: list[SeriesRow], marks: Marks, link: Link | None) -> tuple[list[_Name], float]:
     """Every row's name (and each group's heading) at its y position, adding the rows'
     marks on the way; and the number of slots taken."""
     labels: list[_Name] = []
@@ -248,7 +248,7 @@ class _Setting:
     options: SeriesOptions
     look: Theme
     say: Words
-    rows: list[Row]
+    rows: list[SeriesRow]
     missing: list[str]  # cases without the anchor, not drawn
     low: float  # the time range shown, days from the anchor
     high: float
