@@ -22,6 +22,7 @@ from dashboard.app.state import (
     format_view,
     parse_view,
     shown_axis,
+    view_dependencies,
     window_text,
     with_control,
 )
@@ -175,15 +176,7 @@ def register(app: Dash, library: Library) -> None:
         "download": Output("download-html", "href"),
     }
 
-    @app.callback(
-        output=view_outputs,
-        inputs={
-            "search": Input("view-url", "search"),
-            "_stamp": Input("stamp", "data"),
-            "controls": {name: Input(name, "value") for name in CONTROLS},
-        },
-        state={"pathname": State("view-url", "pathname")},
-    )
+    @app.callback(output=view_outputs, **view_dependencies("view-url", "stamp", CONTROLS))
     def show_view(
         search: str | None, _stamp: Any, controls: dict[str, Any], pathname: str | None
     ) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from dashboard.app.series_layout import (
     series_page,
     with_series,
 )
-from dashboard.app.state import edited_controls, first_field, query_fields
+from dashboard.app.state import edited_controls, first_field, query_fields, view_dependencies
 from dashboard.export.base import ExportError
 from dashboard.export.series import series_figure
 from dashboard.export.templating import render
@@ -161,15 +161,7 @@ def register(app: Dash, library: Library) -> None:
         "html": Output("series-html", "href"),
     }
 
-    @app.callback(
-        output=outputs,
-        inputs={
-            "search": Input("series-url", "search"),
-            "_stamp": Input("series-stamp", "data"),
-            "controls": {name: Input(name, "value") for name in CONTROLS},
-        },
-        state={"pathname": State("series-url", "pathname")},
-    )
+    @app.callback(output=outputs, **view_dependencies("series-url", "series-stamp", CONTROLS))
     def show(
         search: str | None, _stamp: Any, controls: dict[str, Any], pathname: str | None
     ) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
+from dash import Input, State
 from pydantic_core import PydanticCustomError
 
 from dashboard.figure import AXES, THEMES, FigureOptions
@@ -230,6 +231,19 @@ def figure_options(view: View, case: Case) -> FigureOptions:
 
 
 WINDOW_ENDS = ("window-from", "window-to")
+
+
+def view_dependencies(url: str, stamp: str, controls: Sequence[str]) -> dict[str, Any]:
+    """What a page's view callback reads, by name: its address (`search`, and the `pathname`
+    as state), the stamp of its files (`_stamp`) and its `controls`' values."""
+    return {
+        "inputs": {
+            "search": Input(url, "search"),
+            "_stamp": Input(stamp, "data"),
+            "controls": {name: Input(name, "value") for name in controls},
+        },
+        "state": {"pathname": State(url, "pathname")},
+    }
 
 
 def edited_controls(
