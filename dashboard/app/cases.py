@@ -53,7 +53,8 @@ class Lookup:
 
 
 class Library:
-    """A folder of cases shared by every request of one process (thread-safe).
+    """What the dashboard serves from its folder, shared by every request of one process
+    (thread-safe): the folder's `Catalogue`, the pages' date view, the figure cache.
 
     The index comes from the catalogue, kept current by a file watcher; a case page reads
     only its own file (parsed again only when its stamp changes), so its cost does not depend
