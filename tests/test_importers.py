@@ -6,16 +6,18 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.cli import cli
-from dashboard.importers.build import Options, build
+from dashboard.importers.build import Options, build, check_time
 from dashboard.importers.rows import KINDS, Row, SourcePatient
 from dashboard.importers.spreadsheet import EXAMPLE
 from dashboard.importers.writer import relative
-from dashboard.load import load_case
+from dashboard.load import load_case, parse_case
+from dashboard.problems import InvalidCase
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -299,3 +301,39 @@ def test_every_kind_of_row_a_table_names_lands_in_the_case() -> None:
     kinds = {event["kind"] for event in draft.data["events"]}
     assert "procedure" in kinds  # a procedure-event row is an event, a procedure row a treatment
     assert {item["drug"] for item in draft.data["treatments"]} >= {"mark-drug", "mark-procedure"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2015-04-01",
+        "~2015-4",
+        "2015-4-1",
+        "2015-04",
+        "~ 2015-04-07",
+        "day 14",
+        "~week -2",
+        "month 1.5",
+        "years 2",
+        "3",
+        "-2.5",
+        "2015-13-01",
+        "2015-02-30",
+        "~~2015-04",
+        "14.03.2021",
+        "2015/04/01",
+        "day",
+        "soon",
+    ],
+)
+def test_an_import_reads_a_time_as_a_case_file_does(text: str) -> None:
+    """An import accepts exactly the times a case file accepts (one grammar, the model's),
+    and refuses the others with the same message."""
+    case = f"title: t\nday0: {{date: 2015-01-01}}\nevents: [{{at: '{text}', kind: note}}]\n"
+    try:
+        parse_case(case)
+    except InvalidCase as invalid:
+        [error] = invalid.errors
+        assert check_time(text) == error.message
+    else:
+        assert check_time(text) is None
