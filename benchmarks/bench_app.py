@@ -30,12 +30,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from synth import write_cases  # noqa: E402
-
 from dashboard.app import create_app  # noqa: E402
 from dashboard.app.state import View, figure_options, format_view  # noqa: E402
 from dashboard.figure import build_figure  # noqa: E402
 from dashboard.load import load_case  # noqa: E402
+from tests.synth import write_cases  # noqa: E402
 
 CASES = 200
 CALLS = 300

@@ -20,10 +20,10 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.synth import write_cases
 from dashboard.figure import build_figure, figure_spec
 from dashboard.load import load_case
 from dashboard.model import Case
+from tests.synth import write_cases
 
 
 def timings(repeats: int, action: Callable[[], object]) -> list[float]:

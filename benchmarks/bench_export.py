@@ -14,12 +14,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.synth import write_cases
 from dashboard.export import ImageRenderer
 from dashboard.export.images import browser_path, write_images
 from dashboard.export.site import PLOTLY_JS, export_site
 from dashboard.figure import build_figure
 from dashboard.load import load_folder
+from tests.synth import write_cases
 
 SITE_SECONDS = 60.0
 PAGE_BYTES = 60 * 1024

@@ -36,10 +36,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 from bench_app import percentile, random_view, view_payload, wait_for  # noqa: E402
 from bench_scale import free_port  # noqa: E402
 from bench_start import rows_request  # noqa: E402
-from synth import write_cases  # noqa: E402
 
 from dashboard.app import create_app  # noqa: E402
 from dashboard.app.state import format_view  # noqa: E402
+from tests.synth import write_cases  # noqa: E402
 
 CASES = 200
 GOOD_CLIENTS = 8

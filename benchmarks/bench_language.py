@@ -17,10 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bench_core import report
-from benchmarks.synth import generate_case
 from dashboard.describe import caption, course_account
 from dashboard.figure import figure_spec
 from dashboard.model import Case
+from tests.synth import generate_case
 
 GOAL = 1.5  # a case in another language is built at most this many times slower
 

@@ -5,7 +5,7 @@ Run: python benchmarks/bench_layout.py [--only NAME] [--sizes column,page] [--sy
 
 Figures: every case in timelines/, the realistic cases of tests/data/realistic/ and its
 held-out/ folder (cases written from the README alone, in German and Japanese, lab-heavy,
-with calendar dates), dense generated ones (benchmarks/synth.py), and every series of
+with calendar dates), dense generated ones (tests/synth.py), and every series of
 timelines/ and tests/data/realistic-series/ as aligned rows and as panels; each at column,
 page and slide size. Each is drawn as the user draws it, by `clinical-course render ... .svg`,
 then laid out again in Chromium, which reports every text's box (benchmarks/drawn.py):
@@ -64,7 +64,7 @@ from benchmarks.drawn import (
     texts_shortened,
     value_axis_ticks,
 )
-from benchmarks.synth import generate_case
+from tests.synth import generate_case
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

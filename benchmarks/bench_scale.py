@@ -38,11 +38,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from synth import write_cases  # noqa: E402
-
 from dashboard.catalogue import Catalogue, cache_path  # noqa: E402
 from dashboard.export.site import export_site  # noqa: E402
 from dashboard.load import load_folder, load_paths  # noqa: E402
+from tests.synth import write_cases  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 ROWS = "#case-grid .ag-center-cols-container .ag-row"

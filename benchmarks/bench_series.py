@@ -22,12 +22,12 @@ from dashboard.plotlyjs import plotly_js
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bench_core import best_of, timings
-from benchmarks.synth import write_cases
 from dashboard.load import load_folder
 from dashboard.series.figure import series_spec
 from dashboard.series.load import load_series
 from dashboard.series.outcomes import compute
 from dashboard.series.rows import series_rows
+from tests.synth import write_cases
 
 CHROMIUM = "/usr/bin/chromium"
 SERIES = """title: Synthetic series aligned on IL-6 receptor blockade

@@ -13,6 +13,7 @@ import sys
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from dashboard.cli_import import date_key, import_, secret_option, table, templa
 from dashboard.dates import DATE_VIEWS, DATES_HELP, DatePolicy
 from dashboard.load import case_paths, expand_paths, load_case
 from dashboard.model import LANGUAGES
+from dashboard.model.views import AXES, AXIS_SPANS, GROUPS, SERIES_VIEWS, SORTS, THEMES
 from dashboard.problems import (
     CourseError,
     FigureWarning,
@@ -32,10 +34,6 @@ from dashboard.problems import (
     writing,
 )
 
-THEMES = ("screen", "print", "slides")
-SORTS = ("id", "anchor", "follow-up", "relapses", "arr-before", "arr-after")
-AXES = ("day", "week", "month", "year", "date")
-AXIS_SPANS = ("course", "step")  # (as dashboard.export.slides; kept light for --help)
 DEBUG_VARIABLE = "CLINICAL_COURSE_DEBUG"
 
 
@@ -295,6 +293,88 @@ SIZES_HELP = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Look:
+    """How a figure is drawn, as the options of `render` say: its look, axis and size."""
+
+    theme: str | None
+    axis: str | None
+    size: str | None
+    height_mm: float | None
+    dpi: int | None
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        theme: str | None,
+        axis: str | None,
+        size: str | None,
+        height_mm: float | None,
+        dpi: str | None,
+    ) -> _Look:
+        """The options as click gives them (the resolution as written)."""
+        return cls(theme, axis, size, height_mm, int(dpi) if dpi else None)
+
+    def keywords(self) -> dict[str, Any]:
+        """The look as keyword arguments of the savers."""
+        return {
+            "theme": self.theme,
+            "size": self.size,
+            "height_mm": self.height_mm,
+            "dpi": self.dpi,
+        }
+
+
+def _look_options(function: Any) -> Any:
+    """The options every figure `render` draws shares: --theme, --axis, --size, --height,
+    --dpi (gathered into a `_Look`)."""
+    options = [
+        click.option(
+            "--theme",
+            type=click.Choice(THEMES),
+            default=None,
+            help="The look; images default to print for column and page sizes, slides for slide.",
+        ),
+        click.option("--axis", type=click.Choice(AXES), help="Time axis unit, or calendar dates."),
+        click.option("--size", help=f"Image size: {SIZES_HELP}."),
+        click.option(
+            "--height",
+            "height_mm",
+            type=float,
+            help="Height in mm for column and page sizes (else as tall as the rows need, at most "
+            "1.4x the width in a column, 1x on a page, 240 mm).",
+        ),
+        click.option(
+            "--dpi",
+            type=click.Choice(["300", "600", "1000"]),
+            help="Resolution of print-size PNG and TIFF files (default 300 for PNG, 600 for TIFF).",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _series_options(function: Any) -> Any:
+    """The options that go with a series file only: --view, --sort, --group."""
+    options = [
+        click.option(
+            "--view",
+            type=click.Choice(SERIES_VIEWS),
+            help="With a series: one aligned row per case (series, the default) or the cases' "
+            "figures stacked as panels (a), (b), ...",
+        ),
+        click.option(
+            "--sort", type=click.Choice(SORTS), help="With a series: the order of the rows."
+        ),
+        click.option("--group", type=click.Choice(GROUPS), help="With a series: group the rows."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 @cli.command()
 @click.argument("case", type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -305,53 +385,20 @@ SIZES_HELP = (
     help="File to write; its suffix sets the format: .html, .json, .png, .tif, .svg or .pdf. "
     "For a folder of cases, the folder to write into.",
 )
-@click.option(
-    "--theme",
-    type=click.Choice(THEMES),
-    default=None,
-    help="The look; images default to print for column and page sizes, slides for slide.",
-)
-@click.option("--axis", type=click.Choice(AXES), help="Time axis unit, or calendar dates.")
-@click.option("--size", help=f"Image size: {SIZES_HELP}.")
-@click.option(
-    "--height",
-    "height_mm",
-    type=float,
-    help="Height in mm for column and page sizes (else as tall as the rows need, at most "
-    "1.4x the width in a column, 1x on a page, 240 mm).",
-)
-@click.option(
-    "--dpi",
-    type=click.Choice(["300", "600", "1000"]),
-    help="Resolution of print-size PNG and TIFF files (default 300 for PNG, 600 for TIFF).",
-)
+@_look_options
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["png", "tif", "svg", "pdf", "html", "json"]),
     help="With a folder of cases: the format of each file.",
 )
-@click.option(
-    "--view",
-    type=click.Choice(["series", "panels"]),
-    help="With a series: one aligned row per case (series, the default) or the cases' "
-    "figures stacked as panels (a), (b), ...",
-)
-@click.option("--sort", type=click.Choice(SORTS), help="With a series: the order of the rows.")
-@click.option(
-    "--group", type=click.Choice(["none", "diagnosis"]), help="With a series: group the rows."
-)
+@_series_options
 @_dates_option
 @secret_option
 @_language_option
 def render(
     case: Path,
     output: Path,
-    theme: str | None,
-    axis: str | None,
-    size: str | None,
-    height_mm: float | None,
-    dpi: str | None,
     fmt: str | None,
     view: str | None,
     sort: str | None,
@@ -359,70 +406,73 @@ def render(
     dates: str,
     secret: str | None,
     language: str | None,
+    **look: Any,
 ) -> None:
     """Render a case, a series or a folder of cases to a page, the figure's JSON, or an image."""
-    from dashboard.export import FORMATS, render_folder, save
     from dashboard.load import is_series
 
-    _check_axis(axis, dates)
+    drawing = _Look.of(**look)
+    _check_axis(drawing.axis, dates)
     policy = _date_policy(dates, secret)
     if is_series(case):
-        dots = int(dpi) if dpi else None
-        _render_series(case, output, theme, axis, size, height_mm, dots, view, sort, group, policy)
+        _render_series(case, output, drawing, view, sort, group, policy)
         return
     if view or sort or group:
         _fail("--view, --sort and --group go with a series file (*.series.yaml)")
     if case.is_dir():
-        with _progress(len(case_paths(case)), "Rendering") as advance:
-            report = render_folder(
-                case,
-                output,
-                fmt=fmt or "png",
-                theme=theme,
-                axis=axis,
-                size=size,
-                height_mm=height_mm,
-                dpi=int(dpi) if dpi else None,
-                dates=policy,
-                progress=advance,
-            )
-        for invalid in report.invalid:
-            click.echo(invalid.report(), err=True)
-        click.echo(f"Wrote {len(report.written)} files to {output}", err=True)
-        if report.invalid:
-            raise click.exceptions.Exit(1)
-        return
+        _render_folder(case, output, drawing, fmt or "png", policy)
+    else:
+        _render_case(case, output, drawing, policy, language)
+
+
+def _render_case(
+    path: Path, output: Path, drawing: _Look, dates: DatePolicy, language: str | None
+) -> None:
+    """One case file to one file, in the format of its suffix."""
+    from dashboard.export import FORMATS, save
+
     output_suffix(output, FORMATS)  # before the case is read
-    loaded = _in_language(policy.apply(_read_case(case)), language)
-    written = save(
-        loaded,
-        output,
-        theme=theme,
-        axis=axis,
-        size=size,
-        height_mm=height_mm,
-        dpi=int(dpi) if dpi else None,
-    )
+    loaded = _in_language(dates.apply(_read_case(path)), language)
+    written = save(loaded, output, axis=drawing.axis, **drawing.keywords())
     click.echo(f"Wrote {written}", err=True)
+
+
+def _render_folder(folder: Path, output: Path, drawing: _Look, fmt: str, dates: DatePolicy) -> None:
+    """Every case of a folder to a file each in `output`; exit 1 when some are invalid."""
+    from dashboard.export import render_folder
+
+    with _progress(len(case_paths(folder)), "Rendering") as advance:
+        report = render_folder(
+            folder,
+            output,
+            fmt=fmt,
+            axis=drawing.axis,
+            dates=dates,
+            progress=advance,
+            **drawing.keywords(),
+        )
+    for invalid in report.invalid:
+        click.echo(invalid.report(), err=True)
+    click.echo(f"Wrote {len(report.written)} files to {output}", err=True)
+    if report.invalid:
+        raise click.exceptions.Exit(1)
 
 
 def _render_series(
     path: Path,
     output: Path,
-    theme: str | None,
-    axis: str | None,
-    size: str | None,
-    height_mm: float | None,
-    dpi: int | None,
+    drawing: _Look,
     view: str | None,
     sort: str | None,
     group: str | None,
     dates: DatePolicy,
 ) -> None:
+    """A series file as its aligned rows or its panels, in the format of the suffix."""
     from dashboard.export.series import FORMATS, save_series
     from dashboard.series.load import series_with_dates
 
     output_suffix(output, FORMATS)  # before the series is read
+    axis = drawing.axis
     if axis == "date":
         _fail("a series is drawn in days, weeks, months or years from its anchor, not dates")
     loaded = _read_series(path)
@@ -434,14 +484,11 @@ def _render_series(
         loaded,
         output,
         view=view,
-        theme=theme,
-        size=size,
-        height_mm=height_mm,
-        dpi=dpi,
         sort=sort,
         group=group,
         axis=axis,
         warn=lambda message: click.echo(f"{path}: warning: {message}", err=True),
+        **drawing.keywords(),
     )
     click.echo(f"Wrote {written}", err=True)
 

@@ -16,7 +16,7 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from pydantic import BaseModel
 
@@ -25,7 +25,7 @@ from dashboard.model import Case, Day0, Time, format_number
 from dashboard.problems import ViewError
 
 DateView = Literal["exact", "shifted", "coarse", "hidden"]
-DATE_VIEWS: tuple[DateView, ...] = ("exact", "shifted", "coarse", "hidden")
+DATE_VIEWS: tuple[DateView, ...] = get_args(DateView)
 DATES_HELP = (
     "Calendar dates as in the file (exact), moved by a number of days per case made from "
     "--secret (shifted), given only as early/mid/late month of day 0 (coarse), or left out "

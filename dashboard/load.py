@@ -90,8 +90,9 @@ class CaseFile:
 
 
 @dataclass(frozen=True)
-class Catalog:
-    """What a folder holds: the valid cases by id and the files that could not be read."""
+class FolderCases:
+    """The cases of a folder (or of files) as read once: the valid cases by id and the files
+    that could not be read. (A folder served or indexed, kept current, is a `Catalogue`.)"""
 
     cases: dict[str, CaseFile] = field(default_factory=dict)
     invalid: tuple[InvalidCase, ...] = ()
@@ -401,37 +402,9 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path
                 yield file, folder
 
 
-class CaseLibrary:
-    """A folder of cases that re-reads only the files that changed since the last scan."""
-
-    def __init__(self, folder: str | os.PathLike[str]) -> None:
-        self.folder = Path(folder)
-        self._seen: dict[Path, tuple[tuple[int, int, int], Case | InvalidCase]] = {}
-
-    def scan(self) -> Catalog:
-        """The folder as it is now."""
-        paths = case_paths(self.folder) if self.folder.is_dir() else []
-        self._seen = {path: self._read(path) for path in paths}
-        return _catalog((path, result) for path, (_, result) in self._seen.items())
-
-    def _read(self, path: Path) -> tuple[tuple[int, int, int], Case | InvalidCase]:
-        try:
-            stat = path.stat()
-            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        except OSError:
-            stamp = (0, 0, 0)
-        previous = self._seen.get(path)
-        if previous is not None and previous[0] == stamp:
-            return previous
-        try:
-            return stamp, load_case(path, within=self.folder)
-        except InvalidCase as invalid:
-            return stamp, invalid
-
-
 def load_paths(
     paths: Iterable[str | os.PathLike[str]], progress: Callable[[int], None] | None = None
-) -> Catalog:
+) -> FolderCases:
     """Load files and folders; one bad file never stops the others. `progress` is told of
     each file read."""
     results: list[tuple[Path, Case | InvalidCase]] = []
@@ -451,18 +424,18 @@ def _load_one(path: Path, folder: Path) -> Case | InvalidCase:
         return invalid
 
 
-def load_folder(folder: str | os.PathLike[str]) -> Catalog:
+def load_folder(folder: str | os.PathLike[str]) -> FolderCases:
     """Every case file of a folder."""
     folder = Path(folder)
     if not folder.is_dir():
         invalid = InvalidCase(
             str(folder), (CaseError(str(folder), None, None, "", "is not a folder of case files"),)
         )
-        return Catalog(invalid=(invalid,))
+        return FolderCases(invalid=(invalid,))
     return load_paths([folder])
 
 
-def _catalog(results: Iterable[tuple[Path, Case | InvalidCase]]) -> Catalog:
+def _catalog(results: Iterable[tuple[Path, Case | InvalidCase]]) -> FolderCases:
     cases: dict[str, CaseFile] = {}
     invalid: list[InvalidCase] = []
     for path, result in results:
@@ -474,4 +447,4 @@ def _catalog(results: Iterable[tuple[Path, Case | InvalidCase]]) -> Catalog:
             invalid.append(InvalidCase.single(str(path), message, "same_id"))
         else:
             cases[path.stem] = CaseFile(path.stem, path, result)
-    return Catalog(cases, tuple(invalid))
+    return FolderCases(cases, tuple(invalid))

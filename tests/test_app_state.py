@@ -7,8 +7,11 @@ from dataclasses import replace
 
 import pytest
 
+from dashboard.app.series import SeriesView, parse_series_view
 from dashboard.app.state import (
     EVERYTHING,
+    MAX_FIELDS,
+    MAX_SEARCH,
     WINDOW_ENDS,
     View,
     default_axis,
@@ -93,6 +96,20 @@ def test_calendar_reveal_needs_a_dated_case() -> None:
 )
 def test_bad_values_fall_back_to_defaults(search: str) -> None:
     assert parse_view(search, UNDATED) == View()
+
+
+def test_case_and_series_pages_read_their_address_within_the_same_caps() -> None:
+    """Both pages read at most MAX_SEARCH characters and MAX_FIELDS fields of their address:
+    a view asked for beyond either cap is not read, on the series page as on the case page."""
+    assert parse_view("?theme=print", UNDATED).theme == "print"
+    assert parse_series_view("?sort=anchor").sort == "anchor"
+    late = "?pad=" + "x" * MAX_SEARCH + "&theme=print&sort=anchor"
+    assert parse_view(late, UNDATED) == View()
+    assert parse_series_view(late) == SeriesView()
+    fields = "&".join(f"k{n}=v" for n in range(MAX_FIELDS))
+    many = f"?{fields}&theme=print&sort=anchor"
+    assert parse_view(many, UNDATED) == View()
+    assert parse_series_view(many) == SeriesView()
 
 
 def test_the_case_default_axis_is_not_written() -> None:

@@ -10,10 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from dashboard.cli import cli
+from dashboard.dates import DATE_VIEWS
+from dashboard.model.localdates import DATE_ORDERS
+from dashboard.model.views import AXES, AXIS_SPANS, GROUPS, SERIES_VIEWS, SORTS, THEMES
 from tests.conftest import CASE_FILES, INVALID_FILES, ROOT, SERIES_FILES, TIMELINES
 
 
@@ -212,3 +216,27 @@ def test_a_warning_is_said_once_however_many_slides_say_it(tmp_path: Path) -> No
     said = [line for line in result.stderr.splitlines() if "warning:" in line]
     assert said, "the dense course does not fit a slide at its type: it says so"
     assert len(said) == len(set(said))
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "words"),
+    [
+        ("render", "theme", THEMES),
+        ("render", "axis", AXES),
+        ("render", "view", SERIES_VIEWS),
+        ("render", "sort", SORTS),
+        ("render", "group", GROUPS),
+        ("render", "dates", DATE_VIEWS),
+        ("export", "theme", THEMES),
+        ("present", "axis_span", AXIS_SPANS),
+        ("import", "date_order", DATE_ORDERS),
+    ],
+)
+def test_each_choice_offers_the_words_the_program_knows(
+    command: str, option: str, words: tuple[str, ...]
+) -> None:
+    """A choice on the command line offers exactly the vocabulary its value is read by, in
+    its order: the words are defined once and the command line takes them from there."""
+    [parameter] = [p for p in cli.commands[command].params if p.name == option]
+    assert isinstance(parameter.type, click.Choice)
+    assert tuple(parameter.type.choices) == words

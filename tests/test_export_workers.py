@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.synth import write_cases
 from tests.conftest import ROOT
+from tests.synth import write_cases
 
 WAIT_SECONDS = 60.0
 

@@ -11,13 +11,13 @@ from typing import Any
 import plotly.graph_objects as go
 import pytest
 
-from benchmarks.synth import generate_case
 from dashboard.figure import AXES, THEMES, build_figure
 from dashboard.figure.themes import family_colours, get_theme, shade
 from dashboard.load import load_case
 from dashboard.model import Case, Measurement, Period, Treatment
 from dashboard.problems import ViewError
 from tests.conftest import CASE_FILES
+from tests.synth import generate_case
 
 TIMELINES = CASE_FILES
 REF = re.compile(r"^(treatments|events|periods)\[\d+\]$|^measurements\[\d+\]\.values\[\d+\]$")

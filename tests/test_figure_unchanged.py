@@ -15,15 +15,15 @@ from typing import Any
 
 import pytest
 
-from benchmarks.synth import generate_case
 from dashboard.figure import FigureWarning, figure_spec
 from dashboard.load import load_case
 from dashboard.model import Case
 from tests.conftest import CASE_FILES, ROOT
+from tests.synth import generate_case
 
 EXPECTED = ROOT / "tests" / "data" / "figures"
 REALISTIC = sorted((ROOT / "tests" / "data" / "realistic").glob("*.yaml"))
-GENERATED = (0,)  # seeds of benchmarks/synth.py cases, as the site benchmarks export them
+GENERATED = (0,)  # seeds of tests/synth.py cases, as the site benchmarks export them
 VIEWS: dict[str, dict[str, Any]] = {
     "screen": {},
     "print-column": {"theme": "print", "width": 322, "max_height": 453, "ceiling": 907},

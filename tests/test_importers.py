@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.cli import cli
+from dashboard.importers.build import Options, build, check_time
+from dashboard.importers.rows import KINDS, Row, SourcePatient
 from dashboard.importers.spreadsheet import EXAMPLE
 from dashboard.importers.writer import relative
-from dashboard.load import load_case
+from dashboard.load import load_case, parse_case
+from dashboard.problems import InvalidCase
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -268,3 +273,64 @@ def test_long_runs_of_spaces_are_read_like_any_other_text(tmp_path: Path) -> Non
         "patient-1.yaml",
         "x.yaml",
     ]
+
+
+def test_every_kind_of_row_a_table_names_lands_in_the_case() -> None:
+    """Each kind of row an import accepts (KINDS) has its place in the case it builds: the
+    case's own keys, its patient, diagnoses, treatments, events, measurements, periods or
+    teaching steps. None is passed over in silence (a day0 row is read as day 0 itself)."""
+    case_keys = ("title", "summary", "citation", "age", "sex", "diagnosis")
+    rows = [
+        Row(
+            kind,
+            name=f"mark-{kind}",
+            start=None if kind in case_keys else f"day {number}",
+            value=1 if kind == "measurement" else None,
+        )
+        for number, kind in enumerate(KINDS)
+    ]
+    draft = build(SourcePatient("p", rows=rows), Options(), "p", "Imported", "a table")
+    written = json.dumps(draft.data)
+    placed = [kind for kind in KINDS if f'"mark-{kind}"' in written]
+    assert draft.data["follow_up"] == f"day {KINDS.index('follow-up')}"
+    assert set(KINDS) - set(placed) == {"day0", "follow-up"}
+    assert not draft.dropped
+    kinds = {event["kind"] for event in draft.data["events"]}
+    assert "procedure" in kinds  # a procedure-event row is an event, a procedure row a treatment
+    assert {item["drug"] for item in draft.data["treatments"]} >= {"mark-drug", "mark-procedure"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2015-04-01",
+        "~2015-4",
+        "2015-4-1",
+        "2015-04",
+        "~ 2015-04-07",
+        "day 14",
+        "~week -2",
+        "month 1.5",
+        "years 2",
+        "3",
+        "-2.5",
+        "2015-13-01",
+        "2015-02-30",
+        "~~2015-04",
+        "14.03.2021",
+        "2015/04/01",
+        "day",
+        "soon",
+    ],
+)
+def test_an_import_reads_a_time_as_a_case_file_does(text: str) -> None:
+    """An import accepts exactly the times a case file accepts (one grammar, the model's),
+    and refuses the others with the same message."""
+    case = f"title: t\nday0: {{date: 2015-01-01}}\nevents: [{{at: '{text}', kind: note}}]\n"
+    try:
+        parse_case(case)
+    except InvalidCase as invalid:
+        [error] = invalid.errors
+        assert check_time(text) == error.message
+    else:
+        assert check_time(text) is None

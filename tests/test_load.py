@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.load import CaseLibrary, inside, load_case, load_folder, load_paths, parse_case
+from dashboard.load import inside, load_case, load_folder, load_paths, parse_case
 from dashboard.problems import InvalidCase
 from tests.conftest import CASE_FILES, INVALID_FILES, ROOT
 
@@ -121,8 +121,6 @@ def test_a_symlink_out_of_the_folder_is_never_read(tmp_path: Path) -> None:
         "the folder are read"
     ]
     assert "root:x:0:0" not in invalid.report() and "/bin/" not in invalid.report()
-    library = CaseLibrary(folder).scan()
-    assert [str(error) for error in library.errors] == [str(invalid.errors[0])]
     assert [error.rule for error in load_paths([folder / "passwd.yaml"]).errors] == [
         "outside_folder"
     ]
@@ -155,17 +153,3 @@ def test_whatever_fails_inside_stays_the_files_problem(
     ]
     catalog = load_folder(tmp_path)
     assert not catalog.cases and len(catalog.invalid) == 1
-
-
-def test_library_rereads_only_changed_files(tmp_path: Path) -> None:
-    path = tmp_path / "case.yaml"
-    path.write_text("title: First\n")
-    library = CaseLibrary(tmp_path)
-    first = library.scan().cases["case"].case
-    assert library.scan().cases["case"].case is first
-    path.write_text("title: Second title\n")
-    assert library.scan().cases["case"].case.title == "Second title"
-    path.write_text("title: [half saved\n")
-    assert library.scan().invalid and not library.scan().cases
-    path.unlink()
-    assert not library.scan().cases and not library.scan().invalid

@@ -16,7 +16,7 @@ from dashboard.export import ExportError
 from dashboard.export.series import save_series
 from dashboard.series.load import load_series
 from tests.conftest import TIMELINES
-from tests.series_data import write_series
+from tests.synth import write_series
 
 DATA = Path(__file__).parent / "data" / "series"
 FIGURE1 = TIMELINES / "nomura-2025-figure1.series.yaml"

@@ -12,7 +12,7 @@ import pytest
 
 from dashboard.figure.themes import get_theme
 from dashboard.fonts import lines_of, text_width
-from dashboard.load import CaseFile, Catalog, load_case
+from dashboard.load import CaseFile, FolderCases, load_case
 from dashboard.problems import ViewError
 from dashboard.series.caption import panels_caption, series_caption
 from dashboard.series.figure import fit_rows, series_spec
@@ -21,7 +21,7 @@ from dashboard.series.model import Series
 from dashboard.series.outcomes import compute
 from dashboard.series.panels import panels_spec
 from tests.conftest import ROOT, SERIES_FILES, TIMELINES
-from tests.series_data import write_series
+from tests.synth import write_series
 
 DATA = Path(__file__).parent / "data" / "series"
 
@@ -227,7 +227,7 @@ def test_a_thousand_cases_take_few_traces() -> None:
     series = Series.model_validate(
         {"title": "many", "align": {"by": "treatment", "match": {"drug": "tocilizumab"}}}
     )
-    loaded = resolve("many", DATA / "many.series.yaml", series, text, Catalog(cases))
+    loaded = resolve("many", DATA / "many.series.yaml", series, text, FolderCases(cases))
     spec = series_spec(loaded)
     assert len(spec["data"]) <= 20
     assert len(trace(spec, "Relapse")["x"]) == 7000

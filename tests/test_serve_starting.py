@@ -14,10 +14,10 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from benchmarks.synth import write_cases
 from dashboard.catalogue import Catalogue, cache_path
 from dashboard.catalogue.store import end_progress, write_progress
 from tests.conftest import CASE_FILES
+from tests.synth import write_cases
 from tests.test_app import ROWS, Server, _free_port, fetch, post_rows
 from tests.test_serve_scale import start, stop
 

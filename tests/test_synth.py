@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from dashboard.load import parse_case
 from dashboard.model import Case
-
-
-def _load_synth() -> ModuleType:
-    # benchmarks/ is a folder of scripts, not an installed package.
-    path = Path(__file__).parent.parent / "benchmarks" / "synth.py"
-    spec = importlib.util.spec_from_file_location("benchmarks_synth", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-synth = _load_synth()
+from tests import synth
 
 
 @pytest.mark.parametrize("seed", [0, 1, 7, 2024])

@@ -7,13 +7,13 @@ import os
 import shutil
 from pathlib import Path
 
-from benchmarks.synth import write_cases
 from dashboard.catalogue import Catalogue, read_entry
 from dashboard.catalogue.check import check_paths
 from dashboard.load import load_case, load_paths
 from dashboard.problems import InvalidCase
 from dashboard.workers import PARSE_PARALLEL_FROM, cores, pool, serial
 from tests.conftest import INVALID_FILES
+from tests.synth import write_cases
 
 
 def _folder(tmp_path: Path) -> Path:

@@ -22,6 +22,8 @@ from dashboard.app.state import (
     figure_options,
     format_view,
     parse_view,
+    shown_axis,
+    view_dependencies,
     window_text,
     with_control,
 )
@@ -131,32 +133,39 @@ def register(app: Dash, library: Library) -> None:
         return stamp if stamp != seen else no_update
 
     @app.callback(
-        Output("case-header", "children"),
-        Output("case-problems", "children"),
-        Output("case-text", "children"),
-        Output("axis", "options"),
-        Output("panels", "options"),
-        Output("page-title", "data"),
-        Input("stamp", "data"),
-        State("view-url", "pathname"),
+        output={
+            "header": Output("case-header", "children"),
+            "problems": Output("case-problems", "children"),
+            "text": Output("case-text", "children"),
+            "axes": Output("axis", "options"),
+            "panels": Output("panels", "options"),
+            "title": Output("page-title", "data"),
+        },
+        inputs={"_stamp": Input("stamp", "data")},
+        state={"pathname": State("view-url", "pathname")},
     )
-    def show_case(_stamp: Any, pathname: str | None) -> tuple[Any, ...]:
+    def show_case(_stamp: Any, pathname: str | None) -> dict[str, Any]:
         case_id = case_id_of(pathname) or ""
         found = library.lookup(case_id)
         if found.case is None:
-            banner = layout.invalid_notice(found.invalid) if found.invalid else None
             first_draw = ctx.triggered_id is None
-            title = layout.unreadable_header(case_id) if first_draw else no_update
-            return title, banner, *([no_update] * 3), case_id
+            return {
+                "header": layout.unreadable_header(case_id) if first_draw else no_update,
+                "problems": layout.invalid_notice(found.invalid) if found.invalid else None,
+                "text": no_update,
+                "axes": no_update,
+                "panels": no_update,
+                "title": case_id,
+            }
         case = found.case.case
-        return (
-            layout.header(case),
-            None,
-            layout.case_text(case_id, case, items_frame(case)),
-            layout.axis_options(case),
-            layout.panel_options(case),
-            case.title,
-        )
+        return {
+            "header": layout.header(case),
+            "problems": None,
+            "text": layout.case_text(case_id, case, items_frame(case)),
+            "axes": layout.axis_options(case),
+            "panels": layout.panel_options(case),
+            "title": case.title,
+        }
 
     # In the browser, before the figure is asked for: the width the chart has on this screen
     # (in steps of WIDTH_STEP px, rounded down: labels placed for it stay clear a little wider).
@@ -170,76 +179,63 @@ def register(app: Dash, library: Library) -> None:
         Input("view-url", "pathname"),
     )
 
-    @app.callback(
-        Output("axis", "value"),
-        Output("panels", "value"),
-        Output("theme", "value"),
-        Output("window-from", "value"),
-        Output("window-to", "value"),
-        Output("window-from", "placeholder"),
-        Output("window-to", "placeholder"),
-        Output("window-legend", "children"),
-        Output("reveal", "value"),
-        Output("reveal", "options"),
-        Output("view-url", "search"),
-        Output("chart", "figure"),
-        Output("download-html", "href"),
-        Input("view-url", "search"),
-        Input("stamp", "data"),
-        *(Input(name, "value") for name in CONTROLS),
-        Input("chart-width", "data"),
-        State("view-url", "pathname"),
-    )
+    view_outputs = {
+        **{name: Output(name, "value") for name in CONTROLS},
+        "from-hint": Output("window-from", "placeholder"),
+        "to-hint": Output("window-to", "placeholder"),
+        "legend": Output("window-legend", "children"),
+        "steps": Output("reveal", "options"),
+        "search": Output("view-url", "search"),
+        "figure": Output("chart", "figure"),
+        "download": Output("download-html", "href"),
+    }
+
+    reads = view_dependencies("view-url", "stamp", CONTROLS)
+    reads["inputs"]["width"] = Input("chart-width", "data")  # the chart's width on this screen
+
+    @app.callback(output=view_outputs, **reads)
     def show_view(
         search: str | None,
         _stamp: Any,
-        axis: Any,
-        shown: Any,
-        theme: Any,
-        window_from: Any,
-        window_to: Any,
-        reveal: Any,
+        controls: dict[str, Any],
         width: Any,
         pathname: str | None,
-    ) -> tuple[Any, ...]:
+    ) -> dict[str, Any]:
         case_id = case_id_of(pathname) or ""
         found = library.lookup(case_id).case
         if found is None:  # the file is being edited: keep what is on screen
-            return (no_update,) * 13
+            return dict.fromkeys(view_outputs, no_update)
         case = found.case
         view = parse_view(search, case)  # the URL is the view; controls edit it
-        changed = dict(
-            zip(CONTROLS, (axis, shown, theme, window_from, window_to, reveal), strict=True)
-        )
         # Only what moved: an untouched end of the window shows a rounded value in the
         # axis' unit, and reading it back would move that end.
-        for control in edited_controls(ctx.triggered_prop_ids, changed, ()):
-            view = with_control(view, case, control, changed[control])
+        for control in edited_controls(ctx.triggered_prop_ids, controls, ()):
+            view = with_control(view, case, control, controls[control])
         options = figure_options(view, case, width=chart_width(width))
-        axis = options.axis
+        axis = shown_axis(view, case)
         low, high = case.span
         hidden = set(view.hide)
         steps = list(case.teaching.steps) or default_steps(case)
         query = format_view(view)
-        return (
-            axis,
-            [
+        return {
+            "axis": axis,
+            "panels": [
                 option["value"]
                 for option in layout.panel_options(case)
                 if option["value"] not in hidden
             ],
-            view.theme,
-            window_text(view.window[0], axis, case) if view.window else None,
-            window_text(view.window[1], axis, case) if view.window else None,
-            window_text(low, axis, case),
-            window_text(high, axis, case),
-            WINDOW_LEGENDS[axis],
-            view.reveal or EVERYTHING,
-            layout.reveal_options(case, steps, view),
-            query if query != (search or "") else no_update,
-            library.figure(found, options),
-            f"/export/{quote(case_id, safe='')}.html{query}",
-        )
+            "theme": view.theme,
+            "window-from": window_text(view.window[0], axis, case) if view.window else None,
+            "window-to": window_text(view.window[1], axis, case) if view.window else None,
+            "reveal": view.reveal or EVERYTHING,
+            "from-hint": window_text(low, axis, case),
+            "to-hint": window_text(high, axis, case),
+            "legend": WINDOW_LEGENDS[axis],
+            "steps": layout.reveal_options(case, steps, view),
+            "search": query if query != (search or "") else no_update,
+            "figure": library.figure(found, options),
+            "download": f"/export/{quote(case_id, safe='')}.html{query}",
+        }
 
     @app.callback(
         Output("details-body", "children"),

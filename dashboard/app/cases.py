@@ -20,7 +20,7 @@ import orjson
 from dashboard.catalogue import Catalogue, Entry, duration, read_case, search_text, span_text, watch
 from dashboard.dates import DatePolicy
 from dashboard.figure import FigureOptions, figure_spec
-from dashboard.load import SUFFIXES, CaseFile, Catalog, inside
+from dashboard.load import SUFFIXES, CaseFile, FolderCases, inside
 from dashboard.model import Case
 from dashboard.problems import InvalidCase
 
@@ -58,7 +58,8 @@ class Lookup:
 
 
 class Library:
-    """A folder of cases shared by every request of one process (thread-safe).
+    """What the dashboard serves from its folder, shared by every request of one process
+    (thread-safe): the folder's `Catalogue`, the pages' date view, the figure cache.
 
     The index comes from the catalogue, kept current by a file watcher; a case page reads
     only its own file (parsed again only when its stamp changes), so its cost does not depend
@@ -159,7 +160,7 @@ class Library:
             return Lookup(invalid=result)
         return Lookup(case=CaseFile(entry.id, path, result))
 
-    def catalog(self) -> Catalog:
+    def catalog(self) -> FolderCases:
         """Every case of the folder read in full, for a series (which may draw any of them)."""
         cases: dict[str, CaseFile] = {}
         invalid: list[InvalidCase] = []
@@ -171,7 +172,7 @@ class Library:
                 invalid.append(found.invalid)
         for entry in self.catalogue.invalid():
             invalid.append(InvalidCase(str(self.catalogue.path(entry)), entry.problems))
-        return Catalog(cases, tuple(invalid))
+        return FolderCases(cases, tuple(invalid))
 
     def path(self, case_id: str) -> Path | None:
         """The file of a case id, valid or not; None when no file has that id."""

@@ -28,6 +28,7 @@ from dashboard.fonts import FACES
 from dashboard.fonts import FOLDER as FONT_FOLDER
 from dashboard.fonts.embed import linked_css
 from dashboard.load import inside
+from dashboard.model.views import AXIS_SPANS
 from dashboard.plotlyjs import plotly_js as plotly_bundle
 
 PLOTLY_JS = "/static-plotly/plotly.min.js"
@@ -166,7 +167,7 @@ def add_routes(
             found.case,
             case_id=case_id,
             plotlyjs=PLOTLY_JS,
-            axis_span=span if span in ("course", "step") else None,
+            axis_span=span if span in AXIS_SPANS else None,
         )
         return Response(deck, mimetype="text/html")
 

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from dash import Dash, Input, Output, State, ctx, html, no_update
 from flask import Flask, Response, request
@@ -29,13 +29,13 @@ from dashboard.app.series_layout import (
     series_page,
     with_series,
 )
-from dashboard.app.state import edited_controls
+from dashboard.app.state import edited_controls, first_field, query_fields, view_dependencies
 from dashboard.export.series import series_figure
 from dashboard.export.templating import render
+from dashboard.model.views import GROUPS, SORTS
 from dashboard.problems import CourseError, InvalidCase
 from dashboard.series.caption import series_caption_for
 from dashboard.series.load import SeriesFile
-from dashboard.series.model import GROUPS, SORTS
 from dashboard.series.outcomes import compute, table, to_csv
 
 EXPORT = "/series-export/"
@@ -56,17 +56,17 @@ class SeriesView:
 
 def parse_series_view(search: str | None) -> SeriesView:
     """The view in a query string; unknown or malformed values fall back to the defaults."""
-    values = dict(parse_qsl((search or "").lstrip("?")))
+    fields = query_fields(search)
 
     def number(name: str) -> float | None:
         try:
-            value = float(values.get(name, ""))
+            value = float(first_field(fields, name))
         except ValueError:
             return None
         return value if abs(value) < 1e7 else None
 
     def pick(name: str, allowed: tuple[str, ...] | dict[str, str]) -> str:
-        value = values.get(name, "")
+        value = first_field(fields, name)
         return value if value in allowed else ""
 
     return SeriesView(
@@ -154,32 +154,30 @@ def register(app: Dash, library: Library) -> None:
         stamp = folder_stamp(library)
         return stamp if stamp != seen else no_update
 
-    @app.callback(
-        Output("series-header", "children"),
-        Output("series-problems", "children"),
-        *(Output(name, "value") for name in CONTROLS),
-        Output("series-url", "search"),
-        Output("series-chart", "figure"),
-        Output("series-caption", "children"),
-        Output("series-outcomes", "children"),
-        Output("series-csv", "href"),
-        Output("series-html", "href"),
-        Input("series-url", "search"),
-        Input("series-stamp", "data"),
-        *(Input(name, "value") for name in CONTROLS),
-        State("series-url", "pathname"),
-    )
-    def show(search: str | None, _stamp: Any, *values: Any) -> tuple[Any, ...]:
-        *controls, pathname = values
+    outputs = {
+        "header": Output("series-header", "children"),
+        "problems": Output("series-problems", "children"),
+        **{name: Output(name, "value") for name in CONTROLS},
+        "search": Output("series-url", "search"),
+        "figure": Output("series-chart", "figure"),
+        "caption": Output("series-caption", "children"),
+        "outcomes": Output("series-outcomes", "children"),
+        "csv": Output("series-csv", "href"),
+        "html": Output("series-html", "href"),
+    }
+
+    @app.callback(output=outputs, **view_dependencies("series-url", "series-stamp", CONTROLS))
+    def show(
+        search: str | None, _stamp: Any, controls: dict[str, Any], pathname: str | None
+    ) -> dict[str, Any]:
         series_id = series_id_of(pathname) or ""
         found, invalid = lookup(library, series_id)
         if found is None:
             notice = _invalid_notice(invalid) if invalid is not None else None
-            return (no_update, notice, *([no_update] * 11))
+            return dict.fromkeys(outputs, no_update) | {"problems": notice}
         view = parse_series_view(search)
-        changed = dict(zip(CONTROLS, controls, strict=True))
-        for name in edited_controls(ctx.triggered_prop_ids, changed, ("series-from", "series-to")):
-            view = _with(view, name, changed[name])
+        for name in edited_controls(ctx.triggered_prop_ids, controls, ("series-from", "series-to")):
+            view = _with(view, name, controls[name])
         problem = None
         figure: Any
         try:
@@ -188,22 +186,22 @@ def register(app: Dash, library: Library) -> None:
             figure, problem = no_update, html.P(str(error), className="invalid")
         query = format_series_view(view)
         quoted = quote(series_id, safe="")
-        return (
-            header(found),
-            problem,
-            view.view,
-            view.sort,
-            view.group,
-            view.axis,
-            view.start,
-            view.end,
-            query if query != (search or "") else no_update,
-            figure,
-            series_caption_for(found, view.view),
-            outcomes_table(found) if view.view == "series" else None,
-            f"{EXPORT}{quoted}.csv",
-            f"{EXPORT}{quoted}.html{query}",
-        )
+        return {
+            "header": header(found),
+            "problems": problem,
+            "series-view": view.view,
+            "series-sort": view.sort,
+            "series-group": view.group,
+            "series-axis": view.axis,
+            "series-from": view.start,
+            "series-to": view.end,
+            "search": query if query != (search or "") else no_update,
+            "figure": figure,
+            "caption": series_caption_for(found, view.view),
+            "outcomes": outcomes_table(found) if view.view == "series" else None,
+            "csv": f"{EXPORT}{quoted}.csv",
+            "html": f"{EXPORT}{quoted}.html{query}",
+        }
 
 
 def _with(view: SeriesView, name: str, value: Any) -> SeriesView:

@@ -14,9 +14,9 @@ from dash import dcc, html
 from dashboard.app.cases import Library
 from dashboard.app.index import missing_page
 from dashboard.app.layout import WATCH_MS, attrs, case_href, top_bar
+from dashboard.model.views import SORTS
 from dashboard.problems import InvalidCase
 from dashboard.series.load import SeriesFile, load_series_paths, series_paths
-from dashboard.series.model import SORTS
 from dashboard.series.readable import headings, readable_rows
 
 PREFIX = "/series/"

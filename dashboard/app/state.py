@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
+from dash import Input, State
 from pydantic_core import PydanticCustomError
 
 from dashboard.figure import AXES, THEMES, FigureOptions
-from dashboard.figure.timeaxis import pick_unit
 from dashboard.model import UNIT_DAYS, Case, Time, validate_time
 from dashboard.model.times import DAY0_DATE, MAX_DAYS
 
@@ -42,8 +42,12 @@ class View:
 
 def default_axis(case: Case) -> str:
     """The axis a case opens with: its own `axis.unit`, else one that suits its length."""
-    low, high = case.span
-    return case.axis.unit or pick_unit(high - low)
+    return case.default_unit
+
+
+def shown_axis(view: View, case: Case) -> str:
+    """The axis a view draws: the one it names, else the case's own."""
+    return view.axis or default_axis(case)
 
 
 def axis_choices(case: Case) -> list[str]:
@@ -81,7 +85,18 @@ def time_text(time: Time) -> str:
     return time.text.lstrip("~").strip()
 
 
-def _first(fields: dict[str, list[str]], key: str) -> str:
+def query_fields(search: str | None) -> dict[str, list[str]]:
+    """The fields of a page's query string, read no further than a view can need: the case
+    and series pages alike, so that no address can make either read more."""
+    text = (search or "").lstrip("?")[:MAX_SEARCH]
+    try:
+        return parse_qs(text, max_num_fields=MAX_FIELDS)
+    except ValueError:  # more fields than anyone writes by hand
+        return {}
+
+
+def first_field(fields: dict[str, list[str]], key: str) -> str:
+    """The first value of a query field, trimmed; '' when there is none."""
     values = fields.get(key) or [""]
     return values[0].strip()
 
@@ -103,22 +118,18 @@ def _window(text: str) -> tuple[float, float] | None:
 
 def parse_view(search: str | None, case: Case) -> View:
     """The view a query string asks for; anything unreadable or unknown falls back to default."""
-    text = (search or "").lstrip("?")[:MAX_SEARCH]
-    try:
-        fields = parse_qs(text, max_num_fields=MAX_FIELDS)
-    except ValueError:  # more fields than anyone writes by hand
-        fields = {}
-    axis = _first(fields, "axis")
-    theme = _first(fields, "theme")
+    fields = query_fields(search)
+    axis = first_field(fields, "axis")
+    theme = first_field(fields, "theme")
     panels = panel_names(case)
     hidden = {name for name in fields.get("hide", []) if name in panels}
-    reveal = _first(fields, "reveal")
+    reveal = first_field(fields, "reveal")
     return View(
         axis=axis if axis in axis_choices(case) and axis != default_axis(case) else None,
         theme=theme if theme in THEMES else "screen",
         hide=tuple(name for name in panels if name in hidden),
         reveal=reveal if read_time(reveal, case) is not None else None,
-        window=_window(_first(fields, "window")),
+        window=_window(first_field(fields, "window")),
     )
 
 
@@ -168,7 +179,7 @@ def _window_edit(view: View, case: Case, control: str, value: Any) -> tuple[floa
     """The window with one end set (or cleared), written in the axis' unit (a date on a
     dates axis); the other end stays, or is the course's."""
     low, high = view.window or case.span
-    day = window_day(value, view.axis or default_axis(case), case)
+    day = window_day(value, shown_axis(view, case), case)
     if day is None:
         return None  # an end cleared or unreadable: the whole course again
     start = day if control == "window-from" else low
@@ -212,7 +223,7 @@ def figure_options(view: View, case: Case, *, width: int | None = None) -> Figur
     width in the browser, which its labels are placed for."""
     reveal = read_time(view.reveal, case) if view.reveal is not None else None
     return FigureOptions.of(
-        axis=view.axis or default_axis(case),
+        axis=shown_axis(view, case),
         theme=view.theme,
         hide=view.hide,
         reveal=reveal.day if reveal is not None else None,
@@ -230,6 +241,19 @@ def chart_width(value: Any) -> int | None:
 
 
 WINDOW_ENDS = ("window-from", "window-to")
+
+
+def view_dependencies(url: str, stamp: str, controls: Sequence[str]) -> dict[str, Any]:
+    """What a page's view callback reads, by name: its address (`search`, and the `pathname`
+    as state), the stamp of its files (`_stamp`) and its `controls`' values."""
+    return {
+        "inputs": {
+            "search": Input(url, "search"),
+            "_stamp": Input(stamp, "data"),
+            "controls": {name: Input(name, "value") for name in controls},
+        },
+        "state": {"pathname": State(url, "pathname")},
+    }
 
 
 def edited_controls(

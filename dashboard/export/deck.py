@@ -24,10 +24,11 @@ from dashboard.export.page import (
     plotlyjs_html,
     script_json,
 )
-from dashboard.export.slides import AXIS_SPANS, Slide, plan, slide_figure
+from dashboard.export.slides import Slide, plan, slide_figure
 from dashboard.fonts.embed import embedded_css
 from dashboard.i18n import words
 from dashboard.model import Case
+from dashboard.model.views import AXIS_SPANS
 from dashboard.problems import output_suffix
 
 FINAL_TITLE = "The whole course"  # the last slide's title, in English

@@ -26,12 +26,11 @@ from dashboard.export.page import figure_html, page_css, plotlyjs_html, with_fon
 from dashboard.export.templating import render
 from dashboard.problems import output_suffix
 from dashboard.series.facts import series_facts
-from dashboard.series.figure import Link, series_spec
+from dashboard.series.figure import Link, SeriesOptions, series_spec
 from dashboard.series.load import SeriesFile
 from dashboard.series.panels import panels_spec
 from dashboard.series.readable import headings, readable_rows
 
-VIEWS = ("series", "panels")
 PAGE_MM = 240  # the tallest figure a journal page takes
 FORMATS = (".html", ".json", *(f".{fmt}" for fmt in IMAGE_FORMATS))
 KEYS = ("legible_row_px", "row_px")  # the meta of a series view: a legible row, a drawn row
@@ -62,8 +61,7 @@ def series_figure(
         raise ExportError(f"unknown view {view!r}; expected series or panels")
     tall = round(height) if height is not None else None
     ceiling = _tallest_px() if max_height is not None else None
-    return series_spec(
-        series_file,
+    view_options = SeriesOptions(
         theme=theme,
         width=width,
         height=tall,
@@ -72,6 +70,7 @@ def series_figure(
         link=link,
         **options,
     )
+    return series_spec(series_file, view_options)
 
 
 def _tallest_px() -> int:

@@ -40,7 +40,7 @@ from dashboard.facts import citation
 from dashboard.figure import figure_spec
 from dashboard.fonts import FACES
 from dashboard.fonts.embed import linked_css
-from dashboard.load import MAX_BYTES, CaseFile, Catalog, case_paths, inside
+from dashboard.load import MAX_BYTES, CaseFile, FolderCases, case_paths, inside
 from dashboard.model import Case
 from dashboard.plotlyjs import plotly_js
 from dashboard.problems import CaseError, InvalidCase
@@ -265,7 +265,7 @@ class _Export:
             self.progress(1)
         return True
 
-    def catalog(self, ids: set[str], run: Run, **view: Any) -> Catalog:
+    def catalog(self, ids: set[str], run: Run, **view: Any) -> FolderCases:
         """The valid cases among `ids` (read now when no page asked for them) and every
         file with problems: what a series is resolved against."""
         valid = sorted(case_id for case_id in ids if case_id in self.cases)
@@ -280,7 +280,7 @@ class _Export:
             for case_id in valid
             if case_id in self.read
         }
-        return Catalog(cases, tuple(self.invalid))
+        return FolderCases(cases, tuple(self.invalid))
 
     def link(self, case_id: str) -> str | None:
         """The link from a series page to a case's page."""

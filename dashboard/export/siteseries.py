@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from dashboard.export.series import series_figure, series_page
 from dashboard.export.sitewrite import Staging
-from dashboard.load import Catalog, inside, read_text
+from dashboard.load import FolderCases, inside, read_text
 from dashboard.problems import InvalidCase
 from dashboard.series.load import SeriesFile, load_series_paths, parse_series, series_id
 from dashboard.series.load import series_paths as _series_paths
@@ -114,7 +114,7 @@ class SiteSeries:
     def write(
         self,
         staging: Staging,
-        catalog_of: Callable[[set[str]], Catalog],
+        catalog_of: Callable[[set[str]], FolderCases],
         link: Link,
         *,
         theme: str,

@@ -18,15 +18,15 @@ import plotly.graph_objects as go
 
 from dashboard.describe import caption, default_steps
 from dashboard.figure import build_figure
-from dashboard.figure.timeaxis import pick_unit
 from dashboard.i18n import words
 from dashboard.model import Case, Step
+from dashboard.model.times import auto_unit
+from dashboard.model.views import AXIS_SPANS
 from dashboard.problems import ViewError
 
 # The chart's place on the 1920x1080 slide canvas (deck.css lays out the rest around it).
 CHART_WIDTH, CHART_HEIGHT = 1792, 780
 SLIDE_CHART_TOP = 56
-AXIS_SPANS = ("course", "step")
 STEP_MARGIN = 0.15  # past a step's time, a step's own axis runs on by this share of its span
 
 
@@ -105,7 +105,7 @@ def slide_figure(
     reveal = slide.reveal if answered else slide.question_reveal
     axis = None
     if slide.window is not None and case.axis.unit is None:
-        axis = pick_unit(slide.window[1] - slide.window[0])  # ticks for the span shown
+        axis = auto_unit(slide.window[1] - slide.window[0])  # ticks for the span shown
     figure = build_figure(
         case,
         theme="slides",

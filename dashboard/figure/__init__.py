@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dashboard.figure.layout import FigureOptions, build_figure, figure_spec
-from dashboard.figure.themes import THEMES
-from dashboard.figure.timeaxis import AXES
+from dashboard.model.views import AXES, THEMES
 from dashboard.problems import FigureWarning
 
 __all__ = ["AXES", "THEMES", "FigureOptions", "FigureWarning", "build_figure", "figure_spec"]

@@ -25,14 +25,13 @@ from dashboard.figure.placement import (
     spaced_names,
 )
 from dashboard.figure.reveal import as_known_on, restore_refs, restored
-from dashboard.figure.themes import GREY, Theme, get_theme
+from dashboard.figure.themes import GREY, NARROW, Theme, get_theme, is_narrow
 from dashboard.figure.timeaxis import TimeAxis
 from dashboard.fonts import LINE_SPACING, wrap
 from dashboard.model import Case
 from dashboard.problems import FigureWarning
 
 MARGIN = {"screen": (64, 64), "print": (48, 56), "slides": (110, 90)}  # top, bottom
-NARROW = 720  # px: narrower figures (a journal column) get their legend below the plot
 NARROW_TOP = 20
 COMPACT_BOTTOM = 0.7  # the bottom margin (time axis) of a figure made compact, as a share
 TIGHT_BOTTOM = 0.62  # the same with the time axis' title at the smallest type
@@ -105,7 +104,7 @@ class _Setting:
 
     @property
     def narrow(self) -> bool:
-        return self.width is not None and self.width < NARROW
+        return is_narrow(self.width)
 
 
 @dataclass

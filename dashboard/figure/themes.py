@@ -7,9 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.fonts import FACES, FAMILY, text_width
+from dashboard.model.views import THEMES
 from dashboard.problems import ViewError
 
-THEMES = ("screen", "print", "slides")
+# px: narrower figures (a journal column) get their legend below the plot and no title (the
+# caption beneath carries it), the case figure and the series alike
+NARROW = 720
+
+
+def is_narrow(width: float | None) -> bool:
+    """A figure of this width is narrow (a journal column); None is a page's own width."""
+    return width is not None and width < NARROW
+
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, YELLOW, BLACK, GREY = (

@@ -9,15 +9,10 @@ from typing import Any
 
 from dashboard.i18n import Words, words
 from dashboard.model import UNIT_DAYS, Case
-from dashboard.model.times import auto_unit
+from dashboard.model.views import AXES
 from dashboard.problems import ViewError
 
-AXES = ("day", "week", "month", "year", "date")
 X = float | str  # a position on the axis: a number in the unit, or an ISO date(-time)
-
-
-# The model bounds a case's points with the same choice of unit the axis makes.
-pick_unit = auto_unit
 
 
 EDGE_PX = 12  # the least room, in px, between either end of the plot and the first or last mark
@@ -48,7 +43,7 @@ class TimeAxis:
     ) -> TimeAxis:
         """Choose the axis for `case` and the view options, checking them."""
         low, high = case.span
-        auto = case.axis.unit or pick_unit(high - low)
+        auto = case.default_unit
         if axis is None:
             axis = auto
         if axis not in AXES:

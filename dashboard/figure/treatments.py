@@ -27,7 +27,7 @@ HOVER_STEP_PX = 90  # hover targets along a bar, at most this far apart at the i
 
 
 @dataclass(frozen=True, slots=True)
-class Row:
+class TreatmentRow:
     """A row of the panel: its label and where it sits (rows run top to bottom)."""
 
     name: str
@@ -40,7 +40,7 @@ class Row:
         return self.top + self.height / 2
 
 
-def layout_rows(treatments: tuple[Treatment, ...]) -> dict[str, Row]:
+def layout_rows(treatments: tuple[Treatment, ...]) -> dict[str, TreatmentRow]:
     """Rows in order of first mention; a row with a taper is taller."""
     heights: dict[str, float] = {}
     for item in treatments:
@@ -48,7 +48,7 @@ def layout_rows(treatments: tuple[Treatment, ...]) -> dict[str, Row]:
         heights[item.row] = max(heights.get(item.row, 1.0), tall)
     rows, top = {}, 0.0
     for name, height in heights.items():
-        rows[name] = Row(name, top, height)
+        rows[name] = TreatmentRow(name, top, height)
         top += height
     return rows
 
@@ -357,7 +357,7 @@ class Lanes:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _over_row_above(self, row: Row, level: float, start: float, end: float) -> bool:
+    def _over_row_above(self, row: TreatmentRow, level: float, start: float, end: float) -> bool:
         """True when a dose written above a taper's step at `level` (in rows) would rise into
         the row above and over one of its items between days `start` and `end`."""
         tall = self.theme.text_px(0.85) * 1.2 / self.theme.row_px
@@ -433,7 +433,7 @@ class Lanes:
         ref: str,
         start: float,
         end: float,
-        row: Row,
+        row: TreatmentRow,
         inside: bool,
         inset: float,
         *,

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.importers.build import Draft, ImportRefused, Options, build, row_words
-from dashboard.importers.rows import Patient, Reading, no_cycle_search
+from dashboard.importers.rows import Reading, SourcePatient, no_cycle_search
 from dashboard.importers.writer import Existing, Written, check_target, left_out, write_cases
 
-Reader = Callable[[list[Path], list[str], Reading], dict[str, Patient]]
+Reader = Callable[[list[Path], list[str], Reading], dict[str, SourcePatient]]
 NAMES = {
     "spreadsheet": "a case table",
     "cbioportal": "cBioPortal timeline files",
@@ -232,7 +232,7 @@ def _import(
 _LISTED = 20
 
 
-def _who(name: str, patient: Patient) -> str:
+def _who(name: str, patient: SourcePatient) -> str:
     """'patient-4 (TRIAL9-101-0004)': the source's id too, to find the patient there."""
     return name if patient.key == name else f"{name} ({patient.key})"
 

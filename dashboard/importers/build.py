@@ -15,13 +15,19 @@ from typing import Any, Literal
 from pydantic_core import PydanticCustomError
 
 from dashboard.dates import DateKey, coarse_date
-from dashboard.importers.rows import ROW_EVENT, TREATMENT_KINDS, Patient, Row, TimeIn
-from dashboard.model import EVENT_KINDS, format_number, validate_time
-from dashboard.model.times import BARE_NUMBER, MAX_DAYS, parse_calendar
+from dashboard.importers.rows import ROW_EVENT, Row, SourcePatient, TimeIn
+from dashboard.model import EVENT_KINDS, format_number
+from dashboard.model.case import TREATMENT_KINDS
+from dashboard.model.times import (
+    BARE_NUMBER,
+    MAX_DAYS,
+    is_calendar_text,
+    parse_calendar,
+    place_time,
+)
 from dashboard.problems import CourseError
 
 DateMode = Literal["relative", "keep", "shift", "coarse"]
-_CALENDAR = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?")
 
 
 class ImportRefused(CourseError):
@@ -83,13 +89,12 @@ def _read_time(value: TimeIn, day0: dt.date | None) -> _When:
         date = day0 + dt.timedelta(days=round(value)) if day0 else None
         return _When(float(value), date, False, False, None)
     text = value.strip()
-    approx = text.startswith("~")
-    body = text.lstrip("~").strip()
-    if _CALENDAR.fullmatch(body):
-        date, precision = parse_calendar(body)
+    # read by the case format's grammar, before day 0 is known: a date keeps its date
+    time = place_time(text, None)
+    if time.is_calendar and time.anchor is not None:
+        date, month = time.anchor, time.precision == "month"
         offset = float((date - day0).days) if day0 else None
-        return _When(offset, date, approx, precision == "month", text, calendar=True)
-    time = validate_time(text)
+        return _When(offset, date, time.approx, month, text, calendar=True)
     date = day0 + dt.timedelta(days=round(time.day)) if day0 else None
     return _When(time.day, date, time.approx, False, text)
 
@@ -106,7 +111,7 @@ def _cell_shown(value: object) -> str:
 def check_time(value: TimeIn) -> str | None:
     """None when `value` reads as a time, else what is wrong with it."""
     try:
-        _read_time(value, _ANCHOR)
+        _read_time(value, None)
     except PydanticCustomError as error:
         return error.message()
     return None
@@ -114,17 +119,16 @@ def check_time(value: TimeIn) -> str | None:
 
 def order_problem(start: TimeIn, end: TimeIn, day0: dt.date | None = None) -> str | None:
     """'ends on day 10, before its start on day 20' when `end` comes first, else None."""
-    first, last = _read_time(start, day0 or _ANCHOR), _read_time(end, day0 or _ANCHOR)
-    if day0 is None and first.calendar != last.calendar:
-        return None  # a date and a day offset compare only against the case's day 0
-    if first.month or last.month or first.offset is None or last.offset is None:
+    first, last = _read_time(start, day0), _read_time(end, day0)
+    if first.month or last.month:
         return None  # (a month may end after the day that starts in it)
-    if last.offset >= first.offset:
-        return None
-    return f"ends on {_shown(end)}, before its start on {_shown(start)}"
-
-
-_ANCHOR = dt.date(2000, 1, 1)
+    if first.offset is not None and last.offset is not None:
+        ends_first = last.offset < first.offset
+    elif first.date is not None and last.date is not None:  # two dates, day 0 not yet known
+        ends_first = last.date < first.date
+    else:
+        return None  # a date and a day offset compare only against the case's day 0
+    return f"ends on {_shown(end)}, before its start on {_shown(start)}" if ends_first else None
 
 
 def _shown(time: TimeIn) -> str:
@@ -144,7 +148,9 @@ def _matches(row: Row, tokens: tuple[str, ...]) -> bool:
 class _Clock:
     """Puts every time of one patient against the chosen day 0 and writes it as asked."""
 
-    def __init__(self, patient: Patient, options: Options, rows: list[Row], identity: str) -> None:
+    def __init__(
+        self, patient: SourcePatient, options: Options, rows: list[Row], identity: str
+    ) -> None:
         self.source_day0 = patient.day0
         if self.source_day0 is None:
             every = self._all(rows)
@@ -176,7 +182,7 @@ class _Clock:
 
     def _choose(self, wanted: str, rows: list[Row]) -> None:
         text = wanted.strip()
-        if _CALENDAR.fullmatch(text):
+        if is_calendar_text(text):
             if self.source_day0 is None:
                 raise ImportRefused(
                     f"--day0 {text}: this source has no calendar dates; "
@@ -283,24 +289,10 @@ class _Clock:
         }[self.mode]
 
 
-def build(patient: Patient, options: Options, name: str, title: str, origin: str) -> Draft:
+def build(patient: SourcePatient, options: Options, name: str, title: str, origin: str) -> Draft:
     """Turn one patient's rows into a case file's data."""
     draft = Draft(name, {}, dropped=Counter(patient.dropped))
-    rows: list[Row] = []
-    for row in patient.rows:
-        if options.only and not _matches(row, options.only):
-            draft.dropped[f"{row.origin or row.kind} (not chosen by --only)"] += 1
-        elif options.skip and _matches(row, options.skip):
-            draft.dropped[f"{row.origin or row.kind} (left out by --skip)"] += 1
-        # the model would refuse the case; and before day 0 is chosen, which it must not do
-        # (a case without a day 0 may not mix dates with days, so none is needed to compare)
-        elif _unplaced(row):
-            draft.dropped[f"{row.origin or row.kind} with a time that cannot be placed"] += 1
-        elif _ends_first(row, is_ongoing(row.end), patient.day0):
-            draft.dropped[f"{row.origin or row.kind} ending before it starts"] += 1
-        else:
-            rows.append(row)
-    rows = _near_the_rest(rows, draft)
+    rows = _near_the_rest(_kept(patient, options, draft), draft)
     # keyed by the source's own id: one patient shifts alike in every import with one key
     clock = _Clock(patient, options, rows, patient.key or title)
     draft.dates_note = clock.note()
@@ -315,15 +307,7 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
         draft.dropped[_UNNAMED] += found
     data = draft.data
     data["title"] = title
-    treatments: list[dict[str, Any]] = []
-    merged: dict[tuple[object, ...], dict[str, Any]] = {}
-    events: list[dict[str, Any]] = []
-    series: dict[tuple[str, str | None], dict[str, Any]] = {}
-    periods: list[dict[str, Any]] = []
-    steps: list[dict[str, Any]] = []
-    diagnoses: list[str] = []
-    patient_facts: dict[str, Any] = {}
-    own: dict[str, Any] = {}  # the case's keys a title row gives in `more` (source: {doi: ...})
+    course = _Course(draft)
     drawn: list[Row] = []  # (with a time: what the axis spans)
     for row in rows:
         ongoing = is_ongoing(row.end)
@@ -339,83 +323,15 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
         end = None
         if row.end is not None and not ongoing:
             end = clock.write(_month_end(row.start, row.end, clock.source_day0))
-        if row.kind == "title":
-            data["title"] = row.name
-            own |= row.more or {}
-        elif row.kind == "summary":
-            data["summary"] = row.detail or row.name
-        elif row.kind == "citation":
-            data["source"] = {**data.get("source", {}), "citation": row.name}
-        elif row.kind == "day0":
-            pass  # read by the importer as the patient's day 0
-        elif row.kind == "follow-up":
-            data["follow_up"] = start
-        elif row.kind in ("age", "sex"):
-            patient_facts[row.kind] = plain(row.value) if row.value is not None else row.name
-        elif row.kind == "diagnosis" and start is None:
-            if row.name not in diagnoses:
-                diagnoses.append(row.name)
-        elif row.kind in TREATMENT_KINDS:
-            _treatment(row, start, end, ongoing, treatments, merged)
-            draft.mapped["treatment entry"] += 1
-        elif row.kind in EVENT_KINDS or row.kind in ROW_EVENT:
-            event = _clean(
-                {
-                    "at": start,
-                    "end": end,
-                    "kind": ROW_EVENT.get(row.kind, row.kind),
-                    "label": row.name or None,
-                }
-                | {"detail": row.detail, "note": row.note, "source": row.source}
-            )
-            events.append(event | (row.more or {}))
-            draft.mapped["event"] += 1
-        elif row.kind == "measurement":
-            item = series.get((row.name, row.unit))
-            if item is None:
-                item = series[(row.name, row.unit)] = _clean(
-                    {"name": row.name, "abbr": row.abbr, "unit": row.unit, "values": []}
-                )
-            if row.note and "note" not in item:
-                item["note"] = row.note
-            if row.source and "source" not in item:
-                item["source"] = row.source
-            for key, value in (row.more or {}).items():
-                item.setdefault(key, value)
-            item["values"].append([start, plain(row.value)])
-            draft.mapped["measured value"] += 1
-        elif row.kind == "period":
-            period = _clean({"from": start, "to": end, "label": row.name or None, "note": row.note})
-            periods.append(period | (row.more or {}))
-        elif row.kind == "step":
-            steps.append(
-                _clean({"at": start, "title": row.name or None, "question": row.question})
-                | _clean({"answer": row.detail, "note": row.note})
-            )
+        place = _PLACES.get(row.kind)
+        if place is not None:
+            place(course, _Placed(row, start, end, ongoing))
     draft.hint = _far_off(
         [(clock.day(_read_time(row.start, clock.source_day0)), row) for row in drawn]
     )
     if patient.lanes:
-        _share_rows(treatments)
-    if patient_facts:
-        data["patient"] = patient_facts
-    if diagnoses:
-        data["diagnoses"] = diagnoses
-    if day0 := clock.day0():
-        data["day0"] = day0
-    for key, items in (
-        ("treatments", treatments),
-        ("events", events),
-        ("measurements", list(series.values())),
-        ("periods", periods),
-    ):
-        if items:
-            data[key] = items
-    if steps:
-        data["teaching"] = {"steps": steps}
-    for key, value in own.items():  # (the case's own note wins over the import's)
-        mine = data.get(key)
-        data[key] = {**mine, **value} if type(mine) is dict and type(value) is dict else value
+        _share_rows(course.treatments)
+    course.write(clock.day0())
     if patient.name is None and "note" not in data.get("source", {}):  # (not a case table's)
         data["source"] = {
             **data.get("source", {}),
@@ -425,6 +341,183 @@ def build(patient: Patient, options: Options, name: str, title: str, origin: str
     if cut:
         draft.dropped[f"texts longer than {_LONGEST} characters (abbreviations 40), cut"] += cut
     return draft
+
+
+def _kept(patient: SourcePatient, options: Options, draft: Draft) -> list[Row]:
+    """The rows chosen and placeable; each row left out counted in the draft, by reason."""
+    rows: list[Row] = []
+    for row in patient.rows:
+        if options.only and not _matches(row, options.only):
+            draft.dropped[f"{row.origin or row.kind} (not chosen by --only)"] += 1
+        elif options.skip and _matches(row, options.skip):
+            draft.dropped[f"{row.origin or row.kind} (left out by --skip)"] += 1
+        # the model would refuse the case; and before day 0 is chosen, which it must not do
+        # (a case without a day 0 may not mix dates with days, so none is needed to compare)
+        elif _unplaced(row):
+            draft.dropped[f"{row.origin or row.kind} with a time that cannot be placed"] += 1
+        elif _ends_first(row, is_ongoing(row.end), patient.day0):
+            draft.dropped[f"{row.origin or row.kind} ending before it starts"] += 1
+        else:
+            rows.append(row)
+    return rows
+
+
+@dataclass
+class _Course:
+    """A case's data as its rows are placed: the case's own keys in `draft.data`, and the
+    items of each section gathered in order."""
+
+    draft: Draft
+    treatments: list[dict[str, Any]] = field(default_factory=list)
+    merged: dict[tuple[object, ...], dict[str, Any]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    series: dict[tuple[str, str | None], dict[str, Any]] = field(default_factory=dict)
+    periods: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    diagnoses: list[str] = field(default_factory=list)
+    patient: dict[str, Any] = field(default_factory=dict)
+    own: dict[str, Any] = field(default_factory=dict)  # the case's keys a title row gives
+
+    def write(self, day0: dict[str, Any] | None) -> None:
+        """The sections gathered, written into the case's data in the case format's order."""
+        data = self.draft.data
+        if self.patient:
+            data["patient"] = self.patient
+        if self.diagnoses:
+            data["diagnoses"] = self.diagnoses
+        if day0:
+            data["day0"] = day0
+        for key, items in (
+            ("treatments", self.treatments),
+            ("events", self.events),
+            ("measurements", list(self.series.values())),
+            ("periods", self.periods),
+        ):
+            if items:
+                data[key] = items
+        if self.steps:
+            data["teaching"] = {"steps": self.steps}
+        for key, value in self.own.items():  # (the case's own note wins over the import's)
+            mine = data.get(key)
+            data[key] = {**mine, **value} if type(mine) is dict and type(value) is dict else value
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """A row with its times as the case file writes them."""
+
+    row: Row
+    start: str | float | None
+    end: str | float | None
+    ongoing: bool
+
+
+def _title(course: _Course, placed: _Placed) -> None:
+    course.draft.data["title"] = placed.row.name
+    course.own |= placed.row.more or {}  # (source: {doi: ...})
+
+
+def _summary(course: _Course, placed: _Placed) -> None:
+    course.draft.data["summary"] = placed.row.detail or placed.row.name
+
+
+def _citation(course: _Course, placed: _Placed) -> None:
+    data = course.draft.data
+    data["source"] = {**data.get("source", {}), "citation": placed.row.name}
+
+
+def _day0(course: _Course, placed: _Placed) -> None:
+    """Read by the importer as the patient's day 0."""
+
+
+def _follow_up(course: _Course, placed: _Placed) -> None:
+    course.draft.data["follow_up"] = placed.start
+
+
+def _patient_fact(course: _Course, placed: _Placed) -> None:
+    row = placed.row
+    course.patient[row.kind] = plain(row.value) if row.value is not None else row.name
+
+
+def _diagnosis(course: _Course, placed: _Placed) -> None:
+    """A diagnosis without a time is one of the case's diagnoses; with one, an event."""
+    if placed.start is not None:
+        _event(course, placed)
+    elif placed.row.name not in course.diagnoses:
+        course.diagnoses.append(placed.row.name)
+
+
+def _treatment_row(course: _Course, placed: _Placed) -> None:
+    start, end, ongoing = placed.start, placed.end, placed.ongoing
+    _treatment(placed.row, start, end, ongoing, course.treatments, course.merged)
+    course.draft.mapped["treatment entry"] += 1
+
+
+def _event(course: _Course, placed: _Placed) -> None:
+    row = placed.row
+    event = _clean(
+        {
+            "at": placed.start,
+            "end": placed.end,
+            "kind": ROW_EVENT.get(row.kind, row.kind),
+            "label": row.name or None,
+        }
+        | {"detail": row.detail, "note": row.note, "source": row.source}
+    )
+    course.events.append(event | (row.more or {}))
+    course.draft.mapped["event"] += 1
+
+
+def _measurement(course: _Course, placed: _Placed) -> None:
+    row = placed.row
+    item = course.series.get((row.name, row.unit))
+    if item is None:
+        item = course.series[(row.name, row.unit)] = _clean(
+            {"name": row.name, "abbr": row.abbr, "unit": row.unit, "values": []}
+        )
+    if row.note and "note" not in item:
+        item["note"] = row.note
+    if row.source and "source" not in item:
+        item["source"] = row.source
+    for key, value in (row.more or {}).items():
+        item.setdefault(key, value)
+    item["values"].append([placed.start, plain(row.value)])
+    course.draft.mapped["measured value"] += 1
+
+
+def _period(course: _Course, placed: _Placed) -> None:
+    row = placed.row
+    period = _clean(
+        {"from": placed.start, "to": placed.end, "label": row.name or None, "note": row.note}
+    )
+    course.periods.append(period | (row.more or {}))
+
+
+def _step(course: _Course, placed: _Placed) -> None:
+    row = placed.row
+    course.steps.append(
+        _clean({"at": placed.start, "title": row.name or None, "question": row.question})
+        | _clean({"answer": row.detail, "note": row.note})
+    )
+
+
+# Where each kind of row goes in the case; a kind not here adds nothing.
+_PLACES: dict[str, Callable[[_Course, _Placed], None]] = {
+    **dict.fromkeys((*EVENT_KINDS, *ROW_EVENT), _event),
+    # (a kind that is also an event's is placed as its own: a procedure is a treatment)
+    **dict.fromkeys(TREATMENT_KINDS, _treatment_row),
+    "diagnosis": _diagnosis,
+    "title": _title,
+    "summary": _summary,
+    "citation": _citation,
+    "day0": _day0,
+    "follow-up": _follow_up,
+    "age": _patient_fact,
+    "sex": _patient_fact,
+    "measurement": _measurement,
+    "period": _period,
+    "step": _step,
+}
 
 
 _WRITTEN_NUMBER = re.compile(rf"(~?)\s*({BARE_NUMBER.pattern})")

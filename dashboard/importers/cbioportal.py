@@ -14,7 +14,7 @@ import math
 import re
 from pathlib import Path
 
-from dashboard.importers.rows import Patient, Reading, Row, text_encoding, unreadable
+from dashboard.importers.rows import Reading, Row, SourcePatient, text_encoding, unreadable
 from dashboard.model import read_number
 
 REQUIRED = ("PATIENT_ID", "START_DATE", "EVENT_TYPE")
@@ -37,9 +37,9 @@ STATUS_KINDS = (
 
 def read_timelines(
     paths: list[Path], problems: list[str], reading: Reading | None = None
-) -> dict[str, Patient]:
+) -> dict[str, SourcePatient]:
     """Read timeline files into patients; rows that cannot be read go to `problems`."""
-    patients: dict[str, Patient] = {}
+    patients: dict[str, SourcePatient] = {}
     for path in paths:
         try:
             _read(path, patients, problems, reading or Reading())
@@ -50,7 +50,9 @@ def read_timelines(
     return patients
 
 
-def _read(path: Path, patients: dict[str, Patient], problems: list[str], reading: Reading) -> None:
+def _read(
+    path: Path, patients: dict[str, SourcePatient], problems: list[str], reading: Reading
+) -> None:
     with open(path, encoding=text_encoding(path, reading), newline="") as handle:
         lines = [(n, line) for n, line in enumerate(handle, start=1) if not line.startswith("#")]
     if not lines:
@@ -78,7 +80,7 @@ def _read(path: Path, patients: dict[str, Patient], problems: list[str], reading
         if not key:
             problems.append(f"{path}:{number}: PATIENT_ID: expected a patient, found nothing")
             continue
-        patient = patients.get(key) or patients.setdefault(key, Patient(key, lanes=True))
+        patient = patients.get(key) or patients.setdefault(key, SourcePatient(key, lanes=True))
         private = [n for n in columns if n != "PATIENT_ID" and _private(n, record[n])]
         found = _row({name: "" if name in private else text for name, text in record.items()})
         if isinstance(found, str):

@@ -16,8 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.importers.build import ImportRefused
-from dashboard.importers.rows import Patient, Reading, Row, text_encoding, unreadable
+from dashboard.importers.rows import Reading, Row, SourcePatient, text_encoding, unreadable
 from dashboard.problems import CourseError
 
 DOMAINS = ("DM", "EX", "CM", "AE", "MH", "LB", "VS")
@@ -29,6 +28,11 @@ DM_PRIVATE = ("SUBJID", "SITEID", "INVID", "INVNAM", "BRTHDTC", "COUNTRY", "RACE
 class BadRecord(CourseError):
     """A record whose date or study day cannot be read: reported with its place, and the
     other records read on."""
+
+
+class CutFile(CourseError):
+    """A SAS transport file cut short, or no such file at all: reported, and the other files
+    read on."""
 
 
 class YearOnly(BadRecord):
@@ -75,12 +79,12 @@ def _xport(path: Path) -> pd.DataFrame:
                 formats = [field["nform"] for field in getattr(reader, "fields", [])]
                 frame = reader.read()
         except ValueError as error:  # ('Observation header not found.': cut in its header)
-            raise ImportRefused(
+            raise CutFile(
                 f"{str(error).rstrip('.')}: the file is cut short, or is no SAS transport "
                 "file; export it again"
             ) from None
     if any("corrupted" in str(warning.message) for warning in said):
-        raise ImportRefused(
+        raise CutFile(
             f"the file ends part-way through a record ({path.stat().st_size:,} bytes, where a "
             "SAS transport file is whole records of 80): cut short in copying? Export it again"
         )
@@ -144,15 +148,17 @@ def _when(
 
 def read_sdtm(
     paths: list[Path], problems: list[str], reading: Reading | None = None
-) -> dict[str, Patient]:
+) -> dict[str, SourcePatient]:
     """Read SDTM domain files (any order); DM gives each subject's study day 1."""
     tables: dict[str, list[tuple[Path, int, dict[str, str]]]] = {}
     for path, number, record in _readable(paths, "an SDTM domain (.xpt, .csv)", problems, reading):
         domain = (record.get("DOMAIN") or path.stem[:2]).upper()
         tables.setdefault(domain, []).append((path, number, record))
-    patients: dict[str, Patient] = {}
+    patients: dict[str, SourcePatient] = {}
     for path, number, record in tables.pop("DM", []):
-        patient = patients.setdefault(record.get("USUBJID", ""), Patient(record.get("USUBJID", "")))
+        patient = patients.setdefault(
+            record.get("USUBJID", ""), SourcePatient(record.get("USUBJID", ""))
+        )
         _demographics(patient, record, f"{path}:{number}", problems)
     seen: dict[str, set[tuple[Any, ...]]] = {}
     for domain, rows in tables.items():
@@ -162,7 +168,7 @@ def read_sdtm(
             if not key:
                 problems.append(f"{at}: USUBJID: expected a subject, found nothing")
                 continue
-            patient = patients.get(key) or patients.setdefault(key, Patient(key))
+            patient = patients.get(key) or patients.setdefault(key, SourcePatient(key))
             patient.lanes = True
             if domain not in DOMAINS:
                 patient.drop(f"{domain} records (domain not read)")
@@ -191,7 +197,9 @@ def read_sdtm(
 AGE_UNITS = {"MONTHS": "months", "WEEKS": "weeks", "DAYS": "days"}
 
 
-def _demographics(patient: Patient, record: dict[str, str], at: str, problems: list[str]) -> None:
+def _demographics(
+    patient: SourcePatient, record: dict[str, str], at: str, problems: list[str]
+) -> None:
     start = record.get("RFSTDTC", "")
     if start:
         try:
@@ -299,9 +307,9 @@ ADAM_ADVERSE = re.compile(r"adverse|^AE$", re.I)
 
 def read_adam(
     paths: list[Path], problems: list[str], reading: Reading | None = None
-) -> dict[str, Patient]:
+) -> dict[str, SourcePatient]:
     """Read the clinical-timelines table: one row per event or span of a subject."""
-    patients: dict[str, Patient] = {}
+    patients: dict[str, SourcePatient] = {}
     for path, number, record in _readable(paths, "a clinical-timelines table", problems, reading):
         key = record.get("USUBJID", "")
         if not key:
@@ -309,7 +317,7 @@ def read_adam(
             continue
         patient = patients.get(key)
         if patient is None:
-            patient = patients[key] = Patient(key, lanes=True)
+            patient = patients[key] = SourcePatient(key, lanes=True)
             _demographics(patient, record, f"{path}:{number}", problems)
             if patient.day0 is None and record.get("STDY"):  # study days count from day 1
                 patient.day0_label = "study day 1"

@@ -9,20 +9,20 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import charset_normalizer
 
 from dashboard.model import EVENT_KINDS
+from dashboard.model.case import TREATMENT_KINDS
 from dashboard.model.localdates import DateOrder
 
 # A time as read from a source: a case-format text ('day 14', '~2015-04'), a number of days
 # from the source's own day 0, or a calendar date.
 TimeIn = str | float | dt.date
 
-TREATMENT_KINDS = ("drug", "procedure")
 CASE_KINDS: tuple[str, ...] = ("title", "summary", "diagnosis", "day0", "age", "sex")
 CASE_KINDS += ("citation", "follow-up", "step")
 # Event kinds that are also other kinds of row: the table names them apart.
@@ -184,6 +184,7 @@ class Row:
     """One treatment, event, value or case fact, as read from a source."""
 
     kind: str
+    _: KW_ONLY  # (every field but the kind by name: fifteen in a row are read by position)
     name: str = ""
     start: TimeIn | None = None
     end: TimeIn | None = None
@@ -204,7 +205,7 @@ class Row:
 
 
 @dataclass
-class Patient:
+class SourcePatient:
     """What one source says about one patient, before it becomes a case file."""
 
     key: str  # the source's patient identifier: used to pick and merge, never written

@@ -32,10 +32,9 @@ from dashboard.importers.rows import (
     EVENT_ROW,
     KINDS,
     ROW_EVENT,
-    TREATMENT_KINDS,
-    Patient,
     Reading,
     Row,
+    SourcePatient,
     no_cycle_search,
     text_encoding,
     unreadable,
@@ -43,6 +42,7 @@ from dashboard.importers.rows import (
 from dashboard.importers.workbook import SHEET, Sheet, read_sheet
 from dashboard.load import read_mapping
 from dashboard.model import EVENT_KINDS, Case, Time, format_number, read_number
+from dashboard.model.case import TREATMENT_KINDS
 from dashboard.model.localdates import DateOrder, LocalDate, column_order, local_date
 from dashboard.model.times import parse_calendar
 from dashboard.problems import InvalidCase, output_suffix, writing
@@ -61,7 +61,7 @@ _NUMERIC = frozenset(("measurement", *TREATMENT_KINDS))
 
 def read_table(
     path: Path, problems: list[str], reading: Reading | None = None
-) -> dict[str, Patient]:
+) -> dict[str, SourcePatient]:
     """Read a spreadsheet's rows into patients by case name; bad rows go to `problems`."""
     reading = reading or Reading()
     sheet, separator = _frame(path, reading)
@@ -137,13 +137,13 @@ def _patients(
     columns: list[tuple[list[Any], bool]],
     problems: list[str],
     sheet: Sheet,
-) -> dict[str, Patient]:
+) -> dict[str, SourcePatient]:
     """Rows by case name. A row that passes every check becomes a `Row` at once; the others
     (and empty lines) take the cell-by-cell path of `_row`, which says what is wrong; a row
     the sheet could not read (a formula with no value saved, a ragged line) is reported with
     why, and left out, counted in its case."""
     unread = sheet.unread
-    patients: dict[str, Patient] = {}
+    patients: dict[str, SourcePatient] = {}
     at = {name: index for index, name in enumerate(names)}  # of duplicate names, the last wins
     width = len(columns[0][0]) if columns else 0
     blank: list[Any] = [None] * width
@@ -200,8 +200,25 @@ def _patients(
             and not isinstance(more, str)
             and _fine(kind, name, start, end, value, every)
         ):
-            row = Row(kind, "" if no_name else name, start, end, abbr, klass, lane, every, dose,
-                      unit, value, detail, note, source, question, more, origin="row")  # fmt: skip
+            row = Row(
+                kind,
+                name="" if no_name else name,
+                start=start,
+                end=end,
+                abbr=abbr,
+                klass=klass,
+                lane=lane,
+                every=every,
+                dose=dose,
+                unit=unit,
+                value=value,
+                detail=detail,
+                note=note,
+                source=source,
+                question=question,
+                more=more,
+                origin="row",
+            )
         else:
             cells = {name: values[index] for name, (values, _) in zip(names, columns, strict=True)}
             if not any(value is not None for value in cells.values()) and number not in unread:
@@ -213,7 +230,7 @@ def _patients(
                 row = _row(cells, f"{path}:{number}", problems)
             case = cells.get("case")
         case = case if type(case) is str else str(case or path.stem)
-        patient = patients.get(case) or patients.setdefault(case, Patient(case, name=case))
+        patient = patients.get(case) or patients.setdefault(case, SourcePatient(case, name=case))
         if row is None:
             patient.drop("rows with problems, reported")
         elif row.kind == "day0":
@@ -230,9 +247,9 @@ def _patients(
 
 def read_tables(
     paths: list[Path], problems: list[str], reading: Reading | None = None
-) -> dict[str, Patient]:
+) -> dict[str, SourcePatient]:
     """Read several spreadsheets; rows of one case may be spread over them."""
-    patients: dict[str, Patient] = {}
+    patients: dict[str, SourcePatient] = {}
     for path in paths:
         try:
             with no_cycle_search():

@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import PurePosixPath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -37,25 +37,12 @@ from dashboard.model.times import (
     parse_duration,
     read_number,
 )
+from dashboard.model.views import AxisSpan
 
 MAX_NUMBER = 1e15
 MAX_ADMINISTRATIONS = 5_000
 MAX_POINTS = 100_000
 
-EVENT_KINDS = (
-    "onset",
-    "relapse",
-    "symptom",
-    "diagnosis",
-    "imaging",
-    "lab",
-    "procedure",
-    "admission",
-    "discharge",
-    "adverse-event",
-    "death",
-    "note",
-)
 EventKind = Literal[
     "onset",
     "relapse",
@@ -70,21 +57,7 @@ EventKind = Literal[
     "death",
     "note",
 ]
-MARKERS = (
-    "circle",
-    "square",
-    "diamond",
-    "cross",
-    "x",
-    "star",
-    "triangle-up",
-    "triangle-down",
-    "triangle-left",
-    "triangle-right",
-    "hexagon",
-    "pentagon",
-    "hourglass",
-)
+EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 Marker = Literal[
     "circle",
     "square",
@@ -100,6 +73,9 @@ Marker = Literal[
     "pentagon",
     "hourglass",
 ]
+MARKERS: tuple[Marker, ...] = get_args(Marker)
+TreatmentKind = Literal["drug", "procedure"]
+TREATMENT_KINDS: tuple[TreatmentKind, ...] = get_args(TreatmentKind)
 
 
 def _as_written(value: Any) -> Any:
@@ -203,6 +179,12 @@ class Axis(Strict):
     from_: Number | None = Field(default=None, alias="from")
     to: Number | None = None
 
+    def unit_for(self, span: tuple[float, float]) -> Unit:
+        """The unit a case opens with: its own `unit`, else one that suits a course of `span`
+        (first and last day)."""
+        low, high = span
+        return self.unit or auto_unit(high - low)
+
     @rule("from", "to")
     def _ordered(self) -> Iterator[PydanticCustomError]:
         if self.from_ is not None and self.to is not None and self.to <= self.from_:
@@ -242,7 +224,7 @@ class Treatment(Strict):
     drug: Text
     abbr: Annotated[Text, Field(max_length=40)] | None = None
     class_: Text | None = Field(default=None, alias="class")
-    kind: Literal["drug", "procedure"] = "drug"
+    kind: TreatmentKind = "drug"
     dose: Text | None = None
     unit: Text | None = None
     start: Time | None = None
@@ -597,7 +579,7 @@ class Teaching(Strict):
 
     steps: tuple[Step, ...] = ()
     objectives: tuple[Text, ...] = ()
-    axis: Literal["course", "step"] = Field(
+    axis: AxisSpan = Field(
         default="course",
         description="Each step's time axis: the whole course, or from its start to a little "
         "after the step (early steps readable).",
@@ -654,7 +636,7 @@ class Case(Strict):
     def _within_budget(self) -> Iterator[PydanticCustomError]:
         measurements = [item for item in self.measurements if item is not FAILED]
         low, high = _known_span(self)
-        unit_days = UNIT_DAYS[self.axis.unit or auto_unit(high - low)]
+        unit_days = UNIT_DAYS[self.axis.unit_for((low, high))]
         for name in ("from_", "to"):
             written = getattr(self.axis, name)
             if written is not None and abs(written * unit_days) > MAX_DAYS:
@@ -717,6 +699,12 @@ class Case(Strict):
         """First and last day the case mentions (day 0 included)."""
         days = [time.day for time in self.times] + [0.0]
         return min(days), max(days)
+
+    @property
+    def default_unit(self) -> Unit:
+        """The unit of the axis the case opens with: its own `axis.unit`, else one that suits
+        its length."""
+        return self.axis.unit_for(self.span)
 
     @property
     def day0_date(self) -> dt.date | None:

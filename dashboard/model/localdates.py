@@ -12,10 +12,10 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 DateOrder = Literal["dmy", "mdy", "ymd"]
-DATE_ORDERS: tuple[DateOrder, ...] = ("dmy", "mdy", "ymd")
+DATE_ORDERS: tuple[DateOrder, ...] = get_args(DateOrder)
 ORDER_WORDS: dict[DateOrder, str] = {
     "dmy": "day first",
     "mdy": "month first",

@@ -228,6 +228,17 @@ def validate_time(value: Any) -> Time:
     return _placed(value, DAY0_DATE.get())
 
 
+def place_time(value: str | float | dt.date, day0: dt.date | None) -> Time:
+    """A written time placed against `day0`; without a day 0 (an import that has yet to
+    choose one), a calendar date keeps its date and an offset its days, each unplaced."""
+    return _placed(value, day0 if day0 is not None else UNREADABLE_DAY0)
+
+
+def is_calendar_text(text: str) -> bool:
+    """True when `text` is written as a calendar date or month ('2015-04-01', '2015-04')."""
+    return bool(_DATE.fullmatch(text) or _MONTH.fullmatch(text))
+
+
 # Times already placed, by what was written and day 0: cases repeat their times ('day 0',
 # 'week 4') within a series and from case to case, and placing costs more than looking up.
 # (typed: 14 and 14.0 read apart; a Time never changes, so one can be shared.)

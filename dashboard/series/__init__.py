@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from dashboard.series.caption import panels_caption, series_caption, series_caption_for
     from dashboard.series.facts import SeriesFacts, series_facts
-    from dashboard.series.figure import series_spec
+    from dashboard.series.figure import SeriesOptions, series_spec
     from dashboard.series.load import (
         SeriesFile,
         load_series,
@@ -24,14 +24,14 @@ if TYPE_CHECKING:
         series_paths,
         series_with_dates,
     )
-    from dashboard.series.model import GROUPS, SORTS, Series
+    from dashboard.series.model import Series
     from dashboard.series.outcomes import COLUMNS, compute, table, to_csv, to_json, to_text
     from dashboard.series.panels import panels_spec
 
 _HOMES = {
     "caption": ("panels_caption", "series_caption", "series_caption_for"),
     "facts": ("SeriesFacts", "series_facts"),
-    "figure": ("series_spec",),
+    "figure": ("SeriesOptions", "series_spec"),
     "load": (
         "SeriesFile",
         "load_series",
@@ -42,7 +42,7 @@ _HOMES = {
         "series_paths",
         "series_with_dates",
     ),
-    "model": ("GROUPS", "SORTS", "Series"),
+    "model": ("Series",),
     "outcomes": ("COLUMNS", "compute", "table", "to_csv", "to_json", "to_text"),
     "panels": ("panels_spec",),
 }
@@ -50,11 +50,10 @@ _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names
 
 __all__ = [
     "COLUMNS",
-    "GROUPS",
-    "SORTS",
     "Series",
     "SeriesFacts",
     "SeriesFile",
+    "SeriesOptions",
     "compute",
     "load_series",
     "load_series_folder",

@@ -13,19 +13,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.figure.parts import esc
-from dashboard.figure.themes import Theme, get_theme
-from dashboard.figure.timeaxis import pick_unit
+from dashboard.figure.themes import Theme, get_theme, is_narrow
 from dashboard.fonts import LINE_SPACING, text_width, wrap
 from dashboard.i18n import Words, words
 from dashboard.model import UNIT_DAYS
+from dashboard.model.times import auto_unit
 from dashboard.problems import ViewError
 from dashboard.series.load import SeriesFile
 from dashboard.series.marks import Marks, lower_first
 from dashboard.series.room import (
     LEGEND_SCALE,
     LEGEND_SHARE,
-    NARROW,
     PLOT_SHARE,
+    Legend,
     axis_px,
     fitted,
     legend_below,
@@ -35,7 +35,7 @@ from dashboard.series.room import (
     renamed,
     standoff,
 )
-from dashboard.series.rows import Row, series_classes, series_rows
+from dashboard.series.rows import SeriesRow, series_classes, series_rows
 
 MANY = 40  # more rows than this get smaller labels and thinner rows on screen
 LABEL_GAP = 1.22  # a row label's line, as a share of its type size
@@ -114,7 +114,7 @@ class _Name:
     heading: bool
 
 
-def _labels(rows: list[Row], marks: Marks, link: Link | None) -> tuple[list[_Name], float]:
+def _labels(rows: list[SeriesRow], marks: Marks, link: Link | None) -> tuple[list[_Name], float]:
     """Every row's name (and each group's heading) at its y position, adding the rows'
     marks on the way; and the number of slots taken."""
     labels: list[_Name] = []
@@ -208,32 +208,79 @@ def _title(series_title: str, look: Theme, width: float | None) -> tuple[str, fl
     return markup, TITLE_PAD + lines_px(len(lines), size)
 
 
+@dataclass(frozen=True, slots=True)
+class SeriesOptions:
+    """Every option that changes the series view: how its rows are ordered and grouped, its
+    time window and unit, its look and size, and where a row's name links to."""
+
+    sort: str | None = None
+    group: str | None = None
+    window: tuple[float, float] | None = None  # days from the anchor
+    axis: str | None = None  # day, week, month or year; else one that suits the span
+    theme: str = "screen"
+    width: int | None = None
+    height: int | None = None  # fixes the figure's height
+    max_height: float | None = None  # bounds it as `fit_rows` says, up to `ceiling`
+    ceiling: float | None = None
+    link: Link | None = None
+
+
 def series_spec(
-    series_file: SeriesFile,
-    *,
-    sort: str | None = None,
-    group: str | None = None,
-    window: tuple[float, float] | None = None,
-    axis: str | None = None,
-    theme: str = "screen",
-    width: int | None = None,
-    height: int | None = None,
-    max_height: float | None = None,
-    ceiling: float | None = None,
-    link: Link | None = None,
+    series_file: SeriesFile, options: SeriesOptions | None = None, **view: Any
 ) -> dict[str, Any]:
-    """The case-series view as a plain, JSON-ready figure dict; `height` fixes its height,
-    `max_height` and `ceiling` bound it as `fit_rows` says.
+    """The case-series view as a plain, JSON-ready figure dict.
 
     Every text around the plot is measured and its room reserved: the row names left of
     the plot (wrapped, or shortened with the full name in the hover, never wider than
     leaves the plot half the width), the legend beside the plot or, in a narrow figure or
     when beside it would squeeze the plot, in columns below it; the title, the time axis'
-    title and the notes, wrapped to the width.
+    title and the notes, wrapped to the width. Four stages, as the case figure's: the
+    options resolved against the series, the room on either side of the plot, the heights
+    and the rows' fit, and the layout finished around them.
     """
-    look = get_theme(theme)
+    setting = _resolve(series_file, options or SeriesOptions(**view))
+    sides = _sides(setting)
+    frame = _frame(setting, sides)
+    return _finish(setting, sides, frame)
+
+
+@dataclass(frozen=True, slots=True)
+class _Setting:
+    """Stage 1, the options resolved against the series: rows, their names, time and look."""
+
+    series_file: SeriesFile
+    options: SeriesOptions
+    look: Theme
+    say: Words
+    rows: list[SeriesRow]
+    missing: list[str]  # cases without the anchor, not drawn
+    low: float  # the time range shown, days from the anchor
+    high: float
+    unit_name: str
+    anchor: str
+    marks: Marks
+    labels: list[_Name]
+    slots: float  # rows and group headings, top to bottom
+
+    @property
+    def narrow(self) -> bool:
+        return is_narrow(self.options.width)
+
+    @property
+    def figure_px(self) -> float:
+        return float(self.options.width or WIDE)
+
+    @property
+    def many(self) -> bool:
+        return len(self.rows) > MANY
+
+
+def _resolve(series_file: SeriesFile, options: SeriesOptions) -> _Setting:
+    """Stage 1: the rows in order, the time range and unit, the marks and the row names."""
+    look = get_theme(options.theme)
     series = series_file.series
-    rows, missing = series_rows(series_file, sort=sort, group=group)
+    rows, missing = series_rows(series_file, sort=options.sort, group=options.group)
+    window = options.window
     if window is None and series.window is not None:
         window = (series.window[0].day, series.window[1].day)
     spans = [row.span for row in rows]
@@ -243,84 +290,177 @@ def series_spec(
         low, high = window
         if not high > low:
             raise ViewError(f"the window ends at day {high:g}, before it starts at {low:g}")
-    unit_name = axis or pick_unit(high - low)
+    unit_name = options.axis or auto_unit(high - low)
     if unit_name not in UNIT_DAYS:
         raise ViewError(f"unknown axis {unit_name!r}; expected day, week, month or year")
-    unit = UNIT_DAYS[unit_name]
     say = words(series_file.language)
     anchor = series.align.label(say)
+    unit = UNIT_DAYS[unit_name]
     marks = Marks(unit, look, rows, anchor, series, series_classes(series_file), say)
-    labels, slot = _labels(rows, marks, link)
-    many = len(rows) > MANY
-    narrow = width is not None and width < NARROW
-    figure_px = float(width or WIDE)
-    names = legend_names(marks.traces(look.marker))
+    labels, slots = _labels(rows, marks, options.link)
+    return _Setting(
+        series_file=series_file,
+        options=options,
+        look=look,
+        say=say,
+        rows=rows,
+        missing=missing,
+        low=low,
+        high=high,
+        unit_name=unit_name,
+        anchor=anchor,
+        marks=marks,
+        labels=labels,
+        slots=slots,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Sides:
+    """Stage 2, the room on either side of the plot: the row names left, the legend right
+    (or below), and the lines a row name may take."""
+
+    legend: Legend
+    label_size: float  # px
+    room: float  # the widest a row name may be, px
+    wanted: int  # lines the longest row name needs, at most 3
+    left: float  # px, from the names as measured before they are fitted to their rows
+    right: float  # px
+
+
+def _sides(setting: _Setting) -> _Sides:
+    """Stage 2: the legend beside the plot or below it, and the row names' room."""
+    look, width, figure_px = setting.look, setting.options.width, setting.figure_px
+    names = legend_names(setting.marks.traces(look.marker))
     legend = legend_beside(names, look, figure_px * LEGEND_SHARE)
-    label_size = look.text_px(0.6 if many else look.row_label)
+    label_size = look.text_px(0.6 if setting.many else look.row_label)
+    labels = setting.labels
     longest = max((text_width(n.text, label_size, bold=n.heading) for n in labels), default=0.0)
     gap = text_width(GAP, label_size) + 6
     # The row names take what they need, but leave the plot at least half the width.
     # (in a page of unknown width the legend stays beside: below, plotly would lay its
     # columns out over a width the layout cannot know)
     crowded = legend.width + min(longest, figure_px * 0.25) + gap > figure_px * PLOT_SHARE
-    if narrow or (crowded and width is not None):
+    if setting.narrow or (crowded and width is not None):
         legend = legend_below(names, look, figure_px)
     right = legend.width + 10
     room = max(min(longest, figure_px * PLOT_SHARE - right - gap), label_size * 4)
     wanted = 1  # many rows: one line each, and no need to wrap a thousand names to know it
-    if not many:
+    if not setting.many:
         wanted = max(
             (len(wrap(n.text, room, label_size, bold=n.heading)) for n in labels), default=1
         )
         wanted = min(wanted, 3)
     left = min(longest, room) + gap
-    plot_px = figure_px - left - right
+    return _Sides(legend, label_size, room, wanted, left, right)
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """Stage 3, the heights: title and anchor note on top; the time axis' title, the notes
+    and a legend below; the rows' fit in between, and the names trace fitted to it."""
+
+    title: str  # markup
+    top: float  # px
+    bottom: float  # px
+    under: float  # the time axis with its title, px
+    x_title: list[str]  # lines
+    anchor_lines: list[str]
+    note_lines: list[list[str]]
+    note_px: list[float]
+    fit: Fit
+    lines: int  # lines of a row name
+    names_trace: dict[str, Any]
+    left: float  # px, the row names as fitted
+    plot_px: float
+
+
+def _frame(setting: _Setting, sides: _Sides) -> _Frame:
+    """Stage 3: what goes above and below the plot, measured, and the rows fitted between."""
+    look, say, options = setting.look, setting.say, setting.options
+    figure_px = setting.figure_px
+    plot_px = figure_px - sides.left - sides.right
     x_size = look.text_px(look.x_title)
-    shown_anchor = lower_first(anchor) if say.english else anchor
-    x_title = {
-        "day": say.t("Days from {anchor}", anchor=shown_anchor),
-        "week": say.t("Weeks from {anchor}", anchor=shown_anchor),
-        "month": say.t("Months from {anchor}", anchor=shown_anchor),
-        "year": say.t("Years from {anchor}", anchor=shown_anchor),
-    }[unit_name]
-    x_lines = wrap(x_title, plot_px, x_size)
-    notes = _notes(missing, series_file.invalid, say)
+    x_lines = wrap(_x_title(setting), plot_px, x_size)
+    notes = _notes(setting.missing, setting.series_file.invalid, say)
     note_size = look.text_px(LEGEND_SCALE)
     note_lines = [wrap(note, figure_px - 20, note_size) for note in notes]
     note_px = [lines_px(len(lines), note_size) for lines in note_lines]
-    title, top = ("", 0.0) if narrow else _title(series.title, look, width)
-    anchor_lines = wrap(f"0: {anchor}", figure_px - 20, look.text_px(0.85))
+    heading = setting.series_file.series.title
+    title, top = ("", 0.0) if setting.narrow else _title(heading, look, options.width)
+    anchor_lines = wrap(f"0: {setting.anchor}", figure_px - 20, look.text_px(0.85))
     top += lines_px(len(anchor_lines), look.text_px(0.85)) + 8  # the anchor's name
     under = axis_px(look, len(x_lines))
-    bottom = under + sum(note_px) + legend.bottom + 8
+    bottom = under + sum(note_px) + sides.legend.bottom + 8
     fit = fit_rows(
-        round(slot),
+        round(setting.slots),
         look,
         fixed=top + bottom + 16,
-        height=height,
-        max_height=max_height,
-        ceiling=ceiling,
-        label_lines=wanted,
-        label_size=label_size,
+        height=options.height,
+        max_height=options.max_height,
+        ceiling=options.ceiling,
+        label_lines=sides.wanted,
+        label_size=sides.label_size,
         # beside the plot, as tall as the legend; below it, tall enough that the legend
         # takes at most a quarter of the figure (within the size's own bounds)
-        least=legend.bottom / BELOW_SHARE - (top + bottom + 16) if legend.below else legend.height,
+        least=(
+            sides.legend.bottom / BELOW_SHARE - (top + bottom + 16)
+            if sides.legend.below
+            else sides.legend.height
+        ),
     )
-    shown = _thinned(labels, fit.every)
-    lines = 1 if fit.every > 1 else min(wanted, _lines_in(fit.pitch * fit.every, label_size))
-    names_trace, left = _names_trace(shown, room, label_size, lines, say)
+    shown = _thinned(setting.labels, fit.every)
+    size = sides.label_size
+    lines = 1 if fit.every > 1 else min(sides.wanted, _lines_in(fit.pitch * fit.every, size))
+    names_trace, left = _names_trace(shown, sides.room, size, lines, say)
     left = max(left, 8.0)
-    plot_px = figure_px - left - right
-    traces = marks.traces(min(look.marker, max(fit.pitch * 0.9, 4.0)))
-    renamed(traces, legend)
-    traces.append(names_trace)
+    return _Frame(
+        title=title,
+        top=top,
+        bottom=bottom,
+        under=under,
+        x_title=x_lines,
+        anchor_lines=anchor_lines,
+        note_lines=note_lines,
+        note_px=note_px,
+        fit=fit,
+        lines=lines,
+        names_trace=names_trace,
+        left=left,
+        plot_px=figure_px - left - sides.right,
+    )
+
+
+def _x_title(setting: _Setting) -> str:
+    """The time axis' title: the unit, from the anchor."""
+    say = setting.say
+    anchor = lower_first(setting.anchor) if say.english else setting.anchor
+    return {
+        "day": say.t("Days from {anchor}", anchor=anchor),
+        "week": say.t("Weeks from {anchor}", anchor=anchor),
+        "month": say.t("Months from {anchor}", anchor=anchor),
+        "year": say.t("Years from {anchor}", anchor=anchor),
+    }[setting.unit_name]
+
+
+def _finish(setting: _Setting, sides: _Sides, frame: _Frame) -> dict[str, Any]:
+    """Stage 4: the traces at the rows' pitch, and the layout around them."""
+    look, options, fit = setting.look, setting.options, frame.fit
+    width, unit = options.width, UNIT_DAYS[setting.unit_name]
+    left, right, plot_px = frame.left, sides.right, frame.plot_px
+    traces = setting.marks.traces(min(look.marker, max(fit.pitch * 0.9, 4.0)))
+    renamed(traces, sides.legend)
+    traces.append(frame.names_trace)
+    low, high = setting.low, setting.high
     margin = max((high - low) * 0.02, 1.0)
     x_range = [round((low - margin) / unit, 4), round((high + margin) / unit, 4)]
     zero = -x_range[0] / (x_range[1] - x_range[0])  # where time 0 is, as a share of the width
-    plot_h = max(fit.height - top - bottom, 1.0)
+    plot_h = max(fit.height - frame.top - frame.bottom, 1.0)
+    note_size = look.text_px(LEGEND_SCALE)
+    below = frame.under + sum(frame.note_px)
     layout: dict[str, Any] = {
         "template": {},
-        "title": look.title(title) | ON_TOP,
+        "title": look.title(frame.title) | ON_TOP,
         "font": look.base_font,
         "paper_bgcolor": look.paper,
         "plot_bgcolor": look.paper,
@@ -328,19 +468,24 @@ def series_spec(
         "autosize": width is None,
         # Margins set here, not by plotly's automargin: with a thousand row labels its
         # measuring and redrawing makes the chart many times slower to draw.
-        "margin": {"t": round(top), "b": round(bottom), "l": round(left), "r": round(right)},
+        "margin": {
+            "t": round(frame.top),
+            "b": round(frame.bottom),
+            "l": round(left),
+            "r": round(right),
+        },
         "barmode": "overlay",
         "bargap": 0,
         "showlegend": True,
-        "legend": legend.layout(-(left - 6) / plot_px, -(under + sum(note_px)) / plot_h),
+        "legend": sides.legend.layout(-(left - 6) / plot_px, -below / plot_h),
         "hovermode": "closest",
         "hoverlabel": {"font": look.font_dict(0.9), "align": "left"},
         "xaxis": {
             "type": "linear",
             "range": x_range,
             "title": {
-                "text": "<br>".join(esc(line) for line in x_lines),
-                "font": {"size": x_size},
+                "text": "<br>".join(esc(line) for line in frame.x_title),
+                "font": {"size": look.text_px(look.x_title)},
                 "standoff": standoff(look),
             },
             "tickfont": {"size": look.text_px(1.0)},
@@ -358,7 +503,7 @@ def series_spec(
         # the row labels' own axis: the plot's width from 0 to 1, whatever the time zoom
         "xaxis2": {"overlaying": "x", "range": [0, 1], "visible": False, "fixedrange": True},
         "yaxis": {
-            "range": [slot - 0.5, -0.7],
+            "range": [setting.slots - 0.5, -0.7],
             "showticklabels": False,
             "showgrid": False,
             "zeroline": False,
@@ -380,19 +525,21 @@ def series_spec(
             }
         ],
         "annotations": [
-            _anchor_note(anchor_lines, look, zero, (left, plot_px, right) if width else None),
-            *_note_annotations(note_lines, note_px, note_size, under, plot_h, left),
+            _anchor_note(frame.anchor_lines, look, zero, (left, plot_px, right) if width else None),
+            *_note_annotations(
+                frame.note_lines, frame.note_px, note_size, frame.under, plot_h, left
+            ),
         ],
         "meta": {
-            "series_title": series.title,
-            "axis": unit_name,
+            "series_title": setting.series_file.series.title,
+            "axis": setting.unit_name,
             "unit_days": unit,
-            "rows": [row.id for row in rows],
-            "no_anchor": missing,
+            "rows": [row.id for row in setting.rows],
+            "no_anchor": setting.missing,
             "row_px": round(fit.pitch, 2),
             "legible_row_px": round(fit.legible, 2),
             "labels_every": fit.every,
-            "name_lines": lines,
+            "name_lines": frame.lines,
         },
     }
     if width:

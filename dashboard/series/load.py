@@ -18,7 +18,7 @@ from dashboard.dates import DatePolicy
 from dashboard.load import (
     SERIES_SUFFIXES,
     CaseFile,
-    Catalog,
+    FolderCases,
     inside,
     is_series,
     load_folder,
@@ -83,7 +83,7 @@ def parse_series(text: str, shown: str) -> Series:
     return series
 
 
-def load_series(path: str | os.PathLike[str], catalog: Catalog | None = None) -> SeriesFile:
+def load_series(path: str | os.PathLike[str], catalog: FolderCases | None = None) -> SeriesFile:
     """Read a series file and resolve it against the cases of its folder (or `catalog`).
 
     A file that resolves outside its folder (a symlink pointing out) is refused unread;
@@ -148,7 +148,9 @@ def _pick(
     return chosen, errors
 
 
-def resolve(identifier: str, path: Path, series: Series, text: str, catalog: Catalog) -> SeriesFile:
+def resolve(
+    identifier: str, path: Path, series: Series, text: str, catalog: FolderCases
+) -> SeriesFile:
     """The series with its cases looked up; `InvalidCase` for ids or matches that find none."""
     shown = str(path)
     invalid_ids = [Path(item.path).stem for item in catalog.invalid]
@@ -219,7 +221,7 @@ def _in_language(cases: tuple[CaseFile, ...], language: str) -> tuple[CaseFile, 
 
 
 def load_series_folder(
-    folder: str | os.PathLike[str], catalog: Catalog | None = None
+    folder: str | os.PathLike[str], catalog: FolderCases | None = None
 ) -> tuple[dict[str, SeriesFile], tuple[InvalidCase, ...]]:
     """Every series file of a folder: the valid ones by id, and the files with problems."""
     folder = Path(folder)
@@ -229,12 +231,12 @@ def load_series_folder(
 
 
 def load_series_paths(
-    paths: Iterable[Path], catalog: Catalog | None = None
+    paths: Iterable[Path], catalog: FolderCases | None = None
 ) -> tuple[dict[str, SeriesFile], tuple[InvalidCase, ...]]:
     """The given series files, each resolved against its own folder (or `catalog`)."""
     found: dict[str, SeriesFile] = {}
     invalid: list[InvalidCase] = []
-    catalogs: dict[Path, Catalog] = {}
+    catalogs: dict[Path, FolderCases] = {}
     for path in paths:
         if catalog is None and path.parent not in catalogs:
             catalogs[path.parent] = load_folder(path.parent)

@@ -16,7 +16,7 @@ from dashboard.i18n import Words
 from dashboard.model import Treatment, format_number
 from dashboard.series.align import attack_days
 from dashboard.series.model import Series
-from dashboard.series.rows import Row, class_colours, class_names, lanes, treatment_class
+from dashboard.series.rows import SeriesRow, class_colours, class_names, lanes, treatment_class
 
 OTHER = "#9a9a9a"
 BAR = 0.62  # the height of a row's bars, in rows
@@ -48,7 +48,7 @@ class Marks:
         self,
         unit: float,
         theme: Theme,
-        rows: list[Row],
+        rows: list[SeriesRow],
         anchor: str,
         series: Series,
         classes: tuple[str, ...],
@@ -73,7 +73,7 @@ class Marks:
         """A day of a case on the aligned axis, in the axis' unit."""
         return round((day - anchor) / self.unit, 4)
 
-    def add_row(self, row: Row, y: float) -> None:
+    def add_row(self, row: SeriesRow, y: float) -> None:
         """Every mark of one row, centred on `y`."""
         start, end = row.span
         anchor = row.anchor
@@ -102,7 +102,7 @@ class Marks:
                 [label, title, *_days(day, anchor), since, note if merged else ""]
             )
 
-    def _treatments(self, row: Row, y: float, label: str, since: str, end: float) -> None:
+    def _treatments(self, row: SeriesRow, y: float, label: str, since: str, end: float) -> None:
         anchor = row.anchor
         spans = []
         for item in row.case.treatments:

@@ -14,9 +14,8 @@ from dashboard.model.case import Text
 from dashboard.model.language import Language
 from dashboard.model.rules import Strict, problem
 from dashboard.model.times import UNIT_DAYS
+from dashboard.model.views import Group, Sort
 
-SORTS = ("id", "anchor", "follow-up", "relapses", "arr-before", "arr-after")
-GROUPS = ("none", "diagnosis")
 ORDINALS = {1: "first", 2: "second", 3: "third"}
 _DURATION = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(day|week|month|year)s?", re.IGNORECASE)
 
@@ -174,8 +173,9 @@ def _days(value: Any) -> Any:
     )
 
 
-class Outcomes(Strict):
-    """What the outcome table counts: attack kinds, the merge interval, an optional score."""
+class OutcomeRules(Strict):
+    """What the outcome table counts: attack kinds, the merge interval, an optional score
+    (the file's `outcomes:`; what is counted by them is `series.outcomes.Outcomes`)."""
 
     count: Words = ("relapse",)
     merge_within: Annotated[
@@ -212,9 +212,9 @@ class Series(Strict):
     label: Literal["id", "title"] = "id"
     align: Align = Align()
     window: tuple[Time, Time] | None = None
-    sort: Literal["id", "anchor", "follow-up", "relapses", "arr-before", "arr-after"] = "id"
-    group: Literal["none", "diagnosis"] = "none"
-    outcomes: Outcomes = Outcomes()
+    sort: Sort = "id"
+    group: Group = "none"
+    outcomes: OutcomeRules = OutcomeRules()
     panels: Named | None = None
     language: Language | None = None  # default: the cases' common language, else English
 
@@ -245,5 +245,5 @@ MODELS: dict[str, type[BaseModel]] = {
     "": Series,
     "align": Align,
     "match": Match,
-    "outcomes": Outcomes,
+    "outcomes": OutcomeRules,
 }

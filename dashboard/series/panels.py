@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import string
 import warnings
+from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.figure import FigureWarning, figure_spec
 from dashboard.figure.key import key_lines, key_note, key_px
 from dashboard.figure.parts import Panel
 from dashboard.figure.placement import left_margin
-from dashboard.figure.themes import Theme, get_theme
+from dashboard.figure.themes import Theme, get_theme, is_narrow
 from dashboard.fonts import lines_of
 from dashboard.problems import ViewError
 from dashboard.series.load import SeriesFile
 from dashboard.series.room import (
-    NARROW,
+    Legend,
     axis_px,
     legend_below,
     legend_names,
@@ -70,13 +71,29 @@ def panels_spec(
     width: int | None = None,
     max_height: float | None = None,
 ) -> dict[str, Any]:
-    """The series' panels as one figure dict, at most `max_height` CSS pixels tall."""
+    """The series' panels as one figure dict, at most `max_height` CSS pixels tall.
+
+    Four stages: each case's own figure, made as low as the height asks and its rows allow;
+    the room around and between them measured; each panel moved into its band of the page;
+    and the layout finished around them.
+    """
     look = get_theme(theme)
     width = width or look.width
-    narrow = width is not None and width < NARROW
-    items = series_file.panels
-    if not items:
+    if not series_file.panels:
         raise ViewError("the series has no valid case to draw as a panel")
+    specs, legend = _fitted(series_file, look, width, max_height)
+    frame = _frame(series_file, specs, legend, look, width, max_height)
+    stack = _stack(specs, frame, look)
+    return _finish(series_file, specs, frame, stack, width)
+
+
+def _fitted(
+    series_file: SeriesFile, look: Theme, width: int | None, max_height: float | None
+) -> tuple[list[dict[str, Any]], Legend | None]:
+    """Stage 1: every case's own figure, each as low as a share of `max_height` asks; and a
+    narrow figure's legend of them, in columns under the panels (else each panel's own)."""
+    items = series_file.panels
+    theme = look.name
     families = series_classes(series_file)
     figure_px = float(width or 1200)
     # Each panel keeps its rows legible: short of room it grows rather than overlap.
@@ -87,13 +104,12 @@ def panels_spec(
         for item in items
     ]
     headings = [_heading(series_file, index, look, figure_px) for index in range(len(items))]
-    title, top = _title(series_file.title, look, figure_px, narrow)
+    _, top = _title(series_file.title, look, figure_px, is_narrow(width))
     legend = None
-    bottom = 8.0
-    if narrow:
+    if is_narrow(width):
         traces = [trace for spec in specs for trace in spec["data"]]
         legend = legend_below(legend_names(traces), look, figure_px - 2 * MARGIN)
-        bottom += legend.height
+    bottom = 8.0 + (legend.height if legend is not None else 0.0)
     plots = [_plot_px(spec) for spec in specs]
     fixed = top + bottom + sum(px for _, px in headings)
     fixed += sum(_axis_px(spec, look) for spec in specs)
@@ -121,30 +137,97 @@ def panels_spec(
         before, plots = sum(plots), [_plot_px(spec) for spec in specs]
         if sum(plots) >= before - 1:
             break  # as small as their rows allow
+    return specs, legend
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """Stage 2, the room measured: title on top, legend below, and for each panel its
+    heading, plot, time axis and key, one under the other."""
+
+    title: dict[str, Any]
+    top: float  # px
+    bottom: float  # px
+    legend: Legend | None
+    headings: list[tuple[str, float]]  # markup, px
+    plots: list[float]  # px
+    axes: list[float]  # px
+    keys: list[tuple[list[str], float]]  # lines, px
+    left: float  # px, the widest panel's room left of its plot
+    height: float  # px, the whole figure
+    fits: float | None  # px, the most the figure may be
+
+    @property
+    def plot_area(self) -> float:
+        return self.height - self.top - self.bottom
+
+    @property
+    def too_tall(self) -> bool:
+        """Past the most a legible panel can shrink, the figure grows beyond what it may be
+        rather than stack its panels over each other; the export says so."""
+        return self.fits is not None and self.height > self.fits + 0.5
+
+
+def _frame(
+    series_file: SeriesFile,
+    specs: list[dict[str, Any]],
+    legend: Legend | None,
+    look: Theme,
+    width: int | None,
+    max_height: float | None,
+) -> _Frame:
+    """Stage 2: the title, each panel's heading, axis and key, measured."""
+    figure_px = float(width or 1200)
+    headings = [_heading(series_file, index, look, figure_px) for index in range(len(specs))]
+    title, top = _title(series_file.title, look, figure_px, is_narrow(width))
+    bottom = 8.0 + (legend.height if legend is not None else 0.0)
+    plots = [_plot_px(spec) for spec in specs]
     axes = [_axis_px(spec, look) for spec in specs]
     # each case's key (labels that could not stand beside their marks), under its panel
     keys = _keys(specs, look)
     left = max(_left_px(spec, look) for spec in specs)
     height = top + bottom + sum(h for _, h in headings) + sum(axes) + sum(plots)
     height += sum(px for _, px in keys)
-    # Past the most a legible panel can shrink, the figure grows beyond `max_height` rather
-    # than stack its panels over each other; the export says so.
-    too_tall = max_height is not None and height > max_height + 0.5
-    plot_area = height - top - bottom
-    data: list[dict[str, Any]] = []
-    shapes: list[dict[str, Any]] = []
-    annotations: list[dict[str, Any]] = []
-    layout: dict[str, Any] = {}
+    return _Frame(
+        title=title,
+        top=top,
+        bottom=bottom,
+        legend=legend,
+        headings=headings,
+        plots=plots,
+        axes=axes,
+        keys=keys,
+        left=left,
+        height=height,
+        fits=max_height,
+    )
+
+
+@dataclass
+class _Stack:
+    """Stage 3, the panels moved into their bands: their traces, axes, shapes and notes."""
+
+    data: list[dict[str, Any]] = field(default_factory=list)
+    axes: dict[str, Any] = field(default_factory=dict)
+    shapes: list[dict[str, Any]] = field(default_factory=list)
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _stack(specs: list[dict[str, Any]], frame: _Frame, look: Theme) -> _Stack:
+    """Stage 3: each panel's axes renumbered and its plot placed in its band, top down; a
+    legend entry shown once."""
+    stack = _Stack()
+    plot_area = frame.plot_area
     shown: set[tuple[str, str]] = set()
     cursor = plot_area
     y_count = 0
-    for index, (spec, px) in enumerate(zip(specs, plots, strict=True)):
-        heading, heading_px = headings[index]
+    for index, (spec, px) in enumerate(zip(specs, frame.plots, strict=True)):
+        heading, heading_px = frame.headings[index]
         cursor -= heading_px
         high = cursor / plot_area
         cursor -= px
         low = max(cursor, 0.0) / plot_area
-        cursor -= axes[index] + keys[index][1]
+        cursor -= frame.axes[index] + frame.keys[index][1]
         names_map = {"x": "x" if index == 0 else f"x{index + 1}"}
         source = spec["layout"]
         for key in sorted(k for k in source if k.startswith("yaxis")):
@@ -163,48 +246,62 @@ def panels_spec(
                     moved[name] = _ref(moved[name], names_map)
             if key.startswith("yaxis") and "domain" in moved:
                 moved["domain"] = [place(moved["domain"][0]), place(moved["domain"][1])]
-            layout[_axis_key(names_map[_axis_id(key)])] = moved
+            stack.axes[_axis_key(names_map[_axis_id(key)])] = moved
         for trace in spec["data"]:
             moved = dict(trace)
             moved["xaxis"] = names_map["x"]
             moved["yaxis"] = names_map[trace.get("yaxis", "y")]
-            key = (str(trace.get("name")), str(trace.get("legendgroup")))
+            pair = (str(trace.get("name")), str(trace.get("legendgroup")))
             if trace.get("showlegend", True) is not False:
-                if key in shown:
+                if pair in shown:
                     moved["showlegend"] = False
-                shown.add(key)
-            data.append(moved)
+                shown.add(pair)
+            stack.data.append(moved)
         for shape in source.get("shapes", []):
-            moved = _moved(shape, names_map, place)
-            shapes.append(moved)
+            stack.shapes.append(_moved(shape, names_map, place))
         for note in source.get("annotations", []):
             if note.get("name") != "key":  # the case's key: under its panel, below
-                annotations.append(_moved(note, names_map, place))
-        key, key_room = keys[index]
+                stack.annotations.append(_moved(note, names_map, place))
+        key, key_room = frame.keys[index]
         if key:
             below = round((cursor + key_room) / plot_area, 5)
             note = key_note(key, look.text_px(0.85), below)
-            annotations.append(note | {"xref": names_map["x"] + " domain"})
-        annotations.append(
-            {
-                "x": 0,
-                "xref": "paper",
-                "xanchor": "left",
-                "xshift": MARGIN - left,  # from the figure's left edge, as it was wrapped
-                "y": high,
-                "yref": "paper",
-                "yanchor": "bottom",
-                # over the panel's own "day 0" note
-                "yshift": lines_px(1, look.text_px(0.85)) + 2,
-                "text": heading,
-                "align": "left",
-                "showarrow": False,
-                "font": look.font_dict(LETTER_SCALE),
-            }
-        )
+            stack.annotations.append(note | {"xref": names_map["x"] + " domain"})
+        stack.annotations.append(_heading_note(heading, high, frame.left, look))
+    return stack
+
+
+def _heading_note(heading: str, high: float, left: float, look: Theme) -> dict[str, Any]:
+    """A panel's "(a) title" over its plot, from the figure's left edge."""
+    return {
+        "x": 0,
+        "xref": "paper",
+        "xanchor": "left",
+        "xshift": MARGIN - left,  # from the figure's left edge, as it was wrapped
+        "y": high,
+        "yref": "paper",
+        "yanchor": "bottom",
+        # over the panel's own "day 0" note
+        "yshift": lines_px(1, look.text_px(0.85)) + 2,
+        "text": heading,
+        "align": "left",
+        "showarrow": False,
+        "font": look.font_dict(LETTER_SCALE),
+    }
+
+
+def _finish(
+    series_file: SeriesFile,
+    specs: list[dict[str, Any]],
+    frame: _Frame,
+    stack: _Stack,
+    width: int | None,
+) -> dict[str, Any]:
+    """Stage 4: the layout around the stacked panels, its look taken from the first."""
     first = specs[0]["layout"]
-    if legend is not None:
-        renamed(data, legend)
+    data, layout = stack.data, stack.axes
+    if frame.legend is not None:
+        renamed(data, frame.legend)
     _same_type(layout)
     layout |= {
         key: first[key]
@@ -212,20 +309,25 @@ def panels_spec(
         if key in first
     }
     layout |= {
-        "title": first["title"] | title,
-        "margin": {"t": round(top), "b": round(bottom), "l": round(left), "r": MARGIN},
+        "title": first["title"] | frame.title,
+        "margin": {
+            "t": round(frame.top),
+            "b": round(frame.bottom),
+            "l": round(frame.left),
+            "r": MARGIN,
+        },
         "showlegend": True,
-        "legend": legend.layout() if legend is not None else first["legend"],
+        "legend": frame.legend.layout() if frame.legend is not None else first["legend"],
         "hovermode": "closest",
-        "height": round(height),
+        "height": round(frame.height),
         "autosize": width is None,
-        "shapes": shapes,
-        "annotations": annotations,
+        "shapes": stack.shapes,
+        "annotations": stack.annotations,
         "meta": {
             "series_title": series_file.title,
-            "panels": [item.id for item in items],
+            "panels": [item.id for item in series_file.panels],
         }
-        | ({"needs_px": round(height), "fits_px": max_height} if too_tall else {}),
+        | ({"needs_px": round(frame.height), "fits_px": frame.fits} if frame.too_tall else {}),
     }
     if width:
         layout["width"] = width

@@ -15,7 +15,6 @@ from dashboard.figure.parts import esc
 from dashboard.figure.themes import Theme
 from dashboard.fonts import LINE_SPACING, lines_of, text_height, text_width, wrap
 
-NARROW = 720  # px: narrower figures (a journal column) get their legend below the plot
 LEGEND_SCALE = 0.85  # legend and note text, as a share of the body size (as the case figure)
 LEGEND_SYMBOL_PX = 40  # plotly's sample mark in front of a legend entry's text, with its gaps
 LEGEND_PAD = 10  # plotly's gap above and below a legend's entries

@@ -10,17 +10,17 @@ from typing import Any
 from dashboard.figure.themes import PALETTE, shade
 from dashboard.figure.treatments import colour_family
 from dashboard.model import Case, Treatment
+from dashboard.model.views import GROUPS, SORTS
 from dashboard.problems import ViewError
 from dashboard.series.align import follow_up
 from dashboard.series.load import SeriesFile
-from dashboard.series.model import SORTS
 from dashboard.series.outcomes import CaseOutcome, case_outcome
 
 MAX_CLASSES = 12  # classes beyond the most frequent ones share one grey legend entry
 
 
 @dataclass(frozen=True, slots=True)
-class Row:
+class SeriesRow:
     """One aligned case: its id, label, case, row in the outcome table and y position."""
 
     id: str
@@ -37,14 +37,14 @@ class Row:
         return self.outcome.anchor
 
 
-def _sort_key(sort: str) -> Callable[[Row], Any]:
-    def total(row: Row) -> int:
+def _sort_key(sort: str) -> Callable[[SeriesRow], Any]:
+    def total(row: SeriesRow) -> int:
         return row.outcome.before_attacks + row.outcome.after_attacks
 
     def descending(value: float | None) -> float:
         return -value if value is not None else float("inf")
 
-    keys: dict[str, Callable[[Row], Any]] = {
+    keys: dict[str, Callable[[SeriesRow], Any]] = {
         "id": lambda row: row.id,
         "anchor": lambda row: (row.anchor, row.id),
         "follow-up": lambda row: (-(row.outcome.end - row.outcome.start), row.id),
@@ -57,16 +57,16 @@ def _sort_key(sort: str) -> Callable[[Row], Any]:
 
 def series_rows(
     series_file: SeriesFile, *, sort: str | None = None, group: str | None = None
-) -> tuple[list[Row], list[str]]:
+) -> tuple[list[SeriesRow], list[str]]:
     """The aligned rows in view order, and the ids of cases without an anchor."""
     series = series_file.series
     sort = sort or series.sort
     group = group or series.group
     if sort not in SORTS:
         raise ViewError(f"unknown sort {sort!r}; expected one of {', '.join(SORTS)}")
-    if group not in ("none", "diagnosis"):
+    if group not in GROUPS:
         raise ViewError(f"unknown group {group!r}; expected none or diagnosis")
-    rows: list[Row] = []
+    rows: list[SeriesRow] = []
     missing: list[str] = []
     for item in series_file.cases:
         span = follow_up(item.case)
@@ -77,7 +77,7 @@ def series_rows(
         label = item.case.title if series.label == "title" else item.id
         first = item.case.diagnoses[0] if item.case.diagnoses else "no diagnosis given"
         group_name = first if group != "none" else ""
-        rows.append(Row(item.id, label, item.case, outcome, group_name, span))
+        rows.append(SeriesRow(item.id, label, item.case, outcome, group_name, span))
     rows.sort(key=_sort_key(sort))
     if group != "none":
         rows.sort(key=lambda row: row.group.casefold())  # stable: sorted within each group
@@ -112,7 +112,7 @@ def class_colours(order: tuple[str, ...]) -> dict[str, str]:
     }
 
 
-def class_names(rows: list[Row]) -> dict[str, str]:
+def class_names(rows: list[SeriesRow]) -> dict[str, str]:
     """Each colour key as the files first write it ('IL-6 receptor antibody')."""
     names: dict[str, str] = {}
     for row in rows:

@@ -18,7 +18,7 @@ from dashboard.importers.fhir.fields import (
     span_of,
     time_of,
 )
-from dashboard.importers.rows import Patient, Row
+from dashboard.importers.rows import Row, SourcePatient
 from dashboard.model import UNIT_DAYS
 from dashboard.model.case import MAX_ADMINISTRATIONS
 from dashboard.model.times import format_interval, parse_duration
@@ -40,7 +40,7 @@ SAYS_HOW_OFTEN = re.compile(
 )
 
 
-def fit_ticks(patient: Patient) -> None:
+def fit_ticks(patient: SourcePatient) -> None:
     """Say a schedule in the dose text instead where `every` would tick more than a case draws."""
     if not any(row.every for row in patient.rows):
         return  # most patients: no pass over their rows
@@ -100,7 +100,7 @@ def _contained(resource: dict[str, Any], ref: str) -> str | None:
 
 
 def medicine(
-    kind: str, resource: dict[str, Any], medications: dict[str, str], patient: Patient
+    kind: str, resource: dict[str, Any], medications: dict[str, str], patient: SourcePatient
 ) -> list[Row] | str:
     """A medication resource's drug row: its times, dose and schedule."""
     name = _medication(resource, medications)

@@ -29,7 +29,7 @@ from dashboard.importers.fhir.fields import (
     time_of,
 )
 from dashboard.importers.fhir.medications import fit_ticks, medicine
-from dashboard.importers.rows import Patient, Row, no_cycle_search, unreadable
+from dashboard.importers.rows import Row, SourcePatient, no_cycle_search, unreadable
 
 THERAPY = re.compile(
     r"plasma|apheres|exchange|immunoadsorp|dialysis|radiat|radiother|transfus|chemother|infusion",
@@ -125,14 +125,14 @@ def _place(path: Path, where: str | int) -> str:
     return f"{path}: {where}" if where else str(path)
 
 
-def read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
+def read_fhir(paths: list[Path], problems: list[str]) -> dict[str, SourcePatient]:
     """Read Bundles and NDJSON files into one patient per Patient resource or reference."""
     with no_cycle_search():
         return _read_fhir(paths, problems)
 
 
-def _read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
-    patients: dict[str, Patient] = {}
+def _read_fhir(paths: list[Path], problems: list[str]) -> dict[str, SourcePatient]:
+    patients: dict[str, SourcePatient] = {}
     medications: dict[str, str] = {}
     pending: list[tuple[Path, str | int, dict[str, Any]]] = []
     for path in paths:
@@ -173,7 +173,7 @@ def _read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
                 f"reference, found {other}"
             )
             continue
-        patient = patients.get(key) or patients.setdefault(key, Patient(key, lanes=True))
+        patient = patients.get(key) or patients.setdefault(key, SourcePatient(key, lanes=True))
         for field in ("subject", "patient"):  # ('display': the patient's name, as a rule)
             shown = resource.get(field)
             if isinstance(shown, dict) and isinstance(shown.get("display"), str):
@@ -197,11 +197,11 @@ def _read_fhir(paths: list[Path], problems: list[str]) -> dict[str, Patient]:
     return patients
 
 
-def _patient(patients: dict[str, Patient], resource: dict[str, Any]) -> None:
+def _patient(patients: dict[str, SourcePatient], resource: dict[str, Any]) -> None:
     key = resource.get("id")
     if not isinstance(key, str):
         raise Malformed("id: expected the patient's id")
-    patient = patients.setdefault(key, Patient(key, lanes=True))
+    patient = patients.setdefault(key, SourcePatient(key, lanes=True))
     sex = resource.get("gender")
     if sex in ("female", "male"):
         patient.rows.append(Row("sex", name=sex))
@@ -254,7 +254,7 @@ def _hide(found: dict[str, str], word: Any, instead: str) -> None:
 
 
 def _row(
-    kind: str, resource: dict[str, Any], medications: dict[str, str], patient: Patient
+    kind: str, resource: dict[str, Any], medications: dict[str, str], patient: SourcePatient
 ) -> list[Row] | str:
     """The rows one resource gives, or why it is left out."""
     if kind == "Observation":  # most of an export
