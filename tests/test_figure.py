@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.figure import AXES, THEMES, build_figure
+from dashboard.figure import AXES, THEMES, FigureWarning, build_figure
 from dashboard.figure.themes import family_colours, get_theme, shade
 from dashboard.load import load_case
 from dashboard.model import Case, Measurement, Period, Treatment
@@ -872,7 +873,9 @@ def test_a_range_the_file_gives_is_kept_at_every_size(height: float | None) -> N
             {"drug": f"drug {n}", "start": n * 100, "end": n * 100 + 500} for n in range(10)
         ],
     )
-    fig = build_figure(case, theme="print", width=322, height=height)
+    with warnings.catch_warnings():  # (a fixed height too low for the course says so)
+        warnings.simplefilter("ignore", FigureWarning)
+        fig = build_figure(case, theme="print", width=322, height=height)
     axis = next(
         fig.layout[key]
         for key in fig.layout

@@ -39,6 +39,9 @@ class Ticks:
         return closest / (self.high - self.low) * px
 
 
+LEAST_TRIES = 60  # steps of 5 % up from three labels' height, for a fixed range
+
+
 def _power(exponent: float) -> float:
     """10 to `exponent`, kept within what a float holds (a hostile file's 1e-330 or 1e400)."""
     return float(10.0 ** max(-323.0, min(exponent, 308.0)))
@@ -203,5 +206,12 @@ def least_px(
     spacing = choices[-1].spacing(1.0) if choices else 0.0
     inside = apart / spacing + 2 * inset if spacing > 0 else math.inf
     if not widen:
-        return inside if spacing > 0 else 3 * apart + 2 * inset
+        # a range the file fixed: as tall as three labels inside it need, off its ends
+        px = 3 * apart + 2 * inset
+        for _ in range(LEAST_TRIES):
+            share = inset / px
+            if any(c.spacing(px) >= apart for c in _candidates(low, high, log, share)):
+                return px
+            px *= 1.05
+        return inside if spacing > 0 else px
     return min(inside, 3 * apart + 2 * inset)
