@@ -34,6 +34,7 @@ from dashboard.series.room import (
     lines_px,
     renamed,
     standoff,
+    title_pad,
 )
 from dashboard.series.rows import SeriesRow, series_classes, series_rows
 
@@ -205,7 +206,7 @@ def _title(series_title: str, look: Theme, width: float | None) -> tuple[str, fl
     room = (width or WIDE) - 24
     lines = wrap(series_title, room, size, bold=True)
     markup = "<br>".join(f"<b>{esc(line)}</b>" for line in lines)
-    return markup, TITLE_PAD + lines_px(len(lines), size)
+    return markup, title_pad(len(lines), size, TITLE_PAD) + lines_px(len(lines), size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,7 +461,17 @@ def _finish(setting: _Setting, sides: _Sides, frame: _Frame) -> dict[str, Any]:
     below = frame.under + sum(frame.note_px)
     layout: dict[str, Any] = {
         "template": {},
-        "title": look.title(frame.title) | ON_TOP,
+        "title": look.title(frame.title)
+        | ON_TOP
+        | {
+            "pad": {
+                "t": title_pad(
+                    frame.title.count("<br>") + 1,
+                    look.text_px(look.title_size / look.size),
+                    TITLE_PAD,
+                )
+            }
+        },
         "font": look.base_font,
         "paper_bgcolor": look.paper,
         "plot_bgcolor": look.paper,

@@ -27,6 +27,7 @@ from dashboard.series.room import (
     legend_names,
     lines_px,
     renamed,
+    title_pad,
     wrapped_markup,
 )
 from dashboard.series.rows import series_classes
@@ -395,8 +396,9 @@ def _title(title: str, look: Theme, width: float, narrow: bool) -> tuple[dict[st
     size = look.text_px(look.title_size / look.size)
     lines = wrapped_markup(title, width - 24, size, bold=True).split("<br>")
     text = "<br>".join(f"<b>{line}</b>" for line in lines)
-    on_top = {"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 8}}
-    return {"text": text} | on_top, 8 + lines_px(len(lines), size) + 8
+    pad = title_pad(len(lines), size, 8)
+    on_top = {"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": pad}}
+    return {"text": text} | on_top, pad + lines_px(len(lines), size) + 8
 
 
 def _margins(spec: dict[str, Any]) -> float:

@@ -156,3 +156,13 @@ def axis_px(look: Theme, title_lines: int) -> float:
 def standoff(look: Theme) -> float:
     """The gap between the time axis' tick labels and its title."""
     return round(look.text_px(1.0) * 0.35, 1)
+
+
+MULTILINE_RISE = 0.8  # plotly sets a title of several lines higher than its anchor, in ems
+
+
+def title_pad(lines: int, size: float, pad: float) -> float:
+    """The room above a figure's title at its top: `pad`, and for a title of several lines
+    (which plotly sets most of a line higher than one line) that much more, so it is not
+    cut at the figure's top edge."""
+    return pad + (MULTILINE_RISE * size if lines > 1 else 0.0)
