@@ -10,6 +10,7 @@ import base64
 import hashlib
 import json
 import re
+import warnings
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -30,6 +31,7 @@ from dashboard.fonts.embed import linked_css
 from dashboard.load import inside
 from dashboard.model.views import AXIS_SPANS
 from dashboard.plotlyjs import plotly_js as plotly_bundle
+from dashboard.problems import FigureWarning
 
 PLOTLY_JS = "/static-plotly/plotly.min.js"
 FONTS = "/static-fonts/"  # the shipped fonts, and faces.css declaring them for the pages
@@ -163,12 +165,16 @@ def add_routes(
             return _missing(case_id)
         # ?axis-span=step: each step's axis from the course's start to just after the step
         span = request.args.get("axis-span")
-        deck = deck_html(
-            found.case,
-            case_id=case_id,
-            plotlyjs=PLOTLY_JS,
-            axis_span=span if span in AXIS_SPANS else None,
-        )
+        # A slide too low for the course draws it smaller, as the deck file does; that is
+        # said on the terminal by `present`, and is no news for the server's log each time.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FigureWarning)
+            deck = deck_html(
+                found.case,
+                case_id=case_id,
+                plotlyjs=PLOTLY_JS,
+                axis_span=span if span in AXIS_SPANS else None,
+            )
         return Response(deck, mimetype="text/html")
 
     @server.route("/export/<case_id>.html")
