@@ -278,18 +278,24 @@ def _measured(setting: _Setting, look: Theme, panels: list[Panel]) -> _Setting:
     return dataclasses.replace(setting, t=dataclasses.replace(setting.t, plot_px=room))
 
 
+def _laid_out(setting: _Setting, look: Theme, step: int) -> tuple[_Setting, _Frame]:
+    """The panels built in `look` at `step` and placed, the time axis as wide as the plot
+    they leave (built again when that width changed the labels' room)."""
+    built = _panels(setting, look, step)
+    measured = _measured(setting, look, built.whole)
+    if measured is not setting:
+        setting = measured
+        built = _panels(setting, look, step)
+    return setting, _frame(setting, look, built)
+
+
 def _arrange(setting: _Setting) -> tuple[_Setting, _Frame]:
     """Stage 3: panels and their heights; a fixed size is met by the steps in STEPS first."""
     frame = None
     for step in STEPS if setting.limit is not None else STEPS[:1]:
         look = _compact(setting.look) if step >= 1 else setting.look
         look = _tight(look) if step >= 3 else look
-        built = _panels(setting, look, step)
-        measured = _measured(setting, look, built.whole)
-        if measured is not setting:
-            setting = measured
-            built = _panels(setting, look, step)
-        frame = _frame(setting, look, built)
+        setting, frame = _laid_out(setting, look, step)
         if setting.limit is None or frame.least <= setting.limit:
             break
     assert frame is not None
@@ -329,14 +335,7 @@ def _smaller_type(setting: _Setting, frame: _Frame, why: str, need: int) -> tupl
     for _ in range(SHRINKS):
         # margins and labels do not all shrink with the type: aim a little under
         scale *= limit / frame.least * (0.99 if frame.least > limit else 1.0)
-        look = _tight(_compact(_scaled(full, scale)))
-        tried = setting
-        built = _panels(tried, look, STEPS[-1])
-        measured = _measured(tried, look, built.whole)
-        if measured is not tried:
-            tried = measured
-            built = _panels(tried, look, STEPS[-1])
-        frame = _frame(tried, look, built)
+        tried, frame = _laid_out(setting, _tight(_compact(_scaled(full, scale))), STEPS[-1])
         if frame.least <= limit and (best is None or scale > best[0]):
             best = (scale, tried, frame)
         if best is not None and best[2].least >= limit * 0.97:

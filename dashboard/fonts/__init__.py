@@ -172,8 +172,9 @@ def _pieces(text: str) -> list[str]:
             current = ""
         current += character
         # (after a slash only between words: 'mg/kg/day' stays whole, a unit read as one)
-        word = current[:-1].rsplit("/", 1)[-1]
-        if character in " -–" or (character == "/" and len(word) >= SLASH_WORD):
+        if character in " -–" or (
+            character == "/" and len(current[:-1].rsplit("/", 1)[-1]) >= SLASH_WORD
+        ):
             pieces.append(current)
             current = ""
     if current:
